@@ -1,0 +1,105 @@
+import type { CommandModule } from 'yargs';
+import { UsageError } from '../errors.js';
+import type { Io } from './io.js';
+import { progressReporter } from './progress.js';
+import { openStore, migrate } from '../store/open-store.js';
+import { writeSampleClinic } from '../store/sample-clinic.js';
+import { exportRecords } from '../record/export-records.js';
+import { renderBinder } from '../render/render-binder.js';
+import { loadTemplate } from '../render/template.js';
+
+/** `--as-of` accepts a day or a UTC minute/second; the binder and sample store use whole seconds in UTC. */
+export function parseAsOf(value: string | undefined, now: Date = new Date()): string {
+  if (value === undefined) return now.toISOString().slice(0, 19) + 'Z';
+  const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2})(:\d{2})?Z)?$/.exec(value);
+  const t = m ? `${m[1]}T${m[2] ?? '00:00'}${m[3] ?? ':00'}Z` : '';
+  if (!m || Number.isNaN(Date.parse(t)) || new Date(t).toISOString().slice(0, 19) + 'Z' !== t) {
+    throw new UsageError(`--as-of=${value} is not a date, expected YYYY-MM-DD or YYYY-MM-DDTHH:MMZ (UTC)`);
+  }
+  return t;
+}
+
+const seconds = (start: bigint): string => (Number(process.hrtime.bigint() - start) / 1e9).toFixed(1);
+
+interface SampleArgs { db: string; patients: number; seed: number; 'as-of'?: string }
+export const sampleCommand = (io: Io): CommandModule<object, SampleArgs> => ({
+  command: 'sample',
+  describe: 'Write a deterministic synthetic clinic to a new store',
+  builder: (y) => y
+    .option('db', { type: 'string', demandOption: true, describe: 'store file to create (must not exist)' })
+    .option('patients', { type: 'number', default: 200, describe: 'number of patients' })
+    .option('seed', { type: 'number', default: 1, describe: 'random seed: the same seed gives the same clinic' })
+    .option('as-of', { type: 'string', describe: 'the clinic\'s "now" (UTC); default: the current time' })
+    .example('$0 sample --db clinic.sqlite --patients 1000 --seed 7', '') as never,
+  handler: (a) => {
+    if (!Number.isInteger(a.patients) || a.patients < 1) throw new UsageError(`--patients=${a.patients}, expected a whole number ≥ 1`);
+    if (!Number.isInteger(a.seed)) throw new UsageError(`--seed=${a.seed}, expected a whole number`);
+    const start = process.hrtime.bigint();
+    const { patients } = writeSampleClinic(a.db, { patients: a.patients, seed: a.seed, asOf: parseAsOf(a['as-of']) });
+    io.out(`sample: ${patients} patients written to ${a.db} in ${seconds(start)} s`);
+  },
+});
+
+interface PrintArgs { db: string; out: string; template: string; 'as-of'?: string }
+export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
+  command: 'print',
+  describe: 'Print the binder PDF from a records store',
+  builder: (y) => y
+    .option('db', { type: 'string', demandOption: true, describe: 'records store (SQLite)' })
+    .option('out', { type: 'string', demandOption: true, describe: 'PDF to write' })
+    .option('template', { type: 'string', default: 'default', describe: 'template name (default, es-a4) or path to a template JSON' })
+    .option('as-of', { type: 'string', describe: 'print time (UTC) shown on the binder; default: now. Pin it for identical PDFs' })
+    .example('$0 print --db clinic.sqlite --out binder.pdf', '')
+    .example('$0 print --db clinic.sqlite --out binder-a4.pdf --template es-a4', '') as never,
+  handler: async (a) => {
+    const start = process.hrtime.bigint();
+    const template = loadTemplate(a.template);
+    const printedAt = parseAsOf(a['as-of']);
+    const db = openStore(a.db);
+    try {
+      const progress = progressReporter(io, 'print');
+      const s = await renderBinder({
+        db, storePath: a.db, outPath: a.out, template, printedAt,
+        onProgress: (p) => progress(p.done, p.total, p.phase),
+      });
+      io.out(`printed ${s.patients} patients, ${s.pages} pages in ${seconds(start)} s → ${s.outPath} (${(s.bytes / 1e6).toFixed(1)} MB)`);
+    } finally {
+      db.close();
+    }
+  },
+});
+
+interface ExportArgs { db: string; patient?: string }
+export const exportCommand = (io: Io): CommandModule<object, ExportArgs> => ({
+  command: 'export',
+  describe: 'Print the store (or one patient) as canonical JSON on stdout',
+  builder: (y) => y
+    .option('db', { type: 'string', demandOption: true, describe: 'records store (SQLite)' })
+    .option('patient', { type: 'string', describe: 'export only the patient with this id' })
+    .example('$0 export --db clinic.sqlite > clinic.json', '')
+    .example('$0 export --db clinic.sqlite --patient P000042', '') as never,
+  handler: async (a) => {
+    const db = openStore(a.db);
+    try {
+      await exportRecords(db, io.stdout, a.patient === undefined ? {} : { patientId: a.patient });
+    } finally {
+      db.close();
+    }
+  },
+});
+
+interface MigrateArgs { db: string }
+export const migrateCommand = (io: Io): CommandModule<object, MigrateArgs> => ({
+  command: 'migrate',
+  describe: 'Upgrade a store to the schema version this paperchart reads',
+  builder: (y) => y.option('db', { type: 'string', demandOption: true, describe: 'records store (SQLite)' }) as never,
+  handler: (a) => {
+    const db = openStore(a.db, { forMigration: true });
+    try {
+      const { from, to } = migrate(db);
+      io.out(from === to ? `${a.db} is already at schema version ${to}` : `${a.db} migrated from schema version ${from} to ${to}`);
+    } finally {
+      db.close();
+    }
+  },
+});

@@ -1,0 +1,13 @@
+// The public library API: what another program needs to print, export or sample a store.
+export * from './errors.js';
+export type * from './record/record.js';
+export { CHILD_TABLES } from './record/record.js';
+export { canonicalJson } from './record/canonical-json.js';
+export { exportRecords, type ExportOptions } from './record/export-records.js';
+export { validateRecord } from './record/validate-record.js';
+export { openStore, createStore, migrate, type Db } from './store/open-store.js';
+export { writeRecords, writeMeta } from './store/write-records.js';
+export { generateSampleClinic, writeSampleClinic, type SampleClinicOptions } from './store/sample-clinic.js';
+export { SCHEMA_VERSION } from './store/schema.js';
+export { renderBinder, type BinderOptions, type BinderSummary, type BinderProgress } from './render/render-binder.js';
+export { loadTemplate, type Template } from './render/template.js';

@@ -1,0 +1,45 @@
+import type { Writable } from 'node:stream';
+import { once } from 'node:events';
+import type { Db } from '../store/open-store.js';
+import { readMeta, readPatientSummaries, RecordReader } from '../store/read-records.js';
+import { SCHEMA_VERSION } from '../store/schema.js';
+import { canonicalJson } from './canonical-json.js';
+
+export const EXPORT_FORMAT = 'paperchart-export';
+
+export interface ExportOptions {
+  /** Export one patient only; the document then has no clinic `meta`. */
+  patientId?: string;
+}
+
+/**
+ * Writes the store as one canonical JSON document: keys sorted, one patient
+ * record per line, patients in id order, child rows in id order. Two stores
+ * holding the same records give identical bytes. Streams patient by patient.
+ * @throws PatientNotFoundError when `patientId` names no patient
+ */
+export async function exportRecords(db: Db, out: Writable, options: ExportOptions = {}): Promise<number> {
+  const write = async (s: string): Promise<void> => {
+    if (!out.write(s)) await once(out, 'drain');
+  };
+  // One read transaction across the awaits: the export is one consistent snapshot.
+  db.exec('BEGIN DEFERRED');
+  try {
+    const ids = options.patientId !== undefined ? [options.patientId] : readPatientSummaries(db).map((p) => p.id);
+    const reader = new RecordReader(db);
+    const head: Record<string, unknown> = { format: EXPORT_FORMAT };
+    if (options.patientId === undefined) head.meta = readMeta(db);
+    // Keys sorted: format < meta < patients < schema_version.
+    const opening = canonicalJson(head).slice(0, -1);
+    await write(`${opening},"patients":[`);
+    let n = 0;
+    for (const id of ids) {
+      await write(`${n === 0 ? '\n' : ',\n'}${canonicalJson(reader.read(id))}`);
+      n++;
+    }
+    await write(`${n ? '\n' : ''}],"schema_version":${SCHEMA_VERSION}}\n`);
+    return n;
+  } finally {
+    db.exec('COMMIT');
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * One patient's complete record, as the store holds it and as `export` prints it.
+ * Field names are the store's column names (docs/SCHEMA.md) so that a row and its
+ * JSON form never need a mapping table. Absent values are `null`, never omitted:
+ * "not recorded" must stay distinguishable from "empty".
+ */
+
+/** Calendar date `YYYY-MM-DD` (no time zone: a birth date is not an instant). */
+export type IsoDate = string;
+/** Local clinic wall time `YYYY-MM-DDTHH:MM` (appointments, encounters). */
+export type LocalDateTime = string;
+/** Instant in UTC `YYYY-MM-DDTHH:MM:SSZ` (row change times). */
+export type UtcTimestamp = string;
+
+export type Sex = 'female' | 'male' | 'other' | 'unknown';
+/** `unknown`: nobody asked. `none`: asked, no known allergies. `listed`: see the allergies. */
+export type AllergyStatus = 'unknown' | 'none' | 'listed';
+
+export interface Patient {
+  id: string;
+  mrn: string;
+  family_name: string;
+  given_names: string;
+  preferred_name: string | null;
+  birth_date: IsoDate;
+  sex: Sex;
+  language: string | null;
+  address_line: string | null;
+  city: string | null;
+  region: string | null;
+  postal_code: string | null;
+  country: string | null;
+  phone: string | null;
+  email: string | null;
+  primary_provider: string | null;
+  pharmacy_name: string | null;
+  pharmacy_phone: string | null;
+  pharmacy_address: string | null;
+  code_status: string | null;
+  advance_directive: string | null;
+  allergy_status: AllergyStatus;
+  updated_at: UtcTimestamp;
+}
+
+export interface Contact {
+  id: string; patient_id: string;
+  name: string; relationship: string | null; phone: string | null;
+  is_emergency: 0 | 1; priority: number;
+  updated_at: UtcTimestamp;
+}
+
+export interface Coverage {
+  id: string; patient_id: string;
+  payer: string; plan: string | null; member_id: string | null; group_number: string | null;
+  priority: number;
+  updated_at: UtcTimestamp;
+}
+
+export interface Alert {
+  id: string; patient_id: string;
+  text: string; severity: 'info' | 'warning' | 'critical';
+  updated_at: UtcTimestamp;
+}
+
+export interface Allergy {
+  id: string; patient_id: string;
+  substance: string; reaction: string | null;
+  severity: 'mild' | 'moderate' | 'severe' | null;
+  status: 'active' | 'inactive' | 'resolved';
+  recorded_on: IsoDate | null;
+  updated_at: UtcTimestamp;
+}
+
+export interface Problem {
+  id: string; patient_id: string;
+  description: string; code_system: string | null; code: string | null;
+  onset_date: IsoDate | null; resolved_date: IsoDate | null;
+  status: 'active' | 'resolved';
+  updated_at: UtcTimestamp;
+}
+
+export interface Medication {
+  id: string; patient_id: string;
+  name: string; dose: string | null; route: string | null; frequency: string | null;
+  prescriber: string | null; start_date: IsoDate | null; end_date: IsoDate | null;
+  status: 'active' | 'stopped' | 'completed';
+  refills_remaining: number | null; last_filled: IsoDate | null;
+  instructions: string | null;
+  updated_at: UtcTimestamp;
+}
+
+export interface Immunization {
+  id: string; patient_id: string;
+  vaccine: string; given_on: IsoDate; dose_number: number | null;
+  lot: string | null; site: string | null;
+  updated_at: UtcTimestamp;
+}
+
+/** A vital sign or a lab result: one table, told apart by `category`. */
+export interface Observation {
+  id: string; patient_id: string;
+  category: 'vital' | 'lab';
+  code: string | null; name: string;
+  value: string; unit: string | null; reference_range: string | null;
+  /** `H` high, `L` low, `A` abnormal (non-numeric), null normal or not flagged. */
+  abnormal_flag: 'H' | 'L' | 'A' | null;
+  effective_at: LocalDateTime;
+  updated_at: UtcTimestamp;
+}
+
+export interface Procedure {
+  id: string; patient_id: string;
+  description: string; code: string | null;
+  performed_on: IsoDate; performer: string | null;
+  updated_at: UtcTimestamp;
+}
+
+export interface Encounter {
+  id: string; patient_id: string;
+  occurred_at: LocalDateTime; kind: string; provider: string | null;
+  reason: string | null; note: string | null;
+  updated_at: UtcTimestamp;
+}
+
+export interface Appointment {
+  id: string; patient_id: string;
+  starts_at: LocalDateTime; duration_minutes: number;
+  provider: string | null; reason: string | null; location: string | null;
+  status: 'booked' | 'cancelled';
+  updated_at: UtcTimestamp;
+}
+
+/** Child tables in the order of the International Patient Summary. */
+export interface PatientRecord {
+  patient: Patient;
+  alerts: Alert[];
+  allergies: Allergy[];
+  medications: Medication[];
+  problems: Problem[];
+  contacts: Contact[];
+  coverages: Coverage[];
+  immunizations: Immunization[];
+  observations: Observation[];
+  procedures: Procedure[];
+  encounters: Encounter[];
+  appointments: Appointment[];
+}
+
+export type ChildTable = Exclude<keyof PatientRecord, 'patient'>;
+
+/** Every child table, in IPS order; the store, export and renderer all walk this list. */
+export const CHILD_TABLES: readonly ChildTable[] = [
+  'alerts', 'allergies', 'medications', 'problems', 'contacts', 'coverages',
+  'immunizations', 'observations', 'procedures', 'encounters', 'appointments',
+];

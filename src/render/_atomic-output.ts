@@ -1,0 +1,50 @@
+import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { once } from 'node:events';
+import { OutputNotWritableError } from '../errors.js';
+
+/**
+ * A file written under a temporary name beside its destination and renamed
+ * into place only by `commit()`: a crash or an error never leaves a
+ * truncated file under the final name (rename is atomic on one filesystem).
+ */
+export class AtomicOutput {
+  readonly stream: WriteStream;
+  private readonly tempPath: string;
+
+  private constructor(readonly path: string, stream: WriteStream, tempPath: string) {
+    this.stream = stream;
+    this.tempPath = tempPath;
+  }
+
+  /** @throws OutputNotWritableError when the folder is missing or not writable */
+  static async open(path: string): Promise<AtomicOutput> {
+    const tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
+    const stream = createWriteStream(tempPath, { flags: 'wx' });
+    try {
+      await once(stream, 'open');
+    } catch (e) {
+      throw new OutputNotWritableError(path, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
+    }
+    return new AtomicOutput(path, stream, tempPath);
+  }
+
+  /** Flushes, closes and renames into place. @throws OutputNotWritableError */
+  async commit(): Promise<void> {
+    // pdfkit's pipe has usually ended the stream already.
+    if (!this.stream.writableEnded) this.stream.end();
+    if (!this.stream.closed) await once(this.stream, 'close');
+    try {
+      renameSync(this.tempPath, this.path);
+    } catch (e) {
+      this.discard();
+      throw new OutputNotWritableError(this.path, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
+    }
+  }
+
+  /** Removes the temporary file; safe to call more than once. */
+  discard(): void {
+    this.stream.destroy();
+    rmSync(this.tempPath, { force: true });
+  }
+}

@@ -1,0 +1,44 @@
+import type { Patient } from '../record/record.js';
+
+/** "Family, Given" — how a binder lists a person; never reordered or re-cased, so copied text matches the record. */
+export function displayName(p: Pick<Patient, 'family_name' | 'given_names'>): string {
+  return p.given_names ? `${p.family_name}, ${p.given_names}` : p.family_name;
+}
+
+/** Whole years between a birth date and a day, both YYYY-MM-DD. */
+export function ageOn(birthDate: string, day: string): number {
+  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+}
+
+/** "2026-11-25 14:05" from a local wall time. */
+export function localTime(t: string): string {
+  return t.replace('T', ' ');
+}
+
+/** A UTC instant as "2026-11-25 14:05 UTC". */
+export function utcMinute(t: string): string {
+  return `${t.slice(0, 10)} ${t.slice(11, 16)} UTC`;
+}
+
+/** The wall-clock date and time of a UTC instant in the clinic's time zone. */
+export function clinicNow(instant: string, timeZone: string): { date: string; time: string } {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(new Date(instant));
+  const get = (type: string): string => parts.find((p) => p.type === type)!.value;
+  return { date: `${get('year')}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}` };
+}
+
+/** YYYY-MM-DD plus n days. */
+export function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Skips nulls and empties: `joinPresent([' — ', a, b])`. */
+export function joinPresent(sep: string, parts: readonly (string | null | undefined | false)[]): string {
+  return parts.filter((p): p is string => typeof p === 'string' && p !== '').join(sep);
+}

@@ -1,0 +1,115 @@
+import { Flow, type BodyBox, type Cell, type Divider, type PageBody } from './flow.js';
+import type { TextShaper } from './shape-text.js';
+import { label, type Template } from './template.js';
+import { addDays, joinPresent, localTime, utcMinute } from './_format.js';
+
+export interface FrontMatterContext {
+  shaper: TextShaper;
+  template: Template;
+  box: BodyBox;
+}
+
+export interface CoverFacts {
+  clinicName: string;
+  clinicAddress: string | null;
+  clinicPhone: string | null;
+  printedAt: string;
+  dataAsOf: string | null;
+  patients: number;
+  pages: number;
+}
+
+export interface IndexEntry { name: string; birthDate: string; mrn: string; page: number }
+
+export interface ScheduleEntry { startsAt: string; name: string; mrn: string; provider: string | null; reason: string | null; page: number }
+
+const L = (ctx: FrontMatterContext, key: string, vars?: Record<string, string | number>): string => label(ctx.template, key, vars);
+
+export function layoutCover(facts: CoverFacts, ctx: FrontMatterContext): PageBody[] {
+  const flow = new Flow(ctx.shaper, ctx.box);
+  flow.space(40);
+  flow.paragraph(facts.clinicName, { size: flow.shaper.fit(facts.clinicName, 26, 'bold', flow.box.width), weight: 'bold' });
+  flow.paragraph(joinPresent('   ', [facts.clinicAddress, facts.clinicPhone]), { size: 11 });
+  flow.space(16);
+  flow.paragraph(L(ctx, 'binder_title'), { size: 20, weight: 'bold' });
+  flow.space(12);
+  flow.fields([
+    [L(ctx, 'printed'), utcMinute(facts.printedAt)],
+    [L(ctx, 'data_as_of'), facts.dataAsOf ? utcMinute(facts.dataAsOf) : '—'],
+    [L(ctx, 'patients'), String(facts.patients)],
+    [L(ctx, 'pages'), String(facts.pages)],
+  ], 13, 150);
+  flow.space(20);
+  flow.heading(L(ctx, 'how_to_use'), 13);
+  flow.paragraph(L(ctx, 'how_to_use_text'), { size: 11 });
+  return flow.pages;
+}
+
+/** The back of the cover: reserved for the restore recipe of the paper format. */
+export function layoutRecipe(ctx: FrontMatterContext): PageBody[] {
+  const flow = new Flow(ctx.shaper, ctx.box);
+  flow.heading(L(ctx, 'restore_recipe'), 13);
+  flow.paragraph(L(ctx, 'restore_recipe_pending'), { size: 10.5 });
+  return flow.pages;
+}
+
+/** The divider a name is filed under: its first letter without diacritics, or the first character of other scripts. */
+export function indexLetter(name: string): string {
+  const first = Array.from(name.normalize('NFD').replace(/\p{M}/gu, ''))[0] ?? '#';
+  if (/\p{Script=Hangul}/u.test(first)) {
+    // Korean indices file by the syllable's initial consonant.
+    const initials = 'ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ';
+    const code = first.codePointAt(0)! - 0xac00;
+    if (code >= 0 && code < 11172) return initials[Math.floor(code / 588)]!;
+  }
+  return /\p{L}/u.test(first) ? first.toLocaleUpperCase() : '#';
+}
+
+export function layoutIndex(entries: readonly IndexEntry[], ctx: FrontMatterContext): PageBody[] {
+  const flow = new Flow(ctx.shaper, ctx.box);
+  flow.paragraph(L(ctx, 'index'), { size: 16, weight: 'bold' });
+  const columns = [
+    { label: L(ctx, 'index_patient'), width: 0.5, weight: 'bold' as const },
+    { label: L(ctx, 'index_dob'), width: 0.2 },
+    { label: L(ctx, 'index_mrn'), width: 0.18 },
+    { label: L(ctx, 'index_page'), width: 0.12, weight: 'bold' as const },
+  ];
+  const rows: (Cell[] | Divider)[] = [];
+  let letter = '';
+  for (const e of entries) {
+    if (indexLetter(e.name) !== letter) rows.push({ divider: (letter = indexLetter(e.name)) });
+    rows.push([{ text: e.name }, { text: e.birthDate }, { text: e.mrn }, { text: String(e.page) }]);
+  }
+  flow.table(columns, rows, 9.5);
+  return flow.pages;
+}
+
+export function layoutSchedule(entries: readonly ScheduleEntry[], from: string, days: number, ctx: FrontMatterContext): PageBody[] {
+  const flow = new Flow(ctx.shaper, ctx.box);
+  const to = addDays(from, days - 1);
+  flow.paragraph(L(ctx, 'schedule'), { size: 16, weight: 'bold' });
+  flow.paragraph(L(ctx, 'schedule_days', { from, to }), { size: 10.5 });
+  if (!entries.length) {
+    flow.paragraph(L(ctx, 'schedule_none'), { size: 11 });
+    return flow.pages;
+  }
+  const weekday = new Intl.DateTimeFormat(ctx.template.locale, { weekday: 'long', timeZone: 'UTC' });
+  const columns = [
+    { label: L(ctx, 'schedule_time'), width: 0.1 },
+    { label: L(ctx, 'schedule_patient'), width: 0.38, weight: 'bold' as const },
+    { label: L(ctx, 'schedule_provider'), width: 0.2 },
+    { label: L(ctx, 'schedule_reason'), width: 0.22 },
+    { label: L(ctx, 'schedule_page'), width: 0.1, weight: 'bold' as const },
+  ];
+  for (let d = 0; d < days; d++) {
+    const day = addDays(from, d);
+    const todays = entries.filter((e) => e.startsAt.startsWith(day));
+    if (!todays.length) continue;
+    flow.heading(`${weekday.format(new Date(`${day}T12:00:00Z`))} ${day}`, 13, 50);
+    flow.table(columns, todays.map((e) => [
+      { text: localTime(e.startsAt).slice(11) }, { text: `${e.name}\n${L(ctx, 'mrn')} ${e.mrn}` },
+      { text: e.provider ?? '' }, { text: e.reason ?? '' }, { text: String(e.page) },
+    ]), 9.5);
+  }
+  return flow.pages;
+}

@@ -1,0 +1,170 @@
+import PDFDocument from 'pdfkit';
+import { once } from 'node:events';
+import { statSync } from 'node:fs';
+import type { Db } from '../store/open-store.js';
+import { assertHasPatients } from '../store/open-store.js';
+import {
+  readLatestChange, readMeta, readPatientSummaries, readScheduledVisits, RecordReader, type PatientSummary,
+} from '../store/read-records.js';
+import { validateRecord } from '../record/validate-record.js';
+import { layoutPatient, type PatientLayoutContext } from './patient-layout.js';
+import { layoutCover, layoutIndex, layoutRecipe, layoutSchedule, type FrontMatterContext, type IndexEntry, type ScheduleEntry } from './front-matter.js';
+import { bodyBox, drawChrome, drawOps, pageFrame, type Chrome, type PageFrame } from './draw-page.js';
+import type { PageBody } from './flow.js';
+import { TextShaper } from './shape-text.js';
+import { registerFonts } from './font-set.js';
+import { label, PAPER, type Template } from './template.js';
+import { addDays, clinicNow, displayName, utcMinute } from './_format.js';
+import { AtomicOutput } from './_atomic-output.js';
+
+export interface BinderOptions {
+  /** The open store (read-only is enough) and its path, for messages. */
+  db: Db;
+  storePath: string;
+  outPath: string;
+  template: Template;
+  /** The print time, UTC `YYYY-MM-DDTHH:MM:SSZ`; pinning it makes the PDF reproducible. */
+  printedAt: string;
+  onProgress?: (progress: BinderProgress) => void;
+}
+
+export interface BinderProgress { phase: 'layout' | 'render'; done: number; total: number }
+
+export interface BinderSummary { patients: number; pages: number; bytes: number; outPath: string }
+
+interface PlannedPatient { summary: PatientSummary; name: string; firstPage: number; pages: number }
+
+/**
+ * Prints the binder: cover, restore recipe, index, schedule, then each
+ * patient starting on a right-hand page. Reads one snapshot of the store,
+ * lays every patient out once to count pages (so the index and "page x of y"
+ * are right), then lays out and draws again while streaming the PDF, so
+ * memory holds one patient at a time. The PDF appears under `outPath` only
+ * when complete.
+ * @throws EmptyStoreError, InvalidRecordError, OutputNotWritableError
+ */
+export async function renderBinder(options: BinderOptions): Promise<BinderSummary> {
+  const { db, template, printedAt } = options;
+  const output = await AtomicOutput.open(options.outPath);
+  db.exec('BEGIN DEFERRED');
+  try {
+    const summary = await renderInSnapshot(options, output);
+    await output.commit();
+    return { ...summary, bytes: statSync(options.outPath).size };
+  } catch (e) {
+    output.discard();
+    throw e;
+  } finally {
+    db.exec('COMMIT');
+  }
+
+  async function renderInSnapshot(o: BinderOptions, out: AtomicOutput): Promise<Omit<BinderSummary, 'bytes'>> {
+    assertHasPatients(db, o.storePath);
+    const meta = readMeta(db);
+    const dataAsOf = readLatestChange(db);
+    const today = clinicNow(printedAt, meta.timezone ?? 'UTC').date;
+    const [width, height] = PAPER[template.paper];
+    const frame = pageFrame(width, height);
+    const shaper = new TextShaper();
+    const ctx: PatientLayoutContext & FrontMatterContext = { shaper, template, box: bodyBox(frame), today };
+    const reader = new RecordReader(db);
+
+    // Pass 1: order, validate and count pages.
+    const collator = new Intl.Collator(template.locale, { sensitivity: 'base', numeric: true });
+    const summaries = readPatientSummaries(db).sort((a, b) =>
+      collator.compare(a.family_name, b.family_name) || collator.compare(a.given_names, b.given_names)
+      || (a.birth_date < b.birth_date ? -1 : a.birth_date > b.birth_date ? 1 : 0) || (a.id < b.id ? -1 : 1));
+    const planned: PlannedPatient[] = [];
+    for (const s of summaries) {
+      const record = reader.read(s.id);
+      validateRecord(record, dataAsOf);
+      planned.push({ summary: s, name: displayName(s), firstPage: 0, pages: layoutPatient(record, ctx).length });
+      o.onProgress?.({ phase: 'layout', done: planned.length, total: summaries.length });
+    }
+
+    // Front matter lengths do not depend on the page numbers they print, so lay out once to count, again to fill in.
+    const visits = readScheduledVisits(db, today, addDays(today, template.schedule_days - 1));
+    const byId = new Map(planned.map((p) => [p.summary.id, p]));
+    const indexEntries = (): IndexEntry[] => planned.map((p) => ({ name: p.name, birthDate: p.summary.birth_date, mrn: p.summary.mrn, page: p.firstPage }));
+    const scheduleEntries = (): ScheduleEntry[] => visits.map((v) => {
+      const p = byId.get(v.patient_id)!;
+      return { startsAt: v.starts_at, name: p.name, mrn: p.summary.mrn, provider: v.provider, reason: v.reason, page: p.firstPage };
+    });
+    const indexPages = layoutIndex(indexEntries(), ctx).length;
+    const schedulePages = layoutSchedule(scheduleEntries(), today, template.schedule_days, ctx).length;
+    let page = 2 + indexPages + schedulePages; // cover, recipe, index, schedule
+    for (const p of planned) {
+      page += page % 2 === 1 ? 1 : 0; // start on a right-hand (odd) page: pad after an odd last page
+      p.firstPage = page + 1;
+      page += p.pages;
+    }
+    const totalPages = page;
+
+    const doc = new PDFDocument({
+      size: [width, height], margin: 0, autoFirstPage: false, compress: true,
+      info: {
+        Title: `${label(template, 'binder_title')} — ${meta.clinic_name ?? ''}`.trim(),
+        Producer: 'paperchart', Creator: 'paperchart',
+        CreationDate: new Date(printedAt),
+      },
+      lang: template.locale,
+    } as PDFKit.PDFDocumentOptions);
+    registerFonts(doc, shaper.fonts);
+    doc.pipe(out.stream);
+    const failed = once(out.stream, 'error').then(([e]) => { throw e; });
+    failed.catch(() => undefined); // observed by the races below; never an unhandled rejection
+    let current = 0;
+    const clinicName = template.clinic.name ?? meta.clinic_name ?? 'Clinic';
+    const footer = (): Pick<Chrome, 'footerLeft' | 'footerRight'> => ({
+      footerLeft: `${clinicName} — ${label(template, 'confidential')}`,
+      footerRight: `${label(template, 'binder_page')} ${current}`,
+    });
+    const asOfText = `${label(template, 'data_as_of')} ${dataAsOf ? utcMinute(dataAsOf) : '—'}`;
+    const emit = (body: PageBody, chrome: Omit<Chrome, 'footerLeft' | 'footerRight'>): void => {
+      doc.addPage({ size: [width, height], margin: 0 });
+      current++;
+      drawChrome(doc, shaper, frame, { ...chrome, ...footer() });
+      drawOps(doc, shaper, body.ops);
+    };
+    const frontChrome = (title: string, i: number, n: number): Omit<Chrome, 'footerLeft' | 'footerRight'> => ({
+      title: clinicName, titleRight: title, detail: asOfText, detailRight: n > 1 ? label(template, 'page_of', { x: i + 1, y: n }) : '',
+    });
+    const emitAll = (pages: PageBody[], title: string): void => pages.forEach((b, i) => emit(b, frontChrome(title, i, pages.length)));
+    const drained = async (): Promise<void> => {
+      if (out.stream.writableNeedDrain) await Promise.race([once(out.stream, 'drain'), failed]);
+    };
+
+    emitAll(layoutCover({
+      clinicName, clinicAddress: template.clinic.address ?? meta.clinic_address ?? null,
+      clinicPhone: template.clinic.phone ?? meta.clinic_phone ?? null,
+      printedAt, dataAsOf, patients: planned.length, pages: totalPages,
+    }, ctx), label(template, 'binder_title'));
+    emitAll(layoutRecipe(ctx), label(template, 'restore_recipe'));
+    doc.outline.addItem(label(template, 'index'));
+    emitAll(layoutIndex(indexEntries(), ctx), label(template, 'index'));
+    doc.outline.addItem(label(template, 'schedule'));
+    emitAll(layoutSchedule(scheduleEntries(), today, template.schedule_days, ctx), label(template, 'schedule'));
+
+    let done = 0;
+    for (const p of planned) {
+      while (current + 1 < p.firstPage) emit(blankPage(shaper, frame, label(template, 'blank_page')), frontChrome('', 0, 1));
+      const pages = layoutPatient(reader.read(p.summary.id), ctx);
+      if (pages.length !== p.pages) throw new Error(`patient ${p.summary.id}: layout gave ${pages.length} pages, planned ${p.pages}`);
+      const detail = `${label(template, 'dob')} ${p.summary.birth_date}   ${label(template, 'mrn')} ${p.summary.mrn}`;
+      pages.forEach((body, i) => {
+        emit(body, { title: p.name, detail, titleRight: label(template, 'page_of', { x: i + 1, y: pages.length }), detailRight: asOfText });
+        if (i === 0) doc.outline.addItem(`${p.name} — ${label(template, 'mrn')} ${p.summary.mrn}`);
+      });
+      o.onProgress?.({ phase: 'render', done: ++done, total: planned.length });
+      await drained();
+    }
+    doc.end();
+    await Promise.race([once(out.stream, 'finish'), failed]);
+    return { patients: planned.length, pages: current, outPath: o.outPath };
+  }
+}
+
+function blankPage(shaper: TextShaper, frame: PageFrame, text: string): PageBody {
+  const line = shaper.shape(text, 10, 'regular');
+  return { ops: [{ kind: 'text', line, x: (frame.width - line.width) / 2, baseline: frame.height / 2, color: '#555555' }] };
+}

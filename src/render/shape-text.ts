@@ -1,0 +1,300 @@
+/**
+ * The text layer: turns a string into runs of one font and one bidi level in
+ * visual order, measures them exactly as pdfkit will draw them, wraps
+ * paragraphs, and draws lines on one alphabetic baseline.
+ */
+import bidiImport from 'bidi-js';
+import { copyFeatures, loadFontSet, registerFonts, type Face, type Features, type FontSet, type Weight } from './font-set.js';
+
+export type { Weight } from './font-set.js';
+
+export interface TextRun {
+  /** Characters handed to pdfkit: logical order for runs fontkit reverses itself, else already in visual order. */
+  text: string;
+  /** Registered pdfkit font name. */
+  font: string;
+  features: Features;
+  /** Points at the line's size. */
+  width: number;
+  /** Resolved bidi embedding level (odd = right-to-left). */
+  level: number;
+}
+
+export interface ShapedLine {
+  /** Runs in visual order, left to right. */
+  runs: TextRun[];
+  width: number;
+  size: number;
+  /** The line's text in logical order (NFC). */
+  text: string;
+  /** Paragraph direction; callers may right-align 'rtl' lines. */
+  direction: 'ltr' | 'rtl';
+}
+
+type Direction = 'ltr' | 'rtl' | 'auto';
+interface EmRun { text: string; face: Face; level: number; em: number }
+interface EmLine { text: string; runs: EmRun[]; em: number; direction: 'ltr' | 'rtl' }
+
+// bidi-js is CommonJS (module.exports = factory) but its typings declare an ES
+// default export, so under NodeNext TypeScript types the default import as the module.
+const bidi = (bidiImport as unknown as typeof bidiImport.default)();
+const graphemes = new Intl.Segmenter('und', { granularity: 'grapheme' });
+
+/** Characters that keep the previous run's font when it has them, so "(", digits and spaces don't split a run. */
+const STICKY = /[\p{M}\p{Z}\p{P}\p{N}\p{S}\p{Cf}]/u;
+/** First character that decides the script fontkit detects for a run (mirrors fontkit's Script.forString). */
+const SCRIPTED = /[^\p{Script=Common}\p{Script=Inherited}\p{Script=Unknown}]/u;
+const RTL_SCRIPT = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}]/u;
+/** Spaces a line may break at (not NBSP, figure space or narrow NBSP). */
+const BREAK_SPACES = '[ \\u1680\\u2000-\\u2006\\u2008-\\u200A\\u205F\\u3000]';
+const WORDS = new RegExp(`(${BREAK_SPACES}*)((?:(?!${BREAK_SPACES}).)+)`, 'gsu');
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3005\u30FC]/u;
+/** No line may start with these (closing punctuation, small kana) or end with opening punctuation. */
+const NO_BREAK_BEFORE = /[\p{Pe}\p{Pf}、。，．！？：；・‥…ヽヾゝゞぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ,.!?:;%]/u;
+const NO_BREAK_AFTER = /[\p{Ps}\p{Pi}]/u;
+
+const CACHE_MAX = 100_000;
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): V {
+  // Crude bound: names repeat across patients, free text mostly does not.
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
+function reverseCodePoints(s: string): string {
+  return Array.from(s).reverse().join('');
+}
+
+/** fontkit reverses the glyphs of a run whose first scripted character is RTL. */
+function fontkitReverses(s: string): boolean {
+  const m = SCRIPTED.exec(s);
+  return m !== null && RTL_SCRIPT.test(m[0]);
+}
+
+/** Paragraph direction from the first strong character (UAX#9 P2/P3), default LTR. */
+function baseDirection(s: string): 'ltr' | 'rtl' {
+  for (const ch of s) {
+    const t = bidi.getBidiCharTypeName(ch);
+    if (t === 'L') return 'ltr';
+    if (t === 'R' || t === 'AL') return 'rtl';
+  }
+  return 'ltr';
+}
+
+/** Line and paragraph separators (wrap splits on them; within one line they become spaces). */
+const PARAGRAPHS = /\r\n?|[\n\u0085\u2028\u2029]/;
+
+function normalise(s: string): string {
+  // Tabs and stray line breaks have no glyph (and pdfkit would start a new line
+  // at "\n"); a space keeps the text's spacing visible.
+  return s.normalize('NFC').replace(/[\t\n\v\f\r\u0085\u2028\u2029]/g, ' ');
+}
+
+export class TextShaper {
+  private readonly shapes = new Map<string, EmLine>();
+  private readonly ems = new Map<string, number>();
+  private readonly registered = new WeakSet<PDFKit.PDFDocument>();
+
+  constructor(readonly fonts: FontSet = loadFontSet()) {}
+
+  /** One line: bidi with automatic base direction, font fallback, runs in visual order. */
+  shape(text: string, size: number, weight: Weight): ShapedLine {
+    return this.atSize(this.shapeEm(text, weight, 'auto'), size);
+  }
+
+  width(text: string, size: number, weight: Weight): number {
+    return this.shapeEm(text, weight, 'auto').em * size;
+  }
+
+  /**
+   * Greedy wrapping at spaces (and between CJK characters). A piece wider than
+   * maxWidth is broken between grapheme clusters. Only the spaces at a break
+   * are dropped. Bidi runs per line with the paragraph's base direction.
+   */
+  wrap(text: string, size: number, weight: Weight, maxWidth: number): ShapedLine[] {
+    const lines: ShapedLine[] = [];
+    for (const paragraph of text.split(PARAGRAPHS).map(normalise)) {
+      const dir = baseDirection(paragraph);
+      // Short paragraphs (cells, names) usually fit whole: one shape, no splitting.
+      if (paragraph.length <= 256) {
+        const whole = this.shapeEm(paragraph, weight, dir);
+        if (whole.em * size <= maxWidth) {
+          lines.push(this.atSize(whole, size));
+          continue;
+        }
+      }
+      const pieces = breakPieces(paragraph);
+      if (pieces.length === 0) {
+        lines.push(this.atSize(this.shapeEm('', weight, dir), size));
+        continue;
+      }
+      const em = (s: string) => this.shapeEm(s, weight, dir).em;
+      const limit = maxWidth / size;
+      let i = 0;
+      while (i < pieces.length) {
+        const first = pieces[i]!;
+        const lead = i === 0 ? first.sep : '';
+        if (em(lead + first.text) > limit) {
+          const parts = Array.from(graphemes.segment(first.text), (g) => ({ sep: '', text: g.segment }));
+          if (parts.length > 1) {
+            parts[0]!.sep = first.sep;
+            pieces.splice(i, 1, ...parts);
+            continue;
+          }
+        }
+        // Estimate with piece widths (cached), then confirm with the shaped line.
+        const texts = [lead + first.text];
+        let estimate = em(texts[0]!);
+        let j = i + 1;
+        for (; j < pieces.length; j++) {
+          const p = pieces[j]!;
+          const next = estimate + (p.sep ? em(p.sep) : 0) + em(p.text);
+          if (next > limit) break;
+          texts.push(p.sep + p.text);
+          estimate = next;
+        }
+        let line = this.shapeEm(texts.join(''), weight, dir);
+        while (line.em > limit && texts.length > 1) {
+          texts.pop();
+          j--;
+          line = this.shapeEm(texts.join(''), weight, dir);
+        }
+        lines.push(this.atSize(line, size));
+        i = j;
+      }
+    }
+    return lines;
+  }
+
+  /**
+   * The largest size ≤ size, down to 60% of it, at which text fits maxWidth on
+   * one line; the original size if it fits or needs more shrinking than that
+   * (callers then wrap). Widths scale linearly with size, so this is exact.
+   */
+  fit(text: string, size: number, weight: Weight, maxWidth: number): number {
+    const em = this.shapeEm(text, weight, 'auto').em;
+    if (em * size <= maxWidth) return size;
+    const fitting = Math.floor((maxWidth / em) * 100) / 100;
+    return fitting >= size * 0.6 ? fitting : size;
+  }
+
+  /**
+   * Draws at x (left edge) on the alphabetic baseline in the doc's current fill
+   * colour. doc.x/doc.y are left unchanged; the doc's current font is left at
+   * the last run's. Registers the fonts on first use with a document.
+   */
+  draw(doc: PDFKit.PDFDocument, line: ShapedLine, x: number, baselineY: number): void {
+    if (!this.registered.has(doc)) {
+      registerFonts(doc, this.fonts);
+      this.registered.add(doc);
+    }
+    const { x: savedX, y: savedY } = doc;
+    let cx = x;
+    for (const run of line.runs) {
+      // features must be truthy (else pdfkit lays out word by word and breaks RTL)
+      // and a fresh object (fontkit mutates it); textWidth spares pdfkit one layout.
+      const options = { lineBreak: false, baseline: 'alphabetic', features: copyFeatures(run.features), textWidth: run.width };
+      doc.font(run.font).fontSize(line.size).text(run.text, cx, baselineY, options as PDFKit.Mixins.TextOptions);
+      cx += run.width;
+    }
+    doc.x = savedX;
+    doc.y = savedY;
+  }
+
+  private atSize(line: EmLine, size: number): ShapedLine {
+    return {
+      runs: line.runs.map((r) => ({ text: r.text, font: r.face.name, features: r.face.features, width: r.em * size, level: r.level })),
+      width: line.em * size,
+      size,
+      text: line.text,
+      direction: line.direction,
+    };
+  }
+
+  /** Size-independent shaping, cached by (weight, direction, text). */
+  private shapeEm(raw: string, weight: Weight, dir: Direction): EmLine {
+    const key = `${weight}${dir}\u0000${raw}`;
+    const hit = this.shapes.get(key);
+    if (hit) return hit;
+    const text = normalise(raw);
+    const chain = this.fonts.chains[weight];
+    const { levels, paragraphs } = bidi.getEmbeddingLevels(text, dir);
+    // Pass the levels array itself: given the result object bidi-js silently returns no mirrors.
+    const mirrors = bidi.getMirroredCharactersMap(text, levels);
+
+    const runs: { chars: string[]; face: Face; level: number }[] = [];
+    let index = 0;
+    for (const ch of text) {
+      const level = levels[index] ?? 0;
+      const shown = mirrors.get(index) ?? ch;
+      index += ch.length;
+      const cp = ch.codePointAt(0)!;
+      const prev = runs[runs.length - 1];
+      const face = prev && STICKY.test(ch) && prev.face.font.hasGlyphForCodePoint(cp)
+        ? prev.face
+        : chain.find((f) => f.font.hasGlyphForCodePoint(cp)) ?? prev?.face ?? chain[0]!;
+      if (prev && prev.face === face && prev.level === level) prev.chars.push(shown);
+      else runs.push({ chars: [shown], face, level });
+    }
+
+    const emRuns: EmRun[] = runs.map(({ chars, face, level }) => {
+      let s = chars.join('');
+      // Odd levels read right to left. fontkit reverses RTL-script runs itself;
+      // any other run whose order disagrees with its level is reversed here.
+      if (fontkitReverses(s) !== (level % 2 === 1)) s = reverseCodePoints(s);
+      return { text: s, face, level, em: this.emWidth(face, s) };
+    });
+    const direction = (paragraphs[0]?.level ?? (dir === 'rtl' ? 1 : 0)) % 2 === 1 ? 'rtl' : 'ltr';
+    const line: EmLine = { text, runs: reorder(emRuns), em: emRuns.reduce((sum, r) => sum + r.em, 0), direction };
+    return remember(this.shapes, key, line);
+  }
+
+  /** Advance width in ems, laid out with the same features pdfkit will draw with. */
+  private emWidth(face: Face, text: string): number {
+    const key = `${face.name}\u0000${text}`;
+    const hit = this.ems.get(key);
+    if (hit !== undefined) return hit;
+    const em = face.font.layout(text, copyFeatures(face.features)).advanceWidth / face.font.unitsPerEm;
+    return remember(this.ems, key, em);
+  }
+}
+
+/** UAX#9 L2: from the highest level down to the lowest odd one, reverse every maximal sequence of runs at or above it. */
+function reorder<R extends { level: number }>(runs: R[]): R[] {
+  if (runs.length < 2) return runs;
+  const out = [...runs];
+  const levels = out.map((r) => r.level);
+  const max = Math.max(...levels);
+  const min = Math.min(...levels);
+  for (let level = max; level >= (min % 2 === 1 ? min : min + 1); level--) {
+    for (let i = 0; i < out.length; i++) {
+      if (out[i]!.level < level) continue;
+      let j = i;
+      while (j < out.length && out[j]!.level >= level) j++;
+      out.splice(i, j - i, ...out.slice(i, j).reverse());
+      i = j;
+    }
+  }
+  return out;
+}
+
+/** Breakable pieces of a paragraph: words after their leading spaces, CJK split between characters. */
+function breakPieces(paragraph: string): { sep: string; text: string }[] {
+  const pieces: { sep: string; text: string }[] = [];
+  for (const [, sep = '', word = ''] of paragraph.matchAll(WORDS)) {
+    let start = 0;
+    let prev = '';
+    let offset = 0;
+    for (const ch of word) {
+      if (offset > 0 && (CJK.test(prev) || CJK.test(ch)) && !NO_BREAK_BEFORE.test(ch) && !NO_BREAK_AFTER.test(prev)) {
+        pieces.push({ sep: start === 0 ? sep : '', text: word.slice(start, offset) });
+        start = offset;
+      }
+      prev = ch;
+      offset += ch.length;
+    }
+    pieces.push({ sep: start === 0 ? sep : '', text: word.slice(start) });
+  }
+  return pieces;
+}

@@ -1,0 +1,93 @@
+import type { Patient, PatientRecord, ChildTable } from '../record/record.js';
+import { CHILD_TABLES } from '../record/record.js';
+import { PatientNotFoundError } from '../errors.js';
+import type { Db } from './open-store.js';
+
+/** The few fields the index and the binder's page plan need for every patient. */
+export interface PatientSummary {
+  id: string;
+  mrn: string;
+  family_name: string;
+  given_names: string;
+  birth_date: string;
+}
+
+/** How each child table is ordered inside a record: by id, so the order is stable and data-independent. */
+const CHILD_ORDER = 'ORDER BY id';
+
+/**
+ * Runs `read` inside one read transaction so everything it reads comes from
+ * one consistent snapshot while the clinic goes on writing (in WAL mode
+ * writers are not blocked; see docs/SCHEMA.md).
+ */
+export function withSnapshot<T>(db: Db, read: () => T): T {
+  db.exec('BEGIN DEFERRED');
+  try {
+    // The snapshot starts at the first read, not at BEGIN: read now.
+    db.prepare('SELECT count(*) FROM patients').get();
+    return read();
+  } finally {
+    db.exec('COMMIT');
+  }
+}
+
+/** Reads the clinic-level facts from `meta`. */
+export function readMeta(db: Db): Record<string, string> {
+  const rows = db.prepare('SELECT key, value FROM meta ORDER BY key').all() as { key: string; value: string }[];
+  return Object.fromEntries(rows.map((r) => [r.key, r.value]));
+}
+
+/** Every patient's summary, in id order (small: about 60 bytes a patient). */
+export function readPatientSummaries(db: Db): PatientSummary[] {
+  return db.prepare('SELECT id, mrn, family_name, given_names, birth_date FROM patients ORDER BY id').all() as PatientSummary[];
+}
+
+/** The latest change time of any row: what the binder prints as "data as of". */
+export function readLatestChange(db: Db): string | null {
+  const parts = ['patients', ...CHILD_TABLES].map((t) => `SELECT max(updated_at) AS t FROM ${t}`);
+  const row = db.prepare(`SELECT max(t) AS latest FROM (${parts.join(' UNION ALL ')})`).get() as { latest: string | null };
+  return row.latest;
+}
+
+/** A reader of whole records that prepares its statements once. */
+export class RecordReader {
+  private readonly patient;
+  private readonly children;
+
+  constructor(db: Db) {
+    this.patient = db.prepare('SELECT * FROM patients WHERE id = ?');
+    this.children = CHILD_TABLES.map((t) => [t, db.prepare(`SELECT * FROM ${t} WHERE patient_id = ? ${CHILD_ORDER}`)] as const);
+  }
+
+  /** @throws PatientNotFoundError */
+  read(id: string): PatientRecord {
+    const patient = this.patient.get(id) as Patient | undefined;
+    if (!patient) throw new PatientNotFoundError(id);
+    const record = { patient } as PatientRecord;
+    for (const [table, stmt] of this.children) {
+      (record as unknown as Record<ChildTable, unknown[]>)[table] = stmt.all(id);
+    }
+    return record;
+  }
+}
+
+/** Yields whole records one at a time in the given id order, holding only one in memory. */
+export function* readRecords(db: Db, ids: Iterable<string>): Generator<PatientRecord> {
+  const reader = new RecordReader(db);
+  for (const id of ids) yield reader.read(id);
+}
+
+/** A booked appointment with who it is for: one row of the binder's schedule. */
+export interface ScheduledVisit {
+  starts_at: string;
+  provider: string | null;
+  reason: string | null;
+  patient_id: string;
+}
+
+/** Booked appointments starting on days `from` .. `until` (inclusive, YYYY-MM-DD), in time order. */
+export function readScheduledVisits(db: Db, from: string, until: string): ScheduledVisit[] {
+  return db.prepare(`SELECT starts_at, provider, reason, patient_id FROM appointments
+    WHERE status = 'booked' AND starts_at >= ? AND starts_at < ? ORDER BY starts_at, patient_id, id`)
+    .all(from, `${until}T99`) as ScheduledVisit[];
+}
