@@ -113,3 +113,22 @@ describe('the command line', () => {
     expect(r.code).toBe(1);
   });
 });
+
+describe('migrate', () => {
+  it('leaves a current store as it is and says so', async () => {
+    const path = storeWith('current.sqlite', [handmadePatient(1)]);
+    const r = await runCli('migrate', '--db', path);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/current\.sqlite is already at schema version 1/);
+  });
+
+  it('refuses a store newer than this paperchart', async () => {
+    const path = storeWith('newer.sqlite', [handmadePatient(1)]);
+    const db = new Database(path);
+    db.pragma('user_version = 2');
+    db.close();
+    const r = await runCli('migrate', '--db', path);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/schema version 2, this paperchart reads version 1\n→ install a newer paperchart/);
+  });
+});
