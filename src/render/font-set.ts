@@ -147,7 +147,10 @@ export function registerFonts(doc: PDFKit.PDFDocument, fonts: FontSet = loadFont
  * Each run is also fixed up once for the text a PDF reader copies out (pdfkit
  * writes each glyph's code points into the ToUnicode map), see forExtraction.
  */
-const LAYOUT_CACHE_MAX = 50_000;
+// Glyph runs are ~10 KB each (a glyph and a position object per character):
+// 50,000 of them held ~1 GB on a 1,000-patient binder (measured). Drawing
+// re-uses a run shaped moments earlier for measuring, so a short memory is enough.
+const LAYOUT_CACHE_MAX = 5_000;
 
 function memoiseLayout(font: fontkit.Font): void {
   const layout = font.layout.bind(font);
