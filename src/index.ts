@@ -11,3 +11,4 @@ export { generateSampleClinic, writeSampleClinic, type SampleClinicOptions } fro
 export { SCHEMA_VERSION } from './store/schema.js';
 export { renderBinder, type BinderOptions, type BinderSummary, type BinderProgress } from './render/render-binder.js';
 export { loadTemplate, type Template } from './render/template.js';
+export * from './codec/index.js';

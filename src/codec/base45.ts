@@ -1,0 +1,60 @@
+// Base45 (RFC 9285), as the EU digital COVID certificates carry bytes in QR
+// alphanumeric mode. FORMAT §3.
+
+/** The 45 characters of the QR alphanumeric set, in RFC 9285 order. */
+export const BASE45_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
+
+const VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < BASE45_ALPHABET.length; i++) VALUE[BASE45_ALPHABET.charCodeAt(i)] = i;
+
+/** Characters needed for `n` bytes: 3 per pair, 2 for a final odd byte. */
+export function base45Length(n: number): number {
+  return Math.floor(n / 2) * 3 + (n % 2) * 2;
+}
+
+/** Encodes bytes as base45 text (RFC 9285 §4). */
+export function encodeBase45(bytes: Uint8Array): string {
+  let out = '';
+  const n = bytes.length;
+  for (let i = 0; i + 1 < n; i += 2) {
+    let x = bytes[i]! * 256 + bytes[i + 1]!;
+    const c = x % 45; x = (x - c) / 45;
+    const d = x % 45; const e = (x - d) / 45;
+    out += BASE45_ALPHABET[c]! + BASE45_ALPHABET[d]! + BASE45_ALPHABET[e]!;
+  }
+  if (n % 2 === 1) {
+    const x = bytes[n - 1]!;
+    out += BASE45_ALPHABET[x % 45]! + BASE45_ALPHABET[Math.floor(x / 45)]!;
+  }
+  return out;
+}
+
+/**
+ * Decodes base45 text (RFC 9285 §4).
+ * @throws TypeError naming the first character outside the alphabet and its position
+ * @throws RangeError for a length of 1 mod 3 or a triplet/pair whose value overflows
+ */
+export function decodeBase45(text: string): Uint8Array {
+  if (text.length % 3 === 1) throw new RangeError(`base45 length=${text.length}, expected a length that is not 1 mod 3`);
+  const v = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const val = code < 128 ? VALUE[code]! : -1;
+    if (val < 0) throw new TypeError(`base45 character ${JSON.stringify(text[i])} at position ${i} is not in the alphabet`);
+    v[i] = val;
+  }
+  const out = new Uint8Array(Math.floor(text.length / 3) * 2 + (text.length % 3 === 2 ? 1 : 0));
+  let o = 0;
+  let i = 0;
+  for (; i + 2 < text.length; i += 3) {
+    const x = v[i]! + v[i + 1]! * 45 + v[i + 2]! * 2025;
+    if (x > 0xffff) throw new RangeError(`base45 triplet at position ${i} has value ${x}, expected at most 65535`);
+    out[o++] = x >> 8; out[o++] = x & 0xff;
+  }
+  if (i < text.length) {
+    const x = v[i]! + v[i + 1]! * 45;
+    if (x > 0xff) throw new RangeError(`base45 pair at position ${i} has value ${x}, expected at most 255`);
+    out[o++] = x;
+  }
+  return out;
+}

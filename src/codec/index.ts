@@ -1,0 +1,12 @@
+// The paper format's public API (FORMAT.md). Internal helpers (_bytes.ts) stay out.
+export { BASE45_ALPHABET, base45Length, encodeBase45, decodeBase45 } from './base45.js';
+export { encodeParity, recoverData, parityPlan, MAX_SHARDS, MAX_GROUP_DATA } from './erasure.js';
+export { FORMAT_TAG, DEFAULT_CAPACITY, encodeFrame, decodeFrame, type Frame, type FrameKind } from './frame.js';
+export {
+  encodeRecord, encodeDocument, decodeRecord, decodeRecords, groupFrames, reassembleDocument, parseRecord, DEFAULT_MAX_CODES,
+  type EncodeOptions, type EncodedDocument, type DecodeOptions, type DecodedDocument, type FrameGroup,
+  type RestoredRecord, type FailedDocument, type RejectedText, type SignatureStatus,
+} from './record-codec.js';
+export { encodeManifest, parseManifest, manifestJson, type Manifest, type ManifestEntry } from './manifest.js';
+export { generateSigningKeys, fingerprintPublicKey, parseSigningKey, parsePublicKey, rawPublicKey, type SigningKeyPair } from './keys.js';
+export * from './codec-errors.js';

@@ -1,0 +1,317 @@
+// The paper format's pipeline (FORMAT §2): canonical JSON → SHA-256 →
+// raw deflate → optional AES-256-GCM → container (with Ed25519 signature) →
+// data frames → Reed–Solomon parity frames → code texts; and back.
+import { createHash, type KeyObject } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { canonicalJson } from '../record/canonical-json.js';
+import type { PatientRecord } from '../record/record.js';
+import { PaperchartError } from '../errors.js';
+import { bytesEqual, concatBytes, toHex, utf8 } from './_bytes.js';
+import {
+  CorruptFrameError, DecryptError, DigestMismatchError, BadSignatureError, InsufficientFramesError,
+  KeyError, RecordTooLargeError, UnsignedRecordError,
+} from './codec-errors.js';
+import {
+  FLAG_ENCRYPTED, FLAG_SIGNED, checkPrintedAt, decodeContainer, decryptBody, encodeContainer, encryptBody,
+  signBytes, signedBytes, verifyBytes,
+} from './container.js';
+import { encodeParity, parityPlan, recoverData } from './erasure.js';
+import { DEFAULT_CAPACITY, checkRunId, decodeFrame, encodeFrame, frameHeader, frameLength, type Frame, type FrameKind } from './frame.js';
+
+export interface EncodeOptions {
+  /** Print run id, 1–32 characters 0-9 A-Z (FORMAT §4.2). */
+  runId: string;
+  /** UTC time printed, YYYY-MM-DDTHH:MM:SSZ; injected, never read from a clock. */
+  printedAt: string;
+  /** Ed25519 private key; without it the codes are unsigned. */
+  signingKey?: KeyObject;
+  /** 32-byte AES-256-GCM key; without it the record is not encrypted. */
+  encryptKey?: Uint8Array;
+  /** Most characters per code text (default 1451: QR 25-M alphanumeric). */
+  capacity?: number;
+  /** Most codes per patient; a larger record is refused, never truncated (default 1000). */
+  maxCodes?: number;
+}
+
+/** Every intermediate form of one encoded document, for test vectors and reports. */
+export interface EncodedDocument {
+  kind: FrameKind;
+  patientId: string | null;
+  canonical: string;
+  digest: Uint8Array;
+  compressed: Uint8Array;
+  signed: Uint8Array;
+  signature: Uint8Array | null;
+  container: Uint8Array;
+  dataCount: number;
+  parityCount: number;
+  shardBytes: number;
+  texts: string[];
+}
+
+export const DEFAULT_MAX_CODES = 1000;
+
+/** Largest shard that keeps every frame within `capacity` when the total has `totalDigits` digits. */
+function maxShardBytes(kind: FrameKind, runId: string, patientId: string | null, totalDigits: number, capacity: number): number {
+  const n = 10 ** totalDigits - 1;
+  const header = frameHeader({ kind, runId, patientId, digestPrefix: '0'.repeat(16), index: n, total: n, dataCount: n });
+  let l = Math.floor(((capacity - header.length) / 3) * 2) - 4;
+  while (l > 0 && frameLength(header, l) > capacity) l--;
+  if (l < 1) throw new RangeError(`capacity=${capacity} characters leaves no room for data, expected at least ${header.length + 9}`);
+  return l;
+}
+
+/** FORMAT §7.3: data shard j (0-based) belongs to group j mod G. */
+function groupMembers(k: number, groups: number, g: number): number[] {
+  const out: number[] = [];
+  for (let j = g; j < k; j += groups) out.push(j);
+  return out;
+}
+
+/**
+ * Encodes any canonical JSON text as frames (records and manifests share this).
+ * @throws RecordTooLargeError when the document needs more than maxCodes codes
+ * @throws KeyError for a signing key that is not Ed25519 or an encryption key that is not 32 bytes
+ */
+export function encodeDocument(kind: FrameKind, patientId: string | null, canonical: string, opts: EncodeOptions): EncodedDocument {
+  checkRunId(opts.runId);
+  checkPrintedAt(opts.printedAt);
+  const capacity = opts.capacity ?? DEFAULT_CAPACITY;
+  const maxCodes = opts.maxCodes ?? DEFAULT_MAX_CODES;
+  const content = utf8.encode(canonical);
+  const digest = new Uint8Array(createHash('sha256').update(content).digest());
+  // FORMAT §5.2: raw deflate, level 9, default window and memory level.
+  const compressed = new Uint8Array(deflateRawSync(content, { level: 9 }));
+  const signed = signedBytes(kind, digest, opts.runId, opts.printedAt);
+  const signature = opts.signingKey ? signBytes(signed, opts.signingKey) : null;
+  let body: Uint8Array = compressed;
+  let nonce: Uint8Array | null = null;
+  if (opts.encryptKey !== undefined) ({ body, nonce } = encryptBody(compressed, opts.encryptKey, signed));
+  const flags = (signature ? FLAG_SIGNED : 0) | (nonce ? FLAG_ENCRYPTED : 0);
+  const container = encodeContainer({ flags, digest, printedAt: opts.printedAt, signature, nonce, body });
+
+  // FORMAT §7.1: k = ceil(c / Lmax), then shards as even as possible.
+  let totalDigits = 1, k = 0, plan = parityPlan(1), lmax = 0;
+  for (;;) {
+    lmax = maxShardBytes(kind, opts.runId, patientId, totalDigits, capacity);
+    k = Math.ceil(container.length / lmax);
+    plan = parityPlan(k);
+    const n = k + plan.parity;
+    if (String(n).length <= totalDigits) break;
+    totalDigits = String(n).length;
+  }
+  const total = k + plan.parity;
+  if (total > maxCodes) throw new RecordTooLargeError(patientId ?? '(manifest)', total, maxCodes);
+  const len = Math.ceil(container.length / k);
+  const padded = new Uint8Array(k * len);
+  padded.set(container);
+  const shards: Uint8Array[] = [];
+  for (let j = 0; j < k; j++) shards.push(padded.subarray(j * len, (j + 1) * len));
+  // FORMAT §7.3: parity of group g follows all data frames, groups in order.
+  for (let g = 0; g < plan.groups; g++) {
+    shards.push(...encodeParity(groupMembers(k, plan.groups, g).map((j) => shards[j]!), plan.parityPerGroup));
+  }
+  const digestPrefix = toHex(digest.subarray(0, 8)).toUpperCase();
+  const texts = shards.map((shard, i) => encodeFrame({
+    kind, runId: opts.runId, patientId, digestPrefix, index: i + 1, total, dataCount: k, shard,
+  }));
+  return {
+    kind, patientId, canonical, digest, compressed, signed, signature, container,
+    dataCount: k, parityCount: plan.parity, shardBytes: len, texts,
+  };
+}
+
+/**
+ * Encodes one patient's record as QR code texts (FORMAT §2).
+ * @throws RecordTooLargeError, KeyError; RangeError for a bad run id, time or capacity
+ */
+export function encodeRecord(record: PatientRecord, opts: EncodeOptions): string[] {
+  return encodeDocument('R', record.patient.id, canonicalJson(record), opts).texts;
+}
+
+// ---------------------------------------------------------------- decoding
+
+export interface DecodeOptions {
+  /** Clinic public key (Ed25519). */
+  publicKey?: KeyObject;
+  /** Accept documents with no signature, or none that can be checked. */
+  trustUnsigned?: boolean;
+  /** 32-byte key for encrypted documents. */
+  decryptKey?: Uint8Array;
+}
+
+/** Frames of one document: same kind, run, patient, digest prefix, counts and shard size. */
+export interface FrameGroup {
+  kind: FrameKind;
+  runId: string;
+  patientId: string | null;
+  digestPrefix: string;
+  total: number;
+  dataCount: number;
+  shardBytes: number;
+  /** By 1-based index. */
+  frames: Map<number, Frame>;
+  /** Indices seen with two different contents; treated as lost. */
+  conflicts: Set<number>;
+}
+
+export interface RejectedText { text: string; error: PaperchartError }
+
+/** FORMAT §9.1: parse every text, drop duplicates, sort the rest into documents. Never throws for bad texts. */
+export function groupFrames(texts: Iterable<string>): { groups: FrameGroup[]; rejected: RejectedText[] } {
+  const byKey = new Map<string, FrameGroup>();
+  const rejected: RejectedText[] = [];
+  for (const text of texts) {
+    if (text.trim() === '') continue;
+    let f: Frame;
+    try { f = decodeFrame(text); }
+    catch (e) { if (e instanceof PaperchartError) { rejected.push({ text, error: e }); continue; } throw e; }
+    const key = [f.kind, f.runId, f.patientId ?? '', f.digestPrefix, f.total, f.dataCount, f.shard.length].join('\u0000');
+    let g = byKey.get(key);
+    if (!g) {
+      g = { kind: f.kind, runId: f.runId, patientId: f.patientId, digestPrefix: f.digestPrefix, total: f.total,
+        dataCount: f.dataCount, shardBytes: f.shard.length, frames: new Map(), conflicts: new Set() };
+      byKey.set(key, g);
+    }
+    const had = g.frames.get(f.index);
+    if (had && !bytesEqual(had.shard, f.shard)) g.conflicts.add(f.index);
+    else if (!had) g.frames.set(f.index, f);
+  }
+  const groups = [...byKey.values()].sort((a, b) =>
+    cmp(a.runId, b.runId) || cmp(a.kind, b.kind) || cmp(a.patientId ?? '', b.patientId ?? '') || cmp(a.digestPrefix, b.digestPrefix));
+  return { groups, rejected };
+}
+
+function cmp(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0; }
+
+export type SignatureStatus = 'valid' | 'absent' | 'unverified';
+
+export interface DecodedDocument {
+  kind: FrameKind;
+  runId: string;
+  patientId: string | null;
+  digest: string;
+  printedAt: string;
+  signature: SignatureStatus;
+  encrypted: boolean;
+  /** Canonical JSON text. */
+  canonical: string;
+  /** Codes rebuilt from parity (1-based indices). */
+  recovered: number[];
+}
+
+/** Inflated content is capped so a forged code cannot exhaust memory. */
+const MAX_CONTENT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * FORMAT §9.2: rebuild one document from its frames and check it.
+ * @throws InsufficientFramesError, CorruptFrameError, DigestMismatchError, BadSignatureError,
+ *   UnsignedRecordError, DecryptError
+ */
+export function reassembleDocument(group: FrameGroup, opts: DecodeOptions = {}): DecodedDocument {
+  const { runId, patientId, kind, total, dataCount: k } = group;
+  const plan = parityPlan(k);
+  if (k + plan.parity !== total) throw new CorruptFrameError(`${total} codes with ${k} data codes does not follow the parity rule (FORMAT §7.3)`);
+  const have = (i: number): Uint8Array | undefined => (group.conflicts.has(i + 1) ? undefined : group.frames.get(i + 1)?.shard);
+  const data: Uint8Array[] = new Array<Uint8Array>(k);
+  const missing: number[] = [];
+  for (let i = 0; i < total; i++) if (have(i) === undefined) missing.push(i + 1);
+  let needed = 0;
+  const recovered: number[] = [];
+  for (let g = 0; g < plan.groups; g++) {
+    const members = groupMembers(k, plan.groups, g);
+    const parityAt = (p: number): number => k + g * plan.parityPerGroup + p;
+    const slots = [...members.map(have), ...Array.from({ length: plan.parityPerGroup }, (_, p) => have(parityAt(p)))];
+    const lost = slots.filter((s) => s === undefined).length;
+    if (lost > plan.parityPerGroup) { needed += lost - plan.parityPerGroup; continue; }
+    const rec = recoverData(slots, members.length, plan.parityPerGroup);
+    members.forEach((j, t) => { data[j] = rec[t]!; if (have(j) === undefined) recovered.push(j + 1); });
+  }
+  if (needed > 0) throw new InsufficientFramesError(runId, patientId, missing, needed);
+
+  const c = decodeContainer(concatBytes(...data));
+  if (typeof c === 'string') throw new DigestMismatchError(runId, patientId);
+  const digestHex = toHex(c.digest);
+  if (digestHex.slice(0, 16).toUpperCase() !== group.digestPrefix) throw new DigestMismatchError(runId, patientId);
+
+  // FORMAT §6.2: the signature covers the digest; the digest covers the content.
+  const signed = signedBytes(kind, c.digest, runId, c.printedAt);
+  let signature: SignatureStatus;
+  if (c.signature) {
+    if (opts.publicKey) {
+      if (!verifyBytes(signed, c.signature, opts.publicKey)) throw new BadSignatureError(runId, patientId);
+      signature = 'valid';
+    } else if (opts.trustUnsigned) signature = 'unverified';
+    else throw new UnsignedRecordError(runId, patientId, 'signed, but no public key was given to check the signature');
+  } else if (opts.trustUnsigned) signature = 'absent';
+  else throw new UnsignedRecordError(runId, patientId, 'the codes carry no signature');
+
+  let compressed = c.body;
+  const encrypted = (c.flags & FLAG_ENCRYPTED) !== 0;
+  if (encrypted) {
+    if (!opts.decryptKey) throw new DecryptError(runId, patientId, 'the record is encrypted and no key was given');
+    if (opts.decryptKey.length !== 32) throw new KeyError(`decryption key of ${opts.decryptKey.length} bytes, expected 32`);
+    try { compressed = decryptBody(c.body, c.nonce!, opts.decryptKey, signed); }
+    catch { throw new DecryptError(runId, patientId, 'wrong key, or the codes were altered'); }
+  }
+  let content: Uint8Array;
+  try { content = new Uint8Array(inflateRawSync(compressed, { maxOutputLength: MAX_CONTENT_BYTES })); }
+  catch { throw new DigestMismatchError(runId, patientId); }
+  if (!bytesEqual(new Uint8Array(createHash('sha256').update(content).digest()), c.digest)) throw new DigestMismatchError(runId, patientId);
+  let canonical: string;
+  try { canonical = utf8.decode(content); } catch { throw new DigestMismatchError(runId, patientId); }
+  return { kind, runId, patientId, digest: digestHex, printedAt: c.printedAt, signature, encrypted, canonical, recovered };
+}
+
+export interface RestoredRecord extends DecodedDocument { patientId: string; record: PatientRecord }
+export interface FailedDocument { kind: FrameKind; runId: string; patientId: string | null; digestPrefix: string; error: PaperchartError }
+
+/** Parses a record's canonical JSON and checks it names the header's patient. */
+export function parseRecord(doc: DecodedDocument): PatientRecord {
+  let value: unknown;
+  try { value = JSON.parse(doc.canonical); } catch { throw new CorruptFrameError(`run ${doc.runId}: record content is not JSON`); }
+  const rec = value as PatientRecord;
+  if (typeof rec !== 'object' || rec === null || typeof rec.patient !== 'object' || rec.patient === null) {
+    throw new CorruptFrameError(`run ${doc.runId}: content is not a patient record`);
+  }
+  if (rec.patient.id !== doc.patientId) throw new CorruptFrameError(`run ${doc.runId}: codes labelled patient ${doc.patientId} hold another patient's record`);
+  if (canonicalJson(rec) !== doc.canonical) throw new CorruptFrameError(`run ${doc.runId} patient ${doc.patientId}: record is not in canonical form`);
+  return rec;
+}
+
+/**
+ * FORMAT §9: sorts a bag of code texts (any order, duplicates, many patients
+ * and runs) into documents and restores every patient record it can.
+ * Never throws for bad input: failures are listed per document.
+ */
+export function decodeRecords(texts: Iterable<string>, opts: DecodeOptions = {}): {
+  records: RestoredRecord[]; manifests: DecodedDocument[]; failures: FailedDocument[]; rejected: RejectedText[];
+} {
+  const { groups, rejected } = groupFrames(texts);
+  const records: RestoredRecord[] = [], manifests: DecodedDocument[] = [], failures: FailedDocument[] = [];
+  for (const g of groups) {
+    try {
+      const doc = reassembleDocument(g, opts);
+      if (doc.kind === 'M') manifests.push(doc);
+      else records.push({ ...doc, patientId: doc.patientId!, record: parseRecord(doc) });
+    } catch (e) {
+      if (!(e instanceof PaperchartError)) throw e;
+      failures.push({ kind: g.kind, runId: g.runId, patientId: g.patientId, digestPrefix: g.digestPrefix, error: e });
+    }
+  }
+  return { records, manifests, failures, rejected };
+}
+
+/**
+ * Restores the one patient record the texts hold.
+ * @throws the document's error (InsufficientFramesError, DigestMismatchError, BadSignatureError, ...);
+ *   CorruptFrameError if the texts hold no record or several; UnknownFormatError if no text is a PC1 code
+ */
+export function decodeRecord(texts: Iterable<string>, opts: DecodeOptions = {}): PatientRecord {
+  const r = decodeRecords(texts, opts);
+  const failure = r.failures.find((f) => f.kind === 'R');
+  if (r.records.length + r.failures.filter((f) => f.kind === 'R').length > 1) throw new CorruptFrameError('the codes hold more than one record');
+  if (failure) throw failure.error;
+  if (r.records.length === 0) throw r.rejected[0]?.error ?? new CorruptFrameError('no record codes found');
+  return r.records[0]!.record;
+}
