@@ -7,6 +7,7 @@ import { writeSampleClinic } from '../store/sample-clinic.js';
 import { exportRecords } from '../record/export-records.js';
 import { renderBinder } from '../render/render-binder.js';
 import { loadTemplate } from '../render/template.js';
+import { readEncryptKeyFile, readSigningKeyFile, writeKeyFiles } from '../keys/key-files.js';
 
 /** `--as-of` accepts a day or a UTC minute/second; the binder and sample store use whole seconds in UTC. */
 export function parseAsOf(value: string | undefined, now: Date = new Date()): string {
@@ -40,7 +41,7 @@ export const sampleCommand = (io: Io): CommandModule<object, SampleArgs> => ({
   },
 });
 
-interface PrintArgs { db: string; out: string; template: string; 'as-of'?: string }
+interface PrintArgs { db: string; out: string; template: string; 'as-of'?: string; key?: string; 'encrypt-key'?: string }
 export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
   command: 'print',
   describe: 'Print the binder PDF from a records store',
@@ -49,17 +50,22 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
     .option('out', { type: 'string', demandOption: true, describe: 'PDF to write' })
     .option('template', { type: 'string', default: 'default', describe: 'template name (default, es-a4) or path to a template JSON' })
     .option('as-of', { type: 'string', describe: 'print time (UTC) shown on the binder; default: now. Pin it for identical PDFs' })
-    .example('$0 print --db clinic.sqlite --out binder.pdf', '')
+    .option('key', { type: 'string', describe: 'sign the codes with this Ed25519 private key (from `paperchart keygen`)' })
+    .option('encrypt-key', { type: 'string', describe: 'encrypt the records inside the codes with this 32-byte key file (hex)' })
+    .example('$0 print --db clinic.sqlite --out binder.pdf --key keys/paperchart-signing.key', '')
     .example('$0 print --db clinic.sqlite --out binder-a4.pdf --template es-a4', '') as never,
   handler: async (a) => {
     const start = process.hrtime.bigint();
     const template = loadTemplate(a.template);
     const printedAt = parseAsOf(a['as-of']);
+    const signingKey = a.key === undefined ? undefined : readSigningKeyFile(a.key);
+    const encryptKey = a['encrypt-key'] === undefined ? undefined : readEncryptKeyFile(a['encrypt-key']);
     const db = openStore(a.db);
     try {
       const progress = progressReporter(io, 'print');
       const s = await renderBinder({
         db, storePath: a.db, outPath: a.out, template, printedAt,
+        ...(signingKey ? { signingKey } : {}), ...(encryptKey ? { encryptKey } : {}),
         onProgress: (p) => progress(p.done, p.total, p.phase),
       });
       io.out(`printed ${s.patients} patients, ${s.pages} pages in ${seconds(start)} s → ${s.outPath} (${(s.bytes / 1e6).toFixed(1)} MB)`);
@@ -101,5 +107,18 @@ export const migrateCommand = (io: Io): CommandModule<object, MigrateArgs> => ({
     } finally {
       db.close();
     }
+  },
+});
+
+interface KeygenArgs { out: string }
+export const keygenCommand = (io: Io): CommandModule<object, KeygenArgs> => ({
+  command: 'keygen',
+  describe: 'Make the clinic\'s signing key pair and record encryption key',
+  builder: (y) => y
+    .option('out', { type: 'string', demandOption: true, describe: 'folder for the key files (never overwritten)' })
+    .example('$0 keygen --out keys/', '') as never,
+  handler: (a) => {
+    const k = writeKeyFiles(a.out);
+    io.out(`keys written: ${k.signingKey} (keep secret), ${k.publicKey}, ${k.recordKey} (keep secret)\nfingerprint: ${k.fingerprint}`);
   },
 });

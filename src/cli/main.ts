@@ -1,7 +1,7 @@
 import yargs from 'yargs';
 import { PaperchartError, UsageError } from '../errors.js';
 import type { Io } from './io.js';
-import { printCommand, sampleCommand, exportCommand, migrateCommand } from './commands.js';
+import { printCommand, sampleCommand, exportCommand, migrateCommand, keygenCommand } from './commands.js';
 
 /**
  * Runs one command line. The only place that maps failures to exit codes:
@@ -15,7 +15,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .command(printCommand(io))
     .command(exportCommand(io))
     .command(migrateCommand(io))
-    .demandCommand(1, 'name a command: sample, print, export or migrate')
+    .command(keygenCommand(io))
+    .demandCommand(1, 'name a command: sample, print, export, migrate or keygen')
     .strict()
     .help()
     .version(false)

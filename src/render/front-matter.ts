@@ -17,6 +17,9 @@ export interface CoverFacts {
   dataAsOf: string | null;
   patients: number;
   pages: number;
+  /** Fingerprint of the clinic's signing key, or null when the codes are unsigned. */
+  fingerprint: string | null;
+  encrypted: boolean;
 }
 
 export interface IndexEntry { name: string; birthDate: string; mrn: string; page: number }
@@ -39,18 +42,35 @@ export function layoutCover(facts: CoverFacts, ctx: FrontMatterContext): PageBod
     [L(ctx, 'patients'), String(facts.patients)],
     [L(ctx, 'pages'), String(facts.pages)],
   ], 13, 150);
+  // One line at a size that fits: a fingerprint is compared group by group.
+  fingerprintLines(flow, ctx, facts.fingerprint);
+  if (facts.encrypted) flow.paragraph(L(ctx, 'encrypted'), { size: 11, weight: 'bold' });
   flow.space(20);
   flow.heading(L(ctx, 'how_to_use'), 13);
   flow.paragraph(L(ctx, 'how_to_use_text'), { size: 11 });
   return flow.pages;
 }
 
-/** The back of the cover: reserved for the restore recipe of the paper format. */
-export function layoutRecipe(ctx: FrontMatterContext): PageBody[] {
+/**
+ * The back of the cover: how to turn the codes back into records, with
+ * standard tools if paperchart is gone (a short form of docs/FORMAT.md).
+ * Selectable text, so the commands can be copied out of the PDF.
+ */
+export function layoutRecipe(ctx: FrontMatterContext, fingerprint: string | null): PageBody[] {
   const flow = new Flow(ctx.shaper, ctx.box);
   flow.heading(L(ctx, 'restore_recipe'), 13);
-  flow.paragraph(L(ctx, 'restore_recipe_pending'), { size: 10.5 });
+  flow.paragraph(L(ctx, 'restore_recipe_text'), { size: 10.5 });
+  flow.space(6);
+  flow.paragraph(L(ctx, 'restore_recipe_steps'), { size: 9.5 });
+  flow.space(6);
+  fingerprintLines(flow, ctx, fingerprint);
   return flow.pages;
+}
+
+/** The signing key's fingerprint on a line of its own, so it never wraps mid-group. */
+function fingerprintLines(flow: Flow, ctx: FrontMatterContext, fingerprint: string | null): void {
+  flow.paragraph(`${L(ctx, 'signing_key')}:`, { size: 10, weight: 'bold' });
+  flow.paragraph(fingerprint ?? L(ctx, 'unsigned'), { size: 10, weight: 'bold' });
 }
 
 /** The divider a name is filed under: its first letter without diacritics, or the first character of other scripts. */

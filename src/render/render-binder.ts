@@ -1,4 +1,5 @@
 import PDFDocument from 'pdfkit';
+import type { KeyObject } from 'node:crypto';
 import { once } from 'node:events';
 import { statSync } from 'node:fs';
 import type { Db } from '../store/open-store.js';
@@ -6,7 +7,13 @@ import { assertHasPatients } from '../store/open-store.js';
 import {
   readLatestChange, readMeta, readPatientSummaries, readScheduledVisits, RecordReader, type PatientSummary,
 } from '../store/read-records.js';
+import type { PatientRecord } from '../record/record.js';
 import { validateRecord } from '../record/validate-record.js';
+import { canonicalJson } from '../record/canonical-json.js';
+import { encodeDocument } from '../codec/record-codec.js';
+import { encodeManifest, type ManifestEntry } from '../codec/manifest.js';
+import { fingerprintPublicKey } from '../codec/keys.js';
+import { codesPerPage, layoutCodePages } from './code-pages.js';
 import { layoutPatient, type PatientLayoutContext } from './patient-layout.js';
 import { layoutCover, layoutIndex, layoutRecipe, layoutSchedule, type FrontMatterContext, type IndexEntry, type ScheduleEntry } from './front-matter.js';
 import { bodyBox, drawChrome, drawOps, pageFrame, type Chrome, type PageFrame } from './draw-page.js';
@@ -25,6 +32,10 @@ export interface BinderOptions {
   template: Template;
   /** The print time, UTC `YYYY-MM-DDTHH:MM:SSZ`; pinning it makes the PDF reproducible. */
   printedAt: string;
+  /** The clinic's Ed25519 private key; without it the codes are unsigned. */
+  signingKey?: KeyObject;
+  /** 32-byte AES-256 key: the records inside the codes are encrypted (FORMAT §8). */
+  encryptKey?: Uint8Array;
   onProgress?: (progress: BinderProgress) => void;
 }
 
@@ -32,7 +43,16 @@ export interface BinderProgress { phase: 'layout' | 'render'; done: number; tota
 
 export interface BinderSummary { patients: number; pages: number; bytes: number; outPath: string }
 
-interface PlannedPatient { summary: PatientSummary; name: string; firstPage: number; pages: number }
+interface PlannedPatient {
+  summary: PatientSummary; name: string; firstPage: number;
+  /** Pages of the human-readable summary, then pages of codes. */
+  summaryPages: number; codePages: number; codes: number; digest: string;
+}
+
+/** FORMAT §4.2: the run id is the print time's digits, so the same print time gives the same codes. */
+export function runIdFor(printedAt: string): string {
+  return printedAt.replace(/[^0-9]/g, '');
+}
 
 /**
  * Prints the binder: cover, restore recipe, index, schedule, then each
@@ -74,11 +94,22 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     const summaries = readPatientSummaries(db).sort((a, b) =>
       collator.compare(a.family_name, b.family_name) || collator.compare(a.given_names, b.given_names)
       || (a.birth_date < b.birth_date ? -1 : a.birth_date > b.birth_date ? 1 : 0) || (a.id < b.id ? -1 : 1));
+    const codeOptions = {
+      runId: runIdFor(printedAt), printedAt,
+      ...(o.signingKey ? { signingKey: o.signingKey } : {}), ...(o.encryptKey ? { encryptKey: o.encryptKey } : {}),
+    };
+    const encode = (record: PatientRecord) => encodeDocument('R', record.patient.id, canonicalJson(record), codeOptions);
+    const { columns, rows } = codesPerPage(ctx.box);
+    const perPage = columns * rows;
     const planned: PlannedPatient[] = [];
     for (const s of summaries) {
       const record = reader.read(s.id);
       validateRecord(record, dataAsOf);
-      planned.push({ summary: s, name: displayName(s), firstPage: 0, pages: layoutPatient(record, ctx).length });
+      const encoded = encode(record);
+      planned.push({
+        summary: s, name: displayName(s), firstPage: 0, summaryPages: layoutPatient(record, ctx).length,
+        codePages: Math.ceil(encoded.texts.length / perPage), codes: encoded.texts.length, digest: hex(encoded.digest),
+      });
       o.onProgress?.({ phase: 'layout', done: planned.length, total: summaries.length });
     }
 
@@ -92,13 +123,37 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     });
     const indexPages = layoutIndex(indexEntries(), ctx).length;
     const schedulePages = layoutSchedule(scheduleEntries(), today, template.schedule_days, ctx).length;
-    let page = 2 + indexPages + schedulePages; // cover, recipe, index, schedule
-    for (const p of planned) {
-      page += page % 2 === 1 ? 1 : 0; // start on a right-hand (odd) page: pad after an odd last page
-      p.firstPage = page + 1;
-      page += p.pages;
+    const manifestOf = (): string[] => encodeManifest({
+      runId: codeOptions.runId, printedAt,
+      patients: planned.map((p): ManifestEntry => ({
+        id: p.summary.id, digest: p.digest, codes: p.codes,
+        pages: Array.from({ length: p.codePages }, (_, i) => p.firstPage + p.summaryPages + i),
+      })),
+    }, { ...(o.signingKey ? { signingKey: o.signingKey } : {}), ...(o.encryptKey ? { encryptKey: o.encryptKey } : {}) }).texts;
+    const manifestWords = (texts: number) => ({
+      heading: (first: number, last: number, total: number, page: number, pages: number) =>
+        label(template, 'manifest_heading', { first, last, total, page, pages }),
+      caption: (i: number) => label(template, 'manifest_caption', { i, total: texts }),
+    });
+    // The manifest lists the binder pages of every patient's codes, and its own
+    // length moves those pages: plan until its page count stops changing.
+    const plan = (manifestPages: number): number => {
+      let page = 2 + indexPages + schedulePages + manifestPages; // cover, recipe, index, schedule, manifest
+      for (const p of planned) {
+        page += page % 2 === 1 ? 1 : 0; // start on a right-hand (odd) page: pad after an odd last page
+        p.firstPage = page + 1;
+        page += p.summaryPages + p.codePages;
+      }
+      return page;
+    };
+    let manifestPages = 1;
+    let totalPages = plan(manifestPages);
+    let manifest = manifestOf();
+    while (Math.ceil(manifest.length / perPage) !== manifestPages) {
+      manifestPages = Math.ceil(manifest.length / perPage);
+      totalPages = plan(manifestPages);
+      manifest = manifestOf();
     }
-    const totalPages = page;
 
     const doc = new PDFDocument({
       size: [width, height], margin: 0, autoFirstPage: false, compress: true,
@@ -115,6 +170,7 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     failed.catch(() => undefined); // observed by the races below; never an unhandled rejection
     let current = 0;
     const clinicName = template.clinic.name ?? meta.clinic_name ?? 'Clinic';
+    const fingerprint = o.signingKey ? fingerprintPublicKey(o.signingKey) : null;
     const footer = (): Pick<Chrome, 'footerLeft' | 'footerRight'> => ({
       footerLeft: `${clinicName} — ${label(template, 'confidential')}`,
       footerRight: `${label(template, 'binder_page')} ${current}`,
@@ -137,19 +193,28 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     emitAll(layoutCover({
       clinicName, clinicAddress: template.clinic.address ?? meta.clinic_address ?? null,
       clinicPhone: template.clinic.phone ?? meta.clinic_phone ?? null,
-      printedAt, dataAsOf, patients: planned.length, pages: totalPages,
+      printedAt, dataAsOf, patients: planned.length, pages: totalPages, fingerprint, encrypted: o.encryptKey !== undefined,
     }, ctx), label(template, 'binder_title'));
-    emitAll(layoutRecipe(ctx), label(template, 'restore_recipe'));
+    emitAll(layoutRecipe(ctx, fingerprint), label(template, 'restore_recipe'));
     doc.outline.addItem(label(template, 'index'));
     emitAll(layoutIndex(indexEntries(), ctx), label(template, 'index'));
     doc.outline.addItem(label(template, 'schedule'));
     emitAll(layoutSchedule(scheduleEntries(), today, template.schedule_days, ctx), label(template, 'schedule'));
+    doc.outline.addItem(label(template, 'manifest'));
+    emitAll(layoutCodePages(manifest, manifestWords(manifest.length), shaper, ctx.box), label(template, 'manifest'));
 
     let done = 0;
     for (const p of planned) {
       while (current + 1 < p.firstPage) emit(blankPage(shaper, frame, label(template, 'blank_page')), frontChrome('', 0, 1));
-      const pages = layoutPatient(reader.read(p.summary.id), ctx);
-      if (pages.length !== p.pages) throw new Error(`patient ${p.summary.id}: layout gave ${pages.length} pages, planned ${p.pages}`);
+      const record = reader.read(p.summary.id);
+      const texts = encode(record).texts;
+      const words = {
+        heading: (first: number, last: number, total: number, page: number, pages: number) =>
+          label(template, 'codes_heading', { name: p.name, mrn: p.summary.mrn, first, last, total, page, pages }),
+        caption: (i: number, total: number) => label(template, 'code_caption', { name: p.name, i, total }),
+      };
+      const pages = [...layoutPatient(record, ctx), ...layoutCodePages(texts, words, shaper, ctx.box)];
+      if (pages.length !== p.summaryPages + p.codePages) throw new Error(`patient ${p.summary.id}: layout gave ${pages.length} pages, planned ${p.summaryPages + p.codePages}`);
       const detail = `${label(template, 'dob')} ${p.summary.birth_date}   ${label(template, 'mrn')} ${p.summary.mrn}`;
       pages.forEach((body, i) => {
         emit(body, { title: p.name, detail, titleRight: label(template, 'page_of', { x: i + 1, y: pages.length }), detailRight: asOfText });
@@ -162,6 +227,10 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     await Promise.race([once(out.stream, 'finish'), failed]);
     return { patients: planned.length, pages: current, outPath: o.outPath };
   }
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 function blankPage(shaper: TextShaper, frame: PageFrame, text: string): PageBody {

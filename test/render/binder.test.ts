@@ -132,6 +132,36 @@ describe('the printed binder', () => {
     expect(schedule).toMatch(new RegExp(`Follow-up ${rows.get(smith.patient.mrn)}`));
   });
 
+  it("follows each patient's summary with pages of codes, labelled for a person, inside the patient's page count", () => {
+    const rows = indexRows(pages);
+    for (const r of records) {
+      const first = rows.get(r.patient.mrn)!;
+      const count = Number(/Page 1 of (\d+)/.exec(pages[first - 1]!)![1]);
+      const own = pages.slice(first - 1, first - 1 + count);
+      const name = `${r.patient.family_name}, ${r.patient.given_names}`.normalize('NFC');
+      const codePages = own.filter((t) => t.includes('Machine-readable copy of'));
+      expect(codePages.length).toBeGreaterThanOrEqual(1);
+      expect(own.at(-1)).toContain('Machine-readable copy of');
+      const m = new RegExp(`codes 1–(\\d+) of (\\d+), page 1 of ${codePages.length} — do not discard`).exec(codePages[0]!.replace(/\n/g, ' '));
+      expect(m, `code heading of ${r.patient.id}`).not.toBeNull();
+      const total = Number(m![2]);
+      // A line mixing right-to-left and left-to-right text never extracts in logical order
+      // (pdfjs, poppler and mupdf all reorder it); for RTL names check the code numbers alone.
+      const rtl = /[\p{Script=Arabic}\p{Script=Hebrew}]/u.test(name);
+      for (let i = 1; i <= total; i++) expect(codePages.join('\n')).toContain(rtl ? `code ${i} of ${total}` : `${name} · code ${i} of ${total}`);
+    }
+  });
+
+  it('carries the manifest codes in the front matter and the recipe on the back of the cover', () => {
+    expect(pages[1]).toContain('Restoring records from this binder');
+    expect(pages[1]).toContain('zbarimg --raw -q page.png');
+    const manifest = pages.findIndex((t) => t.includes('Manifest of this print run: every patient'));
+    const firstPatient = Math.min(...indexRows(pages).values());
+    expect(manifest).toBeGreaterThan(1);
+    expect(manifest + 1).toBeLessThan(firstPatient);
+    expect(pages[manifest]).toContain('Manifest · code 1 of');
+  });
+
   it('has one bookmark per patient', async () => {
     const doc = await getDocument({ data: new Uint8Array(pdf), verbosity: 0 }).promise;
     const outline = (await doc.getOutline()) ?? [];

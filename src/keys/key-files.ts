@@ -1,0 +1,66 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes, type KeyObject } from 'node:crypto';
+import { join } from 'node:path';
+import { KeyError } from '../codec/codec-errors.js';
+import { generateSigningKeys, parseSigningKey } from '../codec/keys.js';
+import { OutputNotWritableError } from '../errors.js';
+
+/** The files `keygen` writes into its folder. */
+export const KEY_FILES = {
+  signing: 'paperchart-signing.key',
+  public: 'paperchart-signing.pub',
+  record: 'paperchart-record.key',
+} as const;
+
+function readKeyFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new KeyError(`cannot read the ${what} ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/** @throws KeyError for a missing, unreadable or non-Ed25519 key file */
+export function readSigningKeyFile(path: string): KeyObject {
+  const pem = readKeyFile(path, 'signing key');
+  try {
+    return parseSigningKey(pem);
+  } catch (e) {
+    throw new KeyError(`${path}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * An encryption key file holds 64 hex digits (32 bytes, AES-256).
+ * @throws KeyError for a missing file or a key of the wrong length
+ */
+export function readEncryptKeyFile(path: string): Uint8Array {
+  const text = readKeyFile(path, 'encryption key').trim();
+  if (!/^[0-9a-fA-F]*$/.test(text)) throw new KeyError(`${path}: encryption key is not hex digits`);
+  if (text.length !== 64) throw new KeyError(`${path}: encryption key has ${text.length / 2} bytes, expected 32 (64 hex digits)`);
+  return new Uint8Array(Buffer.from(text, 'hex'));
+}
+
+export interface WrittenKeys { signingKey: string; publicKey: string; recordKey: string; fingerprint: string }
+
+/**
+ * Makes a new signing key pair and a record encryption key in `dir`.
+ * Refuses to overwrite: a lost key means binders that can no longer be verified.
+ * @throws OutputNotWritableError
+ */
+export function writeKeyFiles(dir: string): WrittenKeys {
+  const paths = { signingKey: join(dir, KEY_FILES.signing), publicKey: join(dir, KEY_FILES.public), recordKey: join(dir, KEY_FILES.record) };
+  for (const p of Object.values(paths)) {
+    if (existsSync(p)) throw new OutputNotWritableError(p, 'a key is already there; paperchart never overwrites a key');
+  }
+  const keys = generateSigningKeys();
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(paths.signingKey, keys.privateKeyPem, { mode: 0o600, flag: 'wx' });
+    writeFileSync(paths.publicKey, keys.publicKeyPem, { flag: 'wx' });
+    writeFileSync(paths.recordKey, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (e) {
+    throw new OutputNotWritableError(dir, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
+  }
+  return { ...paths, fingerprint: keys.fingerprint };
+}
