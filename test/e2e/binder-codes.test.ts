@@ -3,6 +3,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { writeHandmadeClinic } from '../fixtures/handmade-clinic.js';
 import { openStore } from '../../src/store/open-store.js';
 import { RecordReader } from '../../src/store/read-records.js';
@@ -27,13 +30,20 @@ function blank(page: RasterPage, at: { x: number; y: number }): void {
   }
 }
 
+const REFERENCE_DECODER = fileURLToPath(new URL('../../docs/reference-decoder.py', import.meta.url));
+const has = (tool: string, arg = '--version'): boolean => spawnSync(tool, [arg]).status === 0;
+// Independent tools: .ci/run installs them (Debian's python3, poppler-utils, zbar-tools).
+const independent = has('python3') && has('pdftoppm', '-v') && has('zbarimg');
+if (!independent) console.warn('python3, pdftoppm or zbarimg missing: skipping the independent-decoder check of the binder');
+
 describe('the printed binder read back through a simulated 200-dpi scan', () => {
   let expected: Map<string, string>;
   let scanned: ScannedPage[];
   let publicKey: KeyObject;
+  let dir: string;
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'binder-codes-'));
+    dir = mkdtempSync(join(tmpdir(), 'binder-codes-'));
     const store = join(dir, 'clinic.sqlite');
     writeHandmadeClinic(store);
     const { privateKey } = generateKeyPairSync('ed25519');
@@ -96,5 +106,18 @@ describe('the printed binder read back through a simulated 200-dpi scan', () => 
       expect(r.recovered.length).toBe(1);
       expect(canonicalJson(r.record)).toBe(expected.get(r.patientId));
     }
+  });
+
+  it.skipIf(!independent)('is read by zbarimg, and the Python reference decoder gives back what export prints', () => {
+    const pdftoppm = spawnSync('pdftoppm', ['-r', '200', '-gray', '-png', join(dir, 'binder.pdf'), join(dir, 'scan')]);
+    expect(pdftoppm.status).toBe(0);
+    const pngs = readdirSync(dir).filter((f) => f.startsWith('scan') && f.endsWith('.png')).map((f) => join(dir, f));
+    const zbar = spawnSync('zbarimg', ['--raw', '-q', ...pngs], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const texts = zbar.stdout.split('\n').filter((l) => l.startsWith('PC1:'));
+    expect(texts.length).toBe(scanned.reduce((n, s) => n + s.codes.length, 0));
+    const python = spawnSync('python3', [REFERENCE_DECODER], { input: texts.join('\n'), encoding: 'utf8', maxBuffer: 64 << 20 });
+    expect(python.stderr).toBe('');
+    const lines = python.stdout.trim().split('\n').filter((l) => !l.includes('"format":"PC1-manifest"'));
+    expect(lines.sort()).toEqual([...expected.values()].sort());
   });
 });
