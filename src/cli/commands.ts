@@ -7,6 +7,7 @@ import { writeSampleClinic } from '../store/sample-clinic.js';
 import { exportRecords } from '../record/export-records.js';
 import { renderBinder } from '../render/render-binder.js';
 import { loadTemplate } from '../render/template.js';
+import { DEFAULT_MAX_CODES } from '../codec/record-codec.js';
 import { readEncryptKeyFile, readSigningKeyFile, writeKeyFiles } from '../keys/key-files.js';
 
 /** `--as-of` accepts a day or a UTC minute/second; the binder and sample store use whole seconds in UTC. */
@@ -41,7 +42,7 @@ export const sampleCommand = (io: Io): CommandModule<object, SampleArgs> => ({
   },
 });
 
-interface PrintArgs { db: string; out: string; template: string; 'as-of'?: string; key?: string; 'encrypt-key'?: string }
+interface PrintArgs { db: string; out: string; template: string; 'as-of'?: string; key?: string; 'encrypt-key'?: string; 'max-codes': number }
 export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
   command: 'print',
   describe: 'Print the binder PDF from a records store',
@@ -52,10 +53,12 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
     .option('as-of', { type: 'string', describe: 'print time (UTC) shown on the binder; default: now. Pin it for identical PDFs' })
     .option('key', { type: 'string', describe: 'sign the codes with this Ed25519 private key (from `paperchart keygen`)' })
     .option('encrypt-key', { type: 'string', describe: 'encrypt the records inside the codes with this 32-byte key file (hex)' })
+    .option('max-codes', { type: 'number', default: DEFAULT_MAX_CODES, describe: 'refuse (never cut) a record that needs more codes than this' })
     .example('$0 print --db clinic.sqlite --out binder.pdf --key keys/paperchart-signing.key', '')
     .example('$0 print --db clinic.sqlite --out binder-a4.pdf --template es-a4', '') as never,
   handler: async (a) => {
     const start = process.hrtime.bigint();
+    if (!Number.isInteger(a['max-codes']) || a['max-codes'] < 1) throw new UsageError(`--max-codes=${a['max-codes']}, expected a whole number ≥ 1`);
     const template = loadTemplate(a.template);
     const printedAt = parseAsOf(a['as-of']);
     const signingKey = a.key === undefined ? undefined : readSigningKeyFile(a.key);
@@ -65,7 +68,7 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
       const progress = progressReporter(io, 'print');
       const s = await renderBinder({
         db, storePath: a.db, outPath: a.out, template, printedAt,
-        ...(signingKey ? { signingKey } : {}), ...(encryptKey ? { encryptKey } : {}),
+        ...(signingKey ? { signingKey } : {}), ...(encryptKey ? { encryptKey } : {}), maxCodes: a['max-codes'],
         onProgress: (p) => progress(p.done, p.total, p.phase),
       });
       io.out(`printed ${s.patients} patients, ${s.pages} pages in ${seconds(start)} s → ${s.outPath} (${(s.bytes / 1e6).toFixed(1)} MB)`);

@@ -36,6 +36,8 @@ export interface BinderOptions {
   signingKey?: KeyObject;
   /** 32-byte AES-256 key: the records inside the codes are encrypted (FORMAT §8). */
   encryptKey?: Uint8Array;
+  /** Codes one record may take; a larger record is refused, naming the patient, never cut. */
+  maxCodes?: number;
   onProgress?: (progress: BinderProgress) => void;
 }
 
@@ -95,7 +97,7 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
       collator.compare(a.family_name, b.family_name) || collator.compare(a.given_names, b.given_names)
       || (a.birth_date < b.birth_date ? -1 : a.birth_date > b.birth_date ? 1 : 0) || (a.id < b.id ? -1 : 1));
     const codeOptions = {
-      runId: runIdFor(printedAt), printedAt,
+      runId: runIdFor(printedAt), printedAt, ...(o.maxCodes ? { maxCodes: o.maxCodes } : {}),
       ...(o.signingKey ? { signingKey: o.signingKey } : {}), ...(o.encryptKey ? { encryptKey: o.encryptKey } : {}),
     };
     const encode = (record: PatientRecord) => encodeDocument('R', record.patient.id, canonicalJson(record), codeOptions);

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { runCli } from '../_run-cli.js';
 import { createStore } from '../../src/store/open-store.js';
 import { writeRecords } from '../../src/store/write-records.js';
-import { handmadePatient } from '../fixtures/handmade-clinic.js';
+import { handmadePatient, withLongHistory } from '../fixtures/handmade-clinic.js';
 import type { PatientRecord } from '../../src/record/record.js';
 
 let dir: string;
@@ -81,6 +81,11 @@ describe('print refuses bad input with a one-line error and no output', () => {
   it('names an unknown template', async () => {
     const path = storeWith('ok2.sqlite', [handmadePatient(1)]);
     await expectRefused(['--db', path, '--template', 'klingon'], /template klingon: no such template/);
+  });
+
+  it('refuses, naming the patient, a record larger than the cap on codes', async () => {
+    const path = storeWith('big.sqlite', [handmadePatient(1), withLongHistory(handmadePatient(2), 80)]);
+    await expectRefused(['--db', path, '--max-codes', '3'], /patient H0002: record needs \d+ codes, the cap is 3/);
   });
 
   it('prints a patient with every optional field missing', async () => {
