@@ -15,20 +15,12 @@ import { canonicalJson } from '../../src/record/canonical-json.js';
 import { decodeRecords } from '../../src/codec/record-codec.js';
 import { parseManifest } from '../../src/codec/manifest.js';
 import { rasterisePdf, type RasterPage } from '../../src/scan/rasterise-pdf.js';
+import { tearCode } from './_tear.js';
 import { readCodes, type DecodedCode } from '../../src/scan/read-codes.js';
 
-/** Side of a printed code in pixels at 200 dpi: 117 modules of 0.5 mm. */
-const CODE_PX = Math.round((117 * 0.5 / 25.4) * 200);
 
 interface ScannedPage { page: RasterPage; codes: DecodedCode[] }
 
-/** Paints a code white on the raster, as a tear or a stain would take it out. */
-function blank(page: RasterPage, at: { x: number; y: number }): void {
-  const half = Math.ceil(CODE_PX / 2) + 4;
-  for (let y = Math.max(0, Math.round(at.y) - half); y < Math.min(page.height, Math.round(at.y) + half); y++) {
-    page.rgba.fill(255, (y * page.width + Math.max(0, Math.round(at.x) - half)) * 4, (y * page.width + Math.min(page.width, Math.round(at.x) + half)) * 4);
-  }
-}
 
 const REFERENCE_DECODER = fileURLToPath(new URL('../../docs/reference-decoder.py', import.meta.url));
 const has = (tool: string, arg = '--version'): boolean => spawnSync(tool, [arg]).status === 0;
@@ -92,7 +84,7 @@ describe('the printed binder read back through a simulated 200-dpi scan', () => 
       const victim = s.codes.find((c) => c.text.startsWith('PC1:R:') && !erased.has(c.text.split(':')[3]!));
       if (victim) {
         erased.add(victim.text.split(':')[3]!);
-        blank(s.page, victim.position);
+        tearCode(s.page, victim.position);
       }
       const again = await readCodes(s.page);
       if (victim) expect(again.map((c) => c.text)).not.toContain(victim.text);
