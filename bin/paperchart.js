@@ -2,5 +2,15 @@
 // The only caller of process.exit: everything else returns an exit code.
 import { main } from '../dist/cli/main.js';
 import { processIo } from '../dist/cli/io.js';
+import { discardPendingOutputs } from '../dist/render/_atomic-output.js';
+
+// Ctrl-C or a shutdown mid-print: remove the partial file, exit as interrupted.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+  process.once(signal, () => {
+    discardPendingOutputs();
+    process.stderr.write(`\npaperchart: interrupted; no output was written\n`);
+    process.exit(code);
+  });
+}
 
 process.exitCode = await main(process.argv.slice(2), processIo());

@@ -8,6 +8,14 @@ import { OutputNotWritableError } from '../errors.js';
  * into place only by `commit()`: a crash or an error never leaves a
  * truncated file under the final name (rename is atomic on one filesystem).
  */
+/** Outputs not yet committed or discarded, so an interrupt can remove their temporary files. */
+const pending = new Set<AtomicOutput>();
+
+/** Removes every temporary file still being written (for Ctrl-C: no partial file is left behind). */
+export function discardPendingOutputs(): void {
+  for (const output of pending) output.discard();
+}
+
 export class AtomicOutput {
   readonly stream: WriteStream;
   private readonly tempPath: string;
@@ -26,7 +34,9 @@ export class AtomicOutput {
     } catch (e) {
       throw new OutputNotWritableError(path, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
     }
-    return new AtomicOutput(path, stream, tempPath);
+    const output = new AtomicOutput(path, stream, tempPath);
+    pending.add(output);
+    return output;
   }
 
   /** Flushes, closes and renames into place. @throws OutputNotWritableError */
@@ -36,6 +46,7 @@ export class AtomicOutput {
     if (!this.stream.closed) await once(this.stream, 'close');
     try {
       renameSync(this.tempPath, this.path);
+      pending.delete(this);
     } catch (e) {
       this.discard();
       throw new OutputNotWritableError(this.path, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
@@ -44,6 +55,7 @@ export class AtomicOutput {
 
   /** Removes the temporary file; safe to call more than once. */
   discard(): void {
+    pending.delete(this);
     this.stream.destroy();
     rmSync(this.tempPath, { force: true });
   }

@@ -113,6 +113,7 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
         codePages: Math.ceil(encoded.texts.length / perPage), codes: encoded.texts.length, digest: hex(encoded.digest),
       });
       o.onProgress?.({ phase: 'layout', done: planned.length, total: summaries.length });
+      if (planned.length % 20 === 0) await nextTurn();
     }
 
     // Front matter lengths do not depend on the page numbers they print, so lay out once to count, again to fill in.
@@ -190,6 +191,7 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     const emitAll = (pages: PageBody[], title: string): void => pages.forEach((b, i) => emit(b, frontChrome(title, i, pages.length)));
     const drained = async (): Promise<void> => {
       if (out.stream.writableNeedDrain) await Promise.race([once(out.stream, 'drain'), failed]);
+      else await nextTurn();
     };
 
     emitAll(layoutCover({
@@ -229,6 +231,11 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     await Promise.race([once(out.stream, 'finish'), failed]);
     return { patients: planned.length, pages: current, outPath: o.outPath };
   }
+}
+
+/** Lets signals (Ctrl-C) and I/O run between patients; rendering is otherwise synchronous. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function hex(bytes: Uint8Array): string {
