@@ -2,10 +2,12 @@ import yargs from 'yargs';
 import { PaperchartError, UsageError } from '../errors.js';
 import type { Io } from './io.js';
 import { printCommand, sampleCommand, exportCommand, migrateCommand, keygenCommand } from './commands.js';
+import { restoreCommand } from './restore-command.js';
 
 /**
  * Runs one command line. The only place that maps failures to exit codes:
- * 0 success, 1 usage error, 2 bad input (a PaperchartError); anything else is a bug and throws.
+ * 0 success, 1 usage error, 2 bad input, 3 a restore left patients out (PaperchartError.exitCode);
+ * anything else is a bug and throws.
  */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const parser = yargs()
@@ -16,7 +18,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .command(exportCommand(io))
     .command(migrateCommand(io))
     .command(keygenCommand(io))
-    .demandCommand(1, 'name a command: sample, print, export, migrate or keygen')
+    .command(restoreCommand(io))
+    .demandCommand(1, 'name a command: sample, print, export, migrate, keygen or restore')
     .strict()
     .help()
     .version(false)

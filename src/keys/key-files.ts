@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { KeyError } from '../codec/codec-errors.js';
-import { generateSigningKeys, parseSigningKey } from '../codec/keys.js';
+import { generateSigningKeys, parsePublicKey, parseSigningKey } from '../codec/keys.js';
 import { OutputNotWritableError } from '../errors.js';
 
 /** The files `keygen` writes into its folder. */
@@ -28,6 +28,12 @@ export function readSigningKeyFile(path: string): KeyObject {
   } catch (e) {
     throw new KeyError(`${path}: ${(e as Error).message}`);
   }
+}
+
+/** @throws KeyError for a missing, unreadable or non-Ed25519 public key file */
+export function readPublicKeyFile(path: string): KeyObject {
+  const pem = readKeyFile(path, 'public key');
+  try { return parsePublicKey(pem); } catch (e) { throw new KeyError(`${path}: ${(e as Error).message}`); }
 }
 
 /**

@@ -1,0 +1,62 @@
+import type { CommandModule } from 'yargs';
+import { UsageError } from '../errors.js';
+import { readEncryptKeyFile, readPublicKeyFile } from '../keys/key-files.js';
+import { collectTexts } from '../restore/collect-texts.js';
+import { restoreRecords, type OnConflict, type RestoreReport } from '../restore/restore-records.js';
+import { RestoreIncompleteError } from '../restore/restore-errors.js';
+import type { Io } from './io.js';
+
+/** The report as lines for a person: one per patient, then a summary. */
+export function formatReport(r: RestoreReport): string[] {
+  const lines = r.patients.map((p) => `${p.status.padEnd(15)} ${p.patientId}  ${p.detail}`);
+  for (const n of r.notes) lines.push(`note: ${n}`);
+  if (r.rejectedTexts > 0) lines.push(`note: ${r.rejectedTexts} scanned text${r.rejectedTexts === 1 ? ' was' : 's were'} not readable paperchart codes`);
+  const c = r.counts;
+  lines.push(`restore${r.dryRun ? ' (dry run, nothing written)' : ''}: ${c.restored} restored, ${c['already-current']} already current, ` +
+    `${c['kept-newer']} kept newer, ${c.incomplete} incomplete, ${c.refused} refused, ${c.missing} missing` +
+    (r.dryRun ? '' : ` → ${r.store}`));
+  return lines;
+}
+
+interface RestoreArgs {
+  db: string; inputs: string[]; pubkey?: string; 'trust-unsigned': boolean; 'decrypt-key'?: string;
+  'on-conflict': string; 'dry-run': boolean; json: boolean;
+}
+
+export const restoreCommand = (io: Io, readStdin?: () => Promise<string>): CommandModule<object, RestoreArgs> => ({
+  command: 'restore <inputs..>',
+  describe: 'Restore a records store from scanned binder pages, images or code texts',
+  builder: (y) => y
+    // Without this yargs drops a lone "-" (standard input) from the positionals.
+    .parserConfiguration({ 'unknown-options-as-args': true })
+    .positional('inputs', { type: 'string', array: true, describe: 'PDF, PNG/JPEG, folder, text file of codes, or - for stdin' })
+    .option('db', { type: 'string', demandOption: true, describe: 'store to write (created if it does not exist)' })
+    .option('pubkey', { type: 'string', describe: 'clinic public key (Ed25519 PEM) to check the signatures' })
+    .option('trust-unsigned', { type: 'boolean', default: false, describe: 'accept records whose signature is absent or unchecked' })
+    .option('decrypt-key', { type: 'string', describe: '32-byte record key file (hex) for encrypted binders' })
+    .option('on-conflict', { type: 'string', default: 'keep', choices: ['keep', 'replace', 'fail'],
+      describe: 'a patient already in the store with a different record: keep the newer, replace with the paper, or fail' })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'do everything but write the store' })
+    .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
+    .example('$0 restore --db restored.sqlite --pubkey keys/paperchart-signing.pub scans/', '')
+    .example('$0 restore --db clinic.sqlite --trust-unsigned - < codes.txt', '') as never,
+  handler: async (a) => {
+    const inputs = (a.inputs ?? []).map(String);
+    if (inputs.length === 0) throw new UsageError('name at least one input to restore from');
+    const unknown = inputs.find((i) => i.startsWith('--'));
+    if (unknown !== undefined) throw new UsageError(`unknown option ${unknown}`);
+    const onConflict = a['on-conflict'] as OnConflict;
+    const publicKey = a.pubkey === undefined ? undefined : readPublicKeyFile(a.pubkey);
+    const decryptKey = a['decrypt-key'] === undefined ? undefined : readEncryptKeyFile(a['decrypt-key']);
+    const collected = await collectTexts(inputs, { ...(readStdin ? { readStdin } : {}),
+      onProgress: (source, page) => { if (!a.json) io.err(`restore: read ${source}${page === undefined ? '' : ` page ${page}`}`); } });
+    const report = restoreRecords({
+      storePath: a.db, texts: collected.map((c) => c.text), onConflict, dryRun: a['dry-run'],
+      ...(publicKey ? { publicKey } : {}), ...(a['trust-unsigned'] ? { trustUnsigned: true } : {}), ...(decryptKey ? { decryptKey } : {}),
+    });
+    if (a.json) io.out(JSON.stringify(report, null, 2));
+    else for (const line of formatReport(report)) io.out(line);
+    const c = report.counts;
+    if (c.incomplete + c.refused + c.missing > 0) throw new RestoreIncompleteError(c.incomplete, c.refused, c.missing);
+  },
+});

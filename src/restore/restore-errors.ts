@@ -1,0 +1,46 @@
+// Failures of `paperchart restore` a user can act on. Messages name files and
+// patients, never a record's contents.
+import { PaperchartError } from '../errors.js';
+
+/** Exit code 3: the restore ran, but some patients are incomplete, refused or missing. */
+export const EXIT_RESTORE_INCOMPLETE = 3;
+
+export class RestoreIncompleteError extends PaperchartError {
+  constructor(readonly incomplete: number, readonly refused: number, readonly missing: number) {
+    super('E_RESTORE_INCOMPLETE',
+      `${incomplete + refused + missing} patient${incomplete + refused + missing === 1 ? '' : 's'} not restored ` +
+      `(${incomplete} incomplete, ${refused} refused, ${missing} missing)`,
+      'rescan the binder pages the report names and run restore again with all scans; refused records were not imported',
+      EXIT_RESTORE_INCOMPLETE);
+  }
+}
+
+export class UnknownInputError extends PaperchartError {
+  constructor(readonly file: string, detail: string) {
+    super('E_RESTORE_INPUT', `cannot read restore input ${file} (${detail})`,
+      'pass PDF, PNG or JPEG scans, a folder of them, a text file with one code per line, or - for standard input');
+  }
+}
+
+export class EmptyInputError extends PaperchartError {
+  constructor(readonly file: string) {
+    super('E_RESTORE_EMPTY_INPUT', `${file} holds no PDF, PNG, JPEG or text files`,
+      'point restore at the folder holding the scans');
+  }
+}
+
+export class RestoreConflictError extends PaperchartError {
+  constructor(readonly patientIds: readonly string[]) {
+    super('E_RESTORE_CONFLICT',
+      `${patientIds.length} patient${patientIds.length === 1 ? '' : 's'} in the store differ from the paper (${patientIds.slice(0, 10).join(', ')}` +
+      `${patientIds.length > 10 ? ', …' : ''}); nothing was written`,
+      'rerun with --on-conflict keep (keep the newer store record) or --on-conflict replace (take the paper)');
+  }
+}
+
+export class RestoreWriteError extends PaperchartError {
+  constructor(readonly path: string, detail: string) {
+    super('E_RESTORE_WRITE', `could not write the restored records into ${path} (${detail}); the store is unchanged`,
+      'check the store is a paperchart store you may write to, and that no patient shares an MRN with another');
+  }
+}
