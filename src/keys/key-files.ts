@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { KeyError } from '../codec/codec-errors.js';
-import { generateSigningKeys, parsePublicKey, parseSigningKey } from '../codec/keys.js';
+import { fingerprintPublicKey, generateSigningKeys, parsePublicKey, parseSigningKey } from '../codec/keys.js';
 import { OutputNotWritableError } from '../errors.js';
 
 /** The files `keygen` writes into its folder. */
@@ -20,14 +20,29 @@ function readKeyFile(path: string, what: string): string {
   }
 }
 
-/** @throws KeyError for a missing, unreadable or non-Ed25519 key file */
+/**
+ * Reads the clinic's signing key. When its public half sits beside it
+ * (`x.key` and `x.pub`, as keygen writes them), the two must match: a binder
+ * signed with a stray key would print a fingerprint nobody can verify against.
+ * @throws KeyError for a missing, unreadable or non-Ed25519 key file, or one its public key file does not match
+ */
 export function readSigningKeyFile(path: string): KeyObject {
   const pem = readKeyFile(path, 'signing key');
+  let key: KeyObject;
   try {
-    return parseSigningKey(pem);
+    key = parseSigningKey(pem);
   } catch (e) {
     throw new KeyError(`${path}: ${(e as Error).message}`);
   }
+  const publicPath = path.replace(/\.key$/, '.pub');
+  if (publicPath !== path && existsSync(publicPath)) {
+    const expected = fingerprintPublicKey(readPublicKeyFile(publicPath));
+    const actual = fingerprintPublicKey(key);
+    if (expected !== actual) {
+      throw new KeyError(`${path} does not match its public key ${publicPath} (fingerprint ${actual.slice(0, 14)}…, expected ${expected.slice(0, 14)}…)`);
+    }
+  }
+  return key;
 }
 
 /** @throws KeyError for a missing, unreadable or non-Ed25519 public key file */

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync, existsSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { mkdtempSync, existsSync, readFileSync, writeFileSync, statSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../_run-cli.js';
@@ -62,6 +62,13 @@ describe('bad keys are refused with no output', () => {
   it('names a signing key file that is not a key', async () => {
     writeFileSync(join(dir, 'junk.key'), 'not a key\n');
     await refused(['--key', join(dir, 'junk.key')], /junk\.key: cannot read the signing key/);
+  });
+
+  it('refuses a signing key that does not match the public key beside it', async () => {
+    await runCli('keygen', '--out', join(dir, 'a'));
+    await runCli('keygen', '--out', join(dir, 'b'));
+    copyFileSync(join(dir, 'b', 'paperchart-signing.pub'), join(dir, 'a', 'paperchart-signing.pub'));
+    await refused(['--key', join(dir, 'a', 'paperchart-signing.key')], /paperchart-signing\.key does not match its public key .*paperchart-signing\.pub \(fingerprint/);
   });
 
   it('names an encryption key of the wrong length', async () => {

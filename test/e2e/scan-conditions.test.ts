@@ -1,0 +1,72 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+// pdfjs-dist's own canvas (a dependency of ours through it) makes the JPEG a scanner would.
+import { createCanvas } from '@napi-rs/canvas';
+import { writeHandmadeClinic } from '../fixtures/handmade-clinic.js';
+import { openStore } from '../../src/store/open-store.js';
+import { renderBinder } from '../../src/render/render-binder.js';
+import { loadTemplate } from '../../src/render/template.js';
+import { rasterisePdf, type RasterPage } from '../../src/scan/rasterise-pdf.js';
+import { readCodes } from '../../src/scan/read-codes.js';
+import { degrade } from '../scan/_qr-pdf.js';
+
+/** A JPEG of the page at the given quality, as an office scanner or a phone saves it. */
+async function jpeg(page: { width: number; height: number; rgba: Uint8ClampedArray }, quality: number): Promise<Uint8Array> {
+  const canvas = createCanvas(page.width, page.height);
+  const ctx = canvas.getContext('2d');
+  const image = ctx.createImageData(page.width, page.height);
+  image.data.set(page.rgba);
+  ctx.putImageData(image, 0, 0);
+  return new Uint8Array(await canvas.encode('jpeg', quality));
+}
+
+describe('a page of a printed binder\'s codes under scanning conditions', () => {
+  let pdf: Uint8Array;
+  let pageNumber: number;
+  let clean: string[];
+  let page200: RasterPage;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scan-conditions-'));
+    const store = join(dir, 'clinic.sqlite');
+    writeHandmadeClinic(store);
+    const db = openStore(store);
+    await renderBinder({ db, storePath: store, outPath: join(dir, 'binder.pdf'), template: loadTemplate('default'), printedAt: '2026-11-25T15:00:00Z' });
+    db.close();
+    pdf = new Uint8Array(readFileSync(join(dir, 'binder.pdf')));
+    // The page holding the most codes (the manifest's or the long history's).
+    clean = [];
+    for await (const page of rasterisePdf(pdf, { dpi: 200 })) {
+      const codes = await readCodes(page);
+      if (codes.length > clean.length) {
+        pageNumber = page.page;
+        page200 = page;
+        clean = codes.map((c) => c.text).sort();
+      }
+    }
+  });
+
+  it('has a page of several codes to test', () => {
+    expect(clean.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('reads them all when "fit to page" shrinks the print to 94%', async () => {
+    for await (const page of rasterisePdf(pdf, { dpi: 200 * 0.94, pages: [pageNumber] })) {
+      expect((await readCodes(page)).map((c) => c.text).sort()).toEqual(clean);
+    }
+  });
+
+  it('reads them all from a JPEG of a slightly rotated, blurred, noisy scan', async () => {
+    const scanned = degrade(page200, 1.5, 24);
+    const bytes = await jpeg(scanned, 70);
+    expect(bytes.length).toBeLessThan(page200.rgba.length / 4);
+    expect((await readCodes(bytes)).map((c) => c.text).sort()).toEqual(clean);
+  });
+
+  it('reads them all rotated the other way, more noisily, at JPEG quality 50', async () => {
+    const bytes = await jpeg(degrade(page200, -2, 40, 11), 50);
+    expect((await readCodes(bytes)).map((c) => c.text).sort()).toEqual(clean);
+  });
+});
