@@ -57,8 +57,9 @@ export function runIdFor(printedAt: string): string {
 }
 
 /**
- * Prints the binder: cover, restore recipe, index, schedule, then each
- * patient starting on a right-hand page. Reads one snapshot of the store,
+ * Prints the binder: cover, restore recipe, index, schedule, the run's
+ * manifest codes, then each patient starting on a right-hand page, summary
+ * first and pages of codes after. Reads one snapshot of the store,
  * lays every patient out once to count pages (so the index and "page x of y"
  * are right), then lays out and draws again while streaming the PDF, so
  * memory holds one patient at a time. The PDF appears under `outPath` only
@@ -96,10 +97,8 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     const summaries = readPatientSummaries(db).sort((a, b) =>
       collator.compare(a.family_name, b.family_name) || collator.compare(a.given_names, b.given_names)
       || (a.birth_date < b.birth_date ? -1 : a.birth_date > b.birth_date ? 1 : 0) || (a.id < b.id ? -1 : 1));
-    const codeOptions = {
-      runId: runIdFor(printedAt), printedAt, ...(o.maxCodes ? { maxCodes: o.maxCodes } : {}),
-      ...(o.signingKey ? { signingKey: o.signingKey } : {}), ...(o.encryptKey ? { encryptKey: o.encryptKey } : {}),
-    };
+    const keys = { ...(o.signingKey ? { signingKey: o.signingKey } : {}), ...(o.encryptKey ? { encryptKey: o.encryptKey } : {}) };
+    const codeOptions = { runId: runIdFor(printedAt), printedAt, ...(o.maxCodes ? { maxCodes: o.maxCodes } : {}), ...keys };
     const encode = (record: PatientRecord) => encodeDocument('R', record.patient.id, canonicalJson(record), codeOptions);
     const { columns, rows } = codesPerPage(ctx.box);
     const perPage = columns * rows;
@@ -132,14 +131,15 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
         id: p.summary.id, digest: p.digest, codes: p.codes,
         pages: Array.from({ length: p.codePages }, (_, i) => p.firstPage + p.summaryPages + i),
       })),
-    }, { ...(o.signingKey ? { signingKey: o.signingKey } : {}), ...(o.encryptKey ? { encryptKey: o.encryptKey } : {}) }).texts;
+    }, keys).texts;
     const manifestWords = (texts: number) => ({
       heading: (first: number, last: number, total: number, page: number, pages: number) =>
         label(template, 'manifest_heading', { first, last, total, page, pages }),
       caption: (i: number) => label(template, 'manifest_caption', { i, total: texts }),
     });
     // The manifest lists the binder pages of every patient's codes, and its own
-    // length moves those pages: plan until its page count stops changing.
+    // length moves those pages: plan until its page count stops changing. More
+    // manifest pages never make the manifest shorter, so from 1 this only climbs.
     const plan = (manifestPages: number): number => {
       let page = 2 + indexPages + schedulePages + manifestPages; // cover, recipe, index, schedule, manifest
       for (const p of planned) {
