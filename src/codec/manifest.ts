@@ -18,6 +18,8 @@ export interface Manifest {
   runId: string;
   printedAt: string;
   patients: ManifestEntry[];
+  /** The store's clinic facts (`meta` table: clinic name, time zone, …), so a restore brings them back too. */
+  clinic: Record<string, string>;
 }
 
 export const MANIFEST_FORMAT = 'PC1-manifest';
@@ -25,7 +27,7 @@ export const MANIFEST_FORMAT = 'PC1-manifest';
 /** FORMAT §11.1: the manifest's canonical JSON. Entries are sorted by patient id. */
 export function manifestJson(m: Manifest): string {
   const patients = [...m.patients].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return canonicalJson({ format: MANIFEST_FORMAT, run: m.runId, printed_at: m.printedAt, patients });
+  return canonicalJson({ format: MANIFEST_FORMAT, run: m.runId, printed_at: m.printedAt, patients, clinic: m.clinic });
 }
 
 /**
@@ -44,7 +46,7 @@ export function parseManifest(doc: DecodedDocument): Manifest {
   const bad = (why: string): CorruptFrameError => new CorruptFrameError(`run ${doc.runId} manifest: ${why}`);
   let v: unknown;
   try { v = JSON.parse(doc.canonical); } catch { throw bad('not JSON'); }
-  const o = v as { format?: unknown; run?: unknown; printed_at?: unknown; patients?: unknown };
+  const o = v as { format?: unknown; run?: unknown; printed_at?: unknown; patients?: unknown; clinic?: unknown };
   if (typeof o !== 'object' || o === null || o.format !== MANIFEST_FORMAT) throw bad('not a manifest');
   if (o.run !== doc.runId || o.printed_at !== doc.printedAt) throw bad('run or print time differs from its codes');
   if (!Array.isArray(o.patients)) throw bad('no patient list');
@@ -54,5 +56,8 @@ export function parseManifest(doc: DecodedDocument): Manifest {
       || typeof e.codes !== 'number' || !Array.isArray(e.pages) || !e.pages.every((n) => typeof n === 'number')) throw bad('malformed patient entry');
     return { id: e.id, digest: e.digest, codes: e.codes, pages: e.pages };
   });
-  return { runId: doc.runId, printedAt: doc.printedAt, patients };
+  const clinic = o.clinic ?? {};
+  if (typeof clinic !== 'object' || clinic === null || Array.isArray(clinic)
+    || !Object.values(clinic).every((x) => typeof x === 'string')) throw bad('malformed clinic facts');
+  return { runId: doc.runId, printedAt: doc.printedAt, patients, clinic: clinic as Record<string, string> };
 }

@@ -126,7 +126,7 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     const indexPages = layoutIndex(indexEntries(), ctx).length;
     const schedulePages = layoutSchedule(scheduleEntries(), today, template.schedule_days, ctx).length;
     const manifestOf = (): string[] => encodeManifest({
-      runId: codeOptions.runId, printedAt,
+      runId: codeOptions.runId, printedAt, clinic: meta,
       patients: planned.map((p): ManifestEntry => ({
         id: p.summary.id, digest: p.digest, codes: p.codes,
         pages: Array.from({ length: p.codePages }, (_, i) => p.firstPage + p.summaryPages + i),

@@ -11,7 +11,7 @@ import { PaperchartError, SchemaVersionError } from '../errors.js';
 import { createStore, openStore, type Db } from '../store/open-store.js';
 import { RecordReader } from '../store/read-records.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
-import { writeRecords } from '../store/write-records.js';
+import { writeMeta, writeRecords } from '../store/write-records.js';
 import { RestoreConflictError, RestoreWriteError } from './restore-errors.js';
 
 export type OnConflict = 'keep' | 'replace' | 'fail';
@@ -140,6 +140,7 @@ export function restoreRecords(o: RestoreOptions): RestoreReport {
     }
   }
 
+  const clinic = [...manifests].sort((a, b) => (a.printedAt < b.printedAt ? 1 : -1))[0]?.clinic;
   const newStore = !existsSync(o.storePath);
   let db: Db | undefined = newStore ? undefined : openForWrite(o.storePath);
   try {
@@ -185,6 +186,8 @@ export function restoreRecords(o: RestoreOptions): RestoreReport {
             target.prepare('DELETE FROM patients WHERE id = ?').run(id);
           }
           writeRecords(target, toWrite);
+          // A new store takes the clinic facts of the newest run read; an existing store keeps its own.
+          if (newStore && clinic) writeMeta(target, clinic);
         })();
       } catch (e) {
         if (newStore) { target.close(); db = undefined; removeStore(o.storePath); }

@@ -184,8 +184,8 @@ describe('encodeRecord / decodeRecord', () => {
 });
 
 describe('manifest', () => {
-  it('round-trips a signed manifest', () => {
-    const m = { runId: 'R20261125', printedAt: AS_OF, patients: clinic.slice(0, 30).map((r, i) => ({
+  it('round-trips a signed manifest with the clinic facts', () => {
+    const m = { runId: 'R20261125', printedAt: AS_OF, clinic: { clinic_name: 'Cedar Hill Family Health', timezone: 'America/Los_Angeles' }, patients: clinic.slice(0, 30).map((r, i) => ({
       id: r.patient.id, digest: encodeDocument('R', r.patient.id, canonicalJson(r), sign).digest.reduce((s, b) => s + b.toString(16).padStart(2, '0'), ''),
       codes: 2, pages: [i + 3] })) };
     const doc = encodeManifest(m, { signingKey: testSigningKey() });

@@ -33,14 +33,14 @@ let manifest: Manifest;
 let n = 0;
 const fresh = (): string => join(dir, `restored-${++n}.sqlite`);
 
-/** The export without the clinic's `meta`, which the paper does not carry. */
+/** The store's whole export, clinic `meta` included (the manifest carries it). */
 async function exported(path: string): Promise<string> {
   const db = openStore(path);
   let s = '';
   const out = new PassThrough();
   out.on('data', (c: Buffer) => { s += c.toString('utf8'); });
   try { await exportRecords(db, out); } finally { db.close(); }
-  return s.replace(/,"meta":\{[^{}]*\}/, '');
+  return s;
 }
 
 /** Runs the restore command through yargs as main.ts would (exit codes from PaperchartError). */
