@@ -8,7 +8,11 @@ import { exportRecords } from '../record/export-records.js';
 import { renderBinder } from '../render/render-binder.js';
 import { loadTemplate } from '../render/template.js';
 import { DEFAULT_MAX_CODES } from '../codec/record-codec.js';
-import { readEncryptKeyFile, readSigningKeyFile, writeKeyFiles } from '../keys/key-files.js';
+import { readEncryptKeyFile, readPublicKeyFile, readSigningKeyFile, writeKeyFiles } from '../keys/key-files.js';
+import { verifyBinder, type VerifyReport } from '../restore/verify-binder.js';
+import { BinderNotVerifiedError } from '../restore/restore-errors.js';
+import { rmSync } from 'node:fs';
+import { createPublicKey } from 'node:crypto';
 
 /** `--as-of` accepts a day or a UTC minute/second; the binder and sample store use whole seconds in UTC. */
 export function parseAsOf(value: string | undefined, now: Date = new Date()): string {
@@ -42,7 +46,16 @@ export const sampleCommand = (io: Io): CommandModule<object, SampleArgs> => ({
   },
 });
 
-interface PrintArgs { db: string; out: string; template: string; 'as-of'?: string; key?: string; 'encrypt-key'?: string; 'max-codes': number }
+interface PrintArgs {
+  db: string; out: string; template: string; 'as-of'?: string; key?: string; 'encrypt-key'?: string; 'max-codes': number; verify: boolean;
+}
+
+/** The verification's outcome for a person: every problem, then one summary line. */
+function reportVerification(io: Io, r: VerifyReport): void {
+  for (const p of r.problems) io.out(`problem  ${p.patientId ?? '(binder)'}  ${p.problem}`);
+  io.out(`verify: ${r.verified} of ${r.patients} patients restore exactly from ${r.codes} codes on ${r.pages} pages of ${r.binder}` +
+    (r.problems.length ? `; ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}` : ''));
+}
 export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
   command: 'print',
   describe: 'Print the binder PDF from a records store',
@@ -54,6 +67,7 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
     .option('key', { type: 'string', describe: 'sign the codes with this Ed25519 private key (from `paperchart keygen`)' })
     .option('encrypt-key', { type: 'string', describe: 'encrypt the records inside the codes with this 32-byte key file (hex)' })
     .option('max-codes', { type: 'number', default: DEFAULT_MAX_CODES, describe: 'refuse (never cut) a record that needs more codes than this' })
+    .option('verify', { type: 'boolean', default: false, describe: 'then scan the PDF at 200 dpi and check that it restores the store exactly; a binder that does not is removed' })
     .example('$0 print --db clinic.sqlite --out binder.pdf --key keys/paperchart-signing.key', '')
     .example('$0 print --db clinic.sqlite --out binder-a4.pdf --template es-a4', '') as never,
   handler: async (a) => {
@@ -72,6 +86,16 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
         onProgress: (p) => progress(p.done, p.total, p.phase),
       });
       io.out(`printed ${s.patients} patients, ${s.pages} pages in ${seconds(start)} s → ${s.outPath} (${(s.bytes / 1e6).toFixed(1)} MB)`);
+      if (a.verify) {
+        const report = await verifyBinder({ binderPath: a.out, db,
+          ...(signingKey ? { publicKey: createPublicKey(signingKey) } : {}), ...(encryptKey ? { decryptKey: encryptKey } : {}) });
+        reportVerification(io, report);
+        if (report.problems.length) {
+          // A binder that would not restore must not sit there looking complete.
+          rmSync(a.out, { force: true });
+          throw new BinderNotVerifiedError(a.out, report.problems.length);
+        }
+      }
     } finally {
       db.close();
     }
@@ -123,5 +147,29 @@ export const keygenCommand = (io: Io): CommandModule<object, KeygenArgs> => ({
   handler: (a) => {
     const k = writeKeyFiles(a.out);
     io.out(`keys written: ${k.signingKey} (keep secret), ${k.publicKey}, ${k.recordKey} (keep secret)\nfingerprint: ${k.fingerprint}`);
+  },
+});
+
+interface VerifyArgs { binder: string; db: string; pubkey?: string; 'decrypt-key'?: string }
+export const verifyCommand = (io: Io): CommandModule<object, VerifyArgs> => ({
+  command: 'verify <binder>',
+  describe: 'Scan a binder PDF at 200 dpi and check it restores the store exactly',
+  builder: (y) => y
+    .positional('binder', { type: 'string', demandOption: true, describe: 'the binder PDF' })
+    .option('db', { type: 'string', demandOption: true, describe: 'the records store it was printed from' })
+    .option('pubkey', { type: 'string', describe: 'check the signatures with this public key (from keygen)' })
+    .option('decrypt-key', { type: 'string', describe: 'record key file for an encrypted binder' })
+    .example('$0 verify binder.pdf --db clinic.sqlite --pubkey keys/paperchart-signing.pub', '') as never,
+  handler: async (a) => {
+    const publicKey = a.pubkey === undefined ? undefined : readPublicKeyFile(a.pubkey);
+    const decryptKey = a['decrypt-key'] === undefined ? undefined : readEncryptKeyFile(a['decrypt-key']);
+    const db = openStore(a.db);
+    try {
+      const report = await verifyBinder({ binderPath: a.binder, db, ...(publicKey ? { publicKey } : {}), ...(decryptKey ? { decryptKey } : {}) });
+      reportVerification(io, report);
+      if (report.problems.length) throw new BinderNotVerifiedError(a.binder, report.problems.length);
+    } finally {
+      db.close();
+    }
   },
 });

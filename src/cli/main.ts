@@ -1,7 +1,7 @@
 import yargs from 'yargs';
 import { PaperchartError, UsageError } from '../errors.js';
 import type { Io } from './io.js';
-import { printCommand, sampleCommand, exportCommand, migrateCommand, keygenCommand } from './commands.js';
+import { printCommand, sampleCommand, exportCommand, migrateCommand, keygenCommand, verifyCommand } from './commands.js';
 import { restoreCommand } from './restore-command.js';
 
 /**
@@ -19,7 +19,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .command(migrateCommand(io))
     .command(keygenCommand(io))
     .command(restoreCommand(io))
-    .demandCommand(1, 'name a command: sample, print, export, migrate, keygen or restore')
+    .command(verifyCommand(io))
+    .demandCommand(1, 'name a command: sample, print, export, migrate, keygen, restore or verify')
     .strict()
     .help()
     .version(false)

@@ -44,3 +44,11 @@ export class RestoreWriteError extends PaperchartError {
       'check the store is a paperchart store you may write to, and that no patient shares an MRN with another');
   }
 }
+
+export class BinderNotVerifiedError extends PaperchartError {
+  constructor(readonly binder: string, readonly problems: number) {
+    super('E_BINDER_NOT_VERIFIED', `${binder} would not restore the store exactly (${problems} problem${problems === 1 ? '' : 's'})`,
+      'do not rely on this binder: print it again and verify, and keep the previous binder until one verifies',
+      EXIT_RESTORE_INCOMPLETE);
+  }
+}

@@ -1,0 +1,74 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { runCli } from '../_run-cli.js';
+import { writeHandmadeClinic, handmadePatient } from '../fixtures/handmade-clinic.js';
+import { writeRecords } from '../../src/store/write-records.js';
+
+let dir: string;
+let store: string;
+let keys: string;
+const binder = (): string => join(dir, 'binder.pdf');
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'verify-'));
+  store = join(dir, 'clinic.sqlite');
+  writeHandmadeClinic(store, 3, false);
+  keys = join(dir, 'keys');
+  expect((await runCli('keygen', '--out', keys)).code).toBe(0);
+});
+
+describe('print --verify', () => {
+  it('scans the new binder and reports that every patient restores exactly', async () => {
+    const r = await runCli('print', '--db', store, '--out', binder(), '--as-of', '2026-11-25',
+      '--key', join(keys, 'paperchart-signing.key'), '--encrypt-key', join(keys, 'paperchart-record.key'), '--verify');
+    expect(r.err).not.toMatch(/→/);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/verify: 3 of 3 patients restore exactly from \d+ codes on \d+ pages of .*binder\.pdf\n$/);
+    expect(existsSync(binder())).toBe(true);
+  });
+});
+
+describe('verify', () => {
+  it('passes the binder against the store it was printed from, signatures checked', async () => {
+    const r = await runCli('verify', binder(), '--db', store, '--pubkey', join(keys, 'paperchart-signing.pub'),
+      '--decrypt-key', join(keys, 'paperchart-record.key'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/verify: 3 of 3 patients restore exactly/);
+  });
+
+  it('names the patient whose record changed after printing, and the patient the binder lacks', async () => {
+    const changed = join(dir, 'changed.sqlite');
+    copyFileSync(store, changed);
+    const db = new Database(changed);
+    db.prepare("UPDATE medications SET dose = '20 mg' WHERE patient_id = 'H0001'").run();
+    db.close();
+    const grown = new Database(changed);
+    writeRecords(grown, [handmadePatient(7)]);
+    grown.close();
+    const r = await runCli('verify', binder(), '--db', changed, '--decrypt-key', join(keys, 'paperchart-record.key'));
+    expect(r.code).toBe(3);
+    expect(r.out).toContain('problem  H0001  the record read from the binder differs from the store');
+    expect(r.out).toContain('problem  H0007  not in the binder: no code of this patient was read');
+    expect(r.out).toContain('the manifest does not list exactly the patients of the store');
+    expect(r.out).toMatch(/verify: 2 of 4 patients restore exactly/);
+    expect(r.err).toMatch(/binder\.pdf would not restore the store exactly \(3 problems\)/);
+  });
+
+  it('refuses codes signed with another key', async () => {
+    const other = join(dir, 'other-keys');
+    await runCli('keygen', '--out', other);
+    const r = await runCli('verify', binder(), '--db', store, '--pubkey', join(other, 'paperchart-signing.pub'),
+      '--decrypt-key', join(keys, 'paperchart-record.key'));
+    expect(r.code).toBe(3);
+    expect(r.out).toMatch(/verify: 0 of 3 patients restore exactly/);
+  });
+
+  it('cannot read an encrypted binder without its key', async () => {
+    const r = await runCli('verify', binder(), '--db', store);
+    expect(r.code).toBe(3);
+    expect(r.out).toMatch(/verify: 0 of 3 patients/);
+  });
+});
