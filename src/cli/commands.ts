@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { createPublicKey } from 'node:crypto';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import type { Io } from './io.js';
@@ -11,8 +13,6 @@ import { DEFAULT_MAX_CODES } from '../codec/record-codec.js';
 import { readEncryptKeyFile, readPublicKeyFile, readSigningKeyFile, writeKeyFiles } from '../keys/key-files.js';
 import { verifyBinder, type VerifyReport } from '../restore/verify-binder.js';
 import { BinderNotVerifiedError } from '../restore/restore-errors.js';
-import { rmSync } from 'node:fs';
-import { createPublicKey } from 'node:crypto';
 
 /** `--as-of` accepts a day or a UTC minute/second; the binder and sample store use whole seconds in UTC. */
 export function parseAsOf(value: string | undefined, now: Date = new Date()): string {

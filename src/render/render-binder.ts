@@ -13,6 +13,7 @@ import { canonicalJson } from '../record/canonical-json.js';
 import { encodeDocument } from '../codec/record-codec.js';
 import { encodeManifest, type ManifestEntry } from '../codec/manifest.js';
 import { fingerprintPublicKey } from '../codec/keys.js';
+import { toHex } from '../codec/_bytes.js';
 import { codesPerPage, layoutCodePages } from './code-pages.js';
 import { layoutPatient, type PatientLayoutContext } from './patient-layout.js';
 import { layoutCover, layoutIndex, layoutRecipe, layoutSchedule, type FrontMatterContext, type IndexEntry, type ScheduleEntry } from './front-matter.js';
@@ -109,7 +110,7 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
       const encoded = encode(record);
       planned.push({
         summary: s, name: displayName(s), firstPage: 0, summaryPages: layoutPatient(record, ctx).length,
-        codePages: Math.ceil(encoded.texts.length / perPage), codes: encoded.texts.length, digest: hex(encoded.digest),
+        codePages: Math.ceil(encoded.texts.length / perPage), codes: encoded.texts.length, digest: toHex(encoded.digest),
       });
       o.onProgress?.({ phase: 'layout', done: planned.length, total: summaries.length });
       if (planned.length % 20 === 0) await nextTurn();
@@ -236,10 +237,6 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
 /** Lets signals (Ctrl-C) and I/O run between patients; rendering is otherwise synchronous. */
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 function blankPage(shaper: TextShaper, frame: PageFrame, text: string): PageBody {

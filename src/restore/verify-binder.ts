@@ -1,14 +1,11 @@
 // Proves, right after printing, that a binder restores to exactly what the store holds.
 import type { KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { decodeRecords } from '../codec/record-codec.js';
 import { parseManifest } from '../codec/manifest.js';
 import { canonicalJson } from '../record/canonical-json.js';
 import type { Db } from '../store/open-store.js';
 import { readPatientSummaries, RecordReader, withSnapshot } from '../store/read-records.js';
-import { rasterisePdf } from '../scan/rasterise-pdf.js';
-import { readCodes } from '../scan/read-codes.js';
-import { UnknownInputError } from './restore-errors.js';
+import { collectTexts } from './collect-texts.js';
 
 export interface VerifyOptions {
   binderPath: string;
@@ -42,19 +39,14 @@ const SCAN_DPI = 200;
  * @throws UnknownInputError, UnreadablePdfError
  */
 export async function verifyBinder(o: VerifyOptions): Promise<VerifyReport> {
-  let pdf: Uint8Array;
-  try {
-    pdf = new Uint8Array(readFileSync(o.binderPath));
-  } catch (e) {
-    throw new UnknownInputError(o.binderPath, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
-  }
-  const texts: string[] = [];
   let pages = 0;
-  for await (const page of rasterisePdf(pdf, { dpi: SCAN_DPI, fileName: o.binderPath })) {
-    texts.push(...(await readCodes(page)).map((c) => c.text));
-    pages = page.page;
-    o.onProgress?.(page.page);
-  }
+  const texts = (await collectTexts([o.binderPath], {
+    dpi: SCAN_DPI,
+    onProgress: (_source, page) => {
+      pages = page ?? pages;
+      if (page !== undefined) o.onProgress?.(page);
+    },
+  })).map((c) => c.text);
   const decoded = decodeRecords(texts, {
     ...(o.publicKey ? { publicKey: o.publicKey } : { trustUnsigned: true }), ...(o.decryptKey ? { decryptKey: o.decryptKey } : {}),
   });
