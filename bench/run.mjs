@@ -1,0 +1,50 @@
+// `npm run bench` (after `npm install`, which builds dist/): prints the figures of issue 6, one per line,
+// and writes them to bench/results.json. Sample clinics are cached in bench/.cache between runs.
+//   --patients N   measure print for N patients only (e.g. 100000), instead of 1,000 and 10,000
+//   --jobs N       worker threads for print (default: the print's own default)
+//   --skip-floor, --skip-restore
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { writeSampleClinic } from '../dist/store/sample-clinic.js';
+
+const argv = process.argv.slice(2);
+const option = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+const sizes = option('--patients') ? [Number(option('--patients'))] : [1000, 10000];
+const jobs = option('--jobs');
+const cache = fileURLToPath(new URL('./.cache/', import.meta.url));
+mkdirSync(cache, { recursive: true });
+const child = (script, args) => JSON.parse(execFileSync(process.execPath, [fileURLToPath(new URL(script, import.meta.url)), ...args],
+  { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 }).toString().trim().split('\n').pop());
+const results = [];
+const report = (command, patients, figures) => {
+  for (const [k, v] of Object.entries(figures)) console.log(`${command} ${patients ?? ''}: ${k} ${typeof v === 'number' ? +v.toFixed(2) : v}`.replace(' :', ':'));
+  results.push({ command, ...(patients ? { patients } : {}), ...figures });
+};
+
+for (const patients of sizes) {
+  const store = `${cache}clinic-${patients}.sqlite`;
+  if (!existsSync(store)) {
+    const t = performance.now();
+    writeSampleClinic(store, { patients, seed: 1, asOf: '2026-11-25T15:00:00Z' });
+    console.log(`sample ${patients}: built in ${((performance.now() - t) / 1000).toFixed(1)} s (cached for later runs)`);
+  }
+  const out = `${cache}binder-${patients}.pdf`;
+  rmSync(out, { force: true });
+  const p = child('./_print.mjs', [store, out, ...(jobs ? [jobs] : [])]);
+  const print = {
+    seconds: p.seconds, patients_per_second: p.patients / p.seconds, pages: p.pages, pages_per_second: p.pages / p.seconds,
+    peak_rss_mb: p.peak_rss_mb, pdf_bytes_per_page: p.pdf_bytes_per_page, ...(jobs ? { jobs: Number(jobs) } : {}),
+  };
+  if (!argv.includes('--skip-floor')) {
+    const f = child('./_floor.mjs', [store]);
+    Object.assign(print, { floor_seconds: f.seconds, floor_text_seconds: f.text_seconds, floor_qr_seconds: f.qr_seconds,
+      floor_distinct_runs: f.distinct_runs, floor_codes: f.codes, ratio_to_floor: p.seconds / f.seconds });
+  }
+  report('print', patients, print);
+}
+if (!argv.includes('--skip-restore')) {
+  const r = child('./_restore.mjs', [cache]);
+  for (const [input, f] of Object.entries(r)) report(`restore ${input}`, undefined, f);
+}
+writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ at: new Date().toISOString(), results }, null, 2) + '\n');

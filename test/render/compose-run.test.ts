@@ -1,0 +1,54 @@
+// A run with spaces is shaped word by word and composed (font-set.ts, for speed, issue 6).
+// This checks it is exactly what fontkit gives for the whole run: every line of every text
+// in the bundled sample clinic, wrapped at two widths, glyph for glyph and position for position.
+import * as fontkit from 'fontkit';
+import { describe, expect, it } from 'vitest';
+import { copyFeatures, loadFontSet } from '../../src/render/font-set.js';
+import { TextShaper } from '../../src/render/shape-text.js';
+import { openStore } from '../../src/store/open-store.js';
+import { readPatientSummaries, RecordReader } from '../../src/store/read-records.js';
+
+function stringsOf(value: unknown, out: string[]): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) value.forEach((v) => stringsOf(v, out));
+  else if (value && typeof value === 'object') Object.values(value).forEach((v) => stringsOf(v, out));
+  return out;
+}
+
+describe('composed runs', () => {
+  it('equal whole-run shaping on every line of the sample clinic', () => {
+    const fonts = loadFontSet();
+    const shaper = new TextShaper(fonts);
+    const unmemoised = new Map(fonts.faces.map((f) => [f.name, fontkit.openSync(f.path) as fontkit.Font]));
+    const faceOf = new Map(fonts.faces.map((f) => [f.name, f]));
+    const db = openStore(new URL('../../samples/demo-clinic.sqlite', import.meta.url).pathname);
+    const reader = new RecordReader(db);
+    const texts = readPatientSummaries(db).flatMap((s) => stringsOf(reader.read(s.id), []));
+    db.close();
+    texts.push('Nguyễn Thị Ánh  —  2026-11-25 10:30', 'Иванова Мария (Ivanova)', 'Παπαδοπούλου Ελένη', '张伟 髙橋 美咲', '김민준 이서연', 'AV  To  Wa  "T" (V)');
+
+    let composed = 0;
+    const seen = new Set<string>();
+    for (const text of texts) {
+      for (const width of [180, 480]) {
+        for (const weight of ['regular', 'bold'] as const) {
+          for (const line of shaper.wrap(text, 9, weight, width)) {
+            for (const run of line.runs) {
+              const key = `${run.font}\u0000${run.text}`;
+              if (seen.has(key) || !run.text.includes(' ')) continue;
+              seen.add(key);
+              const face = faceOf.get(run.font)!;
+              const got = face.font.layout(run.text, copyFeatures(face.features));
+              const want = unmemoised.get(run.font)!.layout(run.text, copyFeatures(face.features));
+              expect(got.glyphs.map((g) => g.id), run.text).toEqual(want.glyphs.map((g) => g.id));
+              expect(got.positions.map((p) => [p.xAdvance, p.yAdvance, p.xOffset, p.yOffset]), run.text)
+                .toEqual(want.positions.map((p) => [p.xAdvance, p.yAdvance, p.xOffset, p.yOffset]));
+              composed++;
+            }
+          }
+        }
+      }
+    }
+    expect(composed).toBeGreaterThan(5000);
+  }, 120_000);
+});
