@@ -4,7 +4,7 @@ import type { Io } from './io.js';
  * Reports progress on stderr: a redrawn bar on a terminal, and on anything
  * else (a log file, CI) one plain line per quarter so logs stay readable.
  */
-export function progressReporter(io: Io, label: string): (done: number, total: number, phase: string) => void {
+export function progressReporter(io: Io, label: string, unit = 'patients'): (done: number, total: number, phase: string) => void {
   let lastQuarter = -1;
   let lastPhase = '';
   let lastDraw = 0;
@@ -22,6 +22,6 @@ export function progressReporter(io: Io, label: string): (done: number, total: n
     if (quarter === lastQuarter && phase === lastPhase) return;
     lastQuarter = quarter;
     lastPhase = phase;
-    io.err(`${label} ${phase}: ${done}/${total} patients`);
+    io.err(`${label} ${phase}: ${done}/${total} ${unit}`);
   };
 }

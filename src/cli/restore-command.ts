@@ -3,8 +3,9 @@ import { UsageError } from '../errors.js';
 import { readEncryptKeyFile, readPublicKeyFile } from '../keys/key-files.js';
 import { collectTexts } from '../restore/collect-texts.js';
 import { restoreRecords, type OnConflict, type RestoreReport } from '../restore/restore-records.js';
-import { RestoreIncompleteError } from '../restore/restore-errors.js';
+import { NoCodesError, RestoreIncompleteError } from '../restore/restore-errors.js';
 import type { Io } from './io.js';
+import { progressReporter } from './progress.js';
 
 /** The report as lines for a person: one per patient, then a summary. */
 export function formatReport(r: RestoreReport): string[] {
@@ -29,7 +30,7 @@ export const restoreCommand = (io: Io, readStdin?: () => Promise<string>): Comma
   builder: (y) => y
     // Without this yargs drops a lone "-" (standard input) from the positionals.
     .parserConfiguration({ 'unknown-options-as-args': true })
-    .positional('inputs', { type: 'string', array: true, describe: 'PDF, PNG/JPEG, folder, text file of codes, or - for stdin' })
+    .positional('inputs', { type: 'string', array: true, describe: 'PDF, PNG/JPEG/TIFF, folder, text file of codes, or - for stdin' })
     .option('db', { type: 'string', demandOption: true, describe: 'store to write (created if it does not exist)' })
     .option('pubkey', { type: 'string', describe: 'clinic public key (Ed25519 PEM) to check the signatures' })
     .option('trust-unsigned', { type: 'boolean', default: false, describe: 'accept records whose signature is absent or unchecked' })
@@ -48,14 +49,22 @@ export const restoreCommand = (io: Io, readStdin?: () => Promise<string>): Comma
     const onConflict = a['on-conflict'] as OnConflict;
     const publicKey = a.pubkey === undefined ? undefined : readPublicKeyFile(a.pubkey);
     const decryptKey = a['decrypt-key'] === undefined ? undefined : readEncryptKeyFile(a['decrypt-key']);
+    const progress = progressReporter(io, 'restore', 'pages and images');
+    let pagesRead = 0;
     const collected = await collectTexts(inputs, { ...(readStdin ? { readStdin } : {}),
-      onProgress: (source, page) => { if (!a.json) io.err(`restore: read ${source}${page === undefined ? '' : ` page ${page}`}`); } });
+      onProgress: (_source, _page, count) => {
+        pagesRead = count.done;
+        // A bar on a terminal never mixes into --json on stdout; plain lines in a log would only add noise to it.
+        if (io.isTTY || !a.json) progress(count.done, count.total, 'read');
+      } });
+    if (collected.length === 0) throw new NoCodesError(inputs, pagesRead, 0);
     const report = restoreRecords({
       storePath: a.db, texts: collected.map((c) => c.text), onConflict, dryRun: a['dry-run'],
       ...(publicKey ? { publicKey } : {}), ...(a['trust-unsigned'] ? { trustUnsigned: true } : {}), ...(decryptKey ? { decryptKey } : {}),
     });
     if (a.json) io.out(JSON.stringify(report, null, 2));
     else for (const line of formatReport(report)) io.out(line);
+    if (report.patients.length === 0 && report.manifests.length === 0) throw new NoCodesError(inputs, pagesRead, report.rejectedTexts);
     const c = report.counts;
     if (c.incomplete + c.refused + c.missing > 0) throw new RestoreIncompleteError(c.incomplete, c.refused, c.missing);
   },

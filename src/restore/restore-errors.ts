@@ -18,14 +18,25 @@ export class RestoreIncompleteError extends PaperchartError {
 export class UnknownInputError extends PaperchartError {
   constructor(readonly file: string, detail: string) {
     super('E_RESTORE_INPUT', `cannot read restore input ${file} (${detail})`,
-      'pass PDF, PNG or JPEG scans, a folder of them, a text file with one code per line, or - for standard input');
+      'pass PDF, PNG, JPEG or TIFF scans, a folder of them, a text file with one code per line, or - for standard input');
   }
 }
 
 export class EmptyInputError extends PaperchartError {
   constructor(readonly file: string) {
-    super('E_RESTORE_EMPTY_INPUT', `${file} holds no PDF, PNG, JPEG or text files`,
+    super('E_RESTORE_EMPTY_INPUT', `${file} holds no PDF, PNG, JPEG, TIFF or text files`,
       'point restore at the folder holding the scans');
+  }
+}
+
+/** Nothing read was a paperchart code: photos, blank pages, another kind of QR code. Nothing is written. */
+export class NoCodesError extends PaperchartError {
+  constructor(readonly inputs: readonly string[], readonly pagesRead: number, readonly otherTexts: number) {
+    super('E_RESTORE_NO_CODES',
+      `no paperchart code found in ${inputs.slice(0, 3).join(', ')}${inputs.length > 3 ? ', …' : ''}` +
+      ` (${pagesRead} page${pagesRead === 1 ? '' : 's'} or image${pagesRead === 1 ? '' : 's'} read` +
+      `${otherTexts > 0 ? `, ${otherTexts} code${otherTexts === 1 ? '' : 's'} of another kind` : ''}); nothing was written`,
+      'pass scans of the binder pages that carry QR codes (after each patient\'s summary), at 200 dpi or more, upright and in focus');
   }
 }
 

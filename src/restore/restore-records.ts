@@ -1,7 +1,7 @@
 // Turns a bag of code texts into records in a store, with a per-patient report.
 import { existsSync, rmSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
-import { decodeRecords, type RestoredRecord } from '../codec/record-codec.js';
+import { decodeRecords, type FailedDocument, type RestoredRecord } from '../codec/record-codec.js';
 import { parseManifest, type Manifest } from '../codec/manifest.js';
 import { InsufficientFramesError } from '../codec/codec-errors.js';
 import { canonicalJson } from '../record/canonical-json.js';
@@ -119,17 +119,30 @@ export function restoreRecords(o: RestoreOptions): RestoreReport {
       outcomes.set(r.patientId, { patientId: r.patientId, status: 'refused', detail: e.message, runId: r.runId });
     }
   }
+  const failureDetail = (f: FailedDocument & { patientId: string }): string => {
+    if (!(f.error instanceof InsufficientFramesError)) return f.error.message;
+    const pages = pagesOf(f.runId, f.patientId);
+    return `codes ${f.error.missing.join(', ')} not read, ${f.error.needed} more needed` +
+      (pages ? `; printed on binder page${pages.length === 1 ? '' : 's'} ${pages.join(', ')}` : '');
+  };
+  // Codes of a patient's other run: never mixed into the record reported on, but a person must hear
+  // of them, since that run may be the newer one.
+  const otherRuns = new Map<string, string>();
   for (const f of decoded.failures) {
-    if (f.kind !== 'R' || f.patientId === null || chosen.has(f.patientId) || outcomes.has(f.patientId)) continue;
+    if (f.kind !== 'R' || f.patientId === null) continue;
     const id = f.patientId;
+    const failed = { ...f, patientId: id };
+    const reportedRun = chosen.get(id)?.runId ?? outcomes.get(id)?.runId;
+    if (reportedRun !== undefined) {
+      if (f.runId !== reportedRun && !otherRuns.has(id)) otherRuns.set(id, `; codes of run ${f.runId} were also read but not used (${failureDetail(failed)})`);
+      continue;
+    }
     if (f.error instanceof InsufficientFramesError) {
       const pages = pagesOf(f.runId, id);
       outcomes.set(id, { patientId: id, status: 'incomplete', runId: f.runId, missingCodes: [...f.error.missing],
-        ...(pages ? { pages } : {}),
-        detail: `codes ${f.error.missing.join(', ')} not read, ${f.error.needed} more needed` +
-          (pages ? `; printed on binder page${pages.length === 1 ? '' : 's'} ${pages.join(', ')}` : '') });
+        ...(pages ? { pages } : {}), detail: failureDetail(failed) });
     } else {
-      outcomes.set(id, { patientId: id, status: 'refused', runId: f.runId, detail: f.error.message });
+      outcomes.set(id, { patientId: id, status: 'refused', runId: f.runId, detail: failureDetail(failed) });
     }
   }
   for (const m of manifests) {
@@ -195,6 +208,7 @@ export function restoreRecords(o: RestoreOptions): RestoreReport {
         throw new RestoreWriteError(o.storePath, (e as Error).message);
       }
     }
+    for (const [id, note] of otherRuns) { const o = outcomes.get(id); if (o) o.detail += note; }
     const patients = [...outcomes.values()].sort((a, b) => (a.patientId < b.patientId ? -1 : a.patientId > b.patientId ? 1 : 0));
     const counts: Record<PatientStatus, number> = { restored: 0, 'already-current': 0, 'kept-newer': 0, missing: 0, incomplete: 0, refused: 0 };
     for (const p of patients) counts[p.status]++;

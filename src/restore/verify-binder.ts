@@ -42,6 +42,8 @@ export async function verifyBinder(o: VerifyOptions): Promise<VerifyReport> {
   let pages = 0;
   const texts = (await collectTexts([o.binderPath], {
     dpi: SCAN_DPI,
+    // Even a page that is one image is drawn at 200 dpi: this is a simulated scan, not an extraction.
+    takeScannedImages: false,
     onProgress: (_source, page) => {
       pages = page ?? pages;
       if (page !== undefined) o.onProgress?.(page);

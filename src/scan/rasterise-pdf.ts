@@ -3,14 +3,17 @@
  * pdfjs-dist (Apache-2.0) and the @napi-rs/canvas it bundles. Only one page's
  * raster is alive at a time: each page is rendered, yielded, and cleaned up
  * before the next is started. Content is drawn on an opaque white background.
+ * A page an office scanner wrote (one full-page image) can instead be taken
+ * out as that image, at its own resolution (`takeScannedImages`).
  *
  * Everything pdfjs needs (standard fonts, wasm image decoders) is loaded from
  * the installed package; nothing is fetched.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { getDocument, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { getDocument, type PDFDocumentProxy, type PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { PdfPageRangeError, UnreadablePdfError } from './scan-errors.js';
+import { takePageImage } from './_page-image.js';
 
 export interface RasterPage {
   /** 1-based page number in the PDF. */
@@ -19,6 +22,8 @@ export interface RasterPage {
   height: number;
   /** width × height × 4 bytes, row-major RGBA, alpha 255. */
   rgba: Uint8ClampedArray;
+  /** "image": the page's one full-page image, taken out at its own resolution; "render": drawn at `dpi`. */
+  from: 'image' | 'render';
 }
 
 export interface RasteriseOptions {
@@ -28,6 +33,12 @@ export interface RasteriseOptions {
   pages?: number[];
   /** Name of the file in error messages; defaults to "the PDF". */
   fileName?: string;
+  /**
+   * Take a page that is one full-page image (what an office scanner writes)
+   * as that image, at its own resolution, rather than render it; other pages
+   * are rendered at `dpi`. Off by default: `verify` wants a simulated scan.
+   */
+  takeScannedImages?: boolean;
 }
 
 /** A canvas as made by pdfjs' own canvas factory (its bundled @napi-rs/canvas). */
@@ -69,28 +80,73 @@ function describe(err: unknown): string {
   return String(err);
 }
 
-export async function* rasterisePdf(pdf: Uint8Array, options: RasteriseOptions): AsyncGenerator<RasterPage> {
-  const file = options.fileName ?? 'the PDF';
-  if (!(Number.isFinite(options.dpi) && options.dpi > 0 && options.dpi <= 1200)) {
-    throw new RangeError(`dpi must be in (0, 1200], got ${options.dpi}`);
-  }
+/** Opens a PDF with pdfjs, everything it needs loaded from the installed package. */
+async function openPdf(pdf: Uint8Array, file: string): Promise<PDFDocumentProxy> {
   checkEnvelope(pdf, file);
-
   const task = getDocument({
     data: new Uint8Array(pdf), // pdfjs may detach the buffer it is given; keep the caller's intact
     ...packageDirs(),
     useSystemFonts: false,
     disableFontFace: true,
     isEvalSupported: false,
+    // Decoded images as bytes in page.objs (takePageImage reads them), never as ImageBitmaps.
+    isOffscreenCanvasSupported: false,
     verbosity: 0,
   });
-  let doc: PDFDocumentProxy;
   try {
-    doc = await task.promise;
+    return await task.promise;
   } catch (err) {
     await task.destroy();
     throw new UnreadablePdfError(file, describe(err));
   }
+}
+
+/**
+ * The number of pages of `pdf`, without drawing any: lets a caller check
+ * every input and know the total before a long scan starts.
+ * @throws UnreadablePdfError
+ */
+export async function countPdfPages(pdf: Uint8Array, fileName = 'the PDF'): Promise<number> {
+  const doc = await openPdf(pdf, fileName);
+  try { return doc.numPages; } finally { await doc.destroy(); }
+}
+
+/** Draws one page on a white canvas from pdfjs' own factory and copies the pixels out. */
+async function renderPage(page: PDFPageProxy, n: number, scale: number, factory: CanvasFactory, file: string): Promise<RasterPage> {
+  const viewport = page.getViewport({ scale });
+  const width = Math.ceil(viewport.width);
+  const height = Math.ceil(viewport.height);
+  const entry = factory.create(width, height);
+  try {
+    try {
+      await page.render({
+        canvas: null,
+        canvasContext: entry.context as never,
+        viewport,
+        intent: 'print',
+        background: 'rgb(255,255,255)',
+      }).promise;
+    } catch (err) {
+      throw new UnreadablePdfError(file, `page ${n}: ${describe(err)}`);
+    }
+    // Copy out of the native canvas so it can be freed now.
+    return { page: n, width, height, rgba: new Uint8ClampedArray(entry.context.getImageData(0, 0, width, height).data), from: 'render' };
+  } finally {
+    factory.destroy(entry);
+  }
+}
+
+/**
+ * Yields the pages of `pdf` (all, or `options.pages`) as RGBA rasters.
+ * @throws RangeError for a dpi outside (0, 1200]; UnreadablePdfError for a
+ *   damaged or truncated PDF or a page that does not draw; PdfPageRangeError
+ */
+export async function* rasterisePdf(pdf: Uint8Array, options: RasteriseOptions): AsyncGenerator<RasterPage> {
+  const file = options.fileName ?? 'the PDF';
+  if (!(Number.isFinite(options.dpi) && options.dpi > 0 && options.dpi <= 1200)) {
+    throw new RangeError(`dpi must be in (0, 1200], got ${options.dpi}`);
+  }
+  const doc = await openPdf(pdf, file);
   try {
     const pages = options.pages ?? Array.from({ length: doc.numPages }, (_, i) => i + 1);
     for (const n of pages) {
@@ -107,27 +163,15 @@ export async function* rasterisePdf(pdf: Uint8Array, options: RasteriseOptions):
         throw new UnreadablePdfError(file, `page ${n}: ${describe(err)}`);
       }
       try {
-        const viewport = page.getViewport({ scale });
-        const width = Math.ceil(viewport.width);
-        const height = Math.ceil(viewport.height);
-        const entry = factory.create(width, height);
-        try {
+        let image;
+        if (options.takeScannedImages) {
           try {
-            await page.render({
-              canvas: null,
-              canvasContext: entry.context as never,
-              viewport,
-              intent: 'print',
-              background: 'rgb(255,255,255)',
-            }).promise;
+            image = await takePageImage(page);
           } catch (err) {
             throw new UnreadablePdfError(file, `page ${n}: ${describe(err)}`);
           }
-          // Copy out of the native canvas so it can be freed now.
-          raster = { page: n, width, height, rgba: new Uint8ClampedArray(entry.context.getImageData(0, 0, width, height).data) };
-        } finally {
-          factory.destroy(entry);
         }
+        raster = image ? { page: n, ...image, from: 'image' } : await renderPage(page, n, scale, factory, file);
       } finally {
         page.cleanup();
       }

@@ -1,11 +1,13 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { runCli } from '../_run-cli.js';
 import { writeHandmadeClinic, handmadePatient } from '../fixtures/handmade-clinic.js';
 import { writeRecords } from '../../src/store/write-records.js';
+import { main } from '../../src/cli/main.js';
 
 let dir: string;
 let store: string;
@@ -28,6 +30,38 @@ describe('print --verify', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/verify: 3 of 3 patients restore exactly from \d+ codes on \d+ pages of .*binder\.pdf\n$/);
     expect(existsSync(binder())).toBe(true);
+  });
+});
+
+describe('print --verify on a store that changes while printing', () => {
+  it('finds the binder no longer restores the store, removes it, and exits 3', async () => {
+    const changing = join(dir, 'changing.sqlite');
+    copyFileSync(store, changing);
+    const folder = mkdtempSync(join(dir, 'out-'));
+    const out = join(folder, 'binder.pdf');
+    let err = '', stdout = '';
+    // The clinic's system writes a new dose once every patient has been drawn, before the scan: a real race,
+    // which verify is there to catch.
+    const clinic = new Database(changing);
+    let changed = false;
+    const code = await main(['print', '--db', changing, '--out', out, '--as-of', '2026-11-25', '--verify'], {
+      out: (t) => { stdout += `${t}\n`; },
+      err: (t) => {
+        err += `${t}\n`;
+        if (!changed && t.includes('print render: 3/3')) {
+          clinic.prepare("UPDATE medications SET dose = '20 mg', updated_at = '2026-11-25T00:30:00Z' WHERE patient_id = 'H0002'").run();
+          changed = true;
+        }
+      },
+      stdout: new PassThrough(), isTTY: false,
+    });
+    clinic.close();
+    expect(changed).toBe(true);
+    expect(stdout).toContain('problem  H0002  the record read from the binder differs from the store');
+    expect(stdout).toMatch(/verify: 2 of 3 patients restore exactly/);
+    expect(err).toMatch(/paperchart: .*binder\.pdf would not restore the store exactly \(1 problem\)\n→ do not rely on this binder/);
+    expect(code).toBe(3);
+    expect(readdirSync(folder)).toEqual([]);
   });
 });
 
