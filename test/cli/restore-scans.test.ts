@@ -43,7 +43,7 @@ async function encoded(page: Raster, format: 'jpeg' | 'png', quality = 75): Prom
   const image = ctx.createImageData(page.width, page.height);
   image.data.set(page.rgba);
   ctx.putImageData(image, 0, 0);
-  return format === 'jpeg' ? canvas.encode('jpeg', quality) : canvas.encode('png');
+  return format === 'jpeg' ? canvas.encodeSync('jpeg', quality) : canvas.encodeSync('png');
 }
 
 /** What an office scanner writes: one JPEG per Letter page, filling it. */

@@ -19,7 +19,7 @@ async function jpeg(page: { width: number; height: number; rgba: Uint8ClampedArr
   const image = ctx.createImageData(page.width, page.height);
   image.data.set(page.rgba);
   ctx.putImageData(image, 0, 0);
-  return new Uint8Array(await canvas.encode('jpeg', quality));
+  return new Uint8Array(canvas.encodeSync('jpeg', quality));
 }
 
 describe('a page of a printed binder\'s codes under scanning conditions', () => {

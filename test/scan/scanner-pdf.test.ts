@@ -17,7 +17,7 @@ async function encoded(page: Raster, format: 'jpeg' | 'png', quality = 80): Prom
   const image = ctx.createImageData(page.width, page.height);
   image.data.set(page.rgba);
   ctx.putImageData(image, 0, 0);
-  return format === 'jpeg' ? canvas.encode('jpeg', quality) : canvas.encode('png');
+  return format === 'jpeg' ? canvas.encodeSync('jpeg', quality) : canvas.encodeSync('png');
 }
 
 /** Letter pages, each one image placed at `box` (x, y, w, h in points; the whole page by default), then optional visible text. */
