@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { createPublicKey } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import type { Io } from './io.js';
@@ -11,7 +12,8 @@ import { renderBinder } from '../render/render-binder.js';
 import { loadTemplate } from '../render/template.js';
 import { DEFAULT_MAX_CODES } from '../codec/record-codec.js';
 import { readEncryptKeyFile, readPublicKeyFile, readSigningKeyFile, writeKeyFiles } from '../keys/key-files.js';
-import { verifyBinder, type VerifyReport } from '../restore/verify-binder.js';
+// verify-binder is imported where used: it loads pdfjs and the zxing wasm (about a second), which print need not pay.
+import type { VerifyReport } from '../restore/verify-binder.js';
 import { BinderNotVerifiedError } from '../restore/restore-errors.js';
 
 /** `--as-of` accepts a day or a UTC minute/second; the binder and sample store use whole seconds in UTC. */
@@ -48,6 +50,7 @@ export const sampleCommand = (io: Io): CommandModule<object, SampleArgs> => ({
 
 interface PrintArgs {
   db: string; out: string; template: string; 'as-of'?: string; key?: string; 'encrypt-key'?: string; 'max-codes': number; verify: boolean;
+  jobs: number;
 }
 
 /** The verification's outcome for a person: every problem, then one summary line. */
@@ -67,12 +70,14 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
     .option('key', { type: 'string', describe: 'sign the codes with this Ed25519 private key (from `paperchart keygen`)' })
     .option('encrypt-key', { type: 'string', describe: 'encrypt the records inside the codes with this 32-byte key file (hex)' })
     .option('max-codes', { type: 'number', default: DEFAULT_MAX_CODES, describe: 'refuse (never cut) a record that needs more codes than this' })
+    .option('jobs', { type: 'number', default: availableParallelism(), describe: 'threads that lay out and encode patients (default: the number of cores); the PDF is the same for any number' })
     .option('verify', { type: 'boolean', default: false, describe: 'then scan the PDF at 200 dpi and check that it restores the store exactly; a binder that does not is removed' })
     .example('$0 print --db clinic.sqlite --out binder.pdf --key keys/paperchart-signing.key', '')
     .example('$0 print --db clinic.sqlite --out binder-a4.pdf --template es-a4', '') as never,
   handler: async (a) => {
     const start = process.hrtime.bigint();
     if (!Number.isInteger(a['max-codes']) || a['max-codes'] < 1) throw new UsageError(`--max-codes=${a['max-codes']}, expected a whole number ≥ 1`);
+    if (!Number.isInteger(a.jobs) || a.jobs < 1 || a.jobs > 64) throw new UsageError(`--jobs=${a.jobs}, expected a whole number from 1 to 64`);
     const template = loadTemplate(a.template);
     const printedAt = parseAsOf(a['as-of']);
     const signingKey = a.key === undefined ? undefined : readSigningKeyFile(a.key);
@@ -82,11 +87,12 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
       const progress = progressReporter(io, 'print');
       const s = await renderBinder({
         db, storePath: a.db, outPath: a.out, template, printedAt,
-        ...(signingKey ? { signingKey } : {}), ...(encryptKey ? { encryptKey } : {}), maxCodes: a['max-codes'],
+        ...(signingKey ? { signingKey } : {}), ...(encryptKey ? { encryptKey } : {}), maxCodes: a['max-codes'], jobs: a.jobs,
         onProgress: (p) => progress(p.done, p.total, p.phase),
       });
       io.out(`printed ${s.patients} patients, ${s.pages} pages in ${seconds(start)} s → ${s.outPath} (${(s.bytes / 1e6).toFixed(1)} MB)`);
       if (a.verify) {
+        const { verifyBinder } = await import('../restore/verify-binder.js');
         const report = await verifyBinder({ binderPath: a.out, db,
           ...(signingKey ? { publicKey: createPublicKey(signingKey) } : {}), ...(encryptKey ? { decryptKey: encryptKey } : {}) });
         reportVerification(io, report);
@@ -165,6 +171,7 @@ export const verifyCommand = (io: Io): CommandModule<object, VerifyArgs> => ({
     const decryptKey = a['decrypt-key'] === undefined ? undefined : readEncryptKeyFile(a['decrypt-key']);
     const db = openStore(a.db);
     try {
+      const { verifyBinder } = await import('../restore/verify-binder.js');
       const report = await verifyBinder({ binderPath: a.binder, db, ...(publicKey ? { publicKey } : {}), ...(decryptKey ? { decryptKey } : {}) });
       reportVerification(io, report);
       if (report.problems.length) throw new BinderNotVerifiedError(a.binder, report.problems.length);

@@ -1,7 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { readEncryptKeyFile, readPublicKeyFile } from '../keys/key-files.js';
-import { collectTexts } from '../restore/collect-texts.js';
 import { restoreRecords, type OnConflict, type RestoreReport } from '../restore/restore-records.js';
 import { NoCodesError, RestoreIncompleteError } from '../restore/restore-errors.js';
 import type { Io } from './io.js';
@@ -51,6 +50,8 @@ export const restoreCommand = (io: Io, readStdin?: () => Promise<string>): Comma
     const decryptKey = a['decrypt-key'] === undefined ? undefined : readEncryptKeyFile(a['decrypt-key']);
     const progress = progressReporter(io, 'restore', 'pages and images');
     let pagesRead = 0;
+    // Loaded here: pdfjs and the zxing wasm take about a second, which other commands need not pay.
+    const { collectTexts } = await import('../restore/collect-texts.js');
     const collected = await collectTexts(inputs, { ...(readStdin ? { readStdin } : {}),
       onProgress: (_source, _page, count) => {
         pagesRead = count.done;

@@ -130,7 +130,14 @@ export function registerFonts(doc: PDFKit.PDFDocument, fonts: FontSet = loadFont
   for (const face of fonts.faces) {
     const data = fileData.get(face.font) ?? readFileSync(face.path);
     const own = asFont(fontkit.create(data), face.path);
-    own.layout = face.font.layout;
+    const shared = face.font.layout;
+    // A run drawn with drawShapedRun is given to pdfkit as shaped, not shaped again.
+    own.layout = ((text: unknown, ...rest: unknown[]) => {
+      const pending = pendingRuns.get(doc);
+      // pdfkit lays a run out twice (to encode it and to advance x) and scales the positions it gets in place.
+      if (pending && pending.face === face.name && pending.text === text) return runOf(pending.glyphs);
+      return (shared as (...a: unknown[]) => fontkit.GlyphRun)(text, ...rest);
+    }) as typeof own.layout;
     // pdfkit 0.20 accepts a fontkit font object (anything with layout()); the typings don't say so.
     doc.registerFont(face.name, own as unknown as PDFKit.Mixins.PDFFontSource);
   }
@@ -263,6 +270,71 @@ function memoiseLayout(font: fontkit.Font): void {
     copy.positions = run.positions.map((p) => position(p.xAdvance, p.yAdvance, p.xOffset, p.yOffset));
     return copy;
   }) as typeof font.layout;
+}
+
+/**
+ * A shaped run as plain numbers in font units: glyph ids, each glyph's advance
+ * width and code points (for the PDF's ToUnicode map), and its position.
+ * Worker threads send these with the layout, so the thread that draws never
+ * shapes text again, and draws the same glyphs whichever thread shaped them.
+ */
+export interface GlyphData {
+  ids: Uint16Array;
+  advances: Float64Array;
+  /** xAdvance, yAdvance, xOffset, yOffset per glyph. */
+  positions: Float64Array;
+  /** Each glyph's code points, concatenated; `counts` says how many are each glyph's. */
+  codePoints: Uint32Array;
+  counts: Uint8Array;
+}
+
+/** Shapes `text` in one face (memoised) and returns its glyphs as data. */
+export function shapeGlyphs(face: Face, text: string): GlyphData {
+  const run = face.font.layout(text, copyFeatures(face.features));
+  const n = run.glyphs.length;
+  const data: GlyphData = {
+    ids: new Uint16Array(n), advances: new Float64Array(n), positions: new Float64Array(n * 4),
+    codePoints: new Uint32Array(run.glyphs.reduce((sum, g) => sum + g.codePoints.length, 0)), counts: new Uint8Array(n),
+  };
+  let c = 0;
+  run.glyphs.forEach((g, i) => {
+    data.ids[i] = g.id;
+    data.advances[i] = g.advanceWidth;
+    data.counts[i] = g.codePoints.length;
+    for (const cp of g.codePoints) data.codePoints[c++] = cp;
+    const p = run.positions[i]!;
+    data.positions.set([p.xAdvance, p.yAdvance, p.xOffset, p.yOffset], i * 4);
+  });
+  return data;
+}
+
+const pendingRuns = new WeakMap<PDFKit.PDFDocument, { face: string; text: string; glyphs: GlyphData }>();
+let glyphRunPrototype: object | undefined;
+
+/** Calls `draw` (which draws `text` in `face` with pdfkit) so that pdfkit takes `glyphs` as the text's shaping. */
+export function drawShapedRun(doc: PDFKit.PDFDocument, face: string, text: string, glyphs: GlyphData, draw: () => void): void {
+  pendingRuns.set(doc, { face, text, glyphs });
+  try {
+    draw();
+  } finally {
+    pendingRuns.delete(doc);
+  }
+}
+
+/** A fontkit GlyphRun for pdfkit from glyph data: pdfkit reads glyph id, advanceWidth and codePoints, and the positions. */
+function runOf(data: GlyphData): fontkit.GlyphRun {
+  glyphRunPrototype ??= Object.getPrototypeOf(loadFontSet().faces[0]!.font.layout('x')) as object;
+  const glyphs: { id: number; advanceWidth: number; codePoints: number[] }[] = [];
+  const positions: fontkit.GlyphPosition[] = [];
+  let c = 0;
+  for (let i = 0; i < data.ids.length; i++) {
+    const codePoints = Array.from(data.codePoints.subarray(c, c += data.counts[i]!));
+    glyphs.push({ id: data.ids[i]!, advanceWidth: data.advances[i]!, codePoints });
+    const p = data.positions;
+    positions.push(position(p[i * 4]!, p[i * 4 + 1]!, p[i * 4 + 2]!, p[i * 4 + 3]!));
+  }
+  const run = Object.create(glyphRunPrototype) as fontkit.GlyphRun;
+  return Object.assign(run, { glyphs, positions, direction: 'ltr', script: 'Zyyy', language: null, features: {} });
 }
 
 function position(xAdvance: number, yAdvance: number, xOffset: number, yOffset: number): fontkit.GlyphPosition {

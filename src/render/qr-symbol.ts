@@ -44,12 +44,16 @@ export function qrPng(text: string): Buffer {
   const { size: modules, dark } = qrModules(text);
   const size = modules * PNG_PIXELS_PER_MODULE;
   const stride = 1 + Math.ceil(size / 8);
-  const raw = Buffer.alloc(stride * size, 0xff); // filter byte 0 (none) per row; 1 bits are white
-  for (let y = 0; y < size; y++) {
-    const row = y * stride;
-    raw[row] = 0;
-    const r = Math.floor(y / PNG_PIXELS_PER_MODULE);
-    for (let x = 0; x < size; x++) if (dark(r, Math.floor(x / PNG_PIXELS_PER_MODULE))) raw[row + 1 + (x >> 3)]! &= ~(0x80 >> (x & 7));
+  const raw = Buffer.alloc(stride * size); // rows of: filter byte, then pixels (1 = white)
+  for (let r = 0; r < modules; r++) {
+    const row = r * PNG_PIXELS_PER_MODULE * stride;
+    raw.fill(0xff, row + 1, row + stride);
+    for (let c = 0; c < modules; c++) {
+      if (!dark(r, c)) continue;
+      for (let x = c * PNG_PIXELS_PER_MODULE; x < (c + 1) * PNG_PIXELS_PER_MODULE; x++) raw[row + 1 + (x >> 3)]! &= ~(0x80 >> (x & 7));
+    }
+    // The module's other pixel rows repeat it: PNG filter 2 ("up") makes them all zeros, which deflate to nothing.
+    for (let y = 1; y < PNG_PIXELS_PER_MODULE; y++) raw[row + y * stride] = 2;
   }
   const header = Buffer.alloc(13);
   header.writeUInt32BE(size, 0);
@@ -69,7 +73,8 @@ function chunk(type: string, data: Buffer): Buffer {
   return out;
 }
 
-/** Draws a code with its top-left module at (x, y), quiet zone outside that box. */
-export function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, modulePt = MODULE_PT): void {
-  doc.image(qrPng(text), x, y, { width: QR_MODULES * modulePt, height: QR_MODULES * modulePt });
+/** Draws a code's image (qrPng) with its top-left module at (x, y), quiet zone outside that box. */
+export function drawQr(doc: PDFKit.PDFDocument, png: Uint8Array, x: number, y: number, modulePt = MODULE_PT): void {
+  // pdfkit takes a Buffer for image bytes; this one shares the memory.
+  doc.image(Buffer.from(png.buffer, png.byteOffset, png.byteLength), x, y, { width: QR_MODULES * modulePt, height: QR_MODULES * modulePt });
 }

@@ -8,14 +8,11 @@ import {
   readLatestChange, readMeta, readPatientSummaries, readScheduledVisits, RecordReader, type PatientSummary,
 } from '../store/read-records.js';
 import type { PatientRecord } from '../record/record.js';
-import { validateRecord } from '../record/validate-record.js';
-import { canonicalJson } from '../record/canonical-json.js';
-import { encodeDocument } from '../codec/record-codec.js';
 import { encodeManifest, type ManifestEntry } from '../codec/manifest.js';
 import { fingerprintPublicKey } from '../codec/keys.js';
-import { toHex } from '../codec/_bytes.js';
 import { codesPerPage, layoutCodePages } from './code-pages.js';
-import { layoutPatient, type PatientLayoutContext } from './patient-layout.js';
+import type { PatientLayoutContext } from './patient-layout.js';
+import { PatientPool } from './patient-pool.js';
 import { layoutCover, layoutIndex, layoutRecipe, layoutSchedule, type FrontMatterContext, type IndexEntry, type ScheduleEntry } from './front-matter.js';
 import { bodyBox, drawChrome, drawOps, pageFrame, type Chrome, type PageFrame } from './draw-page.js';
 import type { PageBody } from './flow.js';
@@ -39,6 +36,8 @@ export interface BinderOptions {
   encryptKey?: Uint8Array;
   /** Codes one record may take; a larger record is refused, naming the patient, never cut. */
   maxCodes?: number;
+  /** Threads that validate, encode and lay out patients (1: this thread only). The PDF is the same for any number. */
+  jobs?: number;
   onProgress?: (progress: BinderProgress) => void;
 }
 
@@ -63,13 +62,15 @@ export function runIdFor(printedAt: string): string {
  * first and pages of codes after. Reads one snapshot of the store,
  * lays every patient out once to count pages (so the index and "page x of y"
  * are right), then lays out and draws again while streaming the PDF, so
- * memory holds one patient at a time. The PDF appears under `outPath` only
- * when complete.
+ * memory holds a few patients at a time. Patients are validated, encoded and
+ * laid out on `jobs` threads (patient-pool.ts); drawing stays on this one, in
+ * binder order. The PDF appears under `outPath` only when complete.
  * @throws EmptyStoreError, InvalidRecordError, OutputNotWritableError
  */
 export async function renderBinder(options: BinderOptions): Promise<BinderSummary> {
   const { db, template, printedAt } = options;
   const output = await AtomicOutput.open(options.outPath);
+  let pool: PatientPool | undefined;
   db.exec('BEGIN DEFERRED');
   try {
     const summary = await renderInSnapshot(options, output);
@@ -80,6 +81,7 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     throw e;
   } finally {
     db.exec('COMMIT');
+    await pool?.close();
   }
 
   async function renderInSnapshot(o: BinderOptions, out: AtomicOutput): Promise<Omit<BinderSummary, 'bytes'>> {
@@ -100,18 +102,16 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
       || (a.birth_date < b.birth_date ? -1 : a.birth_date > b.birth_date ? 1 : 0) || (a.id < b.id ? -1 : 1));
     const keys = { ...(o.signingKey ? { signingKey: o.signingKey } : {}), ...(o.encryptKey ? { encryptKey: o.encryptKey } : {}) };
     const codeOptions = { runId: runIdFor(printedAt), printedAt, ...(o.maxCodes ? { maxCodes: o.maxCodes } : {}), ...keys };
-    const encode = (record: PatientRecord) => encodeDocument('R', record.patient.id, canonicalJson(record), codeOptions);
     const { columns, rows } = codesPerPage(ctx.box);
     const perPage = columns * rows;
+    const patients = pool = new PatientPool({ template, box: ctx.box, today, dataAsOf, codeOptions }, shaper, o.jobs ?? 1);
+    function* records(): Generator<PatientRecord> {
+      for (const s of summaries) yield reader.read(s.id);
+    }
     const planned: PlannedPatient[] = [];
-    for (const s of summaries) {
-      const record = reader.read(s.id);
-      validateRecord(record, dataAsOf);
-      const encoded = encode(record);
-      planned.push({
-        summary: s, name: displayName(s), firstPage: 0, summaryPages: layoutPatient(record, ctx).length,
-        codePages: Math.ceil(encoded.texts.length / perPage), codes: encoded.texts.length, digest: toHex(encoded.digest),
-      });
+    for await (const p of patients.prepare(records(), false)) {
+      const s = summaries[planned.length]!;
+      planned.push({ summary: s, name: displayName(s), firstPage: 0, summaryPages: p.summaryPages, codePages: p.codePages, codes: p.codes, digest: p.digest });
       o.onProgress?.({ phase: 'layout', done: planned.length, total: summaries.length });
       if (planned.length % 20 === 0) await nextTurn();
     }
@@ -209,23 +209,18 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     emitAll(layoutCodePages(manifest, manifestWords(manifest.length), shaper, ctx.box), label(template, 'manifest'));
 
     let done = 0;
-    for (const p of planned) {
+    for await (const prepared of patients.prepare(records(), true)) {
+      const p = planned[done]!;
       while (current + 1 < p.firstPage) emit(blankPage(shaper, frame, label(template, 'blank_page')), frontChrome('', 0, 1));
-      const record = reader.read(p.summary.id);
-      const texts = encode(record).texts;
-      const words = {
-        heading: (first: number, last: number, total: number, page: number, pages: number) =>
-          label(template, 'codes_heading', { name: p.name, mrn: p.summary.mrn, first, last, total, page, pages }),
-        caption: (i: number, total: number) => label(template, 'code_caption', { name: p.name, i, total }),
-      };
-      const pages = [...layoutPatient(record, ctx), ...layoutCodePages(texts, words, shaper, ctx.box)];
-      if (pages.length !== p.summaryPages + p.codePages) throw new Error(`patient ${p.summary.id}: layout gave ${pages.length} pages, planned ${p.summaryPages + p.codePages}`);
+      const pages = prepared.pages!;
+      if (pages.length !== p.summaryPages + p.codePages) throw new Error(`patient ${p.summary.id} (prepared ${prepared.id}): layout gave ${pages.length} pages, planned ${p.summaryPages + p.codePages}`);
       const detail = `${label(template, 'dob')} ${p.summary.birth_date}   ${label(template, 'mrn')} ${p.summary.mrn}`;
       pages.forEach((body, i) => {
         emit(body, { title: p.name, detail, titleRight: label(template, 'page_of', { x: i + 1, y: pages.length }), detailRight: asOfText });
         if (i === 0) doc.outline.addItem(`${p.name} — ${label(template, 'mrn')} ${p.summary.mrn}`);
       });
-      o.onProgress?.({ phase: 'render', done: ++done, total: planned.length });
+      done++;
+      o.onProgress?.({ phase: 'render', done, total: planned.length });
       await drained();
     }
     doc.end();

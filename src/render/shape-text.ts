@@ -4,7 +4,7 @@
  * paragraphs, and draws lines on one alphabetic baseline.
  */
 import bidiImport from 'bidi-js';
-import { copyFeatures, loadFontSet, registerFonts, type Face, type Features, type FontSet, type Weight } from './font-set.js';
+import { copyFeatures, drawShapedRun, loadFontSet, registerFonts, shapeGlyphs, type Face, type Features, type FontSet, type GlyphData, type Weight } from './font-set.js';
 
 export type { Weight } from './font-set.js';
 
@@ -18,6 +18,8 @@ export interface TextRun {
   width: number;
   /** Resolved bidi embedding level (odd = right-to-left). */
   level: number;
+  /** The run as shaped: drawing gives these glyphs to pdfkit instead of shaping again. */
+  glyphs: GlyphData;
 }
 
 export interface ShapedLine {
@@ -32,7 +34,7 @@ export interface ShapedLine {
 }
 
 type Direction = 'ltr' | 'rtl' | 'auto';
-interface EmRun { text: string; face: Face; level: number; em: number }
+interface EmRun { text: string; face: Face; level: number; em: number; glyphs?: GlyphData }
 interface EmLine { text: string; runs: EmRun[]; em: number; direction: 'ltr' | 'rtl' }
 
 // bidi-js is CommonJS (module.exports = factory) but its typings declare an ES
@@ -198,7 +200,9 @@ export class TextShaper {
       // features must be truthy (else pdfkit lays out word by word and breaks RTL)
       // and a fresh object (fontkit mutates it); textWidth spares pdfkit one layout.
       const options = { lineBreak: false, baseline: 'alphabetic', features: copyFeatures(run.features), textWidth: run.width };
-      doc.font(run.font).fontSize(line.size).text(run.text, cx, baselineY, options as PDFKit.Mixins.TextOptions);
+      drawShapedRun(doc, run.font, run.text, run.glyphs, () => {
+        doc.font(run.font).fontSize(line.size).text(run.text, cx, baselineY, options as PDFKit.Mixins.TextOptions);
+      });
       cx += run.width;
     }
     doc.x = savedX;
@@ -207,7 +211,10 @@ export class TextShaper {
 
   private atSize(line: EmLine, size: number): ShapedLine {
     return {
-      runs: line.runs.map((r) => ({ text: r.text, font: r.face.name, features: r.face.features, width: r.em * size, level: r.level })),
+      runs: line.runs.map((r) => ({
+        text: r.text, font: r.face.name, features: r.face.features, width: r.em * size, level: r.level,
+        glyphs: r.glyphs ??= shapeGlyphs(r.face, r.text), // only lines that are drawn need their glyphs
+      })),
       width: line.em * size,
       size,
       text: line.text,
