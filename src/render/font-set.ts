@@ -9,6 +9,7 @@ import * as fontkit from 'fontkit';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BoundedCache } from './_bounded-cache.js';
 
 /**
  * OpenType features as fontkit/pdfkit take them. Treat as read-only and pass
@@ -130,14 +131,7 @@ export function registerFonts(doc: PDFKit.PDFDocument, fonts: FontSet = loadFont
   for (const face of fonts.faces) {
     const data = fileData.get(face.font) ?? readFileSync(face.path);
     const own = asFont(fontkit.create(data), face.path);
-    const shared = face.font.layout;
-    // A run drawn with drawShapedRun is given to pdfkit as shaped, not shaped again.
-    own.layout = ((text: unknown, ...rest: unknown[]) => {
-      const pending = pendingRuns.get(doc);
-      // pdfkit lays a run out twice (to encode it and to advance x) and scales the positions it gets in place.
-      if (pending && pending.face === face.name && pending.text === text) return runOf(pending.glyphs);
-      return (shared as (...a: unknown[]) => fontkit.GlyphRun)(text, ...rest);
-    }) as typeof own.layout;
+    own.layout = face.font.layout;
     // pdfkit 0.20 accepts a fontkit font object (anything with layout()); the typings don't say so.
     doc.registerFont(face.name, own as unknown as PDFKit.Mixins.PDFFontSource);
   }
@@ -162,33 +156,12 @@ export function registerFonts(doc: PDFKit.PDFDocument, fonts: FontSet = loadFont
 // Glyph runs are ~10 KB each (a glyph and a position object per character):
 // 50,000 of them held ~1 GB on a 1,000-patient binder (measured). Drawing
 // re-uses a run shaped moments earlier for measuring, so a short memory is enough.
-const LAYOUT_CACHE_MAX = 5_000;
+const LAYOUT_CACHE_MAX = 2_000;
 // Words are short and repeat across patients; kept compact (glyphs + numbers).
 const WORD_CACHE_MAX = 50_000;
 
 /** A shaped word: fontkit's shared glyph objects and their positions, 4 numbers each. */
 interface ShapedWord { glyphs: fontkit.Glyph[]; positions: Float64Array }
-
-/** Two generations: a full cache becomes the old one, so recent entries survive a clear. */
-class BoundedCache<V> {
-  private young = new Map<string, V>();
-  private old = new Map<string, V>();
-  constructor(private readonly max: number) {}
-  get(key: string): V | undefined {
-    const hit = this.young.get(key);
-    if (hit !== undefined) return hit;
-    const aged = this.old.get(key);
-    if (aged !== undefined) this.set(key, aged);
-    return aged;
-  }
-  set(key: string, value: V): void {
-    if (this.young.size >= this.max) {
-      this.old = this.young;
-      this.young = new Map();
-    }
-    this.young.set(key, value);
-  }
-}
 
 /** The Unicode scripts whose runs are composed from words, with fontkit's OpenType tags; none is right-to-left, and Hangul is out (fontkit's Hangul shaper gives a space a different glyph inside a run). */
 const COMPOSED_SCRIPTS: Readonly<Record<string, string>> = { Latin: 'latn', Greek: 'grek', Cyrillic: 'cyrl', Han: 'hani' };
@@ -258,12 +231,14 @@ function memoiseLayout(font: fontkit.Font): void {
     }
     const featuresKey = featureKey(features);
     const key = `${featuresKey}\u0000${text}`;
-    let run = runs.get(key);
+    // Long runs are new text, composed cheaply from cached words: caching them whole would evict the runs that repeat.
+    const cacheable = text.length <= 80;
+    let run = cacheable ? runs.get(key) : undefined;
     if (!run) {
       const script = composedScript(text);
       run = script === undefined ? layout(text, fresh(features)) : composeRun(text, features, featuresKey, script);
       forExtraction(run);
-      runs.set(key, run);
+      if (cacheable) runs.set(key, run);
     }
     const copy = Object.create(Object.getPrototypeOf(run)) as fontkit.GlyphRun;
     Object.assign(copy, run);
@@ -276,7 +251,8 @@ function memoiseLayout(font: fontkit.Font): void {
  * A shaped run as plain numbers in font units: glyph ids, each glyph's advance
  * width and code points (for the PDF's ToUnicode map), and its position.
  * Worker threads send these with the layout, so the thread that draws never
- * shapes text again, and draws the same glyphs whichever thread shaped them.
+ * shapes text again (draw-glyphs.ts), and draws the same glyphs whichever
+ * thread shaped them.
  */
 export interface GlyphData {
   ids: Uint16Array;
@@ -306,35 +282,6 @@ export function shapeGlyphs(face: Face, text: string): GlyphData {
     data.positions.set([p.xAdvance, p.yAdvance, p.xOffset, p.yOffset], i * 4);
   });
   return data;
-}
-
-const pendingRuns = new WeakMap<PDFKit.PDFDocument, { face: string; text: string; glyphs: GlyphData }>();
-let glyphRunPrototype: object | undefined;
-
-/** Calls `draw` (which draws `text` in `face` with pdfkit) so that pdfkit takes `glyphs` as the text's shaping. */
-export function drawShapedRun(doc: PDFKit.PDFDocument, face: string, text: string, glyphs: GlyphData, draw: () => void): void {
-  pendingRuns.set(doc, { face, text, glyphs });
-  try {
-    draw();
-  } finally {
-    pendingRuns.delete(doc);
-  }
-}
-
-/** A fontkit GlyphRun for pdfkit from glyph data: pdfkit reads glyph id, advanceWidth and codePoints, and the positions. */
-function runOf(data: GlyphData): fontkit.GlyphRun {
-  glyphRunPrototype ??= Object.getPrototypeOf(loadFontSet().faces[0]!.font.layout('x')) as object;
-  const glyphs: { id: number; advanceWidth: number; codePoints: number[] }[] = [];
-  const positions: fontkit.GlyphPosition[] = [];
-  let c = 0;
-  for (let i = 0; i < data.ids.length; i++) {
-    const codePoints = Array.from(data.codePoints.subarray(c, c += data.counts[i]!));
-    glyphs.push({ id: data.ids[i]!, advanceWidth: data.advances[i]!, codePoints });
-    const p = data.positions;
-    positions.push(position(p[i * 4]!, p[i * 4 + 1]!, p[i * 4 + 2]!, p[i * 4 + 3]!));
-  }
-  const run = Object.create(glyphRunPrototype) as fontkit.GlyphRun;
-  return Object.assign(run, { glyphs, positions, direction: 'ltr', script: 'Zyyy', language: null, features: {} });
 }
 
 function position(xAdvance: number, yAdvance: number, xOffset: number, yOffset: number): fontkit.GlyphPosition {

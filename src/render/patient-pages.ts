@@ -52,6 +52,12 @@ export function preparePatient(record: PatientRecord, ctx: PatientPagesContext, 
     heading: (first, last, total, page, pages) => label(ctx.template, 'codes_heading', { name, mrn, first, last, total, page, pages }),
     caption: (i, total) => label(ctx.template, 'code_caption', { name, i, total }),
   }, ctx.shaper, ctx.box);
-  for (const page of codePages) for (const op of page.ops) if (op.kind === 'qr') op.png = qrPng(op.text);
-  return { ...result, pages: [...summary, ...codePages] };
+  const pages = [...summary, ...codePages];
+  for (const page of pages) {
+    for (const op of page.ops) {
+      if (op.kind === 'qr') op.png = qrPng(op.text);
+      else if (op.kind === 'text') ctx.shaper.withGlyphs(op.line);
+    }
+  }
+  return { ...result, pages };
 }

@@ -4,7 +4,9 @@
  * paragraphs, and draws lines on one alphabetic baseline.
  */
 import bidiImport from 'bidi-js';
-import { copyFeatures, drawShapedRun, loadFontSet, registerFonts, shapeGlyphs, type Face, type Features, type FontSet, type GlyphData, type Weight } from './font-set.js';
+import { BoundedCache } from './_bounded-cache.js';
+import { drawGlyphRun } from './draw-glyphs.js';
+import { copyFeatures, loadFontSet, registerFonts, shapeGlyphs, type Face, type Features, type FontSet, type GlyphData, type Weight } from './font-set.js';
 
 export type { Weight } from './font-set.js';
 
@@ -18,8 +20,11 @@ export interface TextRun {
   width: number;
   /** Resolved bidi embedding level (odd = right-to-left). */
   level: number;
-  /** The run as shaped: drawing gives these glyphs to pdfkit instead of shaping again. */
-  glyphs: GlyphData;
+  /**
+   * The run's glyphs, for drawing without shaping again (draw-glyphs.ts). Set
+   * by withGlyphs: counting pages needs widths only.
+   */
+  glyphs?: GlyphData;
 }
 
 export interface ShapedLine {
@@ -34,7 +39,7 @@ export interface ShapedLine {
 }
 
 type Direction = 'ltr' | 'rtl' | 'auto';
-interface EmRun { text: string; face: Face; level: number; em: number; glyphs?: GlyphData }
+interface EmRun { text: string; face: Face; level: number; em: number }
 interface EmLine { text: string; runs: EmRun[]; em: number; direction: 'ltr' | 'rtl' }
 
 // bidi-js is CommonJS (module.exports = factory) but its typings declare an ES
@@ -55,17 +60,14 @@ const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hang
 const NO_BREAK_BEFORE = /[\p{Pe}\p{Pf}、。，．！？：；・‥…ヽヾゝゞぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ,.!?:;%]/u;
 const NO_BREAK_AFTER = /[\p{Ps}\p{Pi}]/u;
 
-// Entries are small (runs of text and widths per em): 200,000 of them let the
-// binder's second layout pass hit what the first measured (1,000 patients ran
-// in a 256 MB heap, measured).
-const CACHE_MAX = 200_000;
-
-function remember<V>(cache: Map<string, V>, key: string, value: V): V {
-  // Crude bound: names repeat across patients, free text mostly does not.
-  if (cache.size >= CACHE_MAX) cache.clear();
-  cache.set(key, value);
-  return value;
-}
+// Lines repeat across patients (labels, headings, drug names), free text does
+// not. Each cache holds up to twice its bound (two generations); a shaped line
+// is a few hundred bytes, its glyphs a few KB, a width 8 bytes.
+const SHAPES_MAX = 20_000;
+const GLYPHS_MAX = 5_000;
+const EMS_MAX = 100_000;
+/** Longer texts are not cached whole (see shapeEm). */
+const CACHED_TEXT_MAX = 80;
 
 function reverseCodePoints(s: string): string {
   return Array.from(s).reverse().join('');
@@ -97,8 +99,9 @@ function normalise(s: string): string {
 }
 
 export class TextShaper {
-  private readonly shapes = new Map<string, EmLine>();
-  private readonly ems = new Map<string, number>();
+  private readonly shapes = new BoundedCache<EmLine>(SHAPES_MAX);
+  private readonly glyphs = new BoundedCache<GlyphData>(GLYPHS_MAX);
+  private readonly ems = new BoundedCache<number>(EMS_MAX);
   private readonly registered = new WeakSet<PDFKit.PDFDocument>();
 
   constructor(readonly fonts: FontSet = loadFontSet()) {}
@@ -186,34 +189,25 @@ export class TextShaper {
 
   /**
    * Draws at x (left edge) on the alphabetic baseline in the doc's current fill
-   * colour. doc.x/doc.y are left unchanged; the doc's current font is left at
-   * the last run's. Registers the fonts on first use with a document.
+   * colour, with the glyphs it was shaped to. doc.x/doc.y are left unchanged;
+   * the doc's current font is left at the last run's. Registers the fonts on first use with a document.
    */
   draw(doc: PDFKit.PDFDocument, line: ShapedLine, x: number, baselineY: number): void {
     if (!this.registered.has(doc)) {
       registerFonts(doc, this.fonts);
       this.registered.add(doc);
     }
-    const { x: savedX, y: savedY } = doc;
     let cx = x;
     for (const run of line.runs) {
-      // features must be truthy (else pdfkit lays out word by word and breaks RTL)
-      // and a fresh object (fontkit mutates it); textWidth spares pdfkit one layout.
-      const options = { lineBreak: false, baseline: 'alphabetic', features: copyFeatures(run.features), textWidth: run.width };
-      drawShapedRun(doc, run.font, run.text, run.glyphs, () => {
-        doc.font(run.font).fontSize(line.size).text(run.text, cx, baselineY, options as PDFKit.Mixins.TextOptions);
-      });
+      drawGlyphRun(doc, run.font, line.size, cx, baselineY, run.glyphs ?? this.glyphsOf(this.faceNamed(run.font), run.text));
       cx += run.width;
     }
-    doc.x = savedX;
-    doc.y = savedY;
   }
 
   private atSize(line: EmLine, size: number): ShapedLine {
     return {
       runs: line.runs.map((r) => ({
         text: r.text, font: r.face.name, features: r.face.features, width: r.em * size, level: r.level,
-        glyphs: r.glyphs ??= shapeGlyphs(r.face, r.text), // only lines that are drawn need their glyphs
       })),
       width: line.em * size,
       size,
@@ -225,7 +219,9 @@ export class TextShaper {
   /** Size-independent shaping, cached by (weight, direction, text). */
   private shapeEm(raw: string, weight: Weight, dir: Direction): EmLine {
     const key = `${weight}${dir}\u0000${raw}`;
-    const hit = this.shapes.get(key);
+    // Long lines are new text (notes) and shape cheaply from cached words: caching them would only push names and labels out.
+    const cacheable = raw.length <= CACHED_TEXT_MAX;
+    const hit = cacheable ? this.shapes.get(key) : undefined;
     if (hit) return hit;
     const text = normalise(raw);
     const chain = this.fonts.chains[weight];
@@ -257,7 +253,8 @@ export class TextShaper {
     });
     const direction = (paragraphs[0]?.level ?? (dir === 'rtl' ? 1 : 0)) % 2 === 1 ? 'rtl' : 'ltr';
     const line: EmLine = { text, runs: reorder(emRuns), em: emRuns.reduce((sum, r) => sum + r.em, 0), direction };
-    return remember(this.shapes, key, line);
+    if (cacheable) this.shapes.set(key, line);
+    return line;
   }
 
   /** Advance width in ems, laid out with the same features pdfkit will draw with. */
@@ -266,7 +263,28 @@ export class TextShaper {
     const hit = this.ems.get(key);
     if (hit !== undefined) return hit;
     const em = face.font.layout(text, copyFeatures(face.features)).advanceWidth / face.font.unitsPerEm;
-    return remember(this.ems, key, em);
+    this.ems.set(key, em);
+    return em;
+  }
+
+  /** Gives every run of `line` its glyphs (once); lines to be drawn, or sent to the thread that draws, need them. */
+  withGlyphs(line: ShapedLine): ShapedLine {
+    for (const run of line.runs) run.glyphs ??= this.glyphsOf(this.faceNamed(run.font), run.text);
+    return line;
+  }
+
+  private faceNamed(name: string): Face {
+    const face = this.fonts.faces.find((f) => f.name === name);
+    if (!face) throw new Error(`no face named ${name}`);
+    return face;
+  }
+
+  private glyphsOf(face: Face, text: string): GlyphData {
+    if (text.length > CACHED_TEXT_MAX) return shapeGlyphs(face, text);
+    const key = `${face.name}\u0000${text}`;
+    let glyphs = this.glyphs.get(key);
+    if (!glyphs) this.glyphs.set(key, glyphs = shapeGlyphs(face, text));
+    return glyphs;
   }
 }
 

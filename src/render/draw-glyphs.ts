@@ -1,0 +1,102 @@
+/**
+ * Writes a shaped run into the page as pdfkit's text() would, without
+ * pdfkit shaping it again: the same operators and numbers, byte for byte
+ * (checked against pdfkit's own output in test/render/draw-glyphs.test.ts).
+ * pdfkit's text path was the largest cost of the drawing thread (issue 6),
+ * and it can only start from characters.
+ *
+ * It uses pdfkit 0.20's document internals the way its text mixin does
+ * (_font, _fontSize, page.fonts, the embedded font's subset, widths and
+ * unicode maps); package.json pins pdfkit's minor version for that reason.
+ */
+import type { GlyphData } from './font-set.js';
+
+interface EmbeddedFont {
+  id: string;
+  /** Font units to the PDF's 1000-unit text space. */
+  scale: number;
+  ref(): unknown;
+  subset: { includeGlyph(glyph: number): number };
+  widths: number[];
+  unicode: number[][];
+}
+
+interface TextState {
+  _font: EmbeddedFont;
+  page: { height: number; fonts: Record<string, unknown> };
+  addContent(data: string): unknown;
+}
+
+/** pdfkit's number format (PDFObject.number). */
+function num(n: number): number {
+  return Math.round(n * 1e6) / 1e6;
+}
+
+/** Draws `glyphs` in the registered font `font` at `size`, left edge x, on the alphabetic baseline y (top-down). */
+export function drawGlyphRun(doc: PDFKit.PDFDocument, font: string, size: number, x: number, baselineY: number, glyphs: GlyphData): void {
+  doc.font(font).fontSize(size);
+  const n = glyphs.ids.length;
+  if (n === 0) return;
+  const state = doc as unknown as TextState;
+  const f = state._font;
+  doc.save();
+  doc.transform(1, 0, 0, -1, 0, state.page.height);
+  const y = state.page.height - baselineY;
+  if (state.page.fonts[f.id] == null) state.page.fonts[f.id] = f.ref();
+  state.addContent('BT');
+  state.addContent(`1 0 0 1 ${num(x)} ${num(y)} Tm`);
+  state.addContent(`/${f.id} ${num(size)} Tf`);
+
+  const encoded: string[] = [];
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    const gid = f.subset.includeGlyph(glyphs.ids[i]!);
+    encoded.push(`0000${gid.toString(16)}`.slice(-4));
+    const count = glyphs.counts[i]!;
+    if (f.widths[gid] == null) f.widths[gid] = glyphs.advances[i]! * f.scale;
+    if (f.unicode[gid] == null) f.unicode[gid] = Array.from(glyphs.codePoints.subarray(c, c + count));
+    c += count;
+  }
+
+  const scale = size / 1000;
+  const p = glyphs.positions;
+  const commands: string[] = [];
+  let last = 0;
+  let hadOffset = false;
+  const addSegment = (cur: number): void => {
+    if (last < cur) {
+      const advance = p[(cur - 1) * 4]! * f.scale - glyphs.advances[cur - 1]! * f.scale;
+      commands.push(`<${encoded.slice(last, cur).join('')}> ${num(-advance)}`);
+    }
+    last = cur;
+  };
+  const flush = (i: number): void => {
+    addSegment(i);
+    if (commands.length > 0) {
+      state.addContent(`[${commands.join(' ')}] TJ`);
+      commands.length = 0;
+    }
+  };
+  let cx = x;
+  let i = 0;
+  for (; i < n; i++) {
+    const xOffset = p[i * 4 + 2]! * f.scale;
+    const yOffset = p[i * 4 + 3]! * f.scale;
+    if (xOffset || yOffset) {
+      flush(i);
+      state.addContent(`1 0 0 1 ${num(cx + xOffset * scale)} ${num(y + yOffset * scale)} Tm`);
+      flush(i + 1);
+      hadOffset = true;
+    } else {
+      if (hadOffset) {
+        state.addContent(`1 0 0 1 ${num(cx)} ${num(y)} Tm`);
+        hadOffset = false;
+      }
+      if (p[i * 4]! * f.scale - glyphs.advances[i]! * f.scale !== 0) addSegment(i + 1);
+    }
+    cx += p[i * 4]! * f.scale * scale;
+  }
+  flush(i);
+  state.addContent('ET');
+  doc.restore();
+}

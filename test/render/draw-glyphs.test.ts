@@ -1,0 +1,43 @@
+// drawGlyphRun writes shaped runs without pdfkit's text(): it must write exactly what text() writes.
+import PDFDocument from 'pdfkit';
+import { describe, expect, it } from 'vitest';
+import { copyFeatures, loadFontSet, registerFonts } from '../../src/render/font-set.js';
+import { drawGlyphRun } from '../../src/render/draw-glyphs.js';
+import { TextShaper } from '../../src/render/shape-text.js';
+
+const LINES = [
+  'Nguyễn Thị Ánh — Adébáyọ̀ Ọlátúndé', 'Παπαδοπούλου Ελένη', 'Иванова Мария', 'مُحَمَّد عبد الله (2026-11-25)',
+  'דוד כהן, 12 מ"ג', '张伟 髙橋 美咲', '김민준', 'AV To Wa 10:30 — Amoxicillin 500 mg PO q8h', 'François Müller-Łukasz', '',
+];
+
+async function pdf(draw: (doc: PDFKit.PDFDocument) => void): Promise<Buffer> {
+  const doc = new PDFDocument({ size: 'LETTER', margin: 0, compress: false, info: { CreationDate: new Date(0) } });
+  registerFonts(doc, loadFontSet());
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise((resolve) => doc.on('end', resolve));
+  draw(doc);
+  doc.end();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+describe('drawGlyphRun', () => {
+  it('writes the same PDF as pdfkit text() for runs in every script, marks and kerning included', async () => {
+    const shaper = new TextShaper();
+    const lines = LINES.flatMap((text, i) => [shaper.shape(text, 9 + i, 'regular'), shaper.shape(text, 11, 'bold')]).map((l) => shaper.withGlyphs(l));
+    const layout = (draw: (doc: PDFKit.PDFDocument, font: string, size: number, x: number, y: number, i: number, j: number) => void) =>
+      (doc: PDFKit.PDFDocument) => lines.forEach((line, i) => {
+        let x = 40 + i;
+        line.runs.forEach((run, j) => { draw(doc, run.font, line.size, x, 60 + 24 * i, i, j); x += run.width; });
+      });
+    const byPdfkit = await pdf(layout((doc, font, size, x, y, i, j) => {
+      const run = lines[i]!.runs[j]!;
+      doc.font(font).fontSize(size).text(run.text, x, y,
+        { lineBreak: false, baseline: 'alphabetic', features: copyFeatures(run.features), textWidth: run.width } as PDFKit.Mixins.TextOptions);
+    }));
+    const byGlyphs = await pdf(layout((doc, font, size, x, y, i, j) => drawGlyphRun(doc, font, size, x, y, lines[i]!.runs[j]!.glyphs!)));
+    expect(byGlyphs.toString('latin1')).toContain(' TJ');
+    expect(byGlyphs.equals(byPdfkit)).toBe(true);
+  });
+});
