@@ -79,3 +79,11 @@ export class UsageError extends PaperchartError {
     super('E_USAGE', message, 'run `paperchart --help` for the commands and their options');
   }
 }
+
+export class NotEnoughDiskError extends PaperchartError {
+  constructor(readonly path: string, readonly neededBytes: number, readonly freeBytes: number) {
+    super('E_DISK_FULL',
+      `not enough disk space for ${path}: the binder needs about ${Math.ceil(neededBytes / 1e6)} MB, the disk has ${Math.floor(freeBytes / 1e6)} MB free`,
+      'free space on that disk, or write the binder to another disk with --out');
+  }
+}

@@ -21,6 +21,7 @@ import { registerFonts } from './font-set.js';
 import { label, PAPER, type Template } from './template.js';
 import { addDays, clinicNow, displayName, utcMinute } from './_format.js';
 import { AtomicOutput } from './_atomic-output.js';
+import { assertRoomFor, estimateBinderBytes } from './disk-space.js';
 
 export interface BinderOptions {
   /** The open store (read-only is enough) and its path, for messages. */
@@ -43,7 +44,11 @@ export interface BinderOptions {
 
 export interface BinderProgress { phase: 'layout' | 'render'; done: number; total: number }
 
-export interface BinderSummary { patients: number; pages: number; bytes: number; outPath: string }
+export interface BinderSummary {
+  patients: number; pages: number; bytes: number; outPath: string;
+  /** Codes printed: every patient's and the manifest's. */
+  codes: number;
+}
 
 interface PlannedPatient {
   summary: PatientSummary; name: string; firstPage: number;
@@ -65,7 +70,7 @@ export function runIdFor(printedAt: string): string {
  * memory holds a few patients at a time. Patients are validated, encoded and
  * laid out on `jobs` threads (patient-pool.ts); drawing stays on this one, in
  * binder order. The PDF appears under `outPath` only when complete.
- * @throws EmptyStoreError, InvalidRecordError, OutputNotWritableError
+ * @throws EmptyStoreError, InvalidRecordError, RecordTooLargeError, NotEnoughDiskError, OutputNotWritableError
  */
 export async function renderBinder(options: BinderOptions): Promise<BinderSummary> {
   const { db, template, printedAt } = options;
@@ -159,6 +164,9 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
       manifest = manifestOf();
     }
 
+    const codes = manifest.length + planned.reduce((sum, p) => sum + p.codes, 0);
+    assertRoomFor(o.outPath, estimateBinderBytes(totalPages, codes));
+
     const doc = new PDFDocument({
       size: [width, height], margin: 0, autoFirstPage: false, compress: true,
       info: {
@@ -225,7 +233,7 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     }
     doc.end();
     await Promise.race([once(out.stream, 'finish'), failed]);
-    return { patients: planned.length, pages: current, outPath: o.outPath };
+    return { patients: planned.length, pages: current, codes, outPath: o.outPath };
   }
 }
 
