@@ -1,7 +1,7 @@
 // `npm run bench` (after `npm install`, which builds dist/): prints the figures of issue 6, one per line,
 // and writes them to bench/results.json. Sample clinics are cached in bench/.cache between runs.
 //   --patients N   measure print for N patients only (e.g. 100000), instead of 1,000 and 10,000
-//   --jobs N       worker threads for print (default: the print's own default)
+//   --jobs N       threads for print (default: the number of cores, as print's default)
 //   --skip-floor, --skip-restore
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,7 +34,7 @@ for (const patients of sizes) {
   const p = child('./_print.mjs', [store, out, ...(jobs ? [jobs] : [])]);
   const print = {
     seconds: p.seconds, patients_per_second: p.patients / p.seconds, pages: p.pages, pages_per_second: p.pages / p.seconds,
-    peak_rss_mb: p.peak_rss_mb, pdf_bytes_per_page: p.pdf_bytes_per_page, ...(jobs ? { jobs: Number(jobs) } : {}),
+    peak_rss_mb: p.peak_rss_mb, pdf_bytes_per_page: p.pdf_bytes_per_page, jobs: p.jobs,
   };
   if (!argv.includes('--skip-floor')) {
     const f = child('./_floor.mjs', [store]);

@@ -1,5 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createCanvas } from '@napi-rs/canvas';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,8 +15,20 @@ import { decodeFrame } from '../../src/codec/frame.js';
 import { rasterisePdf } from '../../src/scan/rasterise-pdf.js';
 import { tearCode } from './_tear.js';
 import { readCodes } from '../../src/scan/read-codes.js';
+import { runCli } from '../_run-cli.js';
 
 const DEMO = fileURLToPath(new URL('../../samples/demo-clinic.sqlite', import.meta.url));
+// The built binary, for standard input (npm test builds dist/ first).
+const BIN = fileURLToPath(new URL('../../bin/paperchart.js', import.meta.url));
+
+function png(page: { width: number; height: number; rgba: Uint8ClampedArray }): Buffer {
+  const canvas = createCanvas(page.width, page.height);
+  const ctx = canvas.getContext('2d');
+  const image = ctx.createImageData(page.width, page.height);
+  image.data.set(page.rgba);
+  ctx.putImageData(image, 0, 0);
+  return canvas.encodeSync('png');
+}
 
 
 describe('the whole sample clinic through print, a 200-dpi raster and zxing', () => {
@@ -23,15 +37,20 @@ describe('the whole sample clinic through print, a 200-dpi raster and zxing', ()
   const tornTexts: string[] = [];
   const torn = new Map<string, number>();
   const totals = new Map<string, number>();
+  let dir = '';
+  let scans = '';
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sample-codes-'));
+    dir = mkdtempSync(join(tmpdir(), 'sample-codes-'));
+    scans = join(dir, 'scans');
+    mkdirSync(scans);
     const db = openStore(DEMO);
     const reader = new RecordReader(db);
     for (const { id } of db.prepare('SELECT id FROM patients').all() as { id: string }[]) expected.set(id, canonicalJson(reader.read(id)));
     await renderBinder({ db, storePath: DEMO, outPath: join(dir, 'binder.pdf'), template: loadTemplate('default'), printedAt: '2026-11-25T16:00:00Z' });
     db.close();
     for await (const page of rasterisePdf(new Uint8Array(readFileSync(join(dir, 'binder.pdf'))), { dpi: 200 })) {
+      writeFileSync(join(scans, `page-${String(page.page).padStart(3, '0')}.png`), png(page));
       const codes = await readCodes(page);
       if (!codes.length) continue;
       allTexts.push(...codes.map((c) => c.text));
@@ -57,6 +76,22 @@ describe('the whole sample clinic through print, a 200-dpi raster and zxing', ()
     expect(records.map((r) => r.patientId).sort()).toEqual([...expected.keys()].sort());
     for (const r of records) expect(canonicalJson(r.record)).toBe(expected.get(r.patientId));
   });
+
+  it('restores the store from the 200-dpi page images with `paperchart restore`: its export equals the original', async () => {
+    const restored = join(dir, 'from-images.sqlite');
+    const r = await runCli('restore', '--db', restored, '--trust-unsigned', scans);
+    expect(r.err).not.toMatch(/^paperchart:/m);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/restore: 60 restored, 0 already current, 0 kept newer, 0 incomplete, 0 refused, 0 missing/);
+    expect((await runCli('export', '--db', restored)).out).toBe((await runCli('export', '--db', DEMO)).out);
+  }, 300_000);
+
+  it('restores the store from the code texts on standard input, shuffled: its export equals the original', async () => {
+    const restored = join(dir, 'from-stdin.sqlite');
+    const shuffled = [...allTexts].sort((a, b) => (a.slice(-12) < b.slice(-12) ? -1 : 1));
+    execFileSync(process.execPath, [BIN, 'restore', '--db', restored, '--trust-unsigned', '-'], { input: shuffled.join('\n') + '\n', stdio: ['pipe', 'ignore', 'pipe'] });
+    expect((await runCli('export', '--db', restored)).out).toBe((await runCli('export', '--db', DEMO)).out);
+  }, 120_000);
 
   it('restores every patient with one code torn off, and two for patients with eight codes or more', () => {
     expect([...totals.values()].some((n) => n >= 8)).toBe(true);
