@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { NotEnoughDiskError } from '../errors.js';
 
 // Upper estimates of what the binder's PDF costs (measured on the sample clinic:
-// 1,000 patients took 2.8 KB a page besides the codes, a code's image 2.7 KB; about twice that, and 2 MB for the fonts).
+// 1,000 patients took 2.8 KB a page besides the codes, a code's image 3.0 KB; about twice the text, and 2 MB for the fonts).
 const TEXT_PAGE_BYTES = 6_000;
 const CODE_BYTES = 3_200;
 const FIXED_BYTES = 2_000_000;

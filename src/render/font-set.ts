@@ -156,7 +156,7 @@ export function registerFonts(doc: PDFKit.PDFDocument, fonts: FontSet = loadFont
 // Glyph runs are ~10 KB each (a glyph and a position object per character):
 // 50,000 of them held ~1 GB on a 1,000-patient binder (measured). Drawing
 // re-uses a run shaped moments earlier for measuring, so a short memory is enough.
-const LAYOUT_CACHE_MAX = 2_000;
+const LAYOUT_CACHE_MAX = 500;
 // Words are short and repeat across patients; kept compact (glyphs + numbers).
 const WORD_CACHE_MAX = 50_000;
 

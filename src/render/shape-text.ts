@@ -52,6 +52,12 @@ const STICKY = /[\p{M}\p{Z}\p{P}\p{N}\p{S}\p{Cf}]/u;
 /** First character that decides the script fontkit detects for a run (mirrors fontkit's Script.forString). */
 const SCRIPTED = /[^\p{Script=Common}\p{Script=Inherited}\p{Script=Unknown}]/u;
 const RTL_SCRIPT = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}]/u;
+/**
+ * Text that is left to right whatever its context, in scripts and symbols the
+ * Latin faces cover (Latin, its diacritics, Vietnamese, general punctuation; no
+ * bidi controls): its bidi levels are all 0, so shapeEm can skip bidi.
+ */
+const SIMPLE_LTR = /^[\u0020-\u007E\u00A0-\u024F\u0300-\u036F\u1E00-\u1EFF\u2010-\u2027\u2030-\u205E]+$/;
 /** Spaces a line may break at (not NBSP, figure space or narrow NBSP). */
 const BREAK_SPACES = '[ \\u1680\\u2000-\\u2006\\u2008-\\u200A\\u205F\\u3000]';
 const WORDS = new RegExp(`(${BREAK_SPACES}*)((?:(?!${BREAK_SPACES}).)+)`, 'gsu');
@@ -63,9 +69,9 @@ const NO_BREAK_AFTER = /[\p{Ps}\p{Pi}]/u;
 // Lines repeat across patients (labels, headings, drug names), free text does
 // not. Each cache holds up to twice its bound (two generations); a shaped line
 // is a few hundred bytes, its glyphs a few KB, a width 8 bytes.
-const SHAPES_MAX = 20_000;
+const SHAPES_MAX = 10_000;
 const GLYPHS_MAX = 5_000;
-const EMS_MAX = 100_000;
+const EMS_MAX = 50_000;
 /** Longer texts are not cached whole (see shapeEm). */
 const CACHED_TEXT_MAX = 80;
 
@@ -102,6 +108,7 @@ export class TextShaper {
   private readonly shapes = new BoundedCache<EmLine>(SHAPES_MAX);
   private readonly glyphs = new BoundedCache<GlyphData>(GLYPHS_MAX);
   private readonly ems = new BoundedCache<number>(EMS_MAX);
+  private readonly coverage = new Map<Face, Map<number, boolean>>();
   private readonly registered = new WeakSet<PDFKit.PDFDocument>();
 
   constructor(readonly fonts: FontSet = loadFontSet()) {}
@@ -225,6 +232,15 @@ export class TextShaper {
     if (hit) return hit;
     const text = normalise(raw);
     const chain = this.fonts.chains[weight];
+    const simple = dir !== 'rtl' && SIMPLE_LTR.test(text) && this.covers(chain[0]!, text);
+    if (simple) {
+      // What the general path below gives such a text, without its cost (bidi levels and a face lookup per
+      // character were a tenth of a print): one left-to-right run in the first face.
+      const em = this.emWidth(chain[0]!, text);
+      const line: EmLine = { text, runs: [{ text, face: chain[0]!, level: 0, em }], em, direction: 'ltr' };
+      if (cacheable) this.shapes.set(key, line);
+      return line;
+    }
     const { levels, paragraphs } = bidi.getEmbeddingLevels(text, dir);
     // Pass the levels array itself: given the result object bidi-js silently returns no mirrors.
     const mirrors = bidi.getMirroredCharactersMap(text, levels);
@@ -255,6 +271,19 @@ export class TextShaper {
     const line: EmLine = { text, runs: reorder(emRuns), em: emRuns.reduce((sum, r) => sum + r.em, 0), direction };
     if (cacheable) this.shapes.set(key, line);
     return line;
+  }
+
+  /** Whether `face` has a glyph for every character of `text` (answers remembered per character). */
+  private covers(face: Face, text: string): boolean {
+    let known = this.coverage.get(face);
+    if (!known) this.coverage.set(face, known = new Map());
+    for (const ch of text) {
+      const cp = ch.codePointAt(0)!;
+      let has = known.get(cp);
+      if (has === undefined) known.set(cp, has = face.font.hasGlyphForCodePoint(cp));
+      if (!has) return false;
+    }
+    return true;
   }
 
   /** Advance width in ems, laid out with the same features pdfkit will draw with. */
