@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { PatientRecord } from '../record/record.js';
 import { preparePatient, type PatientPages, type PatientPagesContext } from './patient-pages.js';
-import { TextShaper } from './shape-text.js';
+import type { TextShaper } from './shape-text.js';
 
 /** What every thread needs to prepare patients: the context without its shaper (each thread shapes with its own). */
 export type PoolSetup = Omit<PatientPagesContext, 'shaper'>;

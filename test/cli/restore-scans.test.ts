@@ -9,7 +9,6 @@ import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import Database from 'better-sqlite3';
 // pdfjs-dist's own canvas (a dependency of ours through it) makes the JPEG and PNG a scanner would.
-import { createCanvas } from '@napi-rs/canvas';
 import { runCli } from '../_run-cli.js';
 import { main } from '../../src/cli/main.js';
 import { handmadePatient, withLongHistory, writeHandmadeClinic } from '../fixtures/handmade-clinic.js';
@@ -21,8 +20,8 @@ import { decodeFrame } from '../../src/codec/frame.js';
 import { encodeTiff, type TiffPageKind } from '../scan/_tiff.js';
 import { degrade, prng } from '../scan/_qr-pdf.js';
 import type { RestoreReport } from '../../src/restore/restore-records.js';
+import { encodeRaster, type Raster } from '../_encode-raster.js';
 
-type Raster = { width: number; height: number; rgba: Uint8ClampedArray };
 interface CodePage { raster: RasterPage; codes: { patientId: string | null; index: number }[] }
 
 let dir: string;
@@ -37,21 +36,12 @@ const BIG = 'H0008';
 let n = 0;
 const fresh = (): string => join(dir, `restored-${++n}.sqlite`);
 
-async function encoded(page: Raster, format: 'jpeg' | 'png', quality = 75): Promise<Buffer> {
-  const canvas = createCanvas(page.width, page.height);
-  const ctx = canvas.getContext('2d');
-  const image = ctx.createImageData(page.width, page.height);
-  image.data.set(page.rgba);
-  ctx.putImageData(image, 0, 0);
-  return format === 'jpeg' ? canvas.encodeSync('jpeg', quality) : canvas.encodeSync('png');
-}
-
 /** What an office scanner writes: one JPEG per Letter page, filling it. */
 async function scannerPdf(pages: Raster[]): Promise<string> {
   const doc = new PDFDocument({ size: 'LETTER', margin: 0, autoFirstPage: false, info: { CreationDate: new Date(0) } });
   const chunks: Buffer[] = [];
   doc.on('data', (b: Buffer) => chunks.push(b));
-  for (const p of pages) doc.addPage().image(await encoded(p, 'jpeg'), 0, 0, { width: 612, height: 792 });
+  for (const p of pages) doc.addPage().image(encodeRaster(p, 'jpeg'), 0, 0, { width: 612, height: 792 });
   const done = new Promise((resolve) => doc.on('end', resolve));
   doc.end();
   await done;
@@ -134,8 +124,8 @@ describe('paperchart restore from scans', () => {
     const noise = { width: 640, height: 480, rgba: new Uint8ClampedArray(640 * 480 * 4).map((_, i) => (i % 4 === 3 ? 255 : rnd() * 256)) };
     const blank = { width: 1700, height: 2200, rgba: new Uint8ClampedArray(1700 * 2200 * 4).fill(255) };
     const photo = join(dir, 'photo.png'), white = join(dir, 'blank.png'), tiff = join(dir, 'blank.tif'), url = join(dir, 'url.png');
-    writeFileSync(photo, await encoded(noise, 'png'));
-    writeFileSync(white, await encoded(blank, 'png'));
+    writeFileSync(photo, encodeRaster(noise, 'png'));
+    writeFileSync(white, encodeRaster(blank, 'png'));
     writeFileSync(tiff, encodeTiff([{ ...blank, kind: 'bilevel' }]));
     writeFileSync(url, await QRCode.toBuffer('https://clinic.example/portal', { scale: 6 }));
     const pdf = await scannerPdf([blank]);

@@ -1,7 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createCanvas } from '@napi-rs/canvas';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,19 +15,11 @@ import { rasterisePdf } from '../../src/scan/rasterise-pdf.js';
 import { tearCode } from './_tear.js';
 import { readCodes } from '../../src/scan/read-codes.js';
 import { runCli } from '../_run-cli.js';
+import { encodeRaster } from '../_encode-raster.js';
 
 const DEMO = fileURLToPath(new URL('../../samples/demo-clinic.sqlite', import.meta.url));
 // The built binary, for standard input (npm test builds dist/ first).
 const BIN = fileURLToPath(new URL('../../bin/paperchart.js', import.meta.url));
-
-function png(page: { width: number; height: number; rgba: Uint8ClampedArray }): Buffer {
-  const canvas = createCanvas(page.width, page.height);
-  const ctx = canvas.getContext('2d');
-  const image = ctx.createImageData(page.width, page.height);
-  image.data.set(page.rgba);
-  ctx.putImageData(image, 0, 0);
-  return canvas.encodeSync('png');
-}
 
 
 describe('the whole sample clinic through print, a 200-dpi raster and zxing', () => {
@@ -50,7 +41,7 @@ describe('the whole sample clinic through print, a 200-dpi raster and zxing', ()
     await renderBinder({ db, storePath: DEMO, outPath: join(dir, 'binder.pdf'), template: loadTemplate('default'), printedAt: '2026-11-25T16:00:00Z' });
     db.close();
     for await (const page of rasterisePdf(new Uint8Array(readFileSync(join(dir, 'binder.pdf'))), { dpi: 200 })) {
-      writeFileSync(join(scans, `page-${String(page.page).padStart(3, '0')}.png`), png(page));
+      writeFileSync(join(scans, `page-${String(page.page).padStart(3, '0')}.png`), encodeRaster(page, 'png'));
       const codes = await readCodes(page);
       if (!codes.length) continue;
       allTexts.push(...codes.map((c) => c.text));

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // pdfjs-dist's own canvas (a dependency of ours through it) makes the JPEG a scanner would.
-import { createCanvas } from '@napi-rs/canvas';
+import { encodeRaster } from '../_encode-raster.js';
 import { writeHandmadeClinic } from '../fixtures/handmade-clinic.js';
 import { openStore } from '../../src/store/open-store.js';
 import { renderBinder } from '../../src/render/render-binder.js';
@@ -12,15 +12,6 @@ import { rasterisePdf, type RasterPage } from '../../src/scan/rasterise-pdf.js';
 import { readCodes } from '../../src/scan/read-codes.js';
 import { degrade } from '../scan/_qr-pdf.js';
 
-/** A JPEG of the page at the given quality, as an office scanner or a phone saves it. */
-async function jpeg(page: { width: number; height: number; rgba: Uint8ClampedArray }, quality: number): Promise<Uint8Array> {
-  const canvas = createCanvas(page.width, page.height);
-  const ctx = canvas.getContext('2d');
-  const image = ctx.createImageData(page.width, page.height);
-  image.data.set(page.rgba);
-  ctx.putImageData(image, 0, 0);
-  return new Uint8Array(canvas.encodeSync('jpeg', quality));
-}
 
 describe('a page of a printed binder\'s codes under scanning conditions', () => {
   let pdf: Uint8Array;
@@ -60,13 +51,13 @@ describe('a page of a printed binder\'s codes under scanning conditions', () => 
 
   it('reads them all from a JPEG of a slightly rotated, blurred, noisy scan', async () => {
     const scanned = degrade(page200, 1.5, 24);
-    const bytes = await jpeg(scanned, 70);
+    const bytes = new Uint8Array(encodeRaster(scanned, 'jpeg', 70));
     expect(bytes.length).toBeLessThan(page200.rgba.length / 4);
     expect((await readCodes(bytes)).map((c) => c.text).sort()).toEqual(clean);
   });
 
   it('reads them all rotated the other way, more noisily, at JPEG quality 50', async () => {
-    const bytes = await jpeg(degrade(page200, -2, 40, 11), 50);
+    const bytes = new Uint8Array(encodeRaster(degrade(page200, -2, 40, 11), 'jpeg', 50));
     expect((await readCodes(bytes)).map((c) => c.text).sort()).toEqual(clean);
   });
 });

@@ -3,22 +3,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import PDFDocument from 'pdfkit';
 // pdfjs-dist's own canvas (a dependency of ours through it) makes the JPEG and PNG a scanner would.
-import { createCanvas } from '@napi-rs/canvas';
 import UTIF from 'utif2';
 import { rasterisePdf, type RasterPage } from '../../src/scan/rasterise-pdf.js';
 import { readCodes } from '../../src/scan/read-codes.js';
 import { qrPagesPdf, randomTexts } from './_qr-pdf.js';
 
-type Raster = { width: number; height: number; rgba: Uint8ClampedArray };
-
-async function encoded(page: Raster, format: 'jpeg' | 'png', quality = 80): Promise<Buffer> {
-  const canvas = createCanvas(page.width, page.height);
-  const ctx = canvas.getContext('2d');
-  const image = ctx.createImageData(page.width, page.height);
-  image.data.set(page.rgba);
-  ctx.putImageData(image, 0, 0);
-  return format === 'jpeg' ? canvas.encodeSync('jpeg', quality) : canvas.encodeSync('png');
-}
+import { encodeRaster, type Raster } from '../_encode-raster.js';
 
 /** Letter pages, each one image placed at `box` (x, y, w, h in points; the whole page by default), then optional visible text. */
 function imagesPdf(pages: { image: Buffer; box?: [number, number, number, number]; text?: string }[]): Promise<Uint8Array> {
@@ -86,12 +76,12 @@ describe('a PDF of scanned page images', () => {
 
   it('takes out a full-page JPEG or PNG at its own resolution, and renders everything else at 200 dpi', async () => {
     const pdf = await imagesPdf([
-      { image: await encoded(at200, 'jpeg') },
-      { image: await encoded(at300, 'png') },
+      { image: encodeRaster(at200, 'jpeg', 80) },
+      { image: encodeRaster(at300, 'png') },
       // A logo-sized image is not a scan of the page.
-      { image: await encoded(at200, 'jpeg'), box: [0, 0, 612 * 0.8, 792 * 0.8] },
+      { image: encodeRaster(at200, 'jpeg', 80), box: [0, 0, 612 * 0.8, 792 * 0.8] },
       // Visible text over the image: only rendering shows the page as printed.
-      { image: await encoded(at200, 'jpeg'), text: 'Received by fax' },
+      { image: encodeRaster(at200, 'jpeg', 80), text: 'Received by fax' },
     ]);
     const pages = await read(pdf);
     expect(pages.map((p) => [p.from, p.width])).toEqual([['image', 1700], ['image', 2550], ['render', 1700], ['render', 1700]]);
