@@ -14,13 +14,48 @@ export function estimateBinderBytes(pages: number, codes: number): number {
 }
 
 /**
+ * The least a binder of `patients` patients can take: each has at least one
+ * summary page and one page of three codes (a data frame and its parity).
+ * Refusing below this needs no layout, so it happens before anything is drawn.
+ */
+export function minimumBinderBytes(patients: number): number {
+  return patients * (2 * MIN_PAGE_BYTES + 3 * MIN_CODE_BYTES);
+}
+// Lower bounds: the sample clinics' pages take 2.8 KB besides codes, a code 3.0 KB, the fonts at least 100 KB.
+const MIN_PAGE_BYTES = 1_500;
+const MIN_CODE_BYTES = 2_000;
+
+/**
+ * Projects a binder's final size from what is written so far, while it is
+ * written: a print is refused when what is left would not fit, long before
+ * the disk fills (a binder's patients are alphabetical, so the first ones are
+ * a fair sample of the rest). The first patients are never judged: fonts and
+ * the first images weigh on them.
+ */
+export class DiskProjection {
+  constructor(private readonly outPath: string, private readonly patients: number) {}
+
+  /** @throws NotEnoughDiskError when the rest, at the rate so far plus a tenth, needs more than the disk has free */
+  check(done: number, bytesWritten: number): void {
+    if (done < 25 || done >= this.patients) return;
+    const rest = ((bytesWritten / done) * (this.patients - done)) * 1.1;
+    const free = freeBytes(this.outPath);
+    if (free < rest) throw new NotEnoughDiskError(this.outPath, bytesWritten + rest, free + bytesWritten);
+  }
+}
+
+function freeBytes(path: string): number {
+  const fs = statfsSync(dirname(path));
+  return fs.bavail * fs.bsize;
+}
+
+/**
  * Fails before anything is drawn when the disk that will hold `outPath` has
  * less free space than `bytes`: a binder that runs out of disk half way is an
  * hour lost, and must never be left looking complete.
  * @throws NotEnoughDiskError
  */
 export function assertRoomFor(outPath: string, bytes: number): void {
-  const fs = statfsSync(dirname(outPath));
-  const free = fs.bavail * fs.bsize;
+  const free = freeBytes(outPath);
   if (free < bytes) throw new NotEnoughDiskError(outPath, bytes, free);
 }

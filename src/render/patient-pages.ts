@@ -3,7 +3,7 @@ import { validateRecord } from '../record/validate-record.js';
 import { canonicalJson } from '../record/canonical-json.js';
 import { encodeDocument, type EncodeOptions } from '../codec/record-codec.js';
 import { toHex } from '../codec/_bytes.js';
-import { codesPerPage, layoutCodePages } from './code-pages.js';
+import { layoutCodePages } from './code-pages.js';
 import { layoutPatient, type PatientLayoutContext } from './patient-layout.js';
 import type { PageBody } from './flow.js';
 import { qrPng } from './qr-symbol.js';
@@ -17,35 +17,28 @@ export interface PatientPagesContext extends PatientLayoutContext {
   codeOptions: EncodeOptions;
 }
 
-/** One patient's part of the binder: its summary and code pages, or only their counts. */
+/** One patient's part of the binder: its summary and code pages, ready to draw. */
 export interface PatientPages {
   id: string;
-  summaryPages: number;
+  /** Summary pages then code pages, each code's image made and each line's glyphs shaped. */
+  pages: PageBody[];
+  /** How many of `pages`, at the end, are code pages. */
   codePages: number;
   codes: number;
   /** Hex SHA-256 of the canonical record (FORMAT §11). */
   digest: string;
-  /** Summary pages then code pages, each code's image ready; only when asked for. */
-  pages?: PageBody[];
 }
 
 /**
  * Validates, encodes and lays out one patient. Pure: the same record and
  * context give the same result on any thread, which is what lets the binder
- * count pages in one pass and draw in another, and spread both over worker
- * threads with a PDF identical to one thread's.
+ * spread patients over worker threads with a PDF identical to one thread's.
  * @throws InvalidRecordError, RecordTooLargeError
  */
-export function preparePatient(record: PatientRecord, ctx: PatientPagesContext, withPages: boolean): PatientPages {
+export function preparePatient(record: PatientRecord, ctx: PatientPagesContext): PatientPages {
   validateRecord(record, ctx.dataAsOf);
   const encoded = encodeDocument('R', record.patient.id, canonicalJson(record), ctx.codeOptions);
   const summary = layoutPatient(record, ctx);
-  const { columns, rows } = codesPerPage(ctx.box);
-  const result: PatientPages = {
-    id: record.patient.id, summaryPages: summary.length, codePages: Math.ceil(encoded.texts.length / (columns * rows)),
-    codes: encoded.texts.length, digest: toHex(encoded.digest),
-  };
-  if (!withPages) return result;
   const name = displayName(record.patient);
   const mrn = record.patient.mrn;
   const codePages = layoutCodePages(encoded.texts, {
@@ -59,5 +52,5 @@ export function preparePatient(record: PatientRecord, ctx: PatientPagesContext, 
       else if (op.kind === 'text') ctx.shaper.withGlyphs(op.line);
     }
   }
-  return { ...result, pages };
+  return { id: record.patient.id, pages, codePages: codePages.length, codes: encoded.texts.length, digest: toHex(encoded.digest) };
 }

@@ -9,7 +9,7 @@ import type { TextShaper } from './shape-text.js';
 export type PoolSetup = Omit<PatientPagesContext, 'shaper'>;
 
 /** Messages between the binder and a worker (patient-worker.ts). */
-export interface PoolTask { seq: number; record: PatientRecord; withPages: boolean }
+export interface PoolTask { seq: number; record: PatientRecord }
 export type PoolReply = { seq: number; result: PatientPages } | { seq: number; error: string };
 
 /** Tasks in flight per worker: enough to keep it busy while the binder draws, few enough to bound memory. */
@@ -56,10 +56,10 @@ export class PatientPool {
   }
 
   /** Results for `records`, in their order. A record that fails throws its typed error (InvalidRecordError, RecordTooLargeError). */
-  async *prepare(records: Iterable<PatientRecord>, withPages: boolean): AsyncGenerator<PatientPages> {
+  async *prepare(records: Iterable<PatientRecord>): AsyncGenerator<PatientPages> {
     const context: PatientPagesContext = { ...this.setup, shaper: this.shaper };
     if (this.workers.length === 0) {
-      for (const record of records) yield preparePatient(record, context, withPages);
+      for (const record of records) yield preparePatient(record, context);
       return;
     }
     const source = records[Symbol.iterator]();
@@ -76,7 +76,7 @@ export class PatientPool {
       });
       result.catch(() => undefined); // awaited in order below; never an unhandled rejection meanwhile
       slot.busy++;
-      slot.worker.postMessage({ seq, record, withPages } satisfies PoolTask);
+      slot.worker.postMessage({ seq, record } satisfies PoolTask);
       queue.push({ record, result });
     };
     for (let i = 0; i < this.workers.length * IN_FLIGHT_PER_WORKER; i++) send();
@@ -90,7 +90,7 @@ export class PatientPool {
         // the typed error with its remedy. A worker that died (out of memory) has
         // failed every task after it, which are then all done here: the binder
         // comes out the same, only slower.
-        pages = preparePatient(record, context, withPages);
+        pages = preparePatient(record, context);
       }
       send();
       yield pages;

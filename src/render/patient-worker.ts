@@ -5,10 +5,10 @@ import type { PoolReply, PoolSetup, PoolTask } from './patient-pool.js';
 import { TextShaper } from './shape-text.js';
 
 const context = { ...(workerData as PoolSetup), shaper: new TextShaper() };
-parentPort!.on('message', ({ seq, record, withPages }: PoolTask) => {
+parentPort!.on('message', ({ seq, record }: PoolTask) => {
   let reply: PoolReply;
   try {
-    reply = { seq, result: preparePatient(record, context, withPages) };
+    reply = { seq, result: preparePatient(record, context) };
   } catch (e) {
     reply = { seq, error: e instanceof Error ? e.message : String(e) };
   }

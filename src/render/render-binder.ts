@@ -5,15 +5,15 @@ import { statSync } from 'node:fs';
 import type { Db } from '../store/open-store.js';
 import { assertHasPatients } from '../store/open-store.js';
 import {
-  readLatestChange, readMeta, readPatientSummaries, readScheduledVisits, RecordReader, type PatientSummary,
+  readLatestChange, readMeta, readPatientSummaries, readScheduledVisits, RecordReader,
 } from '../store/read-records.js';
 import type { PatientRecord } from '../record/record.js';
 import { encodeManifest, type ManifestEntry } from '../codec/manifest.js';
 import { fingerprintPublicKey } from '../codec/keys.js';
-import { codesPerPage, layoutCodePages } from './code-pages.js';
+import { layoutCodePages } from './code-pages.js';
 import type { PatientLayoutContext } from './patient-layout.js';
 import { PatientPool } from './patient-pool.js';
-import { layoutCover, layoutIndex, layoutRecipe, layoutSchedule, type FrontMatterContext, type IndexEntry, type ScheduleEntry } from './front-matter.js';
+import { layoutCover, layoutIndex, layoutRecipe, layoutSchedule, type FrontMatterContext } from './front-matter.js';
 import { bodyBox, drawChrome, drawOps, pageFrame, type Chrome, type PageFrame } from './draw-page.js';
 import type { PageBody } from './flow.js';
 import { TextShaper } from './shape-text.js';
@@ -21,7 +21,8 @@ import { registerFonts } from './font-set.js';
 import { label, PAPER, type Template } from './template.js';
 import { addDays, clinicNow, displayName, utcMinute } from './_format.js';
 import { AtomicOutput } from './_atomic-output.js';
-import { assertRoomFor, estimateBinderBytes } from './disk-space.js';
+import { markTree, moveToFront } from './_page-tree.js';
+import { assertRoomFor, DiskProjection, minimumBinderBytes } from './disk-space.js';
 
 export interface BinderOptions {
   /** The open store (read-only is enough) and its path, for messages. */
@@ -42,7 +43,7 @@ export interface BinderOptions {
   onProgress?: (progress: BinderProgress) => void;
 }
 
-export interface BinderProgress { phase: 'layout' | 'render'; done: number; total: number }
+export interface BinderProgress { phase: 'render'; done: number; total: number }
 
 export interface BinderSummary {
   patients: number; pages: number; bytes: number; outPath: string;
@@ -50,11 +51,17 @@ export interface BinderSummary {
   codes: number;
 }
 
-interface PlannedPatient {
-  summary: PatientSummary; name: string; firstPage: number;
-  /** Pages of the human-readable summary, then pages of codes. */
-  summaryPages: number; codePages: number; codes: number; digest: string;
-}
+/** One part of the front matter: its pages and the title its running header and bookmark carry. */
+interface FrontSection { title: string; bookmark: boolean; pages: PageBody[] }
+
+/**
+ * Stands in for page numbers while the front matter is laid out to count its
+ * pages. Digits are equally wide in these fonts, so a number this long is at
+ * least as wide as any real one and the real layout is never longer.
+ */
+const PAGE_PLACEHOLDER = 9_999_999;
+/** How often (in patients) print checks that what is left of the binder still fits the disk. */
+const DISK_CHECK_EVERY = 25;
 
 /** FORMAT §4.2: the run id is the print time's digits, so the same print time gives the same codes. */
 export function runIdFor(printedAt: string): string {
@@ -62,14 +69,16 @@ export function runIdFor(printedAt: string): string {
 }
 
 /**
- * Prints the binder: cover, restore recipe, index, schedule, the run's
- * manifest codes, then each patient starting on a right-hand page, summary
- * first and pages of codes after. Reads one snapshot of the store,
- * lays every patient out once to count pages (so the index and "page x of y"
- * are right), then lays out and draws again while streaming the PDF, so
- * memory holds a few patients at a time. Patients are validated, encoded and
- * laid out on `jobs` threads (patient-pool.ts); drawing stays on this one, in
- * binder order. The PDF appears under `outPath` only when complete.
+ * Prints the binder: cover, restore recipe, index, schedule, then each
+ * patient starting on a right-hand page, summary first and pages of codes
+ * after, and last the run's manifest codes. Reads one snapshot of the store
+ * and lays every patient out once: the front matter's length is known from the
+ * patient list alone, so each patient is drawn and streamed out as soon as it
+ * is laid out, and memory holds a few patients at a time. The front matter,
+ * which prints their page numbers, is drawn last and moved to the front of the
+ * PDF (_page-tree.ts). Patients are validated, encoded and laid out on `jobs`
+ * threads (patient-pool.ts); drawing stays on this one, in binder order. The
+ * PDF appears under `outPath` only when complete.
  * @throws EmptyStoreError, InvalidRecordError, RecordTooLargeError, NotEnoughDiskError, OutputNotWritableError
  */
 export async function renderBinder(options: BinderOptions): Promise<BinderSummary> {
@@ -100,72 +109,38 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     const ctx: PatientLayoutContext & FrontMatterContext = { shaper, template, box: bodyBox(frame), today };
     const reader = new RecordReader(db);
 
-    // Pass 1: order, validate and count pages.
     const collator = new Intl.Collator(template.locale, { sensitivity: 'base', numeric: true });
     const summaries = readPatientSummaries(db).sort((a, b) =>
       collator.compare(a.family_name, b.family_name) || collator.compare(a.given_names, b.given_names)
       || (a.birth_date < b.birth_date ? -1 : a.birth_date > b.birth_date ? 1 : 0) || (a.id < b.id ? -1 : 1));
+    const names = summaries.map((s) => displayName(s));
+    const visits = readScheduledVisits(db, today, addDays(today, template.schedule_days - 1));
     const keys = { ...(o.signingKey ? { signingKey: o.signingKey } : {}), ...(o.encryptKey ? { encryptKey: o.encryptKey } : {}) };
     const codeOptions = { runId: runIdFor(printedAt), printedAt, ...(o.maxCodes ? { maxCodes: o.maxCodes } : {}), ...keys };
-    const { columns, rows } = codesPerPage(ctx.box);
-    const perPage = columns * rows;
-    const patients = pool = new PatientPool({ template, box: ctx.box, today, dataAsOf, codeOptions }, shaper, o.jobs ?? 1);
-    function* records(): Generator<PatientRecord> {
-      for (const s of summaries) yield reader.read(s.id);
-    }
-    const planned: PlannedPatient[] = [];
-    for await (const p of patients.prepare(records(), false)) {
-      const s = summaries[planned.length]!;
-      planned.push({ summary: s, name: displayName(s), firstPage: 0, summaryPages: p.summaryPages, codePages: p.codePages, codes: p.codes, digest: p.digest });
-      o.onProgress?.({ phase: 'layout', done: planned.length, total: summaries.length });
-      if (planned.length % 20 === 0) await nextTurn();
-    }
+    const clinicName = template.clinic.name ?? meta.clinic_name ?? 'Clinic';
+    const fingerprint = o.signingKey ? fingerprintPublicKey(o.signingKey) : null;
 
-    // Front matter lengths do not depend on the page numbers they print, so lay out once to count, again to fill in.
-    const visits = readScheduledVisits(db, today, addDays(today, template.schedule_days - 1));
-    const byId = new Map(planned.map((p) => [p.summary.id, p]));
-    const indexEntries = (): IndexEntry[] => planned.map((p) => ({ name: p.name, birthDate: p.summary.birth_date, mrn: p.summary.mrn, page: p.firstPage }));
-    const scheduleEntries = (): ScheduleEntry[] => visits.map((v) => {
-      const p = byId.get(v.patient_id)!;
-      return { startsAt: v.starts_at, name: p.name, mrn: p.summary.mrn, provider: v.provider, reason: v.reason, page: p.firstPage };
-    });
-    const indexPages = layoutIndex(indexEntries(), ctx).length;
-    const schedulePages = layoutSchedule(scheduleEntries(), today, template.schedule_days, ctx).length;
-    const manifestOf = (): string[] => encodeManifest({
-      runId: codeOptions.runId, printedAt, clinic: meta,
-      patients: planned.map((p): ManifestEntry => ({
-        id: p.summary.id, digest: p.digest, codes: p.codes,
-        pages: Array.from({ length: p.codePages }, (_, i) => p.firstPage + p.summaryPages + i),
-      })),
-    }, keys).texts;
-    const manifestWords = (texts: number) => ({
-      heading: (first: number, last: number, total: number, page: number, pages: number) =>
-        label(template, 'manifest_heading', { first, last, total, page, pages }),
-      caption: (i: number) => label(template, 'manifest_caption', { i, total: texts }),
-    });
-    // The manifest lists the binder pages of every patient's codes, and its own
-    // length moves those pages: plan until its page count stops changing. More
-    // manifest pages never make the manifest shorter, so from 1 this only climbs.
-    const plan = (manifestPages: number): number => {
-      let page = 2 + indexPages + schedulePages + manifestPages; // cover, recipe, index, schedule, manifest
-      for (const p of planned) {
-        page += page % 2 === 1 ? 1 : 0; // start on a right-hand (odd) page: pad after an odd last page
-        p.firstPage = page + 1;
-        page += p.summaryPages + p.codePages;
-      }
-      return page;
+    /** The front matter, for the binder's page count and each patient's first page. */
+    const frontMatter = (totalPages: number, firstPage: (patient: number) => number): FrontSection[] => {
+      const order = new Map(summaries.map((s, i) => [s.id, i]));
+      return [
+        { title: label(template, 'binder_title'), bookmark: false, pages: layoutCover({
+          clinicName, clinicAddress: template.clinic.address ?? meta.clinic_address ?? null,
+          clinicPhone: template.clinic.phone ?? meta.clinic_phone ?? null,
+          printedAt, dataAsOf, patients: summaries.length, pages: totalPages, fingerprint, encrypted: o.encryptKey !== undefined,
+        }, ctx) },
+        { title: label(template, 'restore_recipe'), bookmark: false, pages: layoutRecipe(ctx, fingerprint) },
+        { title: label(template, 'index'), bookmark: true, pages: layoutIndex(summaries.map((s, i) => (
+          { name: names[i]!, birthDate: s.birth_date, mrn: s.mrn, page: firstPage(i) })), ctx) },
+        { title: label(template, 'schedule'), bookmark: true, pages: layoutSchedule(visits.map((v) => {
+          const i = order.get(v.patient_id)!;
+          return { startsAt: v.starts_at, name: names[i]!, mrn: summaries[i]!.mrn, provider: v.provider, reason: v.reason, page: firstPage(i) };
+        }), today, template.schedule_days, ctx) },
+      ];
     };
-    let manifestPages = 1;
-    let totalPages = plan(manifestPages);
-    let manifest = manifestOf();
-    while (Math.ceil(manifest.length / perPage) !== manifestPages) {
-      manifestPages = Math.ceil(manifest.length / perPage);
-      totalPages = plan(manifestPages);
-      manifest = manifestOf();
-    }
-
-    const codes = manifest.length + planned.reduce((sum, p) => sum + p.codes, 0);
-    assertRoomFor(o.outPath, estimateBinderBytes(totalPages, codes));
+    const frontLengths = frontMatter(PAGE_PLACEHOLDER, () => PAGE_PLACEHOLDER).map((s) => s.pages.length);
+    const frontPages = frontLengths.reduce((a, b) => a + b, 0);
+    assertRoomFor(o.outPath, minimumBinderBytes(summaries.length));
 
     const doc = new PDFDocument({
       size: [width, height], margin: 0, autoFirstPage: false, compress: true,
@@ -180,60 +155,84 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     doc.pipe(out.stream);
     const failed = once(out.stream, 'error').then(([e]) => { throw e; });
     failed.catch(() => undefined); // observed by the races below; never an unhandled rejection
-    let current = 0;
-    const clinicName = template.clinic.name ?? meta.clinic_name ?? 'Clinic';
-    const fingerprint = o.signingKey ? fingerprintPublicKey(o.signingKey) : null;
-    const footer = (): Pick<Chrome, 'footerLeft' | 'footerRight'> => ({
-      footerLeft: `${clinicName} — ${label(template, 'confidential')}`,
-      footerRight: `${label(template, 'binder_page')} ${current}`,
-    });
     const asOfText = `${label(template, 'data_as_of')} ${dataAsOf ? utcMinute(dataAsOf) : '—'}`;
-    const emit = (body: PageBody, chrome: Omit<Chrome, 'footerLeft' | 'footerRight'>): void => {
+    const emit = (page: number, body: PageBody, chrome: Omit<Chrome, 'footerLeft' | 'footerRight'>): void => {
       doc.addPage({ size: [width, height], margin: 0 });
-      current++;
-      drawChrome(doc, shaper, frame, { ...chrome, ...footer() });
+      drawChrome(doc, shaper, frame, {
+        ...chrome, footerLeft: `${clinicName} — ${label(template, 'confidential')}`, footerRight: `${label(template, 'binder_page')} ${page}`,
+      });
       drawOps(doc, shaper, body.ops);
     };
     const frontChrome = (title: string, i: number, n: number): Omit<Chrome, 'footerLeft' | 'footerRight'> => ({
       title: clinicName, titleRight: title, detail: asOfText, detailRight: n > 1 ? label(template, 'page_of', { x: i + 1, y: n }) : '',
     });
-    const emitAll = (pages: PageBody[], title: string): void => pages.forEach((b, i) => emit(b, frontChrome(title, i, pages.length)));
     const drained = async (): Promise<void> => {
       if (out.stream.writableNeedDrain) await Promise.race([once(out.stream, 'drain'), failed]);
       else await nextTurn();
     };
 
-    emitAll(layoutCover({
-      clinicName, clinicAddress: template.clinic.address ?? meta.clinic_address ?? null,
-      clinicPhone: template.clinic.phone ?? meta.clinic_phone ?? null,
-      printedAt, dataAsOf, patients: planned.length, pages: totalPages, fingerprint, encrypted: o.encryptKey !== undefined,
-    }, ctx), label(template, 'binder_title'));
-    emitAll(layoutRecipe(ctx, fingerprint), label(template, 'restore_recipe'));
-    doc.outline.addItem(label(template, 'index'));
-    emitAll(layoutIndex(indexEntries(), ctx), label(template, 'index'));
-    doc.outline.addItem(label(template, 'schedule'));
-    emitAll(layoutSchedule(scheduleEntries(), today, template.schedule_days, ctx), label(template, 'schedule'));
-    doc.outline.addItem(label(template, 'manifest'));
-    emitAll(layoutCodePages(manifest, manifestWords(manifest.length), shaper, ctx.box), label(template, 'manifest'));
-
+    // Patients, from the page after the front matter on: each starts on a right-hand (odd) page.
+    let current = frontPages;
+    const startOnRightHandPage = (): void => {
+      if (current % 2 === 1) emit(++current, blankPage(shaper, frame, label(template, 'blank_page')), frontChrome('', 0, 1));
+    };
+    const firstPages = new Int32Array(summaries.length);
+    const entries: ManifestEntry[] = [];
+    const disk = new DiskProjection(o.outPath, summaries.length);
+    let codes = 0;
     let done = 0;
-    for await (const prepared of patients.prepare(records(), true)) {
-      const p = planned[done]!;
-      while (current + 1 < p.firstPage) emit(blankPage(shaper, frame, label(template, 'blank_page')), frontChrome('', 0, 1));
-      const pages = prepared.pages!;
-      if (pages.length !== p.summaryPages + p.codePages) throw new Error(`patient ${p.summary.id} (prepared ${prepared.id}): layout gave ${pages.length} pages, planned ${p.summaryPages + p.codePages}`);
-      const detail = `${label(template, 'dob')} ${p.summary.birth_date}   ${label(template, 'mrn')} ${p.summary.mrn}`;
-      pages.forEach((body, i) => {
-        emit(body, { title: p.name, detail, titleRight: label(template, 'page_of', { x: i + 1, y: pages.length }), detailRight: asOfText });
-        if (i === 0) doc.outline.addItem(`${p.name} — ${label(template, 'mrn')} ${p.summary.mrn}`);
+    function* records(): Generator<PatientRecord> {
+      for (const s of summaries) yield reader.read(s.id);
+    }
+    const patients = pool = new PatientPool({ template, box: ctx.box, today, dataAsOf, codeOptions }, shaper, o.jobs ?? 1);
+    for await (const prepared of patients.prepare(records())) {
+      const s = summaries[done]!;
+      if (prepared.id !== s.id) throw new Error(`patient ${s.id}: prepared ${prepared.id} in its place`);
+      startOnRightHandPage();
+      firstPages[done] = current + 1;
+      const detail = `${label(template, 'dob')} ${s.birth_date}   ${label(template, 'mrn')} ${s.mrn}`;
+      prepared.pages.forEach((body, i) => {
+        emit(++current, body, { title: names[done]!, detail, titleRight: label(template, 'page_of', { x: i + 1, y: prepared.pages.length }), detailRight: asOfText });
+        if (i === 0) doc.outline.addItem(`${names[done]} — ${label(template, 'mrn')} ${s.mrn}`);
       });
+      const codePagesFrom = current - prepared.codePages + 1;
+      entries.push({ id: s.id, digest: prepared.digest, codes: prepared.codes, pages: Array.from({ length: prepared.codePages }, (_, i) => codePagesFrom + i) });
+      codes += prepared.codes;
       done++;
-      o.onProgress?.({ phase: 'render', done, total: planned.length });
+      o.onProgress?.({ phase: 'render', done, total: summaries.length });
+      if (done % DISK_CHECK_EVERY === 0) disk.check(done, out.stream.bytesWritten + out.stream.writableLength);
       await drained();
     }
+
+    // The manifest lists every patient's code pages, so it follows them.
+    startOnRightHandPage();
+    const manifest = encodeManifest({ runId: codeOptions.runId, printedAt, clinic: meta, patients: entries }, keys).texts;
+    codes += manifest.length;
+    const manifestPages = layoutCodePages(manifest, {
+      heading: (first, last, total, page, pages) => label(template, 'manifest_heading', { first, last, total, page, pages }),
+      caption: (i) => label(template, 'manifest_caption', { i, total: manifest.length }),
+    }, shaper, ctx.box);
+    manifestPages.forEach((body, i) => {
+      emit(++current, body, frontChrome(label(template, 'manifest'), i, manifestPages.length));
+      if (i === 0) doc.outline.addItem(label(template, 'manifest'));
+    });
+
+    // Now that every page number is known, the front matter: drawn last, read first.
+    const mark = markTree(doc);
+    let page = 0;
+    frontMatter(current, (i) => firstPages[i]!).forEach((section, n) => {
+      if (section.pages.length !== frontLengths[n]) {
+        throw new Error(`front matter section ${n}: ${section.pages.length} pages with page numbers, ${frontLengths[n]} counted`);
+      }
+      section.pages.forEach((body, i) => {
+        emit(++page, body, frontChrome(section.title, i, section.pages.length));
+        if (i === 0 && section.bookmark) doc.outline.addItem(section.title);
+      });
+    });
+    moveToFront(doc, mark);
     doc.end();
     await Promise.race([once(out.stream, 'finish'), failed]);
-    return { patients: planned.length, pages: current, codes, outPath: o.outPath };
+    return { patients: summaries.length, pages: current, codes, outPath: o.outPath };
   }
 }
 

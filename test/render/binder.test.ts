@@ -152,14 +152,17 @@ describe('the printed binder', () => {
     }
   });
 
-  it('carries the manifest codes in the front matter and the recipe on the back of the cover', () => {
+  it('carries the manifest codes after the last patient and the recipe on the back of the cover', () => {
     expect(pages[1]).toContain('Restoring records from this binder');
     expect(pages[1]).toContain('zbarimg --raw -q page.png');
     const manifest = pages.findIndex((t) => t.includes('Manifest of this print run: every patient'));
-    const firstPatient = Math.min(...indexRows(pages).values());
-    expect(manifest).toBeGreaterThan(1);
-    expect(manifest + 1).toBeLessThan(firstPatient);
+    const lastPatient = Math.max(...indexRows(pages).values());
+    // indexRows gives 1-based binder pages; the manifest starts on a right-hand page after the last patient's codes.
+    expect(manifest + 1).toBeGreaterThan(lastPatient);
+    expect((manifest + 1) % 2).toBe(1);
+    expect(pages[manifest - 1]).toMatch(/Machine-readable copy of|This page is intentionally blank/);
     expect(pages[manifest]).toContain('Manifest · code 1 of');
+    expect(pages.slice(manifest).every((t) => t.includes('Manifest of this print run'))).toBe(true);
   });
 
   it('has one bookmark per patient', async () => {
@@ -167,6 +170,13 @@ describe('the printed binder', () => {
     const outline = (await doc.getOutline()) ?? [];
     const titles = outline.map((o) => o.title);
     for (const r of records) expect(titles.filter((t) => t.includes(`MRN ${r.patient.mrn}`))).toHaveLength(1);
+    // The front matter is drawn last but read first: its bookmarks lead, in binder order, the manifest's ends.
+    expect(titles.slice(0, 2)).toEqual(['Patient index', 'Schedule']);
+    expect(titles.at(-1)).toBe('Manifest of this print run');
+    const pageOf = async (o: (typeof outline)[number]): Promise<number> => doc.getPageIndex(o.dest![0] as never);
+    const order = await Promise.all(outline.map(pageOf));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order[0]).toBe(2);
     await doc.destroy();
   });
 

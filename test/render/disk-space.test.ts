@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NotEnoughDiskError } from '../../src/errors.js';
-import { assertRoomFor, estimateBinderBytes } from '../../src/render/disk-space.js';
+import { assertRoomFor, DiskProjection, estimateBinderBytes, minimumBinderBytes } from '../../src/render/disk-space.js';
 import { renderBinder } from '../../src/render/render-binder.js';
 import { loadTemplate } from '../../src/render/template.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -20,6 +20,8 @@ describe('disk space', () => {
       const s = await renderBinder({ db, storePath: store, outPath: out, template: loadTemplate('default'), printedAt: '2026-11-25T16:00:00Z' });
       expect(estimateBinderBytes(s.pages, s.codes)).toBeGreaterThanOrEqual(statSync(out).size);
       expect(estimateBinderBytes(s.pages, s.codes)).toBeLessThan(statSync(out).size * 4);
+      // Checked before drawing, so it must never refuse a binder that fits.
+      expect(minimumBinderBytes(s.patients)).toBeLessThanOrEqual(statSync(out).size);
     } finally {
       db.close();
     }
@@ -31,5 +33,17 @@ describe('disk space', () => {
     expect(() => assertRoomFor(join(dir, 'binder.pdf'), free + 1e12)).toThrow(NotEnoughDiskError);
     expect(() => assertRoomFor(join(dir, 'binder.pdf'), free + 1e12)).toThrow(/not enough disk space for .*binder\.pdf: the binder needs about \d+ MB, the disk has \d+ MB free/);
     expect(() => assertRoomFor(join(dir, 'binder.pdf'), 1)).not.toThrow();
+  });
+
+  it('stops a print while it is written once the rest, at the rate so far, would not fit', () => {
+    const fs = statfsSync(dir);
+    const free = fs.bavail * fs.bsize;
+    const out = join(dir, 'binder.pdf');
+    // 25 patients took 1 MB: a clinic of 25 patients per free MB, and then some, cannot fit.
+    const tooMany = new DiskProjection(out, Math.ceil((free / 1e6) * 25 * 2) + 25);
+    expect(() => tooMany.check(25, 1e6)).toThrow(/not enough disk space for .*binder\.pdf: the binder needs about \d+ MB, the disk has \d+ MB free/);
+    expect(() => new DiskProjection(out, 100).check(25, 1e6)).not.toThrow();
+    // The first patients carry the fonts and are not judged; the last has nothing left to project.
+    expect(() => tooMany.check(24, 1e6)).not.toThrow();
   });
 });
