@@ -70,7 +70,7 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
     .option('key', { type: 'string', describe: 'sign the codes with this Ed25519 private key (from `paperchart keygen`)' })
     .option('encrypt-key', { type: 'string', describe: 'encrypt the records inside the codes with this 32-byte key file (hex)' })
     .option('max-codes', { type: 'number', default: DEFAULT_MAX_CODES, describe: 'refuse (never cut) a record that needs more codes than this' })
-    .option('jobs', { type: 'number', default: availableParallelism(), describe: 'threads that lay out and encode patients (default: the number of cores); the PDF is the same for any number' })
+    .option('jobs', { type: 'number', default: availableParallelism(), describe: 'threads to print with (default: the number of cores): one draws, the others lay out and encode patients; the PDF is the same for any number' })
     .option('verify', { type: 'boolean', default: false, describe: 'then scan the PDF at 200 dpi and check that it restores the store exactly; a binder that does not is removed' })
     .example('$0 print --db clinic.sqlite --out binder.pdf --key keys/paperchart-signing.key', '')
     .example('$0 print --db clinic.sqlite --out binder-a4.pdf --template es-a4', '') as never,

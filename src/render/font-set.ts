@@ -266,7 +266,10 @@ export interface GlyphData {
 
 /** Shapes `text` in one face (memoised) and returns its glyphs as data. */
 export function shapeGlyphs(face: Face, text: string): GlyphData {
-  const run = face.font.layout(text, copyFeatures(face.features));
+  return glyphDataOf(face.font.layout(text, copyFeatures(face.features)));
+}
+
+function glyphDataOf(run: fontkit.GlyphRun): GlyphData {
   const n = run.glyphs.length;
   const data: GlyphData = {
     ids: new Uint16Array(n), advances: new Float64Array(n), positions: new Float64Array(n * 4),
@@ -282,6 +285,98 @@ export function shapeGlyphs(face: Face, text: string): GlyphData {
     data.positions.set([p.xAdvance, p.yAdvance, p.xOffset, p.yOffset], i * 4);
   });
   return data;
+}
+
+/**
+ * Plain left-to-right text the Latin faces cover, and the script its words are
+ * shaped under (see composeRun): 'latn' when it holds a Latin letter, fontkit's
+ * 'zzzz' (Unknown) when only digits and punctuation, and no script (fontkit
+ * detects it) for a single word. Undefined for anything else.
+ */
+const SIMPLE_TEXT = /^[\u0020-\u007E\u00A0-\u024F\u0300-\u034E\u0350-\u036F\u1E00-\u1EFF\u2010-\u2027\u2030-\u205E]+$/;
+const LATIN_LETTER = /\p{Script=Latin}/u;
+export function simpleWords(text: string): WordScript | undefined {
+  if (!SIMPLE_TEXT.test(text)) return undefined;
+  if (!text.includes(' ')) return 'auto';
+  return LATIN_LETTER.test(text) ? 'latn' : 'zzzz';
+}
+export type WordScript = 'latn' | 'zzzz' | 'auto';
+
+/** A word shaped once, as data, with its advance in font units. */
+interface WordShape { data: GlyphData; units: number }
+const WORD_SHAPES_MAX = 50_000;
+const wordShapes = new WeakMap<Face, Map<string, BoundedCache<WordShape>>>();
+
+function wordShape(face: Face, word: string, context: WordScript): WordShape {
+  // fontkit gives a single word the script of its first Latin letter, or Unknown: shaped alone, a word is
+  // shaped as it is inside a Latin run when it holds a letter. One entry serves both.
+  const script = context === 'auto' ? (LATIN_LETTER.test(word) ? 'latn' : 'zzzz') : context;
+  let byScript = wordShapes.get(face);
+  if (!byScript) wordShapes.set(face, byScript = new Map());
+  let cache = byScript.get(script);
+  if (!cache) byScript.set(script, cache = new BoundedCache(WORD_SHAPES_MAX));
+  let shape = cache.get(word);
+  if (!shape) {
+    // Straight to fontkit with the script given (memoiseLayout passes such calls through).
+    const run = (face.font.layout as (t: string, f: unknown, s: string) => fontkit.GlyphRun)(word, copyFeatures(face.features), script);
+    cache.set(word, shape = { data: glyphDataOf(run), units: run.advanceWidth });
+  }
+  return shape;
+}
+
+function* wordsOf(text: string, script: WordScript): Generator<string> {
+  if (script === 'auto') {
+    yield text;
+    return;
+  }
+  // As composeRun: words and runs of spaces, each shaped apart.
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && (text.charCodeAt(i) === 32) === (text.charCodeAt(start) === 32)) continue;
+    if (i > start) yield text.slice(start, i);
+    start = i;
+  }
+}
+
+/**
+ * The advance of simple text (simpleWords) in ems, summed from its words: what
+ * whole-run shaping gives (integer font units add exactly), without building a
+ * run. Measuring lines to wrap them was a third of a print's time (issue 6).
+ */
+export function wordsEm(face: Face, text: string, script: WordScript): number {
+  let units = 0;
+  for (const word of wordsOf(text, script)) units += wordShape(face, word, script).units;
+  return units / face.font.unitsPerEm;
+}
+
+/** The glyphs of simple text (simpleWords), joined from its words' glyphs: what shapeGlyphs gives. */
+export function wordsGlyphs(face: Face, text: string, script: WordScript): GlyphData {
+  const parts: GlyphData[] = [];
+  let glyphs = 0;
+  let codePoints = 0;
+  for (const word of wordsOf(text, script)) {
+    const data = wordShape(face, word, script).data;
+    parts.push(data);
+    glyphs += data.ids.length;
+    codePoints += data.codePoints.length;
+  }
+  if (parts.length === 1) return parts[0]!;
+  const out: GlyphData = {
+    ids: new Uint16Array(glyphs), advances: new Float64Array(glyphs), positions: new Float64Array(glyphs * 4),
+    codePoints: new Uint32Array(codePoints), counts: new Uint8Array(glyphs),
+  };
+  let g = 0;
+  let c = 0;
+  for (const p of parts) {
+    out.ids.set(p.ids, g);
+    out.advances.set(p.advances, g);
+    out.positions.set(p.positions, g * 4);
+    out.counts.set(p.counts, g);
+    out.codePoints.set(p.codePoints, c);
+    g += p.ids.length;
+    c += p.codePoints.length;
+  }
+  return out;
 }
 
 function position(xAdvance: number, yAdvance: number, xOffset: number, yOffset: number): fontkit.GlyphPosition {

@@ -12,22 +12,32 @@ export type PoolSetup = Omit<PatientPagesContext, 'shaper'>;
 export interface PoolTask { seq: number; record: PatientRecord }
 export type PoolReply = { seq: number; result: PatientPages } | { seq: number; error: string };
 
+interface Task { record: PatientRecord; result?: Promise<PatientPages>; settled: boolean; pages?: PatientPages }
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Tasks in flight per worker: enough to keep it busy while the binder draws, few enough to bound memory. */
 const IN_FLIGHT_PER_WORKER = 4;
 const WORKER_URL = new URL('./patient-worker.js', import.meta.url);
 /**
- * A cap on a worker's heap, so a runaway cannot take the machine. Tighter caps
- * cost more than they save: at 192 or 256 MB the workers spent a fifth of their
- * time collecting garbage and --jobs 2 printed 1,000 patients no faster than
- * --jobs 1 (29 s); at 1 GB, 25 s (measured). A patient too big for it is done
- * on the main thread instead.
+ * A cap on a worker's heap, so memory stays bounded however big the clinic
+ * is. With the patient layout done once and plain text measured from its words
+ * (issue 6), 256 MB costs no speed against 1 GB (1,000 patients: 17.8 s
+ * against 17.5 s, measured). A patient too big for it is done on the drawing
+ * thread instead.
  */
-const WORKER_HEAP_MB = 1024;
+const WORKER_HEAP_MB = 256;
 
 /**
- * Prepares patients (preparePatient) on this thread (jobs = 1) or on worker
- * threads, and hands the results back in the order the records were given,
- * so the binder is the same PDF whatever the number of jobs.
+ * Prepares patients (preparePatient) and hands the results back in the order
+ * the records were given, so the binder is the same PDF whatever the number
+ * of threads. `threads` counts the drawing thread: with 1 it prepares
+ * patients too; with N, N - 1 workers prepare them while it draws. On two
+ * cores one worker beside the drawing thread printed 1,000 patients in 16.0 s
+ * (26.5 s of CPU), two workers in 17.5 s (32 s of CPU: three threads on two
+ * cores, each worker copying its results and warming its own caches) (measured).
  */
 export class PatientPool {
   private readonly workers: { worker: Worker; busy: number }[] = [];
@@ -35,11 +45,11 @@ export class PatientPool {
   private failure: Error | undefined;
   private seq = 0;
 
-  constructor(private readonly setup: PoolSetup, private readonly shaper: TextShaper, jobs: number) {
+  constructor(private readonly setup: PoolSetup, private readonly shaper: TextShaper, threads: number) {
     // Run from the TypeScript sources (the tests do), there is no compiled worker
     // to start: this thread does the work, and the PDF is the same.
-    if (jobs <= 1 || !existsSync(fileURLToPath(WORKER_URL))) return;
-    for (let i = 0; i < jobs; i++) {
+    if (threads <= 1 || !existsSync(fileURLToPath(WORKER_URL))) return;
+    for (let i = 0; i < threads - 1; i++) {
       const worker = new Worker(WORKER_URL, { workerData: setup, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
       const slot = { worker, busy: 0 };
       worker.on('message', (reply: PoolReply) => {
@@ -55,7 +65,12 @@ export class PatientPool {
     }
   }
 
-  /** Results for `records`, in their order. A record that fails throws its typed error (InvalidRecordError, RecordTooLargeError). */
+  /**
+   * Results for `records`, in their order. While the next result is still on
+   * a worker, this thread prepares a later record itself instead of waiting:
+   * it has the drawing to do too, and so takes as many patients as its spare
+   * time allows. A record that fails throws its typed error (InvalidRecordError, RecordTooLargeError).
+   */
   async *prepare(records: Iterable<PatientRecord>): AsyncGenerator<PatientPages> {
     const context: PatientPagesContext = { ...this.setup, shaper: this.shaper };
     if (this.workers.length === 0) {
@@ -63,36 +78,62 @@ export class PatientPool {
       return;
     }
     const source = records[Symbol.iterator]();
-    const queue: { record: PatientRecord; result: Promise<PatientPages> }[] = [];
-    const send = (): void => {
-      const next = source.next();
-      if (next.done) return;
-      const record = next.value;
+    /** Records in binder order, each sent to a worker (result) or prepared here (pages). */
+    const queue: Task[] = [];
+    const capacity = this.workers.length * IN_FLIGHT_PER_WORKER;
+    let inFlight = 0;
+    let exhausted = false;
+    const send = (task: Task): void => {
       const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
       const seq = this.seq++;
-      const result = new Promise<PatientPages>((resolve, reject) => {
+      task.result = new Promise<PatientPages>((resolve, reject) => {
         if (this.failure) reject(this.failure);
         else this.waiting.set(seq, { resolve, reject });
       });
-      result.catch(() => undefined); // awaited in order below; never an unhandled rejection meanwhile
+      // Awaited in order below; never an unhandled rejection meanwhile.
+      task.result.then(() => { task.settled = true; }, () => { task.settled = true; }).finally(() => { inFlight--; });
+      inFlight++;
       slot.busy++;
-      slot.worker.postMessage({ seq, record } satisfies PoolTask);
-      queue.push({ record, result });
+      slot.worker.postMessage({ seq, record: task.record } satisfies PoolTask);
     };
-    for (let i = 0; i < this.workers.length * IN_FLIGHT_PER_WORKER; i++) send();
-    while (queue.length > 0) {
-      const { record, result } = queue.shift()!;
-      let pages: PatientPages;
-      try {
-        pages = await result;
-      } catch {
-        // Errors cross threads as plain messages: redoing the patient here throws
-        // the typed error with its remedy. A worker that died (out of memory) has
-        // failed every task after it, which are then all done here: the binder
-        // comes out the same, only slower.
-        pages = preparePatient(record, context);
+    // Keep the workers fed, and as many records again read ahead for this thread to take.
+    const refill = (): void => {
+      while (!exhausted && queue.length < 2 * capacity) {
+        const next = source.next();
+        if (next.done) exhausted = true;
+        else queue.push({ record: next.value, settled: false });
       }
-      send();
+      for (const task of queue) {
+        if (inFlight >= capacity) break;
+        if (!task.result && !task.pages) send(task);
+      }
+    };
+    refill();
+    while (queue.length > 0) {
+      const head = queue[0]!;
+      if (!head.pages && !head.settled) {
+        const spare = head.result ? [...queue].reverse().find((t) => !t.result && !t.pages) : head;
+        if (spare) {
+          spare.pages = preparePatient(spare.record, context);
+          refill();
+          await nextTurn(); // lets the workers' results in
+          continue;
+        }
+      }
+      queue.shift();
+      let pages = head.pages;
+      if (!pages) {
+        try {
+          pages = await head.result!;
+        } catch {
+          // Errors cross threads as plain messages: redoing the patient here throws
+          // the typed error with its remedy. A worker that died (out of memory) has
+          // failed every task after it, which are then all done here: the binder
+          // comes out the same, only slower.
+          pages = preparePatient(head.record, context);
+        }
+      }
+      refill();
       yield pages;
     }
   }

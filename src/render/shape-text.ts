@@ -6,7 +6,9 @@
 import bidiImport from 'bidi-js';
 import { BoundedCache } from './_bounded-cache.js';
 import { drawGlyphRun } from './draw-glyphs.js';
-import { copyFeatures, loadFontSet, registerFonts, shapeGlyphs, type Face, type Features, type FontSet, type GlyphData, type Weight } from './font-set.js';
+import {
+  copyFeatures, loadFontSet, registerFonts, shapeGlyphs, simpleWords, wordsEm, wordsGlyphs, type Face, type Features, type FontSet, type GlyphData, type Weight,
+} from './font-set.js';
 
 export type { Weight } from './font-set.js';
 
@@ -288,6 +290,8 @@ export class TextShaper {
 
   /** Advance width in ems, laid out with the same features pdfkit will draw with. */
   private emWidth(face: Face, text: string): number {
+    const words = simpleWords(text);
+    if (words !== undefined) return wordsEm(face, text, words);
     const key = `${face.name}\u0000${text}`;
     const hit = this.ems.get(key);
     if (hit !== undefined) return hit;
@@ -309,6 +313,8 @@ export class TextShaper {
   }
 
   private glyphsOf(face: Face, text: string): GlyphData {
+    const words = simpleWords(text);
+    if (words !== undefined) return wordsGlyphs(face, text, words);
     if (text.length > CACHED_TEXT_MAX) return shapeGlyphs(face, text);
     const key = `${face.name}\u0000${text}`;
     let glyphs = this.glyphs.get(key);

@@ -1,5 +1,5 @@
 // A run with spaces is shaped word by word and composed (font-set.ts, for speed, issue 6).
-// This checks it is exactly what fontkit gives for the whole run: every line of every text
+// This checks it, and the widths and glyphs that are measured and drawn, are exactly what fontkit gives for the whole run: every line of every text
 // in the bundled sample clinic, wrapped at two widths, glyph for glyph and position for position.
 import * as fontkit from 'fontkit';
 import { describe, expect, it } from 'vitest';
@@ -28,18 +28,30 @@ describe('composed runs', () => {
     texts.push('Nguyễn Thị Ánh  —  2026-11-25 10:30', 'Иванова Мария (Ivanova)', 'Παπαδοπούλου Ελένη', '张伟 髙橋 美咲', '김민준 이서연', 'AV  To  Wa  "T" (V)');
 
     let composed = 0;
+    let drawn = 0;
     const seen = new Set<string>();
     for (const text of texts) {
       for (const width of [180, 480]) {
         for (const weight of ['regular', 'bold'] as const) {
-          for (const line of shaper.wrap(text, 9, weight, width)) {
+          for (const line of shaper.wrap(text, 9, weight, width).map((l) => shaper.withGlyphs(l))) {
             for (const run of line.runs) {
               const key = `${run.font}\u0000${run.text}`;
-              if (seen.has(key) || !run.text.includes(' ')) continue;
+              if (seen.has(key)) continue;
               seen.add(key);
               const face = faceOf.get(run.font)!;
-              const got = face.font.layout(run.text, copyFeatures(face.features));
               const want = unmemoised.get(run.font)!.layout(run.text, copyFeatures(face.features));
+              // What is measured and drawn (plain Latin text is joined from its words' shapes, font-set.ts wordsEm, wordsGlyphs).
+              expect(run.width, run.text).toBe((want.advanceWidth / face.font.unitsPerEm) * 9);
+              const glyphs = run.glyphs!;
+              expect(Array.from(glyphs.ids), run.text).toEqual(want.glyphs.map((g) => g.id));
+              expect(Array.from(glyphs.advances), run.text).toEqual(want.glyphs.map((g) => g.advanceWidth));
+              expect(Array.from(glyphs.positions), run.text).toEqual(want.positions.flatMap((p) => [p.xAdvance, p.yAdvance, p.xOffset, p.yOffset]));
+              if (!/[\p{Script=Arabic}\p{Script=Hebrew}]/u.test(run.text)) {
+                expect(Array.from(glyphs.codePoints), run.text).toEqual(want.glyphs.flatMap((g) => g.codePoints));
+              }
+              drawn++;
+              if (!run.text.includes(' ')) continue;
+              const got = face.font.layout(run.text, copyFeatures(face.features));
               expect(got.glyphs.map((g) => g.id), run.text).toEqual(want.glyphs.map((g) => g.id));
               expect(got.positions.map((p) => [p.xAdvance, p.yAdvance, p.xOffset, p.yOffset]), run.text)
                 .toEqual(want.positions.map((p) => [p.xAdvance, p.yAdvance, p.xOffset, p.yOffset]));
@@ -50,5 +62,6 @@ describe('composed runs', () => {
       }
     }
     expect(composed).toBeGreaterThan(5000);
+    expect(drawn).toBeGreaterThan(composed);
   }, 120_000);
 });
