@@ -32,10 +32,12 @@ export function manifestJson(m: Manifest): string {
 
 /**
  * Encodes a run's manifest as `M` frames, signed and encrypted like the records.
+ * Its length grows with the clinic (about 4,700 codes for 100,000 patients), so
+ * it has no cap on codes unless one is given: the cap guards a patient's record.
  * @throws RangeError if options disagree with the manifest's run or time; see encodeDocument
  */
 export function encodeManifest(m: Manifest, opts: Omit<EncodeOptions, 'runId' | 'printedAt'>): EncodedDocument {
-  return encodeDocument('M', null, manifestJson(m), { ...opts, runId: m.runId, printedAt: m.printedAt });
+  return encodeDocument('M', null, manifestJson(m), { maxCodes: Number.MAX_SAFE_INTEGER, ...opts, runId: m.runId, printedAt: m.printedAt });
 }
 
 /**

@@ -31,13 +31,19 @@ const CELL_PAD = 3;
  * page numbers are known.
  */
 export class Flow {
+  /** Pages laid out and not yet handed to `onPage` (with it, only the page being laid out). */
   readonly pages: PageBody[] = [];
   y = 0;
 
   /** The current content box; `boxed` narrows it while it lays out its content. */
   box: BodyBox;
 
-  constructor(readonly shaper: TextShaper, box: BodyBox) {
+  /**
+   * With `onPage`, each finished page is handed over and let go, so a long
+   * layout (the index of 100,000 patients) holds one page at a time; call
+   * finish() for the last. Not with boxed(), which goes back to earlier pages.
+   */
+  constructor(readonly shaper: TextShaper, box: BodyBox, private readonly onPage?: (page: PageBody) => void) {
     this.box = box;
     this.newPage();
   }
@@ -46,8 +52,14 @@ export class Flow {
   get remaining(): number { return this.box.bottom - this.y; }
 
   newPage(): void {
+    if (this.onPage && this.pages.length > 0) this.onPage(this.pages.pop()!);
     this.pages.push({ ops: [] });
     this.y = this.box.top;
+  }
+
+  /** Hands the last page to `onPage`. */
+  finish(): void {
+    if (this.onPage) this.onPage(this.pages.pop()!);
   }
 
   /** Starts a new page unless `height` more points fit on this one. */
@@ -99,7 +111,7 @@ export class Flow {
    * within their column; a row is never split across pages unless it is
    * taller than a whole page.
    */
-  table(columns: readonly Column[], rows: readonly (readonly Cell[] | Divider)[], size = 9): void {
+  table(columns: readonly Column[], rows: Iterable<readonly Cell[] | Divider>, size = 9): void {
     const widths = columns.map((c) => c.width * this.box.width);
     const header = columns.map((c): Cell => ({ text: c.label, weight: 'bold' }));
     const layoutRow = (cells: readonly Cell[]): { lines: ShapedLine[][]; height: number; cells: readonly Cell[] } => {
@@ -159,6 +171,7 @@ export class Flow {
    * open-ended frame per page, so the reader sees it continue.
    */
   boxed(lineWidth: number, inset: number, content: () => void): void {
+    if (this.onPage) throw new Error('a boxed frame needs every page it spans: lay it out without onPage');
     const outer = this.box;
     const first = this.pages.length - 1;
     const startY = this.y;

@@ -85,8 +85,13 @@ export function indexLetter(name: string): string {
   return /\p{L}/u.test(first) ? first.toLocaleUpperCase() : '#';
 }
 
-export function layoutIndex(entries: readonly IndexEntry[], ctx: FrontMatterContext): PageBody[] {
-  const flow = new Flow(ctx.shaper, ctx.box);
+/**
+ * The alphabetical index, page by page to `onPage` (an index of 100,000
+ * patients is 2,500 pages: it is never held whole). Returns its page count.
+ */
+export function layoutIndex(entries: Iterable<IndexEntry>, ctx: FrontMatterContext, onPage: (page: PageBody) => void): number {
+  let pages = 0;
+  const flow = new Flow(ctx.shaper, ctx.box, (page) => { pages++; onPage(page); });
   flow.paragraph(L(ctx, 'index'), { size: 16, weight: 'bold' });
   const columns = [
     { label: L(ctx, 'index_patient'), width: 0.5, weight: 'bold' as const },
@@ -94,24 +99,29 @@ export function layoutIndex(entries: readonly IndexEntry[], ctx: FrontMatterCont
     { label: L(ctx, 'index_mrn'), width: 0.18 },
     { label: L(ctx, 'index_page'), width: 0.12, weight: 'bold' as const },
   ];
-  const rows: (Cell[] | Divider)[] = [];
-  let letter = '';
-  for (const e of entries) {
-    if (indexLetter(e.name) !== letter) rows.push({ divider: (letter = indexLetter(e.name)) });
-    rows.push([{ text: e.name }, { text: e.birthDate }, { text: e.mrn }, { text: String(e.page) }]);
+  function* rows(): Generator<Cell[] | Divider> {
+    let letter = '';
+    for (const e of entries) {
+      if (indexLetter(e.name) !== letter) yield { divider: (letter = indexLetter(e.name)) };
+      yield [{ text: e.name }, { text: e.birthDate }, { text: e.mrn }, { text: String(e.page) }];
+    }
   }
-  flow.table(columns, rows, 9.5);
-  return flow.pages;
+  flow.table(columns, rows(), 9.5);
+  flow.finish();
+  return pages;
 }
 
-export function layoutSchedule(entries: readonly ScheduleEntry[], from: string, days: number, ctx: FrontMatterContext): PageBody[] {
-  const flow = new Flow(ctx.shaper, ctx.box);
+/** The schedule of the coming days, page by page to `onPage` like the index. Returns its page count. */
+export function layoutSchedule(entries: readonly ScheduleEntry[], from: string, days: number, ctx: FrontMatterContext, onPage: (page: PageBody) => void): number {
+  let pages = 0;
+  const flow = new Flow(ctx.shaper, ctx.box, (page) => { pages++; onPage(page); });
   const to = addDays(from, days - 1);
   flow.paragraph(L(ctx, 'schedule'), { size: 16, weight: 'bold' });
   flow.paragraph(L(ctx, 'schedule_days', { from, to }), { size: 10.5 });
   if (!entries.length) {
     flow.paragraph(L(ctx, 'schedule_none'), { size: 11 });
-    return flow.pages;
+    flow.finish();
+    return pages;
   }
   const weekday = new Intl.DateTimeFormat(ctx.template.locale, { weekday: 'long', timeZone: 'UTC' });
   const columns = [
@@ -131,5 +141,6 @@ export function layoutSchedule(entries: readonly ScheduleEntry[], from: string, 
       { text: e.provider ?? '' }, { text: e.reason ?? '' }, { text: String(e.page) },
     ]), 9.5);
   }
-  return flow.pages;
+  flow.finish();
+  return pages;
 }

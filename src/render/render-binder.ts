@@ -22,6 +22,7 @@ import { label, PAPER, type Template } from './template.js';
 import { addDays, clinicNow, displayName, utcMinute } from './_format.js';
 import { AtomicOutput } from './_atomic-output.js';
 import { markTree, moveToFront, releaseWrittenPage } from './_page-tree.js';
+import { PageContent } from './_page-content.js';
 import { assertRoomFor, DiskProjection, minimumBinderBytes } from './disk-space.js';
 
 export interface BinderOptions {
@@ -51,8 +52,8 @@ export interface BinderSummary {
   codes: number;
 }
 
-/** One part of the front matter: its pages and the title its running header and bookmark carry. */
-interface FrontSection { title: string; bookmark: boolean; pages: PageBody[] }
+/** One part of the front matter: the title its running header and bookmark carry, and its layout, page by page. */
+interface FrontSection { title: string; bookmark: boolean; layout: (onPage: (page: PageBody) => void) => void }
 
 /**
  * Stands in for page numbers while the front matter is laid out to count its
@@ -122,23 +123,30 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
 
     /** The front matter, for the binder's page count and each patient's first page. */
     const frontMatter = (totalPages: number, firstPage: (patient: number) => number): FrontSection[] => {
-      const order = new Map(summaries.map((s, i) => [s.id, i]));
+      const all = (pages: PageBody[]) => (onPage: (page: PageBody) => void): void => pages.forEach((p) => onPage(p));
       return [
-        { title: label(template, 'binder_title'), bookmark: false, pages: layoutCover({
+        { title: label(template, 'binder_title'), bookmark: false, layout: all(layoutCover({
           clinicName, clinicAddress: template.clinic.address ?? meta.clinic_address ?? null,
           clinicPhone: template.clinic.phone ?? meta.clinic_phone ?? null,
           printedAt, dataAsOf, patients: summaries.length, pages: totalPages, fingerprint, encrypted: o.encryptKey !== undefined,
-        }, ctx) },
-        { title: label(template, 'restore_recipe'), bookmark: false, pages: layoutRecipe(ctx, fingerprint) },
-        { title: label(template, 'index'), bookmark: true, pages: layoutIndex(summaries.map((s, i) => (
-          { name: names[i]!, birthDate: s.birth_date, mrn: s.mrn, page: firstPage(i) })), ctx) },
-        { title: label(template, 'schedule'), bookmark: true, pages: layoutSchedule(visits.map((v) => {
-          const i = order.get(v.patient_id)!;
-          return { startsAt: v.starts_at, name: names[i]!, mrn: summaries[i]!.mrn, provider: v.provider, reason: v.reason, page: firstPage(i) };
-        }), today, template.schedule_days, ctx) },
+        }, ctx)) },
+        { title: label(template, 'restore_recipe'), bookmark: false, layout: all(layoutRecipe(ctx, fingerprint)) },
+        { title: label(template, 'index'), bookmark: true, layout: (onPage) => layoutIndex(summaries.map((s, i) => (
+          { name: names[i]!, birthDate: s.birth_date, mrn: s.mrn, page: firstPage(i) })), ctx, onPage) },
+        { title: label(template, 'schedule'), bookmark: true, layout: (onPage) => {
+          const order = new Map(summaries.map((s, i) => [s.id, i]));
+          layoutSchedule(visits.map((v) => {
+            const i = order.get(v.patient_id)!;
+            return { startsAt: v.starts_at, name: names[i]!, mrn: summaries[i]!.mrn, provider: v.provider, reason: v.reason, page: firstPage(i) };
+          }), today, template.schedule_days, ctx, onPage);
+        } },
       ];
     };
-    const frontLengths = frontMatter(PAGE_PLACEHOLDER, () => PAGE_PLACEHOLDER).map((s) => s.pages.length);
+    const frontLengths = frontMatter(PAGE_PLACEHOLDER, () => PAGE_PLACEHOLDER).map((section) => {
+      let pages = 0;
+      section.layout(() => { pages++; });
+      return pages;
+    });
     const frontPages = frontLengths.reduce((a, b) => a + b, 0);
     assertRoomFor(o.outPath, minimumBinderBytes(summaries.length));
 
@@ -161,8 +169,10 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     const failed = once(out.stream, 'error').then(([e]) => { throw e; });
     failed.catch(() => undefined); // observed by the races below; never an unhandled rejection
     const asOfText = `${label(template, 'data_as_of')} ${dataAsOf ? utcMinute(dataAsOf) : '—'}`;
+    const content = new PageContent(doc);
     let previous: PDFKit.PDFPage | undefined;
     const emit = (page: number, body: PageBody, chrome: Omit<Chrome, 'footerLeft' | 'footerRight'>): void => {
+      content.flush();
       doc.addPage({ size: [width, height], margin: 0 }); // writes the previous page
       if (previous) releaseWrittenPage(previous);
       previous = doc.page;
@@ -229,15 +239,16 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     const mark = markTree(doc);
     let page = 0;
     frontMatter(current, (i) => firstPages[i]!).forEach((section, n) => {
-      if (section.pages.length !== frontLengths[n]) {
-        throw new Error(`front matter section ${n}: ${section.pages.length} pages with page numbers, ${frontLengths[n]} counted`);
-      }
-      section.pages.forEach((body, i) => {
-        emit(++page, body, frontChrome(section.title, i, section.pages.length));
+      let i = 0;
+      section.layout((body) => {
+        emit(++page, body, frontChrome(section.title, i, frontLengths[n]!));
         if (i === 0 && section.bookmark) doc.outline.addItem(section.title);
+        i++;
       });
+      if (i !== frontLengths[n]) throw new Error(`front matter section ${n}: ${i} pages with page numbers, ${frontLengths[n]} counted`);
     });
     moveToFront(doc, mark);
+    content.flush();
     doc.end();
     await Promise.race([once(out.stream, 'finish'), failed]);
     return { patients: summaries.length, pages: current, codes, outPath: o.outPath };

@@ -4,7 +4,7 @@ import { generateSampleClinic } from '../../src/store/sample-clinic.js';
 import { canonicalJson } from '../../src/record/canonical-json.js';
 import type { PatientRecord } from '../../src/record/record.js';
 import {
-  encodeRecord, encodeDocument, decodeRecord, decodeRecords, type DecodeOptions, type EncodeOptions,
+  encodeRecord, encodeDocument, decodeRecord, decodeRecords, DEFAULT_MAX_CODES, type DecodeOptions, type EncodeOptions,
 } from '../../src/codec/record-codec.js';
 import { decodeFrame, encodeFrame, DEFAULT_CAPACITY } from '../../src/codec/frame.js';
 import {
@@ -193,6 +193,21 @@ describe('manifest', () => {
     expect(records).toEqual([]);
     expect(parseManifest(manifests[0]!)).toEqual({ ...m, patients: [...m.patients].sort((a, b) => (a.id < b.id ? -1 : 1)) });
   });
+
+  it('carries a clinic of 30,000 patients in more codes than a record may take, and reads back', () => {
+    const random = seeded(30_000);
+    let page = 9;
+    const patients = Array.from({ length: 30_000 }, (_, i) => {
+      page += 2 + random.int(4);
+      return { id: `P${String(i).padStart(6, '0')}`, digest: Buffer.from(random.bytes(32)).toString('hex'), codes: 3 + random.int(4), pages: [page] };
+    });
+    const m = { runId: 'R20261125', printedAt: AS_OF, clinic: { clinic_name: 'A clinic group' }, patients };
+    const doc = encodeManifest(m, { signingKey: testSigningKey() });
+    expect(doc.texts.length).toBeGreaterThan(DEFAULT_MAX_CODES);
+    expect(() => encodeManifest(m, { maxCodes: DEFAULT_MAX_CODES })).toThrow(RecordTooLargeError);
+    const { manifests } = decodeRecords(shuffle(doc.texts, 3), verify);
+    expect(parseManifest(manifests[0]!)).toEqual(m);
+  }, 60_000);
 });
 
 describe('keys', () => {
