@@ -360,26 +360,46 @@ function* wordsOf(text: string, script: WordScript): Generator<string> {
 }
 
 /**
+ * Digits and the punctuation of numbers, dates, times and phone numbers. In
+ * the Latin faces no lookup joins or moves two of them, so a token of them is
+ * its characters' shapes side by side (checked for every pair and 20,000
+ * random tokens against whole-token shaping, in both weights and both scripts;
+ * test/render/compose-run.test.ts). Such tokens rarely repeat (2025-06-27,
+ * 118/75, 555-0171) and were most of the words shaped, 3 s of a 20 s print.
+ */
+const NUMERIC_TOKEN = /^[0-9.,:;/()+%<>=#*-]{2,}$/;
+
+/** Pushes the shapes `word` is drawn with: its own, or its characters' for a numeric token in a Latin face. */
+function pushShapes(face: Face, word: string, script: WordScript, out: WordShape[]): void {
+  if (face.name.startsWith('latin-') && NUMERIC_TOKEN.test(word)) {
+    for (const ch of word) out.push(wordShape(face, ch, script));
+  } else {
+    out.push(wordShape(face, word, script));
+  }
+}
+
+/**
  * The advance of simple text (simpleWords) in ems, summed from its words: what
  * whole-run shaping gives (integer font units add exactly), without building a
  * run. Measuring lines to wrap them was a third of a print's time (issue 6).
  */
 export function wordsEm(face: Face, text: string, script: WordScript): number {
+  const parts: WordShape[] = [];
+  for (const word of wordsOf(text, script)) pushShapes(face, word, script, parts);
   let units = 0;
-  for (const word of wordsOf(text, script)) units += wordShape(face, word, script)[0]!;
+  for (const p of parts) units += p[0]!;
   return units / face.font.unitsPerEm;
 }
 
 /** The glyphs of simple text (simpleWords), joined from its words' glyphs: what shapeGlyphs gives. */
 export function wordsGlyphs(face: Face, text: string, script: WordScript): GlyphData {
   const parts: WordShape[] = [];
+  for (const word of wordsOf(text, script)) pushShapes(face, word, script, parts);
   let glyphs = 0;
   let codePoints = 0;
-  for (const word of wordsOf(text, script)) {
-    const packed = wordShape(face, word, script);
-    parts.push(packed);
-    glyphs += packed[1]!;
-    codePoints += packed[2]!;
+  for (const p of parts) {
+    glyphs += p[1]!;
+    codePoints += p[2]!;
   }
   const out: GlyphData = {
     ids: new Uint16Array(glyphs), advances: new Float64Array(glyphs), positions: new Float64Array(glyphs * 4),

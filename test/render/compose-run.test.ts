@@ -64,4 +64,34 @@ describe('composed runs', () => {
     expect(composed).toBeGreaterThan(5000);
     expect(drawn).toBeGreaterThan(composed);
   }, 120_000);
+
+  it('equal whole-run shaping for numbers, dates and codes drawn character by character', () => {
+    const fonts = loadFontSet();
+    const shaper = new TextShaper(fonts);
+    const unmemoised = new Map(fonts.faces.map((f) => [f.name, fontkit.openSync(f.path) as fontkit.Font]));
+    const faceOf = new Map(fonts.faces.map((f) => [f.name, f]));
+    const chars = '0123456789.,:;/()+%<>=#*-';
+    let seed = 7;
+    const random = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return Math.floor((seed / 0x80000000) * n); };
+    let checked = 0;
+    for (let i = 0; i < 3000; i++) {
+      const token = Array.from({ length: 2 + random(11) }, () => chars[random(chars.length)]).join('');
+      // Alone (shaped as Unknown script), after a Latin word (as Latin), and beside another token.
+      for (const text of [token, `Wt ${token}`, `${token} ${token.slice(1)}x`]) {
+        for (const weight of ['regular', 'bold'] as const) {
+          const line = shaper.withGlyphs(shaper.shape(text, 9, weight));
+          for (const run of line.runs) {
+            const face = faceOf.get(run.font)!;
+            const want = unmemoised.get(run.font)!.layout(run.text, copyFeatures(face.features));
+            expect(run.width, run.text).toBe((want.advanceWidth / face.font.unitsPerEm) * 9);
+            expect(Array.from(run.glyphs!.ids), run.text).toEqual(want.glyphs.map((g) => g.id));
+            expect(Array.from(run.glyphs!.positions), run.text).toEqual(want.positions.flatMap((p) => [p.xAdvance, p.yAdvance, p.xOffset, p.yOffset]));
+            expect(Array.from(run.glyphs!.codePoints), run.text).toEqual(want.glyphs.flatMap((g) => g.codePoints));
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(18_000);
+  }, 120_000);
 });
