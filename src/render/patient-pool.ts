@@ -4,13 +4,14 @@ import { Worker } from 'node:worker_threads';
 import type { PatientRecord } from '../record/record.js';
 import { preparePatient, type PatientPages, type PatientPagesContext } from './patient-pages.js';
 import type { TextShaper } from './shape-text.js';
+import { unpackPages, type PackedPages } from './packed-pages.js';
 
 /** What every thread needs to prepare patients: the context without its shaper (each thread shapes with its own). */
 export type PoolSetup = Omit<PatientPagesContext, 'shaper'>;
 
 /** Messages between the binder and a worker (patient-worker.ts). */
 export interface PoolTask { seq: number; record: PatientRecord }
-export type PoolReply = { seq: number; result: PatientPages } | { seq: number; error: string };
+export type PoolReply = { seq: number; result: Omit<PatientPages, 'pages'> & { packed: PackedPages } } | { seq: number; error: string };
 
 interface Task { record: PatientRecord; result?: Promise<PatientPages>; settled: boolean; pages?: PatientPages }
 
@@ -56,7 +57,10 @@ export class PatientPool {
         slot.busy--;
         const waiter = this.waiting.get(reply.seq);
         this.waiting.delete(reply.seq);
-        if ('result' in reply) waiter?.resolve(reply.result);
+        if ('result' in reply) {
+          const { packed, ...rest } = reply.result;
+          waiter?.resolve({ ...rest, pages: unpackPages(packed, shaper.fonts) });
+        }
         else waiter?.reject(new Error(reply.error));
       });
       worker.on('error', (e) => this.fail(e));

@@ -1,16 +1,21 @@
 // A print worker thread (patient-pool.ts): prepares the patients the binder sends, one message each.
 import { parentPort, workerData } from 'node:worker_threads';
 import { preparePatient } from './patient-pages.js';
+import { packedBuffers, packPages } from './packed-pages.js';
 import type { PoolReply, PoolSetup, PoolTask } from './patient-pool.js';
 import { TextShaper } from './shape-text.js';
 
 const context = { ...(workerData as PoolSetup), shaper: new TextShaper() };
 parentPort!.on('message', ({ seq, record }: PoolTask) => {
   let reply: PoolReply;
+  let transfer: ArrayBuffer[] = [];
   try {
-    reply = { seq, result: preparePatient(record, context) };
+    const { pages, ...rest } = preparePatient(record, context);
+    const packed = packPages(pages);
+    reply = { seq, result: { ...rest, packed } };
+    transfer = packedBuffers(packed);
   } catch (e) {
     reply = { seq, error: e instanceof Error ? e.message : String(e) };
   }
-  parentPort!.postMessage(reply);
+  parentPort!.postMessage(reply, transfer);
 });
