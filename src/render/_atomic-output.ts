@@ -16,9 +16,19 @@ export function discardPendingOutputs(): void {
   for (const output of pending) output.discard();
 }
 
+/**
+ * Writes are gathered to this size. pdfkit writes in small pieces (its
+ * cross-reference table is one piece per PDF object, 330,000 for 10,000
+ * patients, all at the end); queued one by one they held 180 MB at the end of
+ * a 10,000-patient print (measured).
+ */
+const WRITE_SIZE = 1 << 16;
+
 export class AtomicOutput {
   readonly stream: WriteStream;
   private readonly tempPath: string;
+  private gathered: Uint8Array[] = [];
+  private gatheredBytes = 0;
 
   private constructor(readonly path: string, stream: WriteStream, tempPath: string) {
     this.stream = stream;
@@ -37,6 +47,26 @@ export class AtomicOutput {
     const output = new AtomicOutput(path, stream, tempPath);
     pending.add(output);
     return output;
+  }
+
+  /** Writes `chunk`, gathered with others into writes of 64 KB. */
+  write(chunk: Uint8Array): void {
+    this.gathered.push(chunk);
+    this.gatheredBytes += chunk.length;
+    if (this.gatheredBytes >= WRITE_SIZE) this.flush();
+  }
+
+  /** Writes what is gathered and ends the file; 'finish' follows once it is on disk. */
+  end(): void {
+    this.flush();
+    this.stream.end();
+  }
+
+  private flush(): void {
+    if (this.gatheredBytes === 0) return;
+    this.stream.write(Buffer.concat(this.gathered, this.gatheredBytes));
+    this.gathered = [];
+    this.gatheredBytes = 0;
   }
 
   /** Flushes, closes and renames into place. @throws OutputNotWritableError */

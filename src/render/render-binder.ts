@@ -164,8 +164,8 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     // keeps pushing into its own buffer, which then grew with the binder (14 MB
     // held at 1,000 patients, measured). Written straight through, the only
     // buffer is the file's, and drained() waits for it.
-    doc.on('data', (chunk: Uint8Array) => out.stream.write(chunk));
-    doc.on('end', () => out.stream.end());
+    doc.on('data', (chunk: Uint8Array) => out.write(chunk));
+    doc.on('end', () => out.end());
     const failed = once(out.stream, 'error').then(([e]) => { throw e; });
     failed.catch(() => undefined); // observed by the races below; never an unhandled rejection
     const asOfText = `${label(template, 'data_as_of')} ${dataAsOf ? utcMinute(dataAsOf) : '—'}`;
