@@ -5,6 +5,7 @@ import type { PatientRecord } from '../record/record.js';
 import { preparePatient, type PatientPages, type PatientPagesContext } from './patient-pages.js';
 import type { TextShaper } from './shape-text.js';
 import { unpackPages, type PackedPages } from './packed-pages.js';
+import { nextTurn } from './_next-turn.js';
 
 /** What every thread needs to prepare patients: the context without its shaper (each thread shapes with its own). */
 export type PoolSetup = Omit<PatientPagesContext, 'shaper'>;
@@ -14,10 +15,6 @@ export interface PoolTask { seq: number; record: PatientRecord }
 export type PoolReply = { seq: number; result: Omit<PatientPages, 'pages'> & { packed: PackedPages } } | { seq: number; error: string };
 
 interface Task { record: PatientRecord; result?: Promise<PatientPages>; settled: boolean; pages?: PatientPages }
-
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 /** Tasks in flight per worker: enough to keep it busy while the binder draws, few enough to bound memory. */
 const IN_FLIGHT_PER_WORKER = 4;
@@ -60,8 +57,9 @@ export class PatientPool {
         if ('result' in reply) {
           const { packed, ...rest } = reply.result;
           waiter?.resolve({ ...rest, pages: unpackPages(packed, shaper.fonts) });
+        } else {
+          waiter?.reject(new Error(reply.error));
         }
-        else waiter?.reject(new Error(reply.error));
       });
       worker.on('error', (e) => this.fail(e));
       worker.on('exit', (code) => { if (code !== 0) this.fail(new Error(`a print worker stopped (exit code ${code})`)); });

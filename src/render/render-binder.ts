@@ -21,6 +21,7 @@ import { registerFonts } from './font-set.js';
 import { label, PAPER, type Template } from './template.js';
 import { addDays, clinicNow, displayName, utcMinute } from './_format.js';
 import { AtomicOutput } from './_atomic-output.js';
+import { nextTurn } from './_next-turn.js';
 import { markTree, moveToFront, releaseWrittenPage } from './_page-tree.js';
 import { PageContent } from './_page-content.js';
 import { assertRoomFor, DiskProjection, minimumBinderBytes } from './disk-space.js';
@@ -253,11 +254,6 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     await Promise.race([once(out.stream, 'finish'), failed]);
     return { patients: summaries.length, pages: current, codes, outPath: o.outPath };
   }
-}
-
-/** Lets signals (Ctrl-C) and I/O run between patients; rendering is otherwise synchronous. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function blankPage(shaper: TextShaper, frame: PageFrame, text: string): PageBody {

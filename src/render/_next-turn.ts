@@ -1,0 +1,4 @@
+/** Lets signals (Ctrl-C), I/O and worker messages in between synchronous steps of a print. */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
