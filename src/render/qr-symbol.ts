@@ -1,5 +1,5 @@
 import QRCode from 'qrcode';
-import { crc32, deflateSync } from 'node:zlib';
+import { constants, crc32, deflateSync } from 'node:zlib';
 
 /** FORMAT §10: every code is a version-25, level-M symbol in alphanumeric mode. */
 export const QR_VERSION = 25;
@@ -32,7 +32,11 @@ export function qrModules(text: string): { size: number; dark: (r: number, c: nu
  * at 200 dpi) and zbarimg then read 2 of 6 codes on a page; at 4 the image
  * is near the scan's own resolution and nothing is smoothed (measured).
  */
-const PNG_PIXELS_PER_MODULE = 4;
+const PNG_PIXELS_PER_MODULE = 4; // qrPng writes a module as a nibble of a row, so it must stay 4
+
+/** The four pixels of a module as a nibble of a 1-bit row (1 = white): white or dark. */
+const WHITE_NIBBLE = 0xf;
+const DARK_NIBBLE = 0x0;
 
 /**
  * One code as a 1-bit grey PNG, PNG_PIXELS_PER_MODULE pixels a module. Embedded as an image a
@@ -47,20 +51,22 @@ export function qrPng(text: string): Buffer {
   const raw = Buffer.alloc(stride * size); // rows of: filter byte, then pixels (1 = white)
   for (let r = 0; r < modules; r++) {
     const row = r * PNG_PIXELS_PER_MODULE * stride;
-    raw.fill(0xff, row + 1, row + stride);
-    for (let c = 0; c < modules; c++) {
-      if (!dark(r, c)) continue;
-      for (let x = c * PNG_PIXELS_PER_MODULE; x < (c + 1) * PNG_PIXELS_PER_MODULE; x++) raw[row + 1 + (x >> 3)]! &= ~(0x80 >> (x & 7));
+    // Four pixels a module: two modules a byte, the first in the high nibble (an odd last module leaves white padding).
+    for (let c = 0; c < modules; c += 2) {
+      const high = dark(r, c) ? DARK_NIBBLE : WHITE_NIBBLE;
+      const low = c + 1 < modules && dark(r, c + 1) ? DARK_NIBBLE : WHITE_NIBBLE;
+      raw[row + 1 + (c >> 1)] = (high << 4) | low;
     }
     // The module's other pixel rows repeat it: PNG filter 2 ("up") makes them all zeros, which deflate to nothing.
-    // Deflate level 3: a third of the default level's time for 12% more bytes (2.97 against 2.65 KB a code).
     for (let y = 1; y < PNG_PIXELS_PER_MODULE; y++) raw[row + y * stride] = 2;
   }
   const header = Buffer.alloc(13);
   header.writeUInt32BE(size, 0);
   header.writeUInt32BE(size, 4);
   header.set([1, 0, 0, 0, 0], 8); // bit depth 1, greyscale, deflate, adaptive filtering, not interlaced
-  return Buffer.concat([PNG_SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflateSync(raw, { level: 3 })), chunk('IEND', Buffer.alloc(0))]);
+  // Run-length matching only: the rows are runs of equal bytes and zeros. A third of level 3's time and
+  // 13% fewer bytes (0.06 against 0.16 ms, 2.6 against 3.0 KB a code, measured).
+  return Buffer.concat([PNG_SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflateSync(raw, { strategy: constants.Z_RLE })), chunk('IEND', Buffer.alloc(0))]);
 }
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
