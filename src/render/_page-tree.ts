@@ -1,45 +1,69 @@
 /**
+ * The binder's page tree, kept as object numbers while it prints.
+ *
  * The binder is drawn in a different order than it is read: the front matter
  * (cover, index, schedule) prints every patient's page number, so it is drawn
- * last, then moved to the front of the PDF's page tree. A PDF's page order is
- * its page tree's, not the order its objects are written in, so this costs
+ * last, then moved to the front of the page tree. A PDF's page order is its
+ * page tree's, not the order its objects are written in, so this costs
  * nothing and lets every patient be laid out once and written at once.
  *
- * It uses pdfkit 0.20's document internals (the root's Pages.Kids array and
- * the outline's children); package.json pins pdfkit's minor version for that.
+ * pdfkit keeps each page's reference object in its page tree until the end,
+ * and through it the page's dictionary, resources and every image's
+ * dictionary (5 KB a page). Here a written page leaves only its object number
+ * behind: 4 bytes a page, and a 100,000-patient binder has 500,000 pages.
+ *
+ * It uses pdfkit 0.20's document internals (the root's Pages.Kids array, the
+ * page's dictionary reference); package.json pins pdfkit's minor version for that.
  */
 
-interface DocumentInternals {
-  _root: { data: { Pages: { data: { Kids: unknown[] } } } };
-  outline: { children: unknown[] };
-}
+interface Reference { id: number; data: Record<string, unknown> }
+interface DocumentInternals { _root: Reference & { data: { Pages: { data: { Kids: unknown[] } } } } }
+interface PageInternals { dictionary: Reference }
 
-/** Where the page tree and the outline stand now, so pages and bookmarks added after it can be moved. */
-export interface TreeMark { pages: number; bookmarks: number }
+export class PageTree {
+  private ids = new Int32Array(1024);
+  private count = 0;
 
-export function markTree(doc: PDFKit.PDFDocument): TreeMark {
-  const d = doc as unknown as DocumentInternals;
-  return { pages: d._root.data.Pages.data.Kids.length, bookmarks: d.outline.children.length };
-}
+  /**
+   * Takes the page pdfkit has just added (doc.page) out of pdfkit's page tree
+   * into this one. Call right after each doc.addPage().
+   */
+  take(doc: PDFKit.PDFDocument): void {
+    const kids = (doc as unknown as DocumentInternals)._root.data.Pages.data.Kids;
+    const page = kids.pop() as Reference | undefined;
+    if (page === undefined || page !== (doc.page as unknown as PageInternals).dictionary) throw new Error('the page tree lost track of the current page');
+    if (this.count === this.ids.length) {
+      const grown = new Int32Array(this.ids.length * 2);
+      grown.set(this.ids);
+      this.ids = grown;
+    }
+    this.ids[this.count++] = page.id;
+  }
 
-/** Moves the pages and top-level bookmarks added since `mark` in front of all others, keeping their order. */
-export function moveToFront(doc: PDFKit.PDFDocument, mark: TreeMark): void {
-  const d = doc as unknown as DocumentInternals;
-  const kids = d._root.data.Pages.data.Kids;
-  kids.unshift(...kids.splice(mark.pages));
-  const bookmarks = d.outline.children;
-  bookmarks.unshift(...bookmarks.splice(mark.bookmarks));
-}
+  /** How many pages there are now: pages taken after it can be moved to the front. */
+  mark(): number {
+    return this.count;
+  }
 
-interface PageInternals { dictionary: { data: Record<string, unknown> } }
+  /** Moves the pages taken since `mark` in front of all others, keeping their order. */
+  moveToFront(mark: number): void {
+    const moved = this.ids.slice(mark, this.count);
+    this.ids.copyWithin(moved.length, 0, mark);
+    this.ids.set(moved, 0);
+  }
 
-/**
- * Lets go of a page pdfkit has written. pdfkit keeps every page's dictionary
- * for the page tree, and through it the page's resources and every image's
- * dictionary: 5 KB a page, 25 MB a thousand patients (measured), which grew
- * without end. Only the reference is needed once the page is written; the
- * page tree and the bookmarks print it as "N 0 R".
- */
-export function releaseWrittenPage(page: PDFKit.PDFPage): void {
-  (page as unknown as PageInternals).dictionary.data = {};
+  /**
+   * Hands the pages back to pdfkit's page tree, in order, as one entry that
+   * prints as all their references ("12 0 R 15 0 R …"). Call once, just before doc.end().
+   */
+  restore(doc: PDFKit.PDFDocument): void {
+    const root = (doc as unknown as DocumentInternals)._root;
+    const ids = this.ids.subarray(0, this.count);
+    // pdfkit prints an entry of its reference class with toString(): one such entry stands for them all.
+    const referenceClass = Object.getPrototypeOf(Object.getPrototypeOf(root)) as object;
+    const references = Object.create(referenceClass, {
+      toString: { value: () => Array.from(ids, (id) => `${id} 0 R`).join(' ') },
+    }) as unknown;
+    root.data.Pages.data.Kids = [references];
+  }
 }

@@ -8,7 +8,7 @@ import {
   readLatestChange, readMeta, readPatientSummaries, readScheduledVisits, RecordReader,
 } from '../store/read-records.js';
 import type { PatientRecord } from '../record/record.js';
-import { encodeManifest, type ManifestEntry } from '../codec/manifest.js';
+import { encodeManifest } from '../codec/manifest.js';
 import { fingerprintPublicKey } from '../codec/keys.js';
 import { layoutCodePages } from './code-pages.js';
 import type { PatientLayoutContext } from './patient-layout.js';
@@ -22,7 +22,9 @@ import { label, PAPER, type Template } from './template.js';
 import { addDays, clinicNow, displayName, utcMinute } from './_format.js';
 import { AtomicOutput } from './_atomic-output.js';
 import { nextTurn } from './_next-turn.js';
-import { markTree, moveToFront, releaseWrittenPage } from './_page-tree.js';
+import { PageTree } from './_page-tree.js';
+import { Outline } from './_outline.js';
+import { ManifestEntries } from './_manifest-entries.js';
 import { PageContent } from './_page-content.js';
 import { assertRoomFor, DiskProjection, minimumBinderBytes } from './disk-space.js';
 
@@ -143,7 +145,8 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
         } },
       ];
     };
-    const frontLengths = frontMatter(PAGE_PLACEHOLDER, () => PAGE_PLACEHOLDER).map((section) => {
+    const counted = frontMatter(PAGE_PLACEHOLDER, () => PAGE_PLACEHOLDER);
+    const frontLengths = counted.map((section) => {
       let pages = 0;
       section.layout(() => { pages++; });
       return pages;
@@ -168,15 +171,15 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     doc.on('data', (chunk: Uint8Array) => out.write(chunk));
     doc.on('end', () => out.end());
     const failed = once(out.stream, 'error').then(([e]) => { throw e; });
-    failed.catch(() => undefined); // observed by the races below; never an unhandled rejection
+    failed.catch(() => undefined); // observed by the race at the end; never an unhandled rejection
     const asOfText = `${label(template, 'data_as_of')} ${dataAsOf ? utcMinute(dataAsOf) : '—'}`;
     const content = new PageContent(doc);
-    let previous: PDFKit.PDFPage | undefined;
+    const tree = new PageTree();
+    const outline = new Outline(doc, counted.filter((section) => section.bookmark).length);
     const emit = (page: number, body: PageBody, chrome: Omit<Chrome, 'footerLeft' | 'footerRight'>): void => {
       content.flush();
       doc.addPage({ size: [width, height], margin: 0 }); // writes the previous page
-      if (previous) releaseWrittenPage(previous);
-      previous = doc.page;
+      tree.take(doc);
       drawChrome(doc, shaper, frame, {
         ...chrome, footerLeft: `${clinicName} — ${label(template, 'confidential')}`, footerRight: `${label(template, 'binder_page')} ${page}`,
       });
@@ -186,7 +189,7 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
       title: clinicName, titleRight: title, detail: asOfText, detailRight: n > 1 ? label(template, 'page_of', { x: i + 1, y: n }) : '',
     });
     const drained = async (): Promise<void> => {
-      if (out.stream.writableNeedDrain) await Promise.race([once(out.stream, 'drain'), failed]);
+      if (out.stream.writableNeedDrain || out.stream.errored) await out.drained();
       else await nextTurn();
     };
 
@@ -196,7 +199,7 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
       if (current % 2 === 1) emit(++current, blankPage(shaper, frame, label(template, 'blank_page')), frontChrome('', 0, 1));
     };
     const firstPages = new Int32Array(summaries.length);
-    const entries: ManifestEntry[] = [];
+    const entries = new ManifestEntries(summaries.map((s) => s.id));
     const disk = new DiskProjection(o.outPath, summaries.length);
     let codes = 0;
     let done = 0;
@@ -212,20 +215,21 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
       const detail = `${label(template, 'dob')} ${s.birth_date}   ${label(template, 'mrn')} ${s.mrn}`;
       prepared.pages.forEach((body, i) => {
         emit(++current, body, { title: names[done]!, detail, titleRight: label(template, 'page_of', { x: i + 1, y: prepared.pages.length }), detailRight: asOfText });
-        if (i === 0) doc.outline.addItem(`${names[done]} — ${label(template, 'mrn')} ${s.mrn}`);
+        if (i === 0) outline.add(`${names[done]} — ${label(template, 'mrn')} ${s.mrn}`);
       });
-      const codePagesFrom = current - prepared.codePages + 1;
-      entries.push({ id: s.id, digest: prepared.digest, codes: prepared.codes, pages: Array.from({ length: prepared.codePages }, (_, i) => codePagesFrom + i) });
+      entries.add(prepared.digest, prepared.codes, current - prepared.codePages + 1, prepared.codePages);
       codes += prepared.codes;
       done++;
       o.onProgress?.({ phase: 'render', done, total: summaries.length });
       if (done % DISK_CHECK_EVERY === 0) disk.check(done, out.stream.bytesWritten + out.stream.writableLength);
       await drained();
     }
+    // The workers' heaps are not needed for the rest: freed before the manifest and front matter are drawn.
+    await patients.close();
 
     // The manifest lists every patient's code pages, so it follows them.
     startOnRightHandPage();
-    const manifest = encodeManifest({ runId: codeOptions.runId, printedAt, clinic: meta, patients: entries }, keys).texts;
+    const manifest = encodeManifest({ runId: codeOptions.runId, printedAt, clinic: meta, patients: entries.entries() }, keys).texts;
     codes += manifest.length;
     const manifestPages = layoutCodePages(manifest, {
       heading: (first, last, total, page, pages) => label(template, 'manifest_heading', { first, last, total, page, pages }),
@@ -233,23 +237,25 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     }, shaper, ctx.box);
     manifestPages.forEach((body, i) => {
       emit(++current, body, frontChrome(label(template, 'manifest'), i, manifestPages.length));
-      if (i === 0) doc.outline.addItem(label(template, 'manifest'));
+      if (i === 0) outline.add(label(template, 'manifest'));
     });
 
     // Now that every page number is known, the front matter: drawn last, read first.
-    const mark = markTree(doc);
+    const mark = tree.mark();
     let page = 0;
     frontMatter(current, (i) => firstPages[i]!).forEach((section, n) => {
       let i = 0;
       section.layout((body) => {
         emit(++page, body, frontChrome(section.title, i, frontLengths[n]!));
-        if (i === 0 && section.bookmark) doc.outline.addItem(section.title);
+        if (i === 0 && section.bookmark) outline.addFront(section.title);
         i++;
       });
       if (i !== frontLengths[n]) throw new Error(`front matter section ${n}: ${i} pages with page numbers, ${frontLengths[n]} counted`);
     });
-    moveToFront(doc, mark);
+    tree.moveToFront(mark);
     content.flush();
+    tree.restore(doc);
+    outline.end();
     doc.end();
     await Promise.race([once(out.stream, 'finish'), failed]);
     return { patients: summaries.length, pages: current, codes, outPath: o.outPath };

@@ -1,0 +1,45 @@
+import type { ManifestEntry } from '../codec/manifest.js';
+
+/**
+ * What the run's manifest says of each patient, gathered while the binder
+ * prints and kept in flat arrays until the manifest is made after the last
+ * patient: about 40 bytes a patient, where ManifestEntry objects (digest as
+ * a string, code pages as an array) take about 250, which a 100,000-patient
+ * print would hold for its whole length.
+ */
+export class ManifestEntries {
+  private readonly digests: Buffer;
+  private readonly codes: Int32Array;
+  private readonly firstCodePage: Int32Array;
+  private readonly codePages: Int32Array;
+  private count = 0;
+
+  /** `ids`: the patients, in the order they will be added. */
+  constructor(private readonly ids: readonly string[]) {
+    this.digests = Buffer.alloc(32 * ids.length);
+    this.codes = new Int32Array(ids.length);
+    this.firstCodePage = new Int32Array(ids.length);
+    this.codePages = new Int32Array(ids.length);
+  }
+
+  /** The next patient's entry: its record's hex SHA-256, its codes, and the binder pages they are on (consecutive). */
+  add(digest: string, codes: number, firstCodePage: number, codePages: number): void {
+    const i = this.count;
+    if (i >= this.ids.length) throw new Error(`more manifest entries than the ${this.ids.length} patients`);
+    if (this.digests.write(digest, 32 * i, 32, 'hex') !== 32) throw new Error(`patient ${this.ids[i]}: digest ${digest} is not 64 hex digits`);
+    this.codes[i] = codes;
+    this.firstCodePage[i] = firstCodePage;
+    this.codePages[i] = codePages;
+    this.count++;
+  }
+
+  /** The entries as the manifest takes them, in the order added. */
+  entries(): ManifestEntry[] {
+    return Array.from({ length: this.count }, (_, i) => ({
+      id: this.ids[i]!,
+      digest: this.digests.toString('hex', 32 * i, 32 * (i + 1)),
+      codes: this.codes[i]!,
+      pages: Array.from({ length: this.codePages[i]! }, (_, k) => this.firstCodePage[i]! + k),
+    }));
+  }
+}
