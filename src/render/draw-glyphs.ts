@@ -32,6 +32,9 @@ function num(n: number): number {
   return Math.round(n * 1e6) / 1e6;
 }
 
+/** Two hex digits per byte value: a glyph id is written as four, the same as pdfkit's padded toString(16). */
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 /** Draws `glyphs` in the registered font `font` at `size`, left edge x, on the alphabetic baseline y (top-down). */
 export function drawGlyphRun(doc: PDFKit.PDFDocument, font: string, size: number, x: number, baselineY: number, glyphs: GlyphData): void {
   doc.font(font).fontSize(size);
@@ -51,7 +54,7 @@ export function drawGlyphRun(doc: PDFKit.PDFDocument, font: string, size: number
   let c = 0;
   for (let i = 0; i < n; i++) {
     const gid = f.subset.includeGlyph(glyphs.ids[i]!);
-    encoded.push(`0000${gid.toString(16)}`.slice(-4));
+    encoded.push(HEX_BYTE[(gid >> 8) & 0xff]! + HEX_BYTE[gid & 0xff]!);
     const count = glyphs.counts[i]!;
     if (f.widths[gid] == null) f.widths[gid] = glyphs.advances[i]! * f.scale;
     if (f.unicode[gid] == null) f.unicode[gid] = Array.from(glyphs.codePoints.subarray(c, c + count));

@@ -59,21 +59,21 @@ export function drawOps(doc: PDFKit.PDFDocument, shaper: TextShaper, ops: readon
 export function drawChrome(doc: PDFKit.PDFDocument, shaper: TextShaper, f: PageFrame, c: Chrome): void {
   const right = f.width - f.margin;
   const rightText = (text: string, size: number, weight: 'regular' | 'bold', baseline: number): number => {
-    const line = shaper.shape(text, size, weight);
+    const line = shaper.shapeForDrawing(text, size, weight);
     shaper.draw(doc, line, right - line.width, baseline);
     return line.width;
   };
   doc.fillColor('black');
   const titleRightWidth = c.titleRight ? shaper.width(c.titleRight, 11, 'bold') + 12 : 0;
   const titleSize = shaper.fit(c.title, 13, 'bold', f.width - 2 * f.margin - titleRightWidth);
-  shaper.draw(doc, shaper.shape(c.title, titleSize, 'bold'), f.margin, f.headerTop + 13);
+  shaper.draw(doc, shaper.shapeForDrawing(c.title, titleSize, 'bold'), f.margin, f.headerTop + 13);
   if (c.titleRight) rightText(c.titleRight, 11, 'bold', f.headerTop + 13);
-  shaper.draw(doc, shaper.shape(c.detail, 9, 'regular'), f.margin, f.headerTop + 28);
+  shaper.draw(doc, shaper.shapeForDrawing(c.detail, 9, 'regular'), f.margin, f.headerTop + 28);
   if (c.detailRight) rightText(c.detailRight, 9, 'regular', f.headerTop + 28);
   doc.lineWidth(1).moveTo(f.margin, f.headerTop + 36).lineTo(right, f.headerTop + 36).stroke('black');
   doc.lineWidth(0.5).moveTo(f.margin, f.footerBaseline - 12).lineTo(right, f.footerBaseline - 12).stroke('#666666');
   doc.fillColor('#333333');
   const rightWidth = rightText(c.footerRight, 8, 'bold', f.footerBaseline);
   const footerSize = shaper.fit(c.footerLeft, 7, 'regular', f.width - 2 * f.margin - rightWidth - 12);
-  shaper.draw(doc, shaper.shape(c.footerLeft, footerSize, 'regular'), f.margin, f.footerBaseline);
+  shaper.draw(doc, shaper.shapeForDrawing(c.footerLeft, footerSize, 'regular'), f.margin, f.footerBaseline);
 }

@@ -287,14 +287,17 @@ function glyphDataOf(run: fontkit.GlyphRun): GlyphData {
   return data;
 }
 
+/** The characters of simple text, as a regular expression's character class: Latin, its diacritics, Vietnamese, general punctuation. */
+export const LATIN_TEXT_CLASS = '\\u0020-\\u007E\\u00A0-\\u024F\\u0300-\\u034E\\u0350-\\u036F\\u1E00-\\u1EFF\\u2010-\\u2027\\u2030-\\u205E';
+const SIMPLE_TEXT = new RegExp(`^[${LATIN_TEXT_CLASS}]+$`);
+const LATIN_LETTER = /\p{Script=Latin}/u;
+
 /**
  * Plain left-to-right text the Latin faces cover, and the script its words are
  * shaped under (see composeRun): 'latn' when it holds a Latin letter, fontkit's
  * 'zzzz' (Unknown) when only digits and punctuation, and no script (fontkit
  * detects it) for a single word. Undefined for anything else.
  */
-const SIMPLE_TEXT = /^[\u0020-\u007E\u00A0-\u024F\u0300-\u034E\u0350-\u036F\u1E00-\u1EFF\u2010-\u2027\u2030-\u205E]+$/;
-const LATIN_LETTER = /\p{Script=Latin}/u;
 export function simpleWords(text: string): WordScript | undefined {
   if (!SIMPLE_TEXT.test(text)) return undefined;
   if (!text.includes(' ')) return 'auto';
@@ -345,16 +348,16 @@ function wordShape(face: Face, word: string, context: WordScript): WordShape {
   return shape;
 }
 
-function* wordsOf(text: string, script: WordScript): Generator<string> {
+/** Hands `use` the words of `text` and its runs of spaces, each shaped apart as composeRun does. */
+function eachWord(text: string, script: WordScript, use: (word: string) => void): void {
   if (script === 'auto') {
-    yield text;
+    use(text);
     return;
   }
-  // As composeRun: words and runs of spaces, each shaped apart.
   let start = 0;
   for (let i = 0; i <= text.length; i++) {
     if (i < text.length && (text.charCodeAt(i) === 32) === (text.charCodeAt(start) === 32)) continue;
-    if (i > start) yield text.slice(start, i);
+    if (i > start) use(text.slice(start, i));
     start = i;
   }
 }
@@ -369,12 +372,12 @@ function* wordsOf(text: string, script: WordScript): Generator<string> {
  */
 const NUMERIC_TOKEN = /^[0-9.,:;/()+%<>=#*-]{2,}$/;
 
-/** Pushes the shapes `word` is drawn with: its own, or its characters' for a numeric token in a Latin face. */
-function pushShapes(face: Face, word: string, script: WordScript, out: WordShape[]): void {
+/** Hands `use` the shapes `word` is drawn with: its own, or its characters' for a numeric token in a Latin face. */
+function eachShape(face: Face, word: string, script: WordScript, use: (shape: WordShape) => void): void {
   if (face.name.startsWith('latin-') && NUMERIC_TOKEN.test(word)) {
-    for (const ch of word) out.push(wordShape(face, ch, script));
+    for (const ch of word) use(wordShape(face, ch, script));
   } else {
-    out.push(wordShape(face, word, script));
+    use(wordShape(face, word, script));
   }
 }
 
@@ -384,17 +387,17 @@ function pushShapes(face: Face, word: string, script: WordScript, out: WordShape
  * run. Measuring lines to wrap them was a third of a print's time (issue 6).
  */
 export function wordsEm(face: Face, text: string, script: WordScript): number {
-  const parts: WordShape[] = [];
-  for (const word of wordsOf(text, script)) pushShapes(face, word, script, parts);
   let units = 0;
-  for (const p of parts) units += p[0]!;
+  const add = (shape: WordShape): void => { units += shape[0]!; };
+  eachWord(text, script, (word) => eachShape(face, word, script, add));
   return units / face.font.unitsPerEm;
 }
 
 /** The glyphs of simple text (simpleWords), joined from its words' glyphs: what shapeGlyphs gives. */
 export function wordsGlyphs(face: Face, text: string, script: WordScript): GlyphData {
   const parts: WordShape[] = [];
-  for (const word of wordsOf(text, script)) pushShapes(face, word, script, parts);
+  const keep = (shape: WordShape): void => { parts.push(shape); };
+  eachWord(text, script, (word) => eachShape(face, word, script, keep));
   let glyphs = 0;
   let codePoints = 0;
   for (const p of parts) {

@@ -83,7 +83,7 @@ export class PatientPool {
     /** Records in binder order, each sent to a worker (result) or prepared here (pages). */
     const queue: Task[] = [];
     const capacity = this.workers.length * IN_FLIGHT_PER_WORKER;
-    let inFlight = 0;
+    const inFlight = (): number => this.workers.reduce((n, slot) => n + slot.busy, 0);
     let exhausted = false;
     const send = (task: Task): void => {
       const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
@@ -93,8 +93,7 @@ export class PatientPool {
         else this.waiting.set(seq, { resolve, reject });
       });
       // Awaited in order below; never an unhandled rejection meanwhile.
-      task.result.then(() => { task.settled = true; }, () => { task.settled = true; }).finally(() => { inFlight--; });
-      inFlight++;
+      task.result.then(() => { task.settled = true; }, () => { task.settled = true; });
       slot.busy++;
       slot.worker.postMessage({ seq, record: task.record } satisfies PoolTask);
     };
@@ -106,7 +105,7 @@ export class PatientPool {
         else queue.push({ record: next.value, settled: false });
       }
       for (const task of queue) {
-        if (inFlight >= capacity) break;
+        if (inFlight() >= capacity) break;
         if (!task.result && !task.pages) send(task);
       }
     };

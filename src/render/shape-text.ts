@@ -7,7 +7,7 @@ import bidiImport from 'bidi-js';
 import { BoundedCache } from './_bounded-cache.js';
 import { drawGlyphRun } from './draw-glyphs.js';
 import {
-  copyFeatures, loadFontSet, registerFonts, shapeGlyphs, simpleWords, wordsEm, wordsGlyphs, type Face, type Features, type FontSet, type GlyphData, type Weight,
+  copyFeatures, LATIN_TEXT_CLASS, loadFontSet, registerFonts, shapeGlyphs, simpleWords, wordsEm, wordsGlyphs, type Face, type Features, type FontSet, type GlyphData, type Weight,
 } from './font-set.js';
 
 export type { Weight } from './font-set.js';
@@ -56,10 +56,11 @@ const SCRIPTED = /[^\p{Script=Common}\p{Script=Inherited}\p{Script=Unknown}]/u;
 const RTL_SCRIPT = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}]/u;
 /**
  * Text that is left to right whatever its context, in scripts and symbols the
- * Latin faces cover (Latin, its diacritics, Vietnamese, general punctuation; no
- * bidi controls): its bidi levels are all 0, so shapeEm can skip bidi.
+ * Latin faces cover (no bidi controls): its bidi levels are all 0, so shapeEm
+ * can skip bidi. It is font-set's simple text plus U+034F (combining grapheme
+ * joiner), which stops a run being composed from its words but not bidi.
  */
-const SIMPLE_LTR = /^[\u0020-\u007E\u00A0-\u024F\u0300-\u036F\u1E00-\u1EFF\u2010-\u2027\u2030-\u205E]+$/;
+const SIMPLE_LTR = new RegExp(`^[${LATIN_TEXT_CLASS}\\u034F]+$`);
 /** Spaces a line may break at (not NBSP, figure space or narrow NBSP). */
 const BREAK_SPACES = '[ \\u1680\\u2000-\\u2006\\u2008-\\u200A\\u205F\\u3000]';
 const WORDS = new RegExp(`(${BREAK_SPACES}*)((?:(?!${BREAK_SPACES}).)+)`, 'gsu');
@@ -74,6 +75,8 @@ const NO_BREAK_AFTER = /[\p{Ps}\p{Pi}]/u;
 const SHAPES_MAX = 10_000;
 const GLYPHS_MAX = 5_000;
 const EMS_MAX = 50_000;
+/** Running headers and footers: a patient's lines, the binder's, and page numbers. */
+const DRAWN_MAX = 1_000;
 /** Longer texts are not cached whole (see shapeEm). */
 const CACHED_TEXT_MAX = 80;
 
@@ -110,6 +113,7 @@ export class TextShaper {
   private readonly shapes = new BoundedCache<EmLine>(SHAPES_MAX);
   private readonly glyphs = new BoundedCache<GlyphData>(GLYPHS_MAX);
   private readonly ems = new BoundedCache<number>(EMS_MAX);
+  private readonly drawn = new BoundedCache<ShapedLine>(DRAWN_MAX);
   private readonly coverage = new Map<Face, Map<number, boolean>>();
   private readonly registered = new WeakSet<PDFKit.PDFDocument>();
 
@@ -118,6 +122,18 @@ export class TextShaper {
   /** One line: bidi with automatic base direction, font fallback, runs in visual order. */
   shape(text: string, size: number, weight: Weight): ShapedLine {
     return this.atSize(this.shapeEm(text, weight, 'auto'), size);
+  }
+
+  /**
+   * shape() with the glyphs to draw it, remembered: the running header and
+   * footer repeat on every page of a patient or of the binder, and making
+   * their glyphs again for each page was a twentieth of the drawing thread's time.
+   */
+  shapeForDrawing(text: string, size: number, weight: Weight): ShapedLine {
+    const key = `${weight}${size}\u0000${text}`;
+    let line = this.drawn.get(key);
+    if (!line) this.drawn.set(key, line = this.withGlyphs(this.shape(text, size, weight)));
+    return line;
   }
 
   width(text: string, size: number, weight: Weight): number {
