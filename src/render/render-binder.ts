@@ -27,6 +27,7 @@ import { Outline } from './_outline.js';
 import { ManifestEntries } from './_manifest-entries.js';
 import { PageContent } from './_page-content.js';
 import { assertRoomFor, DiskProjection, minimumBinderBytes } from './disk-space.js';
+import { capHeapGrowth } from './_heap-growth.js';
 
 export interface BinderOptions {
   /** The open store (read-only is enough) and its path, for messages. */
@@ -87,6 +88,7 @@ export function runIdFor(printedAt: string): string {
  */
 export async function renderBinder(options: BinderOptions): Promise<BinderSummary> {
   const { db, template, printedAt } = options;
+  capHeapGrowth();
   const output = await AtomicOutput.open(options.outPath);
   let pool: PatientPool | undefined;
   db.exec('BEGIN DEFERRED');

@@ -74,7 +74,7 @@ const NO_BREAK_AFTER = /[\p{Ps}\p{Pi}]/u;
 // is a few hundred bytes, its glyphs a few KB, a width 8 bytes.
 const SHAPES_MAX = 10_000;
 const GLYPHS_MAX = 5_000;
-const EMS_MAX = 50_000;
+const EMS_MAX = 20_000;
 /** Running headers and footers: a patient's lines, the binder's, and page numbers. */
 const DRAWN_MAX = 1_000;
 /** Longer texts are not cached whole (see shapeEm). */
