@@ -291,7 +291,7 @@ function glyphDataOf(run: fontkit.GlyphRun): GlyphData {
 /** The characters of simple text, as a regular expression's character class: Latin, its diacritics, Vietnamese, general punctuation. */
 export const LATIN_TEXT_CLASS = '\\u0020-\\u007E\\u00A0-\\u024F\\u0300-\\u034E\\u0350-\\u036F\\u1E00-\\u1EFF\\u2010-\\u2027\\u2030-\\u205E';
 const SIMPLE_TEXT = new RegExp(`^[${LATIN_TEXT_CLASS}]+$`);
-const LATIN_LETTER = /\p{Script=Latin}/u;
+export const LATIN_LETTER = /\p{Script=Latin}/u;
 
 /**
  * Plain left-to-right text the Latin faces cover, and the script its words are
@@ -389,10 +389,15 @@ function eachShape(face: Face, word: string, script: WordScript, use: (shape: Wo
  * run. Measuring lines to wrap them was a third of a print's time (issue 6).
  */
 export function wordsEm(face: Face, text: string, script: WordScript): number {
+  return wordsUnits(face, text, script) / face.font.unitsPerEm;
+}
+
+/** wordsEm in font units: whole numbers, so the units of a text's pieces add up to the text's exactly. */
+export function wordsUnits(face: Face, text: string, script: WordScript): number {
   let units = 0;
   const add = (shape: WordShape): void => { units += shape[0]!; };
   eachWord(text, script, (word) => eachShape(face, word, script, add));
-  return units / face.font.unitsPerEm;
+  return units;
 }
 
 /** The glyphs of simple text (simpleWords), joined from its words' glyphs: what shapeGlyphs gives. */

@@ -7,7 +7,7 @@ import bidiImport from 'bidi-js';
 import { BoundedCache } from './_bounded-cache.js';
 import { drawGlyphRun } from './draw-glyphs.js';
 import {
-  copyFeatures, LATIN_TEXT_CLASS, loadFontSet, registerFonts, shapeGlyphs, simpleWords, wordsEm, wordsGlyphs, type Face, type Features, type FontSet, type GlyphData, type Weight,
+  copyFeatures, LATIN_LETTER, LATIN_TEXT_CLASS, loadFontSet, registerFonts, shapeGlyphs, simpleWords, wordsEm, wordsGlyphs, wordsUnits, type Face, type Features, type FontSet, type GlyphData, type Weight,
 } from './font-set.js';
 
 export type { Weight } from './font-set.js';
@@ -157,6 +157,11 @@ export class TextShaper {
           continue;
         }
       }
+      const simple = this.wrapSimple(paragraph, size, weight, dir, maxWidth);
+      if (simple) {
+        lines.push(...simple);
+        continue;
+      }
       const pieces = breakPieces(paragraph);
       if (pieces.length === 0) {
         lines.push(this.atSize(this.shapeEm('', weight, dir), size));
@@ -198,6 +203,55 @@ export class TextShaper {
       }
     }
     return lines;
+  }
+
+  /**
+   * wrap() for simple text (one left-to-right run in the first face, its
+   * words shaped apart; see shapeEm and font-set's wordsEm): each word is
+   * measured once and a line's width is its words' and spaces' widths added
+   * in font units, which is exactly what measuring the line gives. Measuring
+   * pieces and then each line again was a sixth of a print (issue 6).
+   * Undefined, for the general path, when the text is not simple, a word is
+   * wider than a line, or a line would be shaped under another script than
+   * the paragraph (a line without a Latin letter in a Latin paragraph).
+   */
+  private wrapSimple(paragraph: string, size: number, weight: Weight, dir: Direction, maxWidth: number): ShapedLine[] | undefined {
+    const face = this.fonts.chains[weight][0]!;
+    const script = simpleWords(paragraph);
+    if (dir === 'rtl' || script === undefined || script === 'auto' || !SIMPLE_LTR.test(paragraph) || !this.covers(face, paragraph)) return undefined;
+    // Words after their leading spaces, as breakPieces gives them: in simple text only U+0020 is a break space.
+    const pieces = paragraph.match(/ *[^ ]+/g);
+    if (pieces === null) return undefined;
+    const upem = face.font.unitsPerEm;
+    const limit = maxWidth / size;
+    const lines: ShapedLine[] = [];
+    let text = '';
+    let units = 0;
+    const endLine = (): boolean => {
+      if (script === 'latn' && !LATIN_LETTER.test(text)) return false;
+      const em = units / upem;
+      lines.push(this.atSize({ text, runs: [{ text, face, level: 0, em }], em, direction: 'ltr' }, size));
+      return true;
+    };
+    for (const [i, piece] of pieces.entries()) {
+      const word = piece.trimStart();
+      const sep = piece.slice(0, piece.length - word.length);
+      const wordUnits = wordsUnits(face, word, script);
+      if (i > 0) {
+        const joined = units + (sep ? wordsUnits(face, sep, script) : 0) + wordUnits;
+        if (joined / upem <= limit) {
+          text += piece;
+          units = joined;
+          continue;
+        }
+        if (!endLine()) return undefined;
+      }
+      // A line starts: only the first keeps the spaces before its word.
+      text = i === 0 ? piece : word;
+      units = (i === 0 && sep ? wordsUnits(face, sep, script) : 0) + wordUnits;
+      if (units / upem > limit) return undefined;
+    }
+    return endLine() ? lines : undefined;
   }
 
   /**

@@ -270,6 +270,22 @@ describe('wrap', () => {
     expect(page!.split('\n')).toEqual(lines.map((l) => l.text));
   });
 
+  it('measures each wrapped line of plain text exactly as the line shaped alone', () => {
+    const readings = 'BP 118/75 120/80 131/84 2025-06-27 2025-07-01 555-0171 (call) 38.4 °C 22/min 94%';
+    for (const [text, size, weight, maxWidth] of [
+      [ENGLISH, 10, 'regular', 220], [ENGLISH, 9, 'bold', 140], [`   ${ENGLISH}`, 10, 'regular', 180],
+      [readings, 10, 'regular', 60], [readings, 11, 'bold', 120], ['2025-06-27 118/75 555-0171 12:30', 10, 'regular', 70],
+    ] as const) {
+      const lines = shaper.wrap(text, size, weight, maxWidth);
+      expect(lines.length).toBeGreaterThan(1);
+      for (const line of lines) {
+        expect(line).toEqual(shaper.shape(line.text, size, weight));
+        expect(line.width).toBeLessThanOrEqual(maxWidth);
+      }
+      expect(lines.map((l) => l.text).join(' ').trim().split(/ +/)).toEqual(text.trim().split(/ +/));
+    }
+  });
+
   it('breaks CJK text between characters, never before closing punctuation', () => {
     const text = '患者张伟于三月五日因发热咳嗽就诊，体温三十八点五度，建议休息并多饮水。复诊时间为一周后。';
     const lines = shaper.wrap(text, 12, 'regular', 100);
