@@ -159,7 +159,7 @@ export function registerFonts(doc: PDFKit.PDFDocument, fonts: FontSet = loadFont
 // 100 against 500 took 40 MB off a 10,000-patient print's peak at the same speed (measured).
 const LAYOUT_CACHE_MAX = 100;
 // Words are short and repeat across patients; kept compact (glyphs + numbers).
-const WORD_CACHE_MAX = 10_000;
+const WORD_CACHE_MAX = 2_000;
 
 /** A shaped word: fontkit's shared glyph objects and their positions, 4 numbers each. */
 interface ShapedWord { glyphs: fontkit.Glyph[]; positions: Float64Array }
@@ -315,8 +315,8 @@ export type WordScript = 'latn' | 'zzzz' | 'auto';
 type WordShape = Float64Array;
 const WORD_HEAD = 3;
 // Words repeat across patients, numbers and dates mostly do not: a short memory keeps the words.
-// 5,000 against 10,000: the same speed at 10,000 patients, a smaller peak (measured).
-const WORD_SHAPES_MAX = 5_000;
+// 3,000 against 10,000: the same speed at 10,000 patients, a smaller peak (measured, see shape-text.ts).
+const WORD_SHAPES_MAX = 3_000;
 const wordShapes = new WeakMap<Face, Map<string, BoundedCache<WordShape>>>();
 
 function packWord(run: fontkit.GlyphRun): WordShape {

