@@ -28,6 +28,7 @@ import { ManifestEntries } from './_manifest-entries.js';
 import { PageContent } from './_page-content.js';
 import { assertRoomFor, DiskProjection, minimumBinderBytes } from './disk-space.js';
 import { capHeapGrowth } from './_heap-growth.js';
+import { keepObjectOffsetsFlat } from './_object-offsets.js';
 
 export interface BinderOptions {
   /** The open store (read-only is enough) and its path, for messages. */
@@ -165,6 +166,7 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
       },
       lang: template.locale,
     } as PDFKit.PDFDocumentOptions);
+    keepObjectOffsetsFlat(doc);
     registerFonts(doc, shaper.fonts);
     // Not doc.pipe(): a pipe pauses pdfkit when the file falls behind, but pdfkit
     // keeps pushing into its own buffer, which then grew with the binder (14 MB
