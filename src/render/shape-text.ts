@@ -221,8 +221,9 @@ export class TextShaper {
    */
   private wrapSimple(paragraph: string, size: number, weight: Weight, dir: Direction, maxWidth: number): ShapedLine[] | undefined {
     const face = this.fonts.chains[weight][0]!;
+    // simpleWords' text is also SIMPLE_LTR's, so shapeEm measures every line of it from its words too.
     const script = simpleWords(paragraph);
-    if (dir === 'rtl' || script === undefined || script === 'auto' || !SIMPLE_LTR.test(paragraph) || !this.covers(face, paragraph)) return undefined;
+    if (dir === 'rtl' || script === undefined || script === 'auto' || !this.covers(face, paragraph)) return undefined;
     // Words after their leading spaces, as breakPieces gives them: in simple text only U+0020 is a break space.
     const pieces = paragraph.match(/ *[^ ]+/g);
     if (pieces === null) return undefined;
