@@ -29,7 +29,7 @@ function vector(name: string, description: string, record: ReturnType<typeof han
     description, format: 'PC1', test_only_key: testKey,
     options: { run_id: opts.runId, printed_at: opts.printedAt, capacity: opts.capacity ?? 1451,
       signed: opts.signingKey !== undefined, encrypted: opts.encryptKey !== undefined },
-    record, canonical: d.canonical, digest: toHex(d.digest), compressed: toHex(d.compressed),
+    record, canonical: Buffer.from(d.content).toString('utf8'), digest: toHex(d.digest), compressed: toHex(d.compressed),
     signed: toHex(d.signed), signature: d.signature ? toHex(d.signature) : null, container: toHex(d.container),
     data_count: d.dataCount, parity_count: d.parityCount, shard_bytes: d.shardBytes,
     texts: texts ? texts(d.texts) : d.texts, expect,

@@ -1,5 +1,6 @@
 // The run manifest (FORMAT §11): which patients a complete binder holds.
 import { canonicalJson } from '../record/canonical-json.js';
+import { utf8 } from './_bytes.js';
 import { CorruptFrameError } from './codec-errors.js';
 import { encodeDocument, type DecodedDocument, type EncodeOptions, type EncodedDocument } from './record-codec.js';
 
@@ -24,20 +25,56 @@ export interface Manifest {
 
 export const MANIFEST_FORMAT = 'PC1-manifest';
 
+/** A manifest's facts besides its patient list. */
+export type ManifestHead = Omit<Manifest, 'patients'>;
+
+const PATIENT_LIST = '"patients":[';
+
+/**
+ * FORMAT §11.1: the manifest's canonical JSON as UTF-8, its entries taken one
+ * at a time, already sorted by patient id. A 100,000-patient clinic's entries
+ * as one object tree and one JSON string made about 130 MB of short-lived heap
+ * at the end of a print (issue 6, measured); this holds only the bytes.
+ * The text around the list is canonicalJson's own, so the key order is its too.
+ * @throws RangeError if the entries are not in ascending id order
+ */
+export function manifestContent(head: ManifestHead, sortedPatients: Iterable<ManifestEntry>): Uint8Array {
+  const empty = canonicalJson({ format: MANIFEST_FORMAT, run: head.runId, printed_at: head.printedAt, patients: [], clinic: head.clinic });
+  // The list's key is the last one a quote can open: "printed_at" and "run" follow it, and a quote inside a string is escaped.
+  const listStart = empty.lastIndexOf(PATIENT_LIST) + PATIENT_LIST.length;
+  const chunks: Buffer[] = [];
+  let pending = empty.slice(0, listStart);
+  let previous: string | undefined;
+  for (const entry of sortedPatients) {
+    if (previous !== undefined && !(previous < entry.id)) throw new RangeError(`manifest entry ${entry.id} after ${previous}, expected ascending patient ids`);
+    pending += (previous === undefined ? '' : ',') + canonicalJson(entry);
+    previous = entry.id;
+    // Converted in batches: one string of every entry is what this avoids.
+    if (pending.length >= 1 << 16) { chunks.push(Buffer.from(pending, 'utf8')); pending = ''; }
+  }
+  chunks.push(Buffer.from(pending + empty.slice(listStart), 'utf8'));
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
 /** FORMAT §11.1: the manifest's canonical JSON. Entries are sorted by patient id. */
 export function manifestJson(m: Manifest): string {
-  const patients = [...m.patients].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return canonicalJson({ format: MANIFEST_FORMAT, run: m.runId, printed_at: m.printedAt, patients, clinic: m.clinic });
+  return utf8.decode(manifestContent(m, byId(m.patients)));
+}
+
+function byId(patients: readonly ManifestEntry[]): ManifestEntry[] {
+  return [...patients].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /**
  * Encodes a run's manifest as `M` frames, signed and encrypted like the records.
  * Its length grows with the clinic (about 4,700 codes for 100,000 patients), so
  * it has no cap on codes unless one is given: the cap guards a patient's record.
- * @throws RangeError if options disagree with the manifest's run or time; see encodeDocument
+ * `sortedPatients` (manifestContent) may be a generator, so that a big clinic's
+ * entries need not all be held as objects at once.
+ * @throws RangeError if options disagree with the manifest's run or time, or entries are out of order; see encodeDocument
  */
-export function encodeManifest(m: Manifest, opts: Omit<EncodeOptions, 'runId' | 'printedAt'>): EncodedDocument {
-  return encodeDocument('M', null, manifestJson(m), { maxCodes: Number.MAX_SAFE_INTEGER, ...opts, runId: m.runId, printedAt: m.printedAt });
+export function encodeManifest(head: ManifestHead, sortedPatients: Iterable<ManifestEntry>, opts: Omit<EncodeOptions, 'runId' | 'printedAt'>): EncodedDocument {
+  return encodeDocument('M', null, manifestContent(head, sortedPatients), { maxCodes: Number.MAX_SAFE_INTEGER, ...opts, runId: head.runId, printedAt: head.printedAt });
 }
 
 /**

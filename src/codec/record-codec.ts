@@ -37,7 +37,8 @@ export interface EncodeOptions {
 export interface EncodedDocument {
   kind: FrameKind;
   patientId: string | null;
-  canonical: string;
+  /** The canonical JSON text as UTF-8: what the digest is of. */
+  content: Uint8Array;
   digest: Uint8Array;
   compressed: Uint8Array;
   signed: Uint8Array;
@@ -69,16 +70,16 @@ function groupMembers(k: number, groups: number, g: number): number[] {
 }
 
 /**
- * Encodes any canonical JSON text as frames (records and manifests share this).
+ * Encodes any canonical JSON text, or its UTF-8 bytes, as frames (records and manifests share this).
  * @throws RecordTooLargeError when the document needs more than maxCodes codes
  * @throws KeyError for a signing key that is not Ed25519 or an encryption key that is not 32 bytes
  */
-export function encodeDocument(kind: FrameKind, patientId: string | null, canonical: string, opts: EncodeOptions): EncodedDocument {
+export function encodeDocument(kind: FrameKind, patientId: string | null, canonical: string | Uint8Array, opts: EncodeOptions): EncodedDocument {
   checkRunId(opts.runId);
   checkPrintedAt(opts.printedAt);
   const capacity = opts.capacity ?? DEFAULT_CAPACITY;
   const maxCodes = opts.maxCodes ?? DEFAULT_MAX_CODES;
-  const content = utf8.encode(canonical);
+  const content = typeof canonical === 'string' ? utf8.encode(canonical) : canonical;
   const digest = new Uint8Array(createHash('sha256').update(content).digest());
   // FORMAT §5.2: raw deflate, level 9, default window and memory level.
   const compressed = new Uint8Array(deflateRawSync(content, { level: 9 }));
@@ -116,7 +117,7 @@ export function encodeDocument(kind: FrameKind, patientId: string | null, canoni
     kind, runId: opts.runId, patientId, digestPrefix, index: i + 1, total, dataCount: k, shard,
   }));
   return {
-    kind, patientId, canonical, digest, compressed, signed, signature, container,
+    kind, patientId, content, digest, compressed, signed, signature, container,
     dataCount: k, parityCount: plan.parity, shardBytes: len, texts,
   };
 }

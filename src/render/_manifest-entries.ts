@@ -33,13 +33,20 @@ export class ManifestEntries {
     this.count++;
   }
 
-  /** The entries as the manifest takes them, in the order added. */
-  entries(): ManifestEntry[] {
-    return Array.from({ length: this.count }, (_, i) => ({
-      id: this.ids[i]!,
-      digest: this.digests.toString('hex', 32 * i, 32 * (i + 1)),
-      codes: this.codes[i]!,
-      pages: Array.from({ length: this.codePages[i]! }, (_, k) => this.firstCodePage[i]! + k),
-    }));
+  /**
+   * The entries as the manifest takes them, sorted by patient id (FORMAT §11.1),
+   * made one at a time as they are read.
+   */
+  *inIdOrder(): Generator<ManifestEntry> {
+    const ids = this.ids;
+    const order = Array.from({ length: this.count }, (_, i) => i).sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+    for (const i of order) {
+      yield {
+        id: ids[i]!,
+        digest: this.digests.toString('hex', 32 * i, 32 * (i + 1)),
+        codes: this.codes[i]!,
+        pages: Array.from({ length: this.codePages[i]! }, (_, k) => this.firstCodePage[i]! + k),
+      };
+    }
   }
 }

@@ -5,7 +5,7 @@ import { statSync } from 'node:fs';
 import type { Db } from '../store/open-store.js';
 import { assertHasPatients } from '../store/open-store.js';
 import {
-  readLatestChange, readMeta, readPatientSummaries, readScheduledVisits, RecordReader,
+  readLatestChange, readMeta, readScheduledVisits, RecordReader,
 } from '../store/read-records.js';
 import type { PatientRecord } from '../record/record.js';
 import { encodeManifest } from '../codec/manifest.js';
@@ -13,13 +13,14 @@ import { fingerprintPublicKey } from '../codec/keys.js';
 import { layoutCodePages } from './code-pages.js';
 import type { PatientLayoutContext } from './patient-layout.js';
 import { PatientPool } from './patient-pool.js';
-import { layoutCover, layoutIndex, layoutRecipe, layoutSchedule, type FrontMatterContext } from './front-matter.js';
+import { layoutCover, layoutIndex, layoutRecipe, layoutSchedule, type FrontMatterContext, type IndexEntry } from './front-matter.js';
 import { bodyBox, drawChrome, drawOps, pageFrame, type Chrome, type PageFrame } from './draw-page.js';
 import type { PageBody } from './flow.js';
 import { TextShaper } from './shape-text.js';
 import { registerFonts } from './font-set.js';
 import { label, PAPER, type Template } from './template.js';
-import { addDays, clinicNow, displayName, utcMinute } from './_format.js';
+import { addDays, clinicNow, utcMinute } from './_format.js';
+import { PatientOrder } from './patient-order.js';
 import { AtomicOutput } from './_atomic-output.js';
 import { nextTurn } from './_next-turn.js';
 import { PageTree } from './_page-tree.js';
@@ -116,11 +117,7 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     const ctx: PatientLayoutContext & FrontMatterContext = { shaper, template, box: bodyBox(frame), today };
     const reader = new RecordReader(db);
 
-    const collator = new Intl.Collator(template.locale, { sensitivity: 'base', numeric: true });
-    const summaries = readPatientSummaries(db).sort((a, b) =>
-      collator.compare(a.family_name, b.family_name) || collator.compare(a.given_names, b.given_names)
-      || (a.birth_date < b.birth_date ? -1 : a.birth_date > b.birth_date ? 1 : 0) || (a.id < b.id ? -1 : 1));
-    const names = summaries.map((s) => displayName(s));
+    const patients = PatientOrder.read(db, template.locale);
     const visits = readScheduledVisits(db, today, addDays(today, template.schedule_days - 1));
     const keys = { ...(o.signingKey ? { signingKey: o.signingKey } : {}), ...(o.encryptKey ? { encryptKey: o.encryptKey } : {}) };
     const codeOptions = { runId: runIdFor(printedAt), printedAt, ...(o.maxCodes ? { maxCodes: o.maxCodes } : {}), ...keys };
@@ -134,16 +131,15 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
         { title: label(template, 'binder_title'), bookmark: false, layout: all(layoutCover({
           clinicName, clinicAddress: template.clinic.address ?? meta.clinic_address ?? null,
           clinicPhone: template.clinic.phone ?? meta.clinic_phone ?? null,
-          printedAt, dataAsOf, patients: summaries.length, pages: totalPages, fingerprint, encrypted: o.encryptKey !== undefined,
+          printedAt, dataAsOf, patients: patients.length, pages: totalPages, fingerprint, encrypted: o.encryptKey !== undefined,
         }, ctx)) },
         { title: label(template, 'restore_recipe'), bookmark: false, layout: all(layoutRecipe(ctx, fingerprint)) },
-        { title: label(template, 'index'), bookmark: true, layout: (onPage) => layoutIndex(summaries.map((s, i) => (
-          { name: names[i]!, birthDate: s.birth_date, mrn: s.mrn, page: firstPage(i) })), ctx, onPage) },
+        { title: label(template, 'index'), bookmark: true, layout: (onPage) => layoutIndex(indexEntries(patients, firstPage), ctx, onPage) },
         { title: label(template, 'schedule'), bookmark: true, layout: (onPage) => {
-          const order = new Map(summaries.map((s, i) => [s.id, i]));
+          const order = new Map(patients.ids.map((id, i) => [id, i]));
           layoutSchedule(visits.map((v) => {
             const i = order.get(v.patient_id)!;
-            return { startsAt: v.starts_at, name: names[i]!, mrn: summaries[i]!.mrn, provider: v.provider, reason: v.reason, page: firstPage(i) };
+            return { startsAt: v.starts_at, name: patients.name(i), mrn: patients.mrns[i]!, provider: v.provider, reason: v.reason, page: firstPage(i) };
           }), today, template.schedule_days, ctx, onPage);
         } },
       ];
@@ -155,7 +151,7 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
       return pages;
     });
     const frontPages = frontLengths.reduce((a, b) => a + b, 0);
-    assertRoomFor(o.outPath, minimumBinderBytes(summaries.length));
+    assertRoomFor(o.outPath, minimumBinderBytes(patients.length));
 
     const doc = new PDFDocument({
       size: [width, height], margin: 0, autoFirstPage: false, compress: true,
@@ -202,38 +198,40 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     const startOnRightHandPage = (): void => {
       if (current % 2 === 1) emit(++current, blankPage(shaper, frame, label(template, 'blank_page')), frontChrome('', 0, 1));
     };
-    const firstPages = new Int32Array(summaries.length);
-    const entries = new ManifestEntries(summaries.map((s) => s.id));
-    const disk = new DiskProjection(o.outPath, summaries.length);
+    const firstPages = new Int32Array(patients.length);
+    const entries = new ManifestEntries(patients.ids);
+    const disk = new DiskProjection(o.outPath, patients.length);
     let codes = 0;
     let done = 0;
     function* records(): Generator<PatientRecord> {
-      for (const s of summaries) yield reader.read(s.id);
+      for (const id of patients.ids) yield reader.read(id);
     }
-    const patients = pool = new PatientPool({ template, box: ctx.box, today, dataAsOf, codeOptions }, shaper, o.jobs ?? 1);
-    for await (const prepared of patients.prepare(records())) {
-      const s = summaries[done]!;
-      if (prepared.id !== s.id) throw new Error(`patient ${s.id}: prepared ${prepared.id} in its place`);
+    const workers = pool = new PatientPool({ template, box: ctx.box, today, dataAsOf, codeOptions }, shaper, o.jobs ?? 1);
+    for await (const prepared of workers.prepare(records())) {
+      const id = patients.ids[done]!;
+      if (prepared.id !== id) throw new Error(`patient ${id}: prepared ${prepared.id} in its place`);
       startOnRightHandPage();
       firstPages[done] = current + 1;
-      const detail = `${label(template, 'dob')} ${s.birth_date}   ${label(template, 'mrn')} ${s.mrn}`;
+      const name = patients.name(done);
+      const mrn = patients.mrns[done]!;
+      const detail = `${label(template, 'dob')} ${patients.birthDates[done]!}   ${label(template, 'mrn')} ${mrn}`;
       prepared.pages.forEach((body, i) => {
-        emit(++current, body, { title: names[done]!, detail, titleRight: label(template, 'page_of', { x: i + 1, y: prepared.pages.length }), detailRight: asOfText });
-        if (i === 0) outline.add(`${names[done]} — ${label(template, 'mrn')} ${s.mrn}`);
+        emit(++current, body, { title: name, detail, titleRight: label(template, 'page_of', { x: i + 1, y: prepared.pages.length }), detailRight: asOfText });
+        if (i === 0) outline.add(`${name} — ${label(template, 'mrn')} ${mrn}`);
       });
       entries.add(prepared.digest, prepared.codes, current - prepared.codePages + 1, prepared.codePages);
       codes += prepared.codes;
       done++;
-      o.onProgress?.({ phase: 'render', done, total: summaries.length });
+      o.onProgress?.({ phase: 'render', done, total: patients.length });
       if (done % DISK_CHECK_EVERY === 0) disk.check(done, out.stream.bytesWritten + out.stream.writableLength);
       await drained();
     }
     // The workers' heaps are not needed for the rest: freed before the manifest and front matter are drawn.
-    await patients.close();
+    await workers.close();
 
     // The manifest lists every patient's code pages, so it follows them.
     startOnRightHandPage();
-    const manifest = encodeManifest({ runId: codeOptions.runId, printedAt, clinic: meta, patients: entries.entries() }, keys).texts;
+    const manifest = encodeManifest({ runId: codeOptions.runId, printedAt, clinic: meta }, entries.inIdOrder(), keys).texts;
     codes += manifest.length;
     const manifestPages = layoutCodePages(manifest, {
       heading: (first, last, total, page, pages) => label(template, 'manifest_heading', { first, last, total, page, pages }),
@@ -262,7 +260,14 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     outline.end();
     doc.end();
     await Promise.race([once(out.stream, 'finish'), failed]);
-    return { patients: summaries.length, pages: current, codes, outPath: o.outPath };
+    return { patients: patients.length, pages: current, codes, outPath: o.outPath };
+  }
+}
+
+/** The index's rows, made one at a time as the index is laid out. */
+function* indexEntries(patients: PatientOrder, firstPage: (patient: number) => number): Generator<IndexEntry> {
+  for (let i = 0; i < patients.length; i++) {
+    yield { name: patients.name(i), birthDate: patients.birthDates[i]!, mrn: patients.mrns[i]!, page: firstPage(i) };
   }
 }
 

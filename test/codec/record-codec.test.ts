@@ -11,7 +11,7 @@ import {
   BadSignatureError, CorruptFrameError, DecryptError, DigestMismatchError, InsufficientFramesError,
   RecordTooLargeError, UnknownFormatError, UnsignedRecordError, KeyError,
 } from '../../src/codec/codec-errors.js';
-import { encodeManifest, parseManifest } from '../../src/codec/manifest.js';
+import { MANIFEST_FORMAT, encodeManifest, manifestContent, manifestJson, parseManifest } from '../../src/codec/manifest.js';
 import { fingerprintPublicKey, generateSigningKeys, parsePublicKey, parseSigningKey } from '../../src/codec/keys.js';
 import { handmadePatient, withLongHistory } from '../fixtures/handmade-clinic.js';
 import { TEST_ENCRYPT_KEY, testPublicKey, testSigningKey } from './_test-key.js';
@@ -188,10 +188,11 @@ describe('manifest', () => {
     const m = { runId: 'R20261125', printedAt: AS_OF, clinic: { clinic_name: 'Cedar Hill Family Health', timezone: 'America/Los_Angeles' }, patients: clinic.slice(0, 30).map((r, i) => ({
       id: r.patient.id, digest: encodeDocument('R', r.patient.id, canonicalJson(r), sign).digest.reduce((s, b) => s + b.toString(16).padStart(2, '0'), ''),
       codes: 2, pages: [i + 3] })) };
-    const doc = encodeManifest(m, { signingKey: testSigningKey() });
+    const sorted = [...m.patients].sort((a, b) => (a.id < b.id ? -1 : 1));
+    const doc = encodeManifest(m, sorted, { signingKey: testSigningKey() });
     const { manifests, records } = decodeRecords(shuffle(doc.texts, 2), verify);
     expect(records).toEqual([]);
-    expect(parseManifest(manifests[0]!)).toEqual({ ...m, patients: [...m.patients].sort((a, b) => (a.id < b.id ? -1 : 1)) });
+    expect(parseManifest(manifests[0]!)).toEqual({ ...m, patients: sorted });
   });
 
   it('carries a clinic of 30,000 patients in more codes than a record may take, and reads back', () => {
@@ -202,12 +203,31 @@ describe('manifest', () => {
       return { id: `P${String(i).padStart(6, '0')}`, digest: Buffer.from(random.bytes(32)).toString('hex'), codes: 3 + random.int(4), pages: [page] };
     });
     const m = { runId: 'R20261125', printedAt: AS_OF, clinic: { clinic_name: 'A clinic group' }, patients };
-    const doc = encodeManifest(m, { signingKey: testSigningKey() });
+    const doc = encodeManifest(m, patients, { signingKey: testSigningKey() });
     expect(doc.texts.length).toBeGreaterThan(DEFAULT_MAX_CODES);
-    expect(() => encodeManifest(m, { maxCodes: DEFAULT_MAX_CODES })).toThrow(RecordTooLargeError);
+    expect(() => encodeManifest(m, patients, { maxCodes: DEFAULT_MAX_CODES })).toThrow(RecordTooLargeError);
     const { manifests } = decodeRecords(shuffle(doc.texts, 3), verify);
     expect(parseManifest(manifests[0]!)).toEqual(m);
   }, 60_000);
+
+  it('writes the same canonical JSON as the whole manifest given to canonicalJson, from entries taken one at a time', () => {
+    // Clinic facts that hold the list's own key, quotes and other scripts must not move where the list goes.
+    const clinic = { clinic_name: 'Clinique "patients":[ Été', note: '"patients":[]', zz: 'مرحبا 诊所' };
+    const patients = [
+      { id: 'P-1', digest: 'a'.repeat(64), codes: 3, pages: [5, 6] },
+      { id: 'P-2"x', digest: 'b'.repeat(64), codes: 1, pages: [9] },
+      { id: 'Ü-3', digest: 'c'.repeat(64), codes: 2, pages: [] },
+    ];
+    const head = { runId: 'R20261125', printedAt: AS_OF, clinic };
+    const whole = canonicalJson({ format: MANIFEST_FORMAT, run: head.runId, printed_at: head.printedAt, patients, clinic });
+    function* oneAtATime(): Generator<(typeof patients)[number]> { yield* patients; }
+    expect(Buffer.from(manifestContent(head, oneAtATime())).toString('utf8')).toBe(whole);
+    expect(manifestJson({ ...head, patients: [...patients].reverse() })).toBe(whole);
+    expect(Buffer.from(manifestContent(head, [])).toString('utf8'))
+      .toBe(canonicalJson({ format: MANIFEST_FORMAT, run: head.runId, printed_at: head.printedAt, patients: [], clinic }));
+    expect(() => manifestContent(head, [...patients].reverse())).toThrow(RangeError);
+    expect(() => manifestContent(head, [patients[0]!, patients[0]!])).toThrow(/ascending patient ids/);
+  });
 });
 
 describe('keys', () => {

@@ -6,13 +6,15 @@ import { ManifestEntries } from '../../src/render/_manifest-entries.js';
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 describe('manifest entries', () => {
-  it('give back each patient\'s digest, codes and consecutive code pages, in the order added', () => {
-    const entries = new ManifestEntries(['p-1', 'p-2', 'p-3']);
-    entries.add(sha('one'), 6, 7, 2);
-    entries.add(sha('two'), 1, 13, 1);
-    expect(entries.entries()).toEqual([
-      { id: 'p-1', digest: sha('one'), codes: 6, pages: [7, 8] },
-      { id: 'p-2', digest: sha('two'), codes: 1, pages: [13] },
+  it('give back each patient\'s digest, codes and consecutive code pages, sorted by patient id', () => {
+    const entries = new ManifestEntries(['p-2', 'p-10', 'p-1', 'p-3']);
+    entries.add(sha('two'), 6, 7, 2);
+    entries.add(sha('ten'), 1, 13, 1);
+    entries.add(sha('one'), 2, 15, 1);
+    expect([...entries.inIdOrder()]).toEqual([
+      { id: 'p-1', digest: sha('one'), codes: 2, pages: [15] },
+      { id: 'p-10', digest: sha('ten'), codes: 1, pages: [13] },
+      { id: 'p-2', digest: sha('two'), codes: 6, pages: [7, 8] },
     ]);
   });
 
