@@ -13,6 +13,8 @@ import type { GlyphData } from './font-set.js';
 
 interface EmbeddedFont {
   id: string;
+  /** The fontkit font it embeds. */
+  font: { numGlyphs: number };
   /** Font units to the PDF's 1000-unit text space. */
   scale: number;
   ref(): unknown;
@@ -35,6 +37,21 @@ function num(n: number): number {
 /** Two hex digits per byte value: a glyph id is written as four, the same as pdfkit's padded toString(16). */
 const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
+/**
+ * Each font glyph's id in the embedded subset and its hex text, once the glyph
+ * is in the subset. fontkit's subset maps ids through a plain object, and a
+ * binder draws millions of glyphs: the lookup and the hex were 1.5 s of a
+ * 1,000-patient print's drawing thread (issue 6, profile).
+ */
+interface SubsetGlyphs { ids: Int32Array; hex: string[] }
+const subsetGlyphs = new WeakMap<EmbeddedFont, SubsetGlyphs>();
+
+function subsetGlyphsOf(f: EmbeddedFont): SubsetGlyphs {
+  let known = subsetGlyphs.get(f);
+  if (!known) subsetGlyphs.set(f, known = { ids: new Int32Array(f.font.numGlyphs).fill(-1), hex: [] });
+  return known;
+}
+
 /** Draws `glyphs` in the registered font `font` at `size`, left edge x, on the alphabetic baseline y (top-down). */
 export function drawGlyphRun(doc: PDFKit.PDFDocument, font: string, size: number, x: number, baselineY: number, glyphs: GlyphData): void {
   doc.font(font).fontSize(size);
@@ -50,14 +67,20 @@ export function drawGlyphRun(doc: PDFKit.PDFDocument, font: string, size: number
   state.addContent(`1 0 0 1 ${num(x)} ${num(y)} Tm`);
   state.addContent(`/${f.id} ${num(size)} Tf`);
 
+  const known = subsetGlyphsOf(f);
   const encoded: string[] = [];
   let c = 0;
   for (let i = 0; i < n; i++) {
-    const gid = f.subset.includeGlyph(glyphs.ids[i]!);
-    encoded.push(HEX_BYTE[(gid >> 8) & 0xff]! + HEX_BYTE[gid & 0xff]!);
     const count = glyphs.counts[i]!;
-    if (f.widths[gid] == null) f.widths[gid] = glyphs.advances[i]! * f.scale;
-    if (f.unicode[gid] == null) f.unicode[gid] = Array.from(glyphs.codePoints.subarray(c, c + count));
+    let gid = known.ids[glyphs.ids[i]!]!;
+    if (gid < 0) {
+      // First time in this font: what pdfkit does for every glyph, of which only the first time counts.
+      gid = known.ids[glyphs.ids[i]!] = f.subset.includeGlyph(glyphs.ids[i]!);
+      known.hex[gid] = HEX_BYTE[(gid >> 8) & 0xff]! + HEX_BYTE[gid & 0xff]!;
+      if (f.widths[gid] == null) f.widths[gid] = glyphs.advances[i]! * f.scale;
+      if (f.unicode[gid] == null) f.unicode[gid] = Array.from(glyphs.codePoints.subarray(c, c + count));
+    }
+    encoded.push(known.hex[gid]!);
     c += count;
   }
 
