@@ -7,6 +7,6 @@ export {
   type EncodeOptions, type EncodedDocument, type DecodeOptions, type DecodedDocument, type FrameGroup,
   type RestoredRecord, type FailedDocument, type RejectedText, type SignatureStatus,
 } from './record-codec.js';
-export { encodeManifest, parseManifest, manifestJson, type Manifest, type ManifestEntry } from './manifest.js';
+export { encodeManifest, parseManifest, manifestContent, manifestJson, type Manifest, type ManifestEntry, type ManifestHead } from './manifest.js';
 export { generateSigningKeys, fingerprintPublicKey, parseSigningKey, parsePublicKey, rawPublicKey, type SigningKeyPair } from './keys.js';
 export * from './codec-errors.js';

@@ -90,24 +90,52 @@ function isFeatureList(f: Features): f is readonly string[] {
 }
 
 const sets = new Map<string, FontSet>();
-const fileData = new WeakMap<fontkit.Font, Buffer>();
+const files = new Map<string, Buffer>();
+
+/** Font files' bytes by path, in memory every thread of the process shares. */
+export type FontFiles = ReadonlyMap<string, Uint8Array>;
+
+/**
+ * A font file's bytes, read once per process into shared memory, so that a
+ * print's worker threads open their fonts from the same bytes instead of
+ * reading a copy each: 18 MB a thread (patient-pool.ts).
+ */
+function fontFile(path: string): Buffer {
+  let bytes = files.get(path);
+  if (!bytes) {
+    const read = readFileSync(path);
+    bytes = Buffer.from(new SharedArrayBuffer(read.length));
+    read.copy(bytes);
+    files.set(path, bytes);
+  }
+  return bytes;
+}
+
+/** The font files this thread has read, for a worker thread to adopt (adoptFontFiles). */
+export function fontFilesRead(): FontFiles {
+  return files;
+}
+
+/** Takes font files another thread has read as this thread's own: the memory is shared, not copied. */
+export function adoptFontFiles(shared: FontFiles): void {
+  // Sent to a thread, a Buffer arrives as a plain Uint8Array over the same memory.
+  for (const [path, b] of shared) if (!files.has(path)) files.set(path, Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
 
 function asFont(opened: fontkit.Font | fontkit.FontCollection, path: string): fontkit.Font {
   if (!('layout' in opened)) throw new Error(`${path} is a font collection, expected a single font`);
   return opened;
 }
 
-/** The font set for a directory, opened once per process (SC alone is 10 MB). */
+/** The font set for a directory, opened once per thread (SC alone is 10 MB). */
 export function loadFontSet(dir: string = FONTS_DIR): FontSet {
   let set = sets.get(dir);
   if (set) return set;
   const byName = new Map<string, Face>();
   for (const { name, file, features } of FILES) {
     const path = join(dir, file);
-    const data = readFileSync(path);
-    const font = asFont(fontkit.create(data), path);
+    const font = asFont(fontkit.create(fontFile(path)), path);
     memoiseLayout(font);
-    fileData.set(font, data);
     byName.set(name, { name, path, font, features });
   }
   const chain = (names: readonly string[]) => names.map((n) => byName.get(n)!);
@@ -129,8 +157,7 @@ export function loadFontSet(dir: string = FONTS_DIR): FontSet {
  */
 export function registerFonts(doc: PDFKit.PDFDocument, fonts: FontSet = loadFontSet()): void {
   for (const face of fonts.faces) {
-    const data = fileData.get(face.font) ?? readFileSync(face.path);
-    const own = asFont(fontkit.create(data), face.path);
+    const own = asFont(fontkit.create(fontFile(face.path)), face.path);
     own.layout = face.font.layout;
     // pdfkit 0.20 accepts a fontkit font object (anything with layout()); the typings don't say so.
     doc.registerFont(face.name, own as unknown as PDFKit.Mixins.PDFFontSource);

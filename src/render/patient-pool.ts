@@ -6,9 +6,13 @@ import { preparePatient, type PatientPages, type PatientPagesContext } from './p
 import type { TextShaper } from './shape-text.js';
 import { unpackPages, type PackedPages } from './packed-pages.js';
 import { nextTurn } from './_next-turn.js';
+import { fontFilesRead, type FontFiles } from './font-set.js';
 
 /** What every thread needs to prepare patients: the context without its shaper (each thread shapes with its own). */
 export type PoolSetup = Omit<PatientPagesContext, 'shaper'>;
+
+/** What a worker starts with: the setup, and the font files this thread has read, shared rather than read again. */
+export interface WorkerSetup { setup: PoolSetup; fontFiles: FontFiles }
 
 /** Messages between the binder and a worker (patient-worker.ts). */
 export interface PoolTask { seq: number; record: PatientRecord }
@@ -55,7 +59,8 @@ export class PatientPool {
     // to start: this thread does the work, and the PDF is the same.
     if (threads <= 1 || !existsSync(fileURLToPath(WORKER_URL))) return;
     for (let i = 0; i < threads - 1; i++) {
-      const worker = new Worker(WORKER_URL, { workerData: setup, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+      const workerData: WorkerSetup = { setup, fontFiles: fontFilesRead() };
+      const worker = new Worker(WORKER_URL, { workerData, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
       const slot = { worker, busy: 0 };
       worker.on('message', (reply: PoolReply) => {
         slot.busy--;

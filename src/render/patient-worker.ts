@@ -2,10 +2,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { preparePatient } from './patient-pages.js';
 import { packedBuffers, packPages } from './packed-pages.js';
-import type { PoolReply, PoolSetup, PoolTask } from './patient-pool.js';
+import type { PoolReply, PoolTask, WorkerSetup } from './patient-pool.js';
 import { TextShaper } from './shape-text.js';
+import { adoptFontFiles } from './font-set.js';
 
-const context = { ...(workerData as PoolSetup), shaper: new TextShaper() };
+const { setup, fontFiles } = workerData as WorkerSetup;
+adoptFontFiles(fontFiles);
+const context = { ...setup, shaper: new TextShaper() };
 parentPort!.on('message', ({ seq, record }: PoolTask) => {
   let reply: PoolReply;
   let transfer: ArrayBuffer[] = [];
