@@ -30,6 +30,11 @@ export type ManifestHead = Omit<Manifest, 'patients'>;
 
 const PATIENT_LIST = '"patients":[';
 
+/** FORMAT §11.1's order of entries: patient ids compared by UTF-16 code units. */
+export function comparePatientIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /**
  * FORMAT §11.1: the manifest's canonical JSON as UTF-8, its entries taken one
  * at a time, already sorted by patient id. A 100,000-patient clinic's entries
@@ -46,14 +51,14 @@ export function manifestContent(head: ManifestHead, sortedPatients: Iterable<Man
   let pending = empty.slice(0, listStart);
   let previous: string | undefined;
   for (const entry of sortedPatients) {
-    if (previous !== undefined && !(previous < entry.id)) throw new RangeError(`manifest entry ${entry.id} after ${previous}, expected ascending patient ids`);
+    if (previous !== undefined && comparePatientIds(previous, entry.id) >= 0) throw new RangeError(`manifest entry ${entry.id} after ${previous}, expected ascending patient ids`);
     pending += (previous === undefined ? '' : ',') + canonicalJson(entry);
     previous = entry.id;
     // Converted in batches: one string of every entry is what this avoids.
     if (pending.length >= 1 << 16) { chunks.push(Buffer.from(pending, 'utf8')); pending = ''; }
   }
   chunks.push(Buffer.from(pending + empty.slice(listStart), 'utf8'));
-  return new Uint8Array(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
 }
 
 /** FORMAT §11.1: the manifest's canonical JSON. Entries are sorted by patient id. */
@@ -62,7 +67,7 @@ export function manifestJson(m: Manifest): string {
 }
 
 function byId(patients: readonly ManifestEntry[]): ManifestEntry[] {
-  return [...patients].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...patients].sort((a, b) => comparePatientIds(a.id, b.id));
 }
 
 /**

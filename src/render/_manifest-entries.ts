@@ -1,4 +1,4 @@
-import type { ManifestEntry } from '../codec/manifest.js';
+import { comparePatientIds, type ManifestEntry } from '../codec/manifest.js';
 
 /**
  * What the run's manifest says of each patient, gathered while the binder
@@ -39,7 +39,7 @@ export class ManifestEntries {
    */
   *inIdOrder(): Generator<ManifestEntry> {
     const ids = this.ids;
-    const order = Array.from({ length: this.count }, (_, i) => i).sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+    const order = Array.from({ length: this.count }, (_, i) => i).sort((a, b) => comparePatientIds(ids[a]!, ids[b]!));
     for (const i of order) {
       yield {
         id: ids[i]!,

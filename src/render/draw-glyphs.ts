@@ -72,10 +72,11 @@ export function drawGlyphRun(doc: PDFKit.PDFDocument, font: string, size: number
   let c = 0;
   for (let i = 0; i < n; i++) {
     const count = glyphs.counts[i]!;
-    let gid = known.ids[glyphs.ids[i]!]!;
+    const glyph = glyphs.ids[i]!;
+    let gid = known.ids[glyph]!;
     if (gid < 0) {
       // First time in this font: what pdfkit does for every glyph, of which only the first time counts.
-      gid = known.ids[glyphs.ids[i]!] = f.subset.includeGlyph(glyphs.ids[i]!);
+      gid = known.ids[glyph] = f.subset.includeGlyph(glyph);
       known.hex[gid] = HEX_BYTE[(gid >> 8) & 0xff]! + HEX_BYTE[gid & 0xff]!;
       if (f.widths[gid] == null) f.widths[gid] = glyphs.advances[i]! * f.scale;
       if (f.unicode[gid] == null) f.unicode[gid] = Array.from(glyphs.codePoints.subarray(c, c + count));
