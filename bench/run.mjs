@@ -4,7 +4,7 @@
 //   --jobs N       threads for print (default: the number of cores, as print's default)
 //   --skip-floor, --skip-restore
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { writeSampleClinic } from '../dist/store/sample-clinic.js';
 
@@ -17,6 +17,11 @@ mkdirSync(cache, { recursive: true });
 const child = (script, args) => JSON.parse(execFileSync(process.execPath, [fileURLToPath(new URL(script, import.meta.url)), ...args],
   { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 }).toString().trim().split('\n').pop());
 const results = [];
+const resultsFile = new URL('./results.json', import.meta.url);
+// Issue 6 asks 100,000 patients in at most ten times the 10,000 time. A 100k run (--patients 100000)
+// is done on its own, so it is compared with the 10k time of this run or, failing that, of the last one recorded.
+const earlier = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : { results: [] };
+let tenThousand = earlier.results.find((r) => r.command === 'print' && r.patients === 10000);
 const report = (command, patients, figures) => {
   for (const [k, v] of Object.entries(figures)) console.log(`${command} ${patients ?? ''}: ${k} ${typeof v === 'number' ? +v.toFixed(2) : v}`.replace(' :', ':'));
   results.push({ command, ...(patients ? { patients } : {}), ...figures });
@@ -41,10 +46,16 @@ for (const patients of sizes) {
     Object.assign(print, { floor_seconds: f.seconds, floor_text_seconds: f.text_seconds, floor_qr_seconds: f.qr_seconds,
       floor_distinct_runs: f.distinct_runs, floor_codes: f.codes, ratio_to_floor: p.seconds / f.seconds });
   }
+  if (patients === 10000) tenThousand = { ...print, at: new Date().toISOString() };
+  else if (patients > 10000 && tenThousand) {
+    Object.assign(print, { seconds_over_10000: p.seconds / tenThousand.seconds, per_patient_over_10000: (p.seconds / patients) / (tenThousand.seconds / 10000) });
+  }
   report('print', patients, print);
 }
 if (!argv.includes('--skip-restore')) {
   const r = child('./_restore.mjs', [cache]);
   for (const [input, f] of Object.entries(r)) report(`restore ${input}`, undefined, f);
 }
-writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ at: new Date().toISOString(), results }, null, 2) + '\n');
+// The last 10k figure is kept when this run had none, for the next 100k run to compare with.
+if (tenThousand && !results.some((r) => r.patients === 10000)) results.push({ command: 'print', patients: 10000, ...tenThousand, at: tenThousand.at ?? earlier.at });
+writeFileSync(resultsFile, JSON.stringify({ at: new Date().toISOString(), results }, null, 2) + '\n');
