@@ -46,7 +46,7 @@ for (const patients of sizes) {
     Object.assign(print, { floor_seconds: f.seconds, floor_text_seconds: f.text_seconds, floor_qr_seconds: f.qr_seconds,
       floor_distinct_runs: f.distinct_runs, floor_codes: f.codes, ratio_to_floor: p.seconds / f.seconds });
   }
-  if (patients === 10000) tenThousand = { ...print, at: new Date().toISOString() };
+  if (patients === 10000) tenThousand = print;
   else if (patients > 10000 && tenThousand) {
     Object.assign(print, { seconds_over_10000: p.seconds / tenThousand.seconds, per_patient_over_10000: (p.seconds / patients) / (tenThousand.seconds / 10000) });
   }
@@ -57,5 +57,5 @@ if (!argv.includes('--skip-restore')) {
   for (const [input, f] of Object.entries(r)) report(`restore ${input}`, undefined, f);
 }
 // The last 10k figure is kept when this run had none, for the next 100k run to compare with.
-if (tenThousand && !results.some((r) => r.patients === 10000)) results.push({ command: 'print', patients: 10000, ...tenThousand, at: tenThousand.at ?? earlier.at });
+if (tenThousand && !results.some((r) => r.patients === 10000)) results.push({ ...tenThousand, at: tenThousand.at ?? earlier.at });
 writeFileSync(resultsFile, JSON.stringify({ at: new Date().toISOString(), results }, null, 2) + '\n');
