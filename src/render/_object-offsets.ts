@@ -1,21 +1,29 @@
 /**
- * Where each PDF object starts, for the cross-reference table pdfkit writes
- * at the end, kept in flat arrays instead of pdfkit's array of numbers. A
- * binder has about 28 objects a patient; past 1 GB into the file each offset
- * in pdfkit's array was a heap number of its own, and at 100,000 patients
- * (2.8 million objects, 3.3 GB) the table held about 35 MB of the heap,
- * which V8 then let grow to twice that.
+ * Where each PDF object starts, for the cross-reference table written at the
+ * end, kept in flat arrays instead of pdfkit's array of numbers. A binder has
+ * about 28 objects a patient; past 1 GB into the file each offset in pdfkit's
+ * array was a heap number of its own, and at 100,000 patients (2.8 million
+ * objects, 3.3 GB) the table held about 35 MB of the heap, which V8 then let
+ * grow to twice that. The table itself is written here too (endDocument).
  *
  * It uses pdfkit 0.20's document internals (_offsets, _refEnd, _waiting,
- * _ended, _finalize); package.json pins pdfkit's minor version for that.
+ * _ended, _finalize, _offset, _write, _root, _info, _id); package.json pins
+ * pdfkit's minor version for that.
  */
 
 interface DocumentInternals {
   _offsets: unknown;
   _waiting: number;
   _ended: boolean;
+  _offset: number;
+  _root: object;
+  _info: object;
+  _id: Uint8Array;
+  _security: unknown;
   _refEnd(ref: { id: number; offset: number }): void;
   _finalize(): void;
+  _write(data: string | Uint8Array): void;
+  push(chunk: Uint8Array | null): boolean;
 }
 
 /** Offsets in blocks, so growing never copies what is already there. */
@@ -59,4 +67,50 @@ export function keepObjectOffsetsFlat(doc: PDFKit.PDFDocument): void {
       this._ended = false;
     }
   };
+}
+
+/** Rows of the cross-reference table written at a time: 20 bytes each, so 64 KB. */
+const XREF_ROWS_PER_WRITE = 3_276;
+
+/**
+ * Ends `doc` as doc.end() does, with the same bytes, but writes the
+ * cross-reference table a block at a time, waiting on `drained` (the file
+ * having room again) after each. pdfkit writes it in one synchronous loop,
+ * a row at a time: at 100,000 patients that was 2.8 million byte arrays and
+ * 56 MB queued for the file at once, at the very end of the print.
+ * `doc` must have had keepObjectOffsetsFlat() applied.
+ */
+export async function endDocument(doc: PDFKit.PDFDocument, drained: () => Promise<void>): Promise<void> {
+  const d = doc as unknown as DocumentInternals;
+  const offsets = d._offsets;
+  if (!(offsets instanceof ObjectOffsets)) throw new Error('endDocument: the document does not keep its object offsets flat');
+  if (d._security) throw new Error('endDocument: an encrypted document\'s trailer is not written here');
+  // pdfkit calls _finalize once every object is written: at once, or when the last one ends.
+  const allWritten = new Promise<void>((resolve) => { d._finalize = resolve; });
+  doc.end();
+  await allWritten;
+  // From here on, pdfkit 0.20's _finalize with the table's rows gathered.
+  const xrefOffset = d._offset;
+  d._write('xref');
+  d._write(`0 ${offsets.length + 1}`);
+  d._write('0000000000 65535 f ');
+  let rows = '';
+  let count = 0;
+  for (const offset of offsets) {
+    rows += `${`0000000000${offset}`.slice(-10)} 00000 n \n`;
+    if (++count === XREF_ROWS_PER_WRITE) {
+      d._write(Buffer.from(rows, 'latin1'));
+      rows = '';
+      count = 0;
+      await drained();
+    }
+  }
+  if (count > 0) d._write(Buffer.from(rows, 'latin1'));
+  const id = `<${Buffer.from(d._id).toString('hex')}>`;
+  d._write('trailer');
+  d._write(`<<\n/Size ${offsets.length + 1}\n/Root ${String(d._root)}\n/Info ${String(d._info)}\n/ID [${id} ${id}]\n>>`);
+  d._write('startxref');
+  d._write(`${xrefOffset}`);
+  d._write('%%EOF');
+  d.push(null);
 }

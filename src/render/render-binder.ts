@@ -29,7 +29,7 @@ import { ManifestEntries } from './_manifest-entries.js';
 import { PageContent } from './_page-content.js';
 import { assertRoomFor, DiskProjection, minimumBinderBytes } from './disk-space.js';
 import { capHeapGrowth } from './_heap-growth.js';
-import { keepObjectOffsetsFlat } from './_object-offsets.js';
+import { endDocument, keepObjectOffsetsFlat } from './_object-offsets.js';
 
 export interface BinderOptions {
   /** The open store (read-only is enough) and its path, for messages. */
@@ -258,7 +258,7 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     content.flush();
     tree.restore(doc);
     outline.end();
-    doc.end();
+    await Promise.race([endDocument(doc, drained), failed]);
     await Promise.race([once(out.stream, 'finish'), failed]);
     return { patients: patients.length, pages: current, codes, outPath: o.outPath };
   }
