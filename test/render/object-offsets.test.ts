@@ -66,4 +66,16 @@ describe('object offsets', () => {
     expect(read).toHaveLength(n);
     expect(read.every((offset, i) => offset === 5_000_000_000 + i * 7)).toBe(true);
   });
+
+  it('keep offsets written out of order, far from their block\'s first, or never, exactly', () => {
+    const offsets = new ObjectOffsets();
+    for (let i = 0; i < 10; i++) offsets.push();
+    offsets.set(5, 1_000); // the block's first
+    offsets.set(2, 400); // before it
+    offsets.set(0, 9_000_000_000); // made first, written past 8 GB
+    offsets.set(7, 1_000 + 0xffff_fffe); // the farthest kept as a distance
+    offsets.set(8, 1_000 + 0xffff_ffff); // the nearest kept apart
+    offsets.set(9, 1_000);
+    expect([...offsets]).toEqual([9_000_000_000, 0, 400, 0, 0, 1_000, 0, 1_000 + 0xffff_fffe, 1_000 + 0xffff_ffff, 1_000]);
+  });
 });
