@@ -6,8 +6,10 @@
  * --max-semi-space-size=4: the drawing thread's young generation, where its
  * short-lived objects are made, at 8 MB instead of V8's 32 (the workers' is
  * set apart, patient-pool.ts). The drawing thread keeps little from one page
- * to the next, and the larger young generation only held garbage: a
- * 1,000-patient print peaked at 305 MB instead of 346 (measured, issue 6).
+ * to the next, and the larger young generation only held garbage: 10,000
+ * patients peaked at 349–354 MB instead of 401–404, 1,000 at 307–313
+ * instead of 345–357; CPU time moved within the machine's run-to-run noise
+ * (1,000 patients: 31.0–33.9 s against 26.3–31.6) (measured, issue 6).
  */
 export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
 

@@ -258,7 +258,9 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     content.flush();
     tree.restore(doc);
     outline.end();
-    await Promise.race([endDocument(doc, drained), failed]);
+    const ended = endDocument(doc, drained);
+    ended.catch(() => undefined); // when the file fails, `failed` reports it; never an unhandled rejection
+    await Promise.race([ended, failed]);
     await Promise.race([once(out.stream, 'finish'), failed]);
     return { patients: patients.length, pages: current, codes, outPath: o.outPath };
   }
