@@ -7,7 +7,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { writeSampleClinic } from '../dist/store/sample-clinic.js';
-import { NODE_FLAGS } from '../dist/cli/node-flags.js';
 
 const argv = process.argv.slice(2);
 const option = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
@@ -15,8 +14,7 @@ const sizes = option('--patients') ? [Number(option('--patients'))] : [1000, 100
 const jobs = option('--jobs');
 const cache = fileURLToPath(new URL('./.cache/', import.meta.url));
 mkdirSync(cache, { recursive: true });
-// Under the V8 settings paperchart's command runs with (src/cli/node-flags.ts), so print is measured as it runs.
-const child = (script, args) => JSON.parse(execFileSync(process.execPath, [...NODE_FLAGS, fileURLToPath(new URL(script, import.meta.url)), ...args],
+const child = (script, args) => JSON.parse(execFileSync(process.execPath, [fileURLToPath(new URL(script, import.meta.url)), ...args],
   { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 }).toString().trim().split('\n').pop());
 const results = [];
 const resultsFile = new URL('./results.json', import.meta.url);

@@ -1,7 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { hasNodeFlags, NODE_FLAGS } from '../../src/cli/node-flags.js';
 
 // The built binary, as `npx paperchart` runs it (npm test builds dist/ first).
 const BIN = fileURLToPath(new URL('../../bin/paperchart.js', import.meta.url));
@@ -16,17 +15,6 @@ describe('the paperchart binary', () => {
     const r = spawnSync(process.execPath, [BIN, 'print', '--db', '/nonexistent/clinic.sqlite', '--out', '/tmp/x.pdf'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^paperchart: records store not found: \/nonexistent\/clinic\.sqlite\n→ /);
-  });
-
-  it('exits the same when started with its V8 settings, as when it starts itself again with them', () => {
-    const args = ['print', '--db', '/nonexistent/clinic.sqlite', '--out', '/tmp/x.pdf'];
-    const direct = spawnSync(process.execPath, [...NODE_FLAGS, BIN, ...args], { encoding: 'utf8' });
-    const relayed = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-    expect(hasNodeFlags(NODE_FLAGS)).toBe(true);
-    expect(hasNodeFlags([])).toBe(false);
-    expect(direct.status).toBe(2);
-    expect(relayed.status).toBe(2);
-    expect(relayed.stderr).toBe(direct.stderr);
   });
 
   it('exits 1 on a usage error', () => {
