@@ -8,7 +8,7 @@ import { progressReporter } from './progress.js';
 import { openStore, migrate } from '../store/open-store.js';
 import { writeSampleClinic } from '../store/sample-clinic.js';
 import { exportRecords } from '../record/export-records.js';
-import { renderBinder } from '../render/render-binder.js';
+import { printBinder } from '../render/binder-thread.js';
 import { loadTemplate } from '../render/template.js';
 import { DEFAULT_MAX_CODES } from '../codec/record-codec.js';
 import { readEncryptKeyFile, readPublicKeyFile, readSigningKeyFile, writeKeyFiles } from '../keys/key-files.js';
@@ -85,11 +85,10 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
     const db = openStore(a.db);
     try {
       const progress = progressReporter(io, 'print');
-      const s = await renderBinder({
-        db, storePath: a.db, outPath: a.out, template, printedAt,
+      const s = await printBinder({
+        storePath: a.db, outPath: a.out, template, printedAt,
         ...(signingKey ? { signingKey } : {}), ...(encryptKey ? { encryptKey } : {}), maxCodes: a['max-codes'], jobs: a.jobs,
-        onProgress: (p) => progress(p.done, p.total, p.phase),
-      });
+      }, (p) => progress(p.done, p.total, p.phase));
       io.out(`printed ${s.patients} patients, ${s.pages} pages in ${seconds(start)} s → ${s.outPath} (${(s.bytes / 1e6).toFixed(1)} MB)`);
       if (a.verify) {
         const { verifyBinder } = await import('../restore/verify-binder.js');

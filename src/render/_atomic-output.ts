@@ -3,17 +3,28 @@ import { dirname, basename, join } from 'node:path';
 import { once } from 'node:events';
 import { OutputNotWritableError } from '../errors.js';
 
-/**
- * A file written under a temporary name beside its destination and renamed
- * into place only by `commit()`: a crash or an error never leaves a
- * truncated file under the final name (rename is atomic on one filesystem).
- */
 /** Outputs not yet committed or discarded, so an interrupt can remove their temporary files. */
-const pending = new Set<AtomicOutput>();
+const pending = new Set<{ discard(): void }>();
 
 /** Removes every temporary file still being written (for Ctrl-C: no partial file is left behind). */
 export function discardPendingOutputs(): void {
   for (const output of pending) output.discard();
+}
+
+/** Where the output for `path` is written until it is complete: beside it, hidden, named for this process. */
+function partialPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
+}
+
+/**
+ * For an output another thread of this process writes: on an interrupt,
+ * `stop` that thread, then remove its partial file (signals reach only the
+ * main thread). Returns the function that forgets it again.
+ */
+export function discardOnInterrupt(path: string, stop: () => void): () => void {
+  const entry = { discard: (): void => { stop(); rmSync(partialPath(path), { force: true }); } };
+  pending.add(entry);
+  return () => pending.delete(entry);
 }
 
 /**
@@ -24,6 +35,11 @@ export function discardPendingOutputs(): void {
  */
 const WRITE_SIZE = 1 << 16;
 
+/**
+ * A file written under a temporary name beside its destination and renamed
+ * into place only by `commit()`: a crash or an error never leaves a
+ * truncated file under the final name (rename is atomic on one filesystem).
+ */
 export class AtomicOutput {
   readonly stream: WriteStream;
   private readonly tempPath: string;
@@ -37,7 +53,7 @@ export class AtomicOutput {
 
   /** @throws OutputNotWritableError when the folder is missing or not writable */
   static async open(path: string): Promise<AtomicOutput> {
-    const tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
+    const tempPath = partialPath(path);
     const stream = createWriteStream(tempPath, { flags: 'wx' });
     try {
       await once(stream, 'open');

@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { openStore } from '../store/open-store.js';
+import * as storeErrors from '../errors.js';
+import { RecordTooLargeError } from '../codec/codec-errors.js';
+import type { BinderOptions, BinderProgress, BinderSummary } from './render-binder.js';
+import { discardOnInterrupt } from './_atomic-output.js';
+
+/** What print needs, all of it able to cross to another thread: the store by its path instead of an open handle. */
+export type PrintOptions = Omit<BinderOptions, 'db' | 'onProgress'>;
+
+/** Messages from the drawing thread (binder-worker.ts). */
+export type BinderThreadMessage =
+  | { progress: BinderProgress }
+  | { summary: BinderSummary }
+  | { error: { name: string; message: string; stack?: string; fields: Record<string, unknown> } };
+
+const WORKER_URL = new URL('./binder-worker.js', import.meta.url);
+/**
+ * The drawing thread's young generation, where its short-lived objects are
+ * made (glyph runs, page operators, compressed chunks: nothing outlives a
+ * page). V8's default for the process's first thread is 32 MB and cannot be
+ * changed once Node is running; a worker thread's can. At 12 MB the young
+ * generation is collected more often, each time with little live in it.
+ * Figures in the issue-6 note.
+ */
+const DRAWING_YOUNG_MB = 12;
+
+/** The typed errors print reports, rebuilt by name on this side so callers can still tell them apart. */
+const PRINT_ERRORS: Record<string, { prototype: storeErrors.PaperchartError }> = {
+  ...Object.fromEntries(Object.entries(storeErrors).filter(([, v]) => typeof v === 'function')),
+  RecordTooLargeError,
+};
+
+/**
+ * Prints the binder (renderBinder) on a thread of its own, opening the store
+ * there, so that this thread keeps only the command line: the drawing's many
+ * short-lived objects are made in a small young generation that V8 lets a
+ * worker have and not the main thread. The PDF is the same byte for byte as
+ * when drawn here. Run from the TypeScript sources (the tests do), there is
+ * no compiled worker: it prints on this thread. The drawing code is loaded
+ * only where it runs, so this thread does not hold pdfkit and fontkit too.
+ * @throws as renderBinder and openStore, with the same error classes
+ */
+export async function printBinder(options: PrintOptions, onProgress?: (progress: BinderProgress) => void): Promise<BinderSummary> {
+  if (!existsSync(fileURLToPath(WORKER_URL))) {
+    const { renderBinder } = await import('./render-binder.js');
+    const db = openStore(options.storePath);
+    try {
+      return await renderBinder({ ...options, db, ...(onProgress ? { onProgress } : {}) });
+    } finally {
+      db.close();
+    }
+  }
+  const worker = new Worker(WORKER_URL, { workerData: options, resourceLimits: { maxYoungGenerationSizeMb: DRAWING_YOUNG_MB } });
+  // Ctrl-C arrives on this thread only: stop the drawing, then remove its partial file.
+  const forget = discardOnInterrupt(options.outPath, () => void worker.terminate());
+  try {
+    return await new Promise<BinderSummary>((resolve, reject) => {
+      worker.on('message', (m: BinderThreadMessage) => {
+        if ('progress' in m) onProgress?.(m.progress);
+        else if ('summary' in m) resolve(m.summary);
+        else reject(rebuildError(m.error));
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new Error(`the print thread stopped (exit code ${code}) before the binder was done`)));
+    });
+  } finally {
+    forget();
+    await worker.terminate();
+  }
+}
+
+function rebuildError(e: Extract<BinderThreadMessage, { error: unknown }>['error']): Error {
+  const kind = PRINT_ERRORS[e.name];
+  const error: Error = kind ? Object.create(kind.prototype) : new Error();
+  Object.defineProperty(error, 'message', { value: e.message, writable: true, configurable: true });
+  Object.defineProperty(error, 'stack', { value: e.stack, writable: true, configurable: true });
+  return Object.assign(error, e.fields);
+}
