@@ -1,6 +1,6 @@
 import type { PageBody, PageOp } from './flow.js';
 import type { TextShaper } from './shape-text.js';
-import { drawQr, qrPng } from './qr-symbol.js';
+import { drawQr, qrImage } from './qr-symbol.js';
 
 /** Where the running header and footer sit, given the paper. */
 export interface PageFrame {
@@ -50,7 +50,7 @@ export function drawOps(doc: PDFKit.PDFDocument, shaper: TextShaper, ops: readon
         doc.lineWidth(op.lineWidth).moveTo(op.x1, op.y1).lineTo(op.x2, op.y2).stroke(op.color);
         break;
       case 'qr':
-        drawQr(doc, op.png ?? qrPng(op.text), op.x, op.y);
+        drawQr(doc, op.image ?? qrImage(op.text), op.x, op.y);
         break;
     }
   }

@@ -5,8 +5,8 @@ export type PageOp =
   | { kind: 'text'; line: ShapedLine; x: number; baseline: number; color: string }
   | { kind: 'rect'; x: number; y: number; w: number; h: number; fill: string | null; stroke: string | null; lineWidth: number }
   | { kind: 'rule'; x1: number; y1: number; x2: number; y2: number; color: string; lineWidth: number }
-  /** A QR code whose top-left module is at (x, y); `png` is its image (qrPng) when made ahead of drawing. */
-  | { kind: 'qr'; x: number; y: number; text: string; png?: Uint8Array };
+  /** A QR code whose top-left module is at (x, y); `image` is its image data (qrImage) when made ahead of drawing. */
+  | { kind: 'qr'; x: number; y: number; text: string; image?: Uint8Array };
 
 export interface PageBody { ops: PageOp[] }
 

@@ -20,7 +20,7 @@ export interface PackedPages {
   codePoints: Uint32Array;
   counts: Uint8Array;
   /** Every code's image, one after the other. */
-  pngs: Uint8Array;
+  images: Uint8Array;
 }
 
 const TEXT = 0;
@@ -30,7 +30,7 @@ const QR = 3;
 
 export function packPages(pages: readonly PageBody[]): PackedPages {
   // Sized first, then filled: growing plain arrays and converting them took a tenth of a worker's time.
-  let nInts = 1, nNums = 0, nGlyphs = 0, nCodePoints = 0, nPng = 0;
+  let nInts = 1, nNums = 0, nGlyphs = 0, nCodePoints = 0, nImage = 0;
   for (const page of pages) {
     nInts++;
     for (const op of page.ops) {
@@ -45,10 +45,10 @@ export function packPages(pages: readonly PageBody[]): PackedPages {
           nCodePoints += g.codePoints.length;
         }
       } else if (op.kind === 'qr') {
-        if (!op.png) throw new Error('a code has no image: make it (qrPng) before packing');
+        if (!op.image) throw new Error('a code has no image: make it (qrImage) before packing');
         nInts += 3;
         nNums += 2;
-        nPng += op.png.length;
+        nImage += op.image.length;
       } else {
         nInts += op.kind === 'rect' ? 3 : 2;
         nNums += 5;
@@ -57,7 +57,7 @@ export function packPages(pages: readonly PageBody[]): PackedPages {
   }
   const out: PackedPages = {
     strings: [], ints: new Int32Array(nInts), nums: new Float64Array(nNums), ids: new Uint16Array(nGlyphs),
-    codePoints: new Uint32Array(nCodePoints), counts: new Uint8Array(nGlyphs), pngs: new Uint8Array(nPng),
+    codePoints: new Uint32Array(nCodePoints), counts: new Uint8Array(nGlyphs), images: new Uint8Array(nImage),
   };
   const interned = new Map<string, number>();
   const str = (s: string | null): number => {
@@ -102,10 +102,10 @@ export function packPages(pages: readonly PageBody[]): PackedPages {
           num(op.x1, op.y1, op.x2, op.y2, op.lineWidth);
           break;
         case 'qr':
-          int(QR, str(op.text), op.png!.length);
+          int(QR, str(op.text), op.image!.length);
           num(op.x, op.y);
-          out.pngs.set(op.png!, pi);
-          pi += op.png!.length;
+          out.images.set(op.image!, pi);
+          pi += op.image!.length;
           break;
       }
     }
@@ -115,7 +115,7 @@ export function packPages(pages: readonly PageBody[]): PackedPages {
 
 /** The buffers to transfer (not copy) with a PackedPages. */
 export function packedBuffers(p: PackedPages): ArrayBuffer[] {
-  return [p.ints, p.nums, p.ids, p.codePoints, p.counts, p.pngs].map((a) => a.buffer as ArrayBuffer);
+  return [p.ints, p.nums, p.ids, p.codePoints, p.counts, p.images].map((a) => a.buffer as ArrayBuffer);
 }
 
 /** The pages packPages was given; glyph arrays and images are views into the packed arrays. */
@@ -162,7 +162,7 @@ export function unpackPages(p: PackedPages, fonts: FontSet): PageBody[] {
         ops.push({ kind: 'rule', x1: num(), y1: num(), x2: num(), y2: num(), lineWidth: num(), color });
       } else if (kind === QR) {
         const text = str(), length = int();
-        ops.push({ kind: 'qr', x: num(), y: num(), text, png: p.pngs.subarray(pi, pi + length) });
+        ops.push({ kind: 'qr', x: num(), y: num(), text, image: p.images.subarray(pi, pi + length) });
         pi += length;
       } else {
         throw new Error(`packed pages: unknown op ${kind} at ${ii - 1}`);

@@ -6,7 +6,7 @@ import { toHex } from '../codec/_bytes.js';
 import { layoutCodePages } from './code-pages.js';
 import { layoutPatient, type PatientLayoutContext } from './patient-layout.js';
 import type { PageBody } from './flow.js';
-import { qrPng } from './qr-symbol.js';
+import { qrImage } from './qr-symbol.js';
 import { label } from './template.js';
 import { displayName } from './_format.js';
 
@@ -48,7 +48,7 @@ export function preparePatient(record: PatientRecord, ctx: PatientPagesContext):
   const pages = [...summary, ...codePages];
   for (const page of pages) {
     for (const op of page.ops) {
-      if (op.kind === 'qr') op.png = qrPng(op.text);
+      if (op.kind === 'qr') op.image = qrImage(op.text);
       else if (op.kind === 'text') ctx.shaper.withGlyphs(op.line);
     }
   }
