@@ -90,7 +90,8 @@ export class AtomicOutput {
 
   private flush(): void {
     if (this.gatheredBytes === 0) return;
-    this.stream.write(Buffer.concat(this.gathered, this.gatheredBytes));
+    // One piece (a page's content, a block of the cross-reference table) is written as it is, not copied.
+    this.stream.write(this.gathered.length === 1 ? this.gathered[0]! : Buffer.concat(this.gathered, this.gatheredBytes));
     this.gathered = [];
     this.gatheredBytes = 0;
   }

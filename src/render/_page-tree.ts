@@ -62,8 +62,29 @@ export class PageTree {
     // pdfkit prints an entry of its reference class with toString(): one such entry stands for them all.
     const referenceClass = Object.getPrototypeOf(Object.getPrototypeOf(root)) as object;
     const references = Object.create(referenceClass, {
-      toString: { value: () => Array.from(ids, (id) => `${id} 0 R`).join(' ') },
+      toString: { value: () => referencesText(ids) },
     }) as unknown;
     root.data.Pages.data.Kids = [references];
   }
+}
+
+/**
+ * "12 0 R 15 0 R …" for the page ids, built in one buffer. Built as a string
+ * a page and joined, half a million pages' references raised the peak of a
+ * 100,000-patient print by tens of MB at its very end (measured).
+ */
+function referencesText(ids: Int32Array): string {
+  const REFERENCE = ' 0 R';
+  const out = Buffer.allocUnsafe(ids.length * (10 + REFERENCE.length + 1));
+  let o = 0;
+  for (let i = 0; i < ids.length; i++) {
+    if (i > 0) out[o++] = 0x20;
+    let id = ids[i]!;
+    let digits = 1;
+    for (let rest = id; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    for (let k = o + digits - 1; k >= o; k--, id = Math.floor(id / 10)) out[k] = 0x30 + (id % 10);
+    o += digits;
+    o += out.write(REFERENCE, o, 'latin1');
+  }
+  return out.toString('latin1', 0, o);
 }

@@ -49,6 +49,27 @@ describe('page tree and outline', () => {
     await pdf.destroy();
   });
 
+  it('write the page tree pdfkit writes, byte for byte, when no page moves', async () => {
+    const print = async (tree?: PageTree): Promise<Buffer> => {
+      const doc = new PDFDocument({ autoFirstPage: false, compress: false, info: { CreationDate: new Date('2026-11-25T15:00:00Z') } });
+      const chunks: Buffer[] = [];
+      doc.on('data', (c: Buffer) => chunks.push(c));
+      const ended = new Promise((resolve) => doc.on('end', resolve));
+      // Past ids of one to four digits.
+      for (let i = 0; i < 1200; i++) {
+        doc.addPage({ size: [200, 200], margin: 0 });
+        tree?.take(doc);
+      }
+      tree?.restore(doc);
+      doc.end();
+      await ended;
+      return Buffer.concat(chunks);
+    };
+    const ours = await print(new PageTree());
+    expect(ours.toString('latin1')).toMatch(/\/Kids \[\d+ 0 R \d+ 0 R /);
+    expect(ours.equals(await print())).toBe(true);
+  });
+
   it('refuse an end with a front matter bookmark promised but not added', () => {
     const doc = new PDFDocument({ autoFirstPage: false });
     const outline = new Outline(doc, 2);
