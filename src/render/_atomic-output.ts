@@ -45,6 +45,7 @@ export class AtomicOutput {
   private readonly tempPath: string;
   private gathered: Uint8Array[] = [];
   private gatheredBytes = 0;
+  private lastWrite: Promise<void> = Promise.resolve();
 
   private constructor(readonly path: string, stream: WriteStream, tempPath: string) {
     this.stream = stream;
@@ -88,10 +89,22 @@ export class AtomicOutput {
     this.stream.end();
   }
 
+  /**
+   * Resolves once everything given to write() so far is in the file and let go
+   * of, so the writer may fill its buffers again; rejects once writing has failed.
+   */
+  async settled(): Promise<void> {
+    this.flush();
+    await this.lastWrite;
+    if (this.stream.errored) throw this.stream.errored;
+  }
+
   private flush(): void {
     if (this.gatheredBytes === 0) return;
     // One piece (a page's content, a block of the cross-reference table) is written as it is, not copied.
-    this.stream.write(this.gathered.length === 1 ? this.gathered[0]! : Buffer.concat(this.gathered, this.gatheredBytes));
+    const bytes = this.gathered.length === 1 ? this.gathered[0]! : Buffer.concat(this.gathered, this.gatheredBytes);
+    // Writes complete in order: the last one's callback means all are done (with an error or not).
+    this.lastWrite = new Promise((resolve) => this.stream.write(bytes, () => resolve()));
     this.gathered = [];
     this.gatheredBytes = 0;
   }

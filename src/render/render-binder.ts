@@ -258,7 +258,8 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     content.flush();
     tree.restore(doc);
     outline.end();
-    const ended = endDocument(doc, drained);
+    // A turn first, for pdfkit to hand over what it holds; then the file has taken all of it.
+    const ended = endDocument(doc, async () => { await nextTurn(); await out.settled(); });
     ended.catch(() => undefined); // when the file fails, `failed` reports it; never an unhandled rejection
     await Promise.race([ended, failed]);
     await Promise.race([once(out.stream, 'finish'), failed]);

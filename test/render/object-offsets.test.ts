@@ -12,7 +12,8 @@ async function pdf(how: 'pdfkit' | 'flat' | 'endDocument', pages = 40): Promise<
   if (how !== 'pdfkit') keepObjectOffsetsFlat(doc);
   const chunks: Buffer[] = [];
   let written = 0;
-  doc.on('data', (c: Buffer) => { chunks.push(c); written += c.length; });
+  // A copy: endDocument writes its next block into the same bytes once the wait it is given resolves.
+  doc.on('data', (c: Buffer) => { chunks.push(Buffer.from(c)); written += c.length; });
   const ended = new Promise((resolve) => doc.on('end', resolve));
   for (let i = 0; i < pages; i++) {
     doc.addPage({ size: [300, 300] });
