@@ -22,8 +22,9 @@ const WORKER_URL = new URL('./binder-worker.js', import.meta.url);
  * made (glyph runs, page operators, compressed chunks: nothing outlives a
  * page). V8's default for the process's first thread is 32 MB and cannot be
  * changed once Node is running; a worker thread's can. At 12 MB the young
- * generation is collected more often, each time with little live in it.
- * Figures in the issue-6 note.
+ * generation is collected more often, each time with little live in it: a
+ * 10,000-patient print peaked at 377 MB instead of 399, in the same time
+ * (measured on the whole command).
  */
 const DRAWING_YOUNG_MB = 12;
 
