@@ -1,7 +1,7 @@
 // drawGlyphRun writes shaped runs without pdfkit's text(): it must write exactly what text() writes.
-import PDFDocument from 'pdfkit';
 import { describe, expect, it } from 'vitest';
 import { copyFeatures, loadFontSet, registerFonts } from '../../src/render/font-set.js';
+import { pdfkitBytes } from '../_pdfkit-bytes.js';
 import { drawGlyphRun } from '../../src/render/draw-glyphs.js';
 import { TextShaper } from '../../src/render/shape-text.js';
 
@@ -10,17 +10,11 @@ const LINES = [
   'דוד כהן, 12 מ"ג', '张伟 髙橋 美咲', '김민준', 'AV To Wa 10:30 — Amoxicillin 500 mg PO q8h', 'François Müller-Łukasz', '',
 ];
 
-async function pdf(draw: (doc: PDFKit.PDFDocument) => void): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'LETTER', margin: 0, compress: false, info: { CreationDate: new Date(0) } });
-  registerFonts(doc, loadFontSet());
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise((resolve) => doc.on('end', resolve));
-  draw(doc);
-  doc.end();
-  await done;
-  return Buffer.concat(chunks);
-}
+const pdf = (draw: (doc: PDFKit.PDFDocument) => void): Promise<Buffer> =>
+  pdfkitBytes({ size: 'LETTER', margin: 0, compress: false, info: { CreationDate: new Date(0) } }, (doc) => {
+    registerFonts(doc, loadFontSet());
+    draw(doc);
+  });
 
 describe('drawGlyphRun', () => {
   it('writes the same PDF as pdfkit text() for runs in every script, marks and kerning included', async () => {

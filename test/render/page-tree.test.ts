@@ -4,6 +4,7 @@ import PDFDocument from 'pdfkit';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { PageTree } from '../../src/render/_page-tree.js';
 import { Outline } from '../../src/render/_outline.js';
+import { pdfkitBytes } from '../_pdfkit-bytes.js';
 
 /** A real PDF of `pages` pages, each showing its drawing order; the last `front` are moved to the front. */
 async function printed(pages: number, front: number, bookmarked: (i: number) => boolean): Promise<Uint8Array> {
@@ -50,21 +51,15 @@ describe('page tree and outline', () => {
   });
 
   it('write the page tree pdfkit writes, byte for byte, when no page moves', async () => {
-    const print = async (tree?: PageTree): Promise<Buffer> => {
-      const doc = new PDFDocument({ autoFirstPage: false, compress: false, info: { CreationDate: new Date('2026-11-25T15:00:00Z') } });
-      const chunks: Buffer[] = [];
-      doc.on('data', (c: Buffer) => chunks.push(c));
-      const ended = new Promise((resolve) => doc.on('end', resolve));
-      // Past ids of one to four digits.
-      for (let i = 0; i < 1200; i++) {
-        doc.addPage({ size: [200, 200], margin: 0 });
-        tree?.take(doc);
-      }
-      tree?.restore(doc);
-      doc.end();
-      await ended;
-      return Buffer.concat(chunks);
-    };
+    const print = (tree?: PageTree): Promise<Buffer> =>
+      pdfkitBytes({ autoFirstPage: false, compress: false, info: { CreationDate: new Date('2026-11-25T15:00:00Z') } }, (doc) => {
+        // Past ids of one to four digits.
+        for (let i = 0; i < 1200; i++) {
+          doc.addPage({ size: [200, 200], margin: 0 });
+          tree?.take(doc);
+        }
+        tree?.restore(doc);
+      });
     const ours = await print(new PageTree());
     expect(ours.toString('latin1')).toMatch(/\/Kids \[\d+ 0 R \d+ 0 R /);
     expect(ours.equals(await print())).toBe(true);

@@ -1,7 +1,7 @@
 // A code's image is embedded without pdfkit parsing a PNG (issue 6); the PDF must be what pdfkit writes for that PNG.
-import PDFDocument from 'pdfkit';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { pdfkitBytes } from '../_pdfkit-bytes.js';
 import { drawQr, MODULE_PT, QR_MODULES, qrImage } from '../../src/render/qr-symbol.js';
 
 /** The PNG file qrImage's data is the IDAT of: 1-bit grey, 4 pixels a module. */
@@ -22,16 +22,8 @@ function asPng(data: Uint8Array): Buffer {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', data), chunk('IEND', new Uint8Array(0))]);
 }
 
-async function pdf(draw: (doc: PDFKit.PDFDocument) => void): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'LETTER', margin: 0, compress: true, info: { CreationDate: new Date('2026-11-25T16:00:00Z') } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise((resolve) => doc.on('end', resolve));
-  draw(doc);
-  doc.end();
-  await ended;
-  return Buffer.concat(chunks);
-}
+const pdf = (draw: (doc: PDFKit.PDFDocument) => void): Promise<Buffer> =>
+  pdfkitBytes({ size: 'LETTER', margin: 0, compress: true, info: { CreationDate: new Date('2026-11-25T16:00:00Z') } }, draw);
 
 describe('drawQr', () => {
   it('writes the same PDF, byte for byte, as pdfkit drawing the code as a PNG', async () => {
