@@ -1,30 +1,11 @@
-import QRCode from 'qrcode';
 import { constants, deflateSync } from 'node:zlib';
+import { encodeQrModules, QR_MODULES } from './_qr-encoder.js';
 
-/** FORMAT §10: every code is a version-25, level-M symbol in alphanumeric mode. */
-export const QR_VERSION = 25;
-export const QR_EC_LEVEL = 'M';
-/** Modules per side of a version-25 symbol. */
-export const QR_MODULES = 17 + 4 * QR_VERSION;
+export { QR_CAPACITY, QR_EC_LEVEL, QR_MASK, QR_MODULES, QR_VERSION } from './_qr-encoder.js';
 /** Quiet zone in modules on each side (ISO 18004 asks for 4). */
 export const QR_QUIET = 4;
 /** Printed module size: 0.5 mm, read by zbarimg and ZXing from 200-dpi scans (FORMAT §10). */
 export const MODULE_PT = (0.5 / 25.4) * 72;
-/**
- * A fixed mask skips qrcode's mask search (3.9 ms → 0.45 ms a code, measured);
- * the decoders in the tests read this mask from 200-dpi scans.
- */
-export const QR_MASK = 0;
-
-/** The modules of one code, row-major, true for dark. */
-export function qrModules(text: string): { size: number; dark: (r: number, c: number) => boolean } {
-  const qr = QRCode.create([{ data: text, mode: 'alphanumeric' }], {
-    version: QR_VERSION, errorCorrectionLevel: QR_EC_LEVEL, maskPattern: QR_MASK,
-  } as QRCode.QRCodeOptions);
-  const n = qr.modules.size;
-  const d = qr.modules.data;
-  return { size: n, dark: (r, c) => d[r * n + c] === 1 };
-}
 
 /**
  * Image pixels per module. At one pixel a module, renderers smooth the image
@@ -48,15 +29,16 @@ const DARK_NIBBLE = 0x0;
  * in the page's content stream: 6× smaller, and no text to build and deflate (issue 6).
  */
 export function qrImage(text: string): Uint8Array {
-  const { size: modules, dark } = qrModules(text);
+  const dark = encodeQrModules(text);
+  const modules = QR_MODULES;
   const stride = 1 + Math.ceil(IMAGE_SIZE / 8);
   const raw = Buffer.alloc(stride * IMAGE_SIZE); // rows of: filter byte, then pixels (1 = white)
   for (let r = 0; r < modules; r++) {
     const row = r * IMAGE_PIXELS_PER_MODULE * stride;
     // Four pixels a module: two modules a byte, the first in the high nibble (an odd last module leaves white padding).
     for (let c = 0; c < modules; c += 2) {
-      const high = dark(r, c) ? DARK_NIBBLE : WHITE_NIBBLE;
-      const low = c + 1 < modules && dark(r, c + 1) ? DARK_NIBBLE : WHITE_NIBBLE;
+      const high = dark[r * modules + c] ? DARK_NIBBLE : WHITE_NIBBLE;
+      const low = c + 1 < modules && dark[r * modules + c + 1] ? DARK_NIBBLE : WHITE_NIBBLE;
       raw[row + 1 + (c >> 1)] = (high << 4) | low;
     }
     // The module's other pixel rows repeat it: filter 2 ("up") makes them all zeros, which deflate to nothing.
