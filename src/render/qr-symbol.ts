@@ -17,9 +17,14 @@ const IMAGE_PIXELS_PER_MODULE = 4; // qrImage writes a module as a nibble of a r
 /** Pixels per side of a code's image. */
 const IMAGE_SIZE = QR_MODULES * IMAGE_PIXELS_PER_MODULE;
 
-/** The four pixels of a module as a nibble of a 1-bit row (1 = white): white or dark. */
-const WHITE_NIBBLE = 0xf;
-const DARK_NIBBLE = 0x0;
+/**
+ * Two modules' pixels as a byte of a 1-bit row (1 = white), by their darkness
+ * (first module × 2 + second): four pixels a module, the first in the high nibble.
+ */
+const PIXEL_PAIRS = Uint8Array.of(0xff, 0xf0, 0x0f, 0x00);
+/** A code's modules, and a zeroed image buffer, used again for every code: each code writes the same bytes of it and the rest stay zero. */
+const moduleScratch = new Uint8Array(QR_MODULES * QR_MODULES);
+let imageRows: Buffer | undefined;
 
 /**
  * One code as the data of a 1-bit grey PDF image, IMAGE_PIXELS_PER_MODULE
@@ -29,18 +34,17 @@ const DARK_NIBBLE = 0x0;
  * in the page's content stream: 6× smaller, and no text to build and deflate (issue 6).
  */
 export function qrImage(text: string): Uint8Array {
-  const dark = encodeQrModules(text);
+  const dark = encodeQrModules(text, moduleScratch);
   const modules = QR_MODULES;
   const stride = 1 + Math.ceil(IMAGE_SIZE / 8);
-  const raw = Buffer.alloc(stride * IMAGE_SIZE); // rows of: filter byte, then pixels (1 = white)
+  const raw = (imageRows ??= Buffer.alloc(stride * IMAGE_SIZE)); // rows of: filter byte, then pixels (1 = white)
   for (let r = 0; r < modules; r++) {
     const row = r * IMAGE_PIXELS_PER_MODULE * stride;
-    // Four pixels a module: two modules a byte, the first in the high nibble (an odd last module leaves white padding).
-    for (let c = 0; c < modules; c += 2) {
-      const high = dark[r * modules + c] ? DARK_NIBBLE : WHITE_NIBBLE;
-      const low = c + 1 < modules && dark[r * modules + c + 1] ? DARK_NIBBLE : WHITE_NIBBLE;
-      raw[row + 1 + (c >> 1)] = (high << 4) | low;
-    }
+    const first = r * modules;
+    // Two modules a byte; an odd last module is paired with white padding.
+    let c = 0;
+    for (; c + 1 < modules; c += 2) raw[row + 1 + (c >> 1)] = PIXEL_PAIRS[dark[first + c]! * 2 + dark[first + c + 1]!]!;
+    if (c < modules) raw[row + 1 + (c >> 1)] = PIXEL_PAIRS[dark[first + c]! * 2]!;
     // The module's other pixel rows repeat it: filter 2 ("up") makes them all zeros, which deflate to nothing.
     for (let y = 1; y < IMAGE_PIXELS_PER_MODULE; y++) raw[row + y * stride] = 2;
   }
