@@ -353,7 +353,7 @@ export type WordScript = 'latn' | 'zzzz' | 'auto';
  * patients, measured): its advance in font units, glyph count n, code point
  * count c, then n ids, n advances, 4n positions, n code point counts, c code points.
  */
-type WordShape = Float64Array;
+export type WordShape = Float64Array;
 const WORD_HEAD = 3;
 // Words repeat across patients, numbers and dates mostly do not: a short memory keeps the words.
 // 3,000 against 10,000: the same speed at 10,000 patients, a smaller peak (measured, see shape-text.ts).
@@ -441,11 +441,30 @@ export function wordsUnits(face: Face, text: string, script: WordScript): number
   return units;
 }
 
+/**
+ * The shapes simple text (simpleWords) is drawn with, word by word, appended
+ * to `into`; returns their advance in font units. Keeping them lets a line
+ * measured from its words get its glyphs later without looking its words up again.
+ */
+export function collectWordShapes(face: Face, text: string, script: WordScript, into: WordShape[]): number {
+  let units = 0;
+  const keep = (shape: WordShape): void => {
+    into.push(shape);
+    units += shape[0]!;
+  };
+  eachWord(text, script, (word) => eachShape(face, word, script, keep));
+  return units;
+}
+
 /** The glyphs of simple text (simpleWords), joined from its words' glyphs: what shapeGlyphs gives. */
 export function wordsGlyphs(face: Face, text: string, script: WordScript): GlyphData {
   const parts: WordShape[] = [];
-  const keep = (shape: WordShape): void => { parts.push(shape); };
-  eachWord(text, script, (word) => eachShape(face, word, script, keep));
+  collectWordShapes(face, text, script, parts);
+  return joinWordShapes(parts);
+}
+
+/** The glyph data of words shaped apart (collectWordShapes), one after another. */
+export function joinWordShapes(parts: readonly WordShape[]): GlyphData {
   let glyphs = 0;
   let codePoints = 0;
   for (const p of parts) {

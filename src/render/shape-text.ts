@@ -7,7 +7,8 @@ import bidiImport from 'bidi-js';
 import { BoundedCache } from './_bounded-cache.js';
 import { drawGlyphRun } from './draw-glyphs.js';
 import {
-  copyFeatures, LATIN_LETTER, LATIN_TEXT_CLASS, loadFontSet, registerFonts, shapeGlyphs, simpleWords, wordsEm, wordsGlyphs, wordsUnits, type Face, type Features, type FontSet, type GlyphData, type Weight,
+  collectWordShapes, copyFeatures, joinWordShapes, LATIN_LETTER, LATIN_TEXT_CLASS, loadFontSet, registerFonts, shapeGlyphs, simpleWords, wordsEm, wordsGlyphs,
+  type Face, type Features, type FontSet, type GlyphData, type Weight, type WordShape,
 } from './font-set.js';
 
 export type { Weight } from './font-set.js';
@@ -27,6 +28,8 @@ export interface TextRun {
    * by withGlyphs: counting pages needs widths only.
    */
   glyphs?: GlyphData;
+  /** For simple text measured from its words: those words' shapes, which its glyphs are joined from. */
+  shapes?: readonly WordShape[] | undefined;
 }
 
 export interface ShapedLine {
@@ -41,7 +44,7 @@ export interface ShapedLine {
 }
 
 type Direction = 'ltr' | 'rtl' | 'auto';
-interface EmRun { text: string; face: Face; level: number; em: number }
+interface EmRun { text: string; face: Face; level: number; em: number; shapes?: readonly WordShape[] }
 interface EmLine { text: string; runs: EmRun[]; em: number; direction: 'ltr' | 'rtl' }
 
 // bidi-js is CommonJS (module.exports = factory) but its typings declare an ES
@@ -232,28 +235,37 @@ export class TextShaper {
     const lines: ShapedLine[] = [];
     let text = '';
     let units = 0;
+    // The line's words' shapes, kept for its glyphs (withGlyphs); a word's are those after its spaces'.
+    let shapes: WordShape[] = [];
+    const sepShapes: WordShape[] = [];
+    const wordShapes: WordShape[] = [];
     const endLine = (): boolean => {
       if (script === 'latn' && !LATIN_LETTER.test(text)) return false;
       const em = units / upem;
-      lines.push(this.atSize({ text, runs: [{ text, face, level: 0, em }], em, direction: 'ltr' }, size));
+      lines.push(this.atSize({ text, runs: [{ text, face, level: 0, em, shapes }], em, direction: 'ltr' }, size));
       return true;
     };
     for (const [i, piece] of pieces.entries()) {
       const word = piece.trimStart();
       const sep = piece.slice(0, piece.length - word.length);
-      const wordUnits = wordsUnits(face, word, script);
+      wordShapes.length = 0;
+      sepShapes.length = 0;
+      const wordUnits = collectWordShapes(face, word, script, wordShapes);
+      const sepUnits = sep ? collectWordShapes(face, sep, script, sepShapes) : 0;
       if (i > 0) {
-        const joined = units + (sep ? wordsUnits(face, sep, script) : 0) + wordUnits;
+        const joined = units + sepUnits + wordUnits;
         if (joined / upem <= limit) {
           text += piece;
           units = joined;
+          shapes.push(...sepShapes, ...wordShapes);
           continue;
         }
         if (!endLine()) return undefined;
       }
       // A line starts: only the first keeps the spaces before its word.
       text = i === 0 ? piece : word;
-      units = (i === 0 && sep ? wordsUnits(face, sep, script) : 0) + wordUnits;
+      units = (i === 0 ? sepUnits : 0) + wordUnits;
+      shapes = i === 0 ? [...sepShapes, ...wordShapes] : [...wordShapes];
       if (units / upem > limit) return undefined;
     }
     return endLine() ? lines : undefined;
@@ -291,7 +303,7 @@ export class TextShaper {
   private atSize(line: EmLine, size: number): ShapedLine {
     return {
       runs: line.runs.map((r) => ({
-        text: r.text, font: r.face.name, features: r.face.features, width: r.em * size, level: r.level,
+        text: r.text, font: r.face.name, features: r.face.features, width: r.em * size, level: r.level, shapes: r.shapes,
       })),
       width: line.em * size,
       size,
@@ -313,8 +325,11 @@ export class TextShaper {
     if (simple) {
       // What the general path below gives such a text, without its cost (bidi levels and a face lookup per
       // character were a tenth of a print): one left-to-right run in the first face.
-      const em = this.emWidth(chain[0]!, text);
-      const line: EmLine = { text, runs: [{ text, face: chain[0]!, level: 0, em }], em, direction: 'ltr' };
+      const face = chain[0]!;
+      const words = simpleWords(text);
+      const shapes: WordShape[] = [];
+      const em = words === undefined ? this.emWidth(face, text) : collectWordShapes(face, text, words, shapes) / face.font.unitsPerEm;
+      const line: EmLine = { text, runs: [{ text, face, level: 0, em, ...(words === undefined ? {} : { shapes }) }], em, direction: 'ltr' };
       if (cacheable) this.shapes.set(key, line);
       return line;
     }
@@ -377,7 +392,11 @@ export class TextShaper {
 
   /** Gives every run of `line` its glyphs (once); lines to be drawn, or sent to the thread that draws, need them. */
   withGlyphs(line: ShapedLine): ShapedLine {
-    for (const run of line.runs) run.glyphs ??= this.glyphsOf(this.faceNamed(run.font), run.text);
+    for (const run of line.runs) {
+      if (run.glyphs) continue;
+      run.glyphs = run.shapes ? joinWordShapes(run.shapes) : this.glyphsOf(this.faceNamed(run.font), run.text);
+      run.shapes = undefined; // the glyphs hold all the shapes said
+    }
     return line;
   }
 
