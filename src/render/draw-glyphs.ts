@@ -68,7 +68,27 @@ export function drawGlyphRun(doc: PDFKit.PDFDocument, font: string, size: number
   state.addContent(`/${f.id} ${num(size)} Tf`);
 
   const known = subsetGlyphsOf(f);
-  const encoded: string[] = [];
+  const scale = size / 1000;
+  const p = glyphs.positions;
+  // TJ's operands: strings of glyphs, each followed by the adjustment after its last glyph. `hex`
+  // holds the glyphs since the last adjustment, built as they come (a slice and join a segment cost more).
+  const commands: string[] = [];
+  let hex = '';
+  const endSegment = (lastGlyph: number): void => {
+    if (hex === '') return;
+    const advance = p[lastGlyph * 4]! * f.scale - glyphs.advances[lastGlyph]! * f.scale;
+    commands.push(`<${hex}> ${num(-advance)}`);
+    hex = '';
+  };
+  const flush = (lastGlyph: number): void => {
+    endSegment(lastGlyph);
+    if (commands.length > 0) {
+      state.addContent(`[${commands.join(' ')}] TJ`);
+      commands.length = 0;
+    }
+  };
+  let hadOffset = false;
+  let cx = x;
   let c = 0;
   for (let i = 0; i < n; i++) {
     const count = glyphs.counts[i]!;
@@ -81,49 +101,27 @@ export function drawGlyphRun(doc: PDFKit.PDFDocument, font: string, size: number
       if (f.widths[gid] == null) f.widths[gid] = glyphs.advances[i]! * f.scale;
       if (f.unicode[gid] == null) f.unicode[gid] = Array.from(glyphs.codePoints.subarray(c, c + count));
     }
-    encoded.push(known.hex[gid]!);
     c += count;
-  }
-
-  const scale = size / 1000;
-  const p = glyphs.positions;
-  const commands: string[] = [];
-  let last = 0;
-  let hadOffset = false;
-  const addSegment = (cur: number): void => {
-    if (last < cur) {
-      const advance = p[(cur - 1) * 4]! * f.scale - glyphs.advances[cur - 1]! * f.scale;
-      commands.push(`<${encoded.slice(last, cur).join('')}> ${num(-advance)}`);
-    }
-    last = cur;
-  };
-  const flush = (i: number): void => {
-    addSegment(i);
-    if (commands.length > 0) {
-      state.addContent(`[${commands.join(' ')}] TJ`);
-      commands.length = 0;
-    }
-  };
-  let cx = x;
-  let i = 0;
-  for (; i < n; i++) {
     const xOffset = p[i * 4 + 2]! * f.scale;
     const yOffset = p[i * 4 + 3]! * f.scale;
     if (xOffset || yOffset) {
-      flush(i);
+      // A glyph moved off the baseline is drawn alone at its own position.
+      flush(i - 1);
       state.addContent(`1 0 0 1 ${num(cx + xOffset * scale)} ${num(y + yOffset * scale)} Tm`);
-      flush(i + 1);
+      hex = known.hex[gid]!;
+      flush(i);
       hadOffset = true;
     } else {
       if (hadOffset) {
         state.addContent(`1 0 0 1 ${num(cx)} ${num(y)} Tm`);
         hadOffset = false;
       }
-      if (p[i * 4]! * f.scale - glyphs.advances[i]! * f.scale !== 0) addSegment(i + 1);
+      hex += known.hex[gid]!;
+      if (p[i * 4]! * f.scale - glyphs.advances[i]! * f.scale !== 0) endSegment(i);
     }
     cx += p[i * 4]! * f.scale * scale;
   }
-  flush(i);
+  flush(n - 1);
   state.addContent('ET');
   doc.restore();
 }
