@@ -358,7 +358,38 @@ const WORD_HEAD = 3;
 // Words repeat across patients, numbers and dates mostly do not: a short memory keeps the words.
 // 3,000 against 10,000: the same speed at 10,000 patients, a smaller peak (measured, see shape-text.ts).
 const WORD_SHAPES_MAX = 3_000;
-const wordShapes = new WeakMap<Face, Map<string, BoundedCache<WordShape>>>();
+/** Words remembered as shaped once, to keep the second time (a string each, not a shape). */
+const WORDS_SEEN_MAX = 10_000;
+
+/**
+ * A face's word shapes by script, with its single ASCII characters (spaces,
+ * and the characters numeric tokens are drawn from) in arrays by code: a
+ * line's words are looked up once each, and its digits and spaces without hashing.
+ */
+interface FaceWords {
+  face: Face;
+  words: Record<'latn' | 'zzzz', BoundedCache<WordShape>>;
+  /** Words shaped once and not kept (see wordShape). */
+  seen: Record<'latn' | 'zzzz', BoundedCache<true>>;
+  characters: Record<'latn' | 'zzzz', (WordShape | undefined)[]>;
+  /** Numeric tokens are drawn from their characters' shapes (see NUMERIC_TOKEN). */
+  composesNumbers: boolean;
+}
+const faceWordsOf = new WeakMap<Face, FaceWords>();
+
+function faceWords(face: Face): FaceWords {
+  let known = faceWordsOf.get(face);
+  if (!known) {
+    faceWordsOf.set(face, known = {
+      face,
+      words: { latn: new BoundedCache(WORD_SHAPES_MAX), zzzz: new BoundedCache(WORD_SHAPES_MAX) },
+      seen: { latn: new BoundedCache(WORDS_SEEN_MAX), zzzz: new BoundedCache(WORDS_SEEN_MAX) },
+      characters: { latn: [], zzzz: [] },
+      composesNumbers: face.name.startsWith('latin-'),
+    });
+  }
+  return known;
+}
 
 function packWord(run: fontkit.GlyphRun): WordShape {
   const data = glyphDataOf(run);
@@ -374,21 +405,29 @@ function packWord(run: fontkit.GlyphRun): WordShape {
   return packed;
 }
 
-function wordShape(face: Face, word: string, context: WordScript): WordShape {
+function wordShape(known: FaceWords, word: string, context: WordScript): WordShape {
   // fontkit gives a single word the script of its first Latin letter, or Unknown: shaped alone, a word is
   // shaped as it is inside a Latin run when it holds a letter. One entry serves both.
   const script = context === 'auto' ? (LATIN_LETTER.test(word) ? 'latn' : 'zzzz') : context;
-  let byScript = wordShapes.get(face);
-  if (!byScript) wordShapes.set(face, byScript = new Map());
-  let cache = byScript.get(script);
-  if (!cache) byScript.set(script, cache = new BoundedCache(WORD_SHAPES_MAX));
+  if (word.length === 1 && word.charCodeAt(0) < 128) {
+    const characters = known.characters[script];
+    return characters[word.charCodeAt(0)] ??= shapeWord(known.face, word, script);
+  }
+  const cache = known.words[script];
   let shape = cache.get(word);
   if (!shape) {
-    // Straight to fontkit with the script given (memoiseLayout passes such calls through).
-    const run = (face.font.layout as (t: string, f: unknown, s: string) => fontkit.GlyphRun)(word, copyFeatures(face.features), script);
-    cache.set(word, shape = packWord(run));
+    shape = shapeWord(known.face, word, script);
+    // Kept from its second time on: identifiers, e-mail addresses and lot numbers, which never repeat,
+    // pushed out words that do (see WORD_SHAPES_MAX).
+    if (known.seen[script].get(word)) cache.set(word, shape);
+    else known.seen[script].set(word, true);
   }
   return shape;
+}
+
+function shapeWord(face: Face, word: string, script: 'latn' | 'zzzz'): WordShape {
+  // Straight to fontkit with the script given (memoiseLayout passes such calls through).
+  return packWord((face.font.layout as (t: string, f: unknown, s: string) => fontkit.GlyphRun)(word, copyFeatures(face.features), script));
 }
 
 /** Hands `use` the words of `text` and its runs of spaces, each shaped apart as composeRun does. */
@@ -416,11 +455,11 @@ function eachWord(text: string, script: WordScript, use: (word: string) => void)
 const NUMERIC_TOKEN = /^[0-9.,:;/()+%<>=#*-]{2,}$/;
 
 /** Hands `use` the shapes `word` is drawn with: its own, or its characters' for a numeric token in a Latin face. */
-function eachShape(face: Face, word: string, script: WordScript, use: (shape: WordShape) => void): void {
-  if (face.name.startsWith('latin-') && NUMERIC_TOKEN.test(word)) {
-    for (const ch of word) use(wordShape(face, ch, script));
+function eachShape(known: FaceWords, word: string, script: WordScript, use: (shape: WordShape) => void): void {
+  if (known.composesNumbers && NUMERIC_TOKEN.test(word)) {
+    for (const ch of word) use(wordShape(known, ch, script));
   } else {
-    use(wordShape(face, word, script));
+    use(wordShape(known, word, script));
   }
 }
 
@@ -437,7 +476,8 @@ export function wordsEm(face: Face, text: string, script: WordScript): number {
 export function wordsUnits(face: Face, text: string, script: WordScript): number {
   let units = 0;
   const add = (shape: WordShape): void => { units += shape[0]!; };
-  eachWord(text, script, (word) => eachShape(face, word, script, add));
+  const known = faceWords(face);
+  eachWord(text, script, (word) => eachShape(known, word, script, add));
   return units;
 }
 
@@ -452,7 +492,8 @@ export function collectWordShapes(face: Face, text: string, script: WordScript, 
     into.push(shape);
     units += shape[0]!;
   };
-  eachWord(text, script, (word) => eachShape(face, word, script, keep));
+  const known = faceWords(face);
+  eachWord(text, script, (word) => eachShape(known, word, script, keep));
   return units;
 }
 
