@@ -299,24 +299,53 @@ export function shapeGlyphs(face: Face, text: string): GlyphData {
 
 /**
  * Room for the glyph data of n glyphs and c code points: five views of one
- * buffer. Each buffer past 64 bytes is memory V8 asks the system for and gives
- * back after a collection; five a run, that was a tenth of a print's time
- * (issue 6, profile of a 10,000-patient print). Widest elements first, so each view is aligned.
+ * buffer, widest elements first so each view is aligned. A buffer each run
+ * (each one memory V8 asks the system for and frees after a collection) was
+ * 9% of laying a patient out, so the runs of lines about to be drawn share
+ * blocks instead. A block lives as long as any run carved from it: data kept
+ * long (a cache) is given a buffer of its own (`own`, ownGlyphData).
  */
-function allocGlyphData(n: number, c: number): GlyphData {
-  const buffer = new ArrayBuffer(8 * n + 32 * n + 4 * c + 2 * n + n);
+function allocGlyphData(n: number, c: number, own: boolean): GlyphData {
+  const bytes = 43 * n + 4 * c;
+  let buffer: ArrayBuffer;
+  let at = 0;
+  if (own || bytes > GLYPH_BLOCK_BYTES / 8) {
+    buffer = new ArrayBuffer(bytes);
+  } else {
+    if (!glyphBlock || glyphBlockUsed + bytes > GLYPH_BLOCK_BYTES) {
+      glyphBlock = new ArrayBuffer(GLYPH_BLOCK_BYTES);
+      glyphBlockUsed = 0;
+    }
+    buffer = glyphBlock;
+    at = glyphBlockUsed;
+    glyphBlockUsed += (bytes + 7) & ~7; // the next run's doubles aligned too
+  }
   return {
-    advances: new Float64Array(buffer, 0, n),
-    positions: new Float64Array(buffer, 8 * n, 4 * n),
-    codePoints: new Uint32Array(buffer, 40 * n, c),
-    ids: new Uint16Array(buffer, 40 * n + 4 * c, n),
-    counts: new Uint8Array(buffer, 42 * n + 4 * c, n),
+    advances: new Float64Array(buffer, at, n),
+    positions: new Float64Array(buffer, at + 8 * n, 4 * n),
+    codePoints: new Uint32Array(buffer, at + 40 * n, c),
+    ids: new Uint16Array(buffer, at + 40 * n + 4 * c, n),
+    counts: new Uint8Array(buffer, at + 42 * n + 4 * c, n),
   };
+}
+const GLYPH_BLOCK_BYTES = 64 * 1024;
+let glyphBlock: ArrayBuffer | undefined;
+let glyphBlockUsed = 0;
+
+/** `glyphs` in a buffer of its own, to be kept without keeping a shared block (see allocGlyphData). */
+export function ownGlyphData(glyphs: GlyphData): GlyphData {
+  const out = allocGlyphData(glyphs.ids.length, glyphs.codePoints.length, true);
+  out.advances.set(glyphs.advances);
+  out.positions.set(glyphs.positions);
+  out.codePoints.set(glyphs.codePoints);
+  out.ids.set(glyphs.ids);
+  out.counts.set(glyphs.counts);
+  return out;
 }
 
 function glyphDataOf(run: fontkit.GlyphRun): GlyphData {
   const n = run.glyphs.length;
-  const data = allocGlyphData(n, run.glyphs.reduce((sum, g) => sum + g.codePoints.length, 0));
+  const data = allocGlyphData(n, run.glyphs.reduce((sum, g) => sum + g.codePoints.length, 0), true);
   let c = 0;
   run.glyphs.forEach((g, i) => {
     data.ids[i] = g.id;
@@ -504,7 +533,7 @@ export function wordsGlyphs(face: Face, text: string, script: WordScript): Glyph
   return joinWordShapes(parts);
 }
 
-/** The glyph data of words shaped apart (collectWordShapes), one after another. */
+/** The glyph data of words shaped apart (collectWordShapes), one after another, in a shared block (see allocGlyphData). */
 export function joinWordShapes(parts: readonly WordShape[]): GlyphData {
   let glyphs = 0;
   let codePoints = 0;
@@ -512,7 +541,7 @@ export function joinWordShapes(parts: readonly WordShape[]): GlyphData {
     glyphs += p[1]!;
     codePoints += p[2]!;
   }
-  const out = allocGlyphData(glyphs, codePoints);
+  const out = allocGlyphData(glyphs, codePoints, false);
   let g = 0;
   let c = 0;
   for (const p of parts) {

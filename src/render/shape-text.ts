@@ -7,7 +7,7 @@ import bidiImport from 'bidi-js';
 import { BoundedCache } from './_bounded-cache.js';
 import { drawGlyphRun } from './draw-glyphs.js';
 import {
-  collectWordShapes, copyFeatures, joinWordShapes, LATIN_LETTER, LATIN_TEXT_CLASS, loadFontSet, registerFonts, shapeGlyphs, simpleWords, wordsEm, wordsGlyphs,
+  collectWordShapes, copyFeatures, joinWordShapes, ownGlyphData, LATIN_LETTER, LATIN_TEXT_CLASS, loadFontSet, registerFonts, shapeGlyphs, simpleWords, wordsEm, wordsGlyphs,
   type Face, type Features, type FontSet, type GlyphData, type Weight, type WordShape,
 } from './font-set.js';
 
@@ -140,7 +140,11 @@ export class TextShaper {
   shapeForDrawing(text: string, size: number, weight: Weight): ShapedLine {
     const key = `${weight}${size}\u0000${text}`;
     let line = this.drawn.get(key);
-    if (!line) this.drawn.set(key, line = this.withGlyphs(this.shape(text, size, weight)));
+    if (!line) {
+      line = this.withGlyphs(this.shape(text, size, weight));
+      for (const run of line.runs) run.glyphs = ownGlyphData(run.glyphs!); // kept: not in a shared block
+      this.drawn.set(key, line);
+    }
     return line;
   }
 

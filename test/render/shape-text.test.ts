@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFeatures, loadFontSet, registerFonts, type Face } from '../../src/render/font-set.js';
+import { copyFeatures, loadFontSet, registerFonts, type Face, type GlyphData } from '../../src/render/font-set.js';
 import { TextShaper, type ShapedLine } from '../../src/render/shape-text.js';
 import { extractPageTexts } from '../_pdf-text.js';
 
@@ -383,5 +383,21 @@ describe('draw and embedding', () => {
     });
     const [page] = await extractPageTexts(pdf);
     expect(page).toBe('Nguyễn 张伟 김민준 Øystein');
+  });
+});
+
+describe('glyph data', () => {
+  const bytes = (g: GlyphData): number => g.advances.byteLength + g.positions.byteLength + g.codePoints.byteLength + g.ids.byteLength + g.counts.byteLength;
+
+  it('is carved from shared blocks for lines drawn once, and copied out for the lines the shaper keeps (running headers)', () => {
+    const shaper = new TextShaper();
+    const once = shaper.withGlyphs(shaper.shape('Take 1 tablet by mouth once daily.', 9, 'regular'));
+    const kept = shaper.shapeForDrawing('Cedar Hill Family Health — CONFIDENTIAL', 8, 'regular');
+    // A kept line in a shared block would keep the whole block, and every line carved from it, alive.
+    for (const run of kept.runs) expect(run.glyphs!.ids.buffer.byteLength).toBe(bytes(run.glyphs!));
+    expect(once.runs[0]!.glyphs!.ids.buffer.byteLength).toBeGreaterThan(bytes(once.runs[0]!.glyphs!));
+    // The copy holds the same glyphs as the line shaped afresh.
+    const fresh = shaper.withGlyphs(shaper.shape('Cedar Hill Family Health — CONFIDENTIAL', 8, 'regular'));
+    kept.runs.forEach((run, i) => expect([...run.glyphs!.ids]).toEqual([...fresh.runs[i]!.glyphs!.ids]));
   });
 });
