@@ -84,6 +84,11 @@ const GLYPHS_MAX = 500;
 const EMS_MAX = 10_000;
 /** Running headers and footers: a patient's lines, the binder's, and page numbers. */
 const DRAWN_MAX = 1_000;
+/** Code points below this have their coverage remembered (covers): Latin, Greek, Cyrillic, Hebrew, Arabic and more. */
+const COVERAGE_REMEMBERED = 0x3000;
+const UNKNOWN = 0;
+const HAS_GLYPH = 1;
+const NO_GLYPH = 2;
 /** Longer texts are not cached whole (see shapeEm). */
 const CACHED_TEXT_MAX = 80;
 
@@ -122,7 +127,7 @@ export class TextShaper {
   private readonly ems = new BoundedCache<number>(EMS_MAX);
   private readonly drawn = new BoundedCache<ShapedLine>(DRAWN_MAX);
   private readonly fitted = new BoundedCache<number>(DRAWN_MAX);
-  private readonly coverage = new Map<Face, Map<number, boolean>>();
+  private readonly coverage = new Map<Face, Uint8Array>();
   private readonly registered = new WeakSet<PDFKit.PDFDocument>();
 
   constructor(readonly fonts: FontSet = loadFontSet()) {}
@@ -374,15 +379,23 @@ export class TextShaper {
     return line;
   }
 
-  /** Whether `face` has a glyph for every character of `text` (answers remembered per character). */
+  /**
+   * Whether `face` has a glyph for every character of `text`. Answers are
+   * remembered per code point in an array (every character of every plain
+   * line is asked about; a map lookup each was measurable), beyond it asked anew.
+   */
   private covers(face: Face, text: string): boolean {
     let known = this.coverage.get(face);
-    if (!known) this.coverage.set(face, known = new Map());
-    for (const ch of text) {
-      const cp = ch.codePointAt(0)!;
-      let has = known.get(cp);
-      if (has === undefined) known.set(cp, has = face.font.hasGlyphForCodePoint(cp));
-      if (!has) return false;
+    if (!known) this.coverage.set(face, known = new Uint8Array(COVERAGE_REMEMBERED));
+    for (let i = 0; i < text.length; i++) {
+      const cp = text.codePointAt(i)!;
+      if (cp > 0xffff) i++;
+      let has = cp < COVERAGE_REMEMBERED ? known[cp]! : UNKNOWN;
+      if (has === UNKNOWN) {
+        has = face.font.hasGlyphForCodePoint(cp) ? HAS_GLYPH : NO_GLYPH;
+        if (cp < COVERAGE_REMEMBERED) known[cp] = has;
+      }
+      if (has === NO_GLYPH) return false;
     }
     return true;
   }
