@@ -498,27 +498,19 @@ function eachShape(known: FaceWords, word: string, script: WordScript, use: (sha
  * run. Measuring lines to wrap them was a third of a print's time (issue 6).
  */
 export function wordsEm(face: Face, text: string, script: WordScript): number {
-  return wordsUnits(face, text, script) / face.font.unitsPerEm;
-}
-
-/** wordsEm in font units: whole numbers, so the units of a text's pieces add up to the text's exactly. */
-export function wordsUnits(face: Face, text: string, script: WordScript): number {
-  let units = 0;
-  const add = (shape: WordShape): void => { units += shape[0]!; };
-  const known = faceWords(face);
-  eachWord(text, script, (word) => eachShape(known, word, script, add));
-  return units;
+  return collectWordShapes(face, text, script) / face.font.unitsPerEm;
 }
 
 /**
- * The shapes simple text (simpleWords) is drawn with, word by word, appended
- * to `into`; returns their advance in font units. Keeping them lets a line
- * measured from its words get its glyphs later without looking its words up again.
+ * The advance of simple text (simpleWords) in font units, summed from its
+ * words' shapes: whole numbers, so the units of a text's pieces add up to the
+ * text's exactly. With `into`, those shapes are appended to it: a line measured
+ * from its words then gets its glyphs without looking its words up again.
  */
-export function collectWordShapes(face: Face, text: string, script: WordScript, into: WordShape[]): number {
+export function collectWordShapes(face: Face, text: string, script: WordScript, into?: WordShape[]): number {
   let units = 0;
   const keep = (shape: WordShape): void => {
-    into.push(shape);
+    into?.push(shape);
     units += shape[0]!;
   };
   const known = faceWords(face);
