@@ -1,13 +1,16 @@
 /**
- * Collects the drawing operators of the page being drawn as text, and writes
+ * Collects the drawing operators of the page being drawn as bytes, and writes
  * them into the page at once, deflated, when the page is done. pdfkit turns
- * every operator it is given into its own byte array (thousands a page, each
- * allocated, then joined), converts text to bytes in JavaScript, and deflates
- * at zlib's default level. On the drawing thread, which every patient passes
- * through, those were 2.5 s of 17 for 1,000 patients (issue 6).
+ * every operator it is given into a string and then its own byte array
+ * (thousands a page), converts text to bytes in JavaScript, and deflates at
+ * zlib's default level. The drawing thread, which every patient passes
+ * through, spent 40% of its time drawing and deflating pages that way
+ * (10,000 patients, profile, issue 6). Here the binder's own drawing
+ * (draw-glyphs.ts, draw-page.ts, qr-symbol.ts) writes its operators straight
+ * into one buffer, and sets a colour or line width only when it changes.
  *
- * It uses pdfkit 0.20's internals (addContent, the page's content reference);
- * package.json pins pdfkit's minor version for that reason.
+ * It uses pdfkit 0.20's internals (addContent, the page's content reference,
+ * _normalizeColor); package.json pins pdfkit's minor version for that reason.
  */
 import { deflateSync } from 'node:zlib';
 
@@ -20,6 +23,7 @@ interface ContentReference {
 interface ContentInternals {
   addContent(data: string): unknown;
   page: { content: ContentReference };
+  _normalizeColor(color: string): number[] | null;
 }
 
 /**
@@ -28,28 +32,167 @@ interface ContentInternals {
  * faster of 15.6 for 9% more bytes: 6.5 KB a page, a tenth of the budget (measured).
  */
 const CONTENT_LEVEL = 1;
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+const NEWLINE = 0x0a;
+
+/** Operators as bytes, appended as they are drawn: ASCII text, numbers as pdfkit formats them, glyph ids in hex. */
+export class ContentBytes {
+  private buffer = Buffer.allocUnsafe(64 * 1024);
+  length = 0;
+
+  /** `s` (ASCII) as it is. */
+  text(s: string): this {
+    this.room(s.length);
+    this.length += this.buffer.write(s, this.length, 'latin1');
+    return this;
+  }
+
+  /** `s` and a line feed: one operator. */
+  line(s: string): this {
+    this.text(s);
+    this.buffer[this.length++] = NEWLINE;
+    return this;
+  }
+
+  /** A number as pdfkit writes one (PDFObject.number: at most six decimals), then a space. */
+  number(n: number): this {
+    const rounded = Math.round(n * 1e6) / 1e6;
+    if (rounded >= 0 && rounded < 1e9 && Number.isInteger(rounded)) {
+      // Most coordinates and sizes are whole: their digits without making a string.
+      this.room(11);
+      let digits = 1;
+      for (let m = rounded; m >= 10; m = Math.floor(m / 10)) digits++;
+      let rest = rounded;
+      for (let i = this.length + digits - 1; i >= this.length; i--) {
+        this.buffer[i] = 0x30 + (rest % 10);
+        rest = Math.floor(rest / 10);
+      }
+      this.length += digits;
+    } else {
+      this.text(String(rounded));
+    }
+    this.buffer[this.length++] = 0x20;
+    return this;
+  }
+
+  /** A glyph id as four hex digits (two bytes of an Identity-H string). */
+  glyph(id: number): this {
+    this.room(4);
+    const b = this.buffer;
+    b[this.length++] = HEX_DIGITS[(id >> 12) & 15]!;
+    b[this.length++] = HEX_DIGITS[(id >> 8) & 15]!;
+    b[this.length++] = HEX_DIGITS[(id >> 4) & 15]!;
+    b[this.length++] = HEX_DIGITS[id & 15]!;
+    return this;
+  }
+
+  byte(c: number): this {
+    this.room(1);
+    this.buffer[this.length++] = c;
+    return this;
+  }
+
+  /** What was written; valid until the next write or clear(). */
+  bytes(): Buffer {
+    return this.buffer.subarray(0, this.length);
+  }
+
+  clear(): void {
+    this.length = 0;
+  }
+
+  private room(n: number): void {
+    if (this.length + n + 1 <= this.buffer.length) return; // + 1: a space or line feed after it
+    const grown = Buffer.allocUnsafe(Math.max(2 * this.buffer.length, this.length + n + 1));
+    this.buffer.copy(grown, 0, 0, this.length);
+    this.buffer = grown;
+  }
+}
+
+const attached = new WeakMap<PDFKit.PDFDocument, PageContent>();
+/** For documents drawn without a PageContent (tests, probes): operators are built here and handed to pdfkit. */
+const scratch = new ContentBytes();
+
+/**
+ * Runs `draw` with the bytes of `doc`'s current page: the PageContent's, or
+ * (for a document without one) a scratch buffer given to pdfkit's addContent
+ * afterwards. `draw` writes whole operators, each ending in a line feed.
+ */
+export function writeContent(doc: PDFKit.PDFDocument, draw: (out: ContentBytes) => void): void {
+  const content = attached.get(doc);
+  if (content) {
+    draw(content.out);
+    return;
+  }
+  scratch.clear();
+  draw(scratch);
+  const bytes = scratch.bytes();
+  // addContent ends what it is given with a line feed itself.
+  (doc as unknown as ContentInternals).addContent(bytes.toString('latin1', 0, bytes.length - 1));
+}
 
 export class PageContent {
-  private parts: string[] = [];
+  /** The page being drawn, so far. */
+  readonly out = new ContentBytes();
+  /** The page's fill and stroke colours and line width as last set; undefined once unknown (a new page, or pdfkit wrote something). */
+  private fill: string | undefined;
+  private stroke: string | undefined;
+  private width: number | undefined;
+  /** Colours as PDF operands ("r g b"), by the name or hex they were given as. */
+  private readonly rgb = new Map<string, string>();
 
   /** From now on, what `doc` draws is held here until flush(). */
-  constructor(private readonly doc: PDFKit.PDFDocument) {
+  constructor(readonly doc: PDFKit.PDFDocument) {
+    attached.set(doc, this);
     (doc as unknown as ContentInternals).addContent = (data: string) => {
-      this.parts.push(data);
+      this.out.line(data);
+      this.forgetState();
       return doc;
     };
   }
 
+  /** Sets the fill colour (a CSS name or hex, as pdfkit takes it) unless it is already that. */
+  fillColor(color: string): void {
+    if (color === this.fill) return;
+    this.out.text(this.operands(color)).line(' rg');
+    this.fill = color;
+  }
+
+  strokeColor(color: string): void {
+    if (color === this.stroke) return;
+    this.out.text(this.operands(color)).line(' RG');
+    this.stroke = color;
+  }
+
+  lineWidth(width: number): void {
+    if (width === this.width) return;
+    this.out.number(width).line('w');
+    this.width = width;
+  }
+
   /** Writes what was drawn into the current page. Call once a page, before adding the next page and before ending the document. */
   flush(): void {
-    if (this.parts.length === 0) return;
+    this.forgetState();
+    if (this.out.length === 0) return;
     const content = (this.doc as unknown as ContentInternals).page.content;
     if (content.buffer.length > 0) throw new Error('the page\'s content was already written');
-    // The bytes pdfkit writes (each operator ends with a line feed; operators are ASCII), deflated here.
-    const text = Buffer.from(`${this.parts.join('\n')}\n`, 'latin1');
     content.compress = false;
     content.data.Filter = 'FlateDecode';
-    content.write(deflateSync(text, { level: CONTENT_LEVEL }));
-    this.parts = [];
+    content.write(deflateSync(this.out.bytes(), { level: CONTENT_LEVEL }));
+    this.out.clear();
+  }
+
+  private forgetState(): void {
+    this.fill = this.stroke = this.width = undefined;
+  }
+
+  private operands(color: string): string {
+    let rgb = this.rgb.get(color);
+    if (rgb === undefined) {
+      const parts = (this.doc as unknown as ContentInternals)._normalizeColor(color);
+      if (parts?.length !== 3) throw new Error(`colour "${color}" is not an RGB colour`);
+      this.rgb.set(color, rgb = parts.map((p) => Math.round(p * 1e6) / 1e6).join(' '));
+    }
+    return rgb;
   }
 }

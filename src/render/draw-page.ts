@@ -1,6 +1,7 @@
 import type { PageBody, PageOp } from './flow.js';
 import type { TextShaper } from './shape-text.js';
 import { drawQr, qrImage } from './qr-symbol.js';
+import type { PageContent } from './_page-content.js';
 
 /** Where the running header and footer sit, given the paper. */
 export interface PageFrame {
@@ -33,21 +34,25 @@ export interface Chrome {
   footerRight: string;
 }
 
-export function drawOps(doc: PDFKit.PDFDocument, shaper: TextShaper, ops: readonly PageOp[]): void {
+/** Draws a page body's operations into the page `content` collects. */
+export function drawOps(content: PageContent, shaper: TextShaper, ops: readonly PageOp[]): void {
+  const { doc, out } = content;
   for (const op of ops) {
     switch (op.kind) {
       case 'text':
-        doc.fillColor(op.color);
+        content.fillColor(op.color);
         shaper.draw(doc, op.line, op.x, op.baseline);
         break;
       case 'rect':
-        doc.lineWidth(op.lineWidth).rect(op.x, op.y, op.w, op.h);
-        if (op.fill && op.stroke) doc.fillAndStroke(op.fill, op.stroke);
-        else if (op.fill) doc.fill(op.fill);
-        else if (op.stroke) doc.stroke(op.stroke);
+        if (op.fill) content.fillColor(op.fill);
+        if (op.stroke) {
+          content.strokeColor(op.stroke);
+          content.lineWidth(op.lineWidth);
+        }
+        if (op.fill || op.stroke) out.number(op.x).number(op.y).number(op.w).number(op.h).line('re').line(op.fill ? (op.stroke ? 'B' : 'f') : 'S');
         break;
       case 'rule':
-        doc.lineWidth(op.lineWidth).moveTo(op.x1, op.y1).lineTo(op.x2, op.y2).stroke(op.color);
+        rule(content, op.x1, op.y1, op.x2, op.y2, op.lineWidth, op.color);
         break;
       case 'qr':
         drawQr(doc, op.image ?? qrImage(op.text), op.x, op.y);
@@ -56,23 +61,30 @@ export function drawOps(doc: PDFKit.PDFDocument, shaper: TextShaper, ops: readon
   }
 }
 
-export function drawChrome(doc: PDFKit.PDFDocument, shaper: TextShaper, f: PageFrame, c: Chrome): void {
+function rule(content: PageContent, x1: number, y1: number, x2: number, y2: number, width: number, color: string): void {
+  content.strokeColor(color);
+  content.lineWidth(width);
+  content.out.number(x1).number(y1).line('m').number(x2).number(y2).line('l').line('S');
+}
+
+export function drawChrome(content: PageContent, shaper: TextShaper, f: PageFrame, c: Chrome): void {
+  const { doc } = content;
   const right = f.width - f.margin;
   const rightText = (text: string, size: number, weight: 'regular' | 'bold', baseline: number): number => {
     const line = shaper.shapeForDrawing(text, size, weight);
     shaper.draw(doc, line, right - line.width, baseline);
     return line.width;
   };
-  doc.fillColor('black');
+  content.fillColor('black');
   const titleRightWidth = c.titleRight ? shaper.width(c.titleRight, 11, 'bold') + 12 : 0;
   const titleSize = shaper.fit(c.title, 13, 'bold', f.width - 2 * f.margin - titleRightWidth);
   shaper.draw(doc, shaper.shapeForDrawing(c.title, titleSize, 'bold'), f.margin, f.headerTop + 13);
   if (c.titleRight) rightText(c.titleRight, 11, 'bold', f.headerTop + 13);
   shaper.draw(doc, shaper.shapeForDrawing(c.detail, 9, 'regular'), f.margin, f.headerTop + 28);
   if (c.detailRight) rightText(c.detailRight, 9, 'regular', f.headerTop + 28);
-  doc.lineWidth(1).moveTo(f.margin, f.headerTop + 36).lineTo(right, f.headerTop + 36).stroke('black');
-  doc.lineWidth(0.5).moveTo(f.margin, f.footerBaseline - 12).lineTo(right, f.footerBaseline - 12).stroke('#666666');
-  doc.fillColor('#333333');
+  rule(content, f.margin, f.headerTop + 36, right, f.headerTop + 36, 1, 'black');
+  rule(content, f.margin, f.footerBaseline - 12, right, f.footerBaseline - 12, 0.5, '#666666');
+  content.fillColor('#333333');
   const rightWidth = rightText(c.footerRight, 8, 'bold', f.footerBaseline);
   const footerSize = shaper.fit(c.footerLeft, 7, 'regular', f.width - 2 * f.margin - rightWidth - 12);
   shaper.draw(doc, shaper.shapeForDrawing(c.footerLeft, footerSize, 'regular'), f.margin, f.footerBaseline);

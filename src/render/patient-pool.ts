@@ -18,7 +18,10 @@ export interface WorkerSetup { setup: PoolSetup; fontFiles: FontFiles }
 export interface PoolTask { seq: number; record: PatientRecord }
 export type PoolReply = { seq: number; result: Omit<PatientPages, 'pages'> & { packed: PackedPages } } | { seq: number; error: string };
 
-interface Task { record: PatientRecord; result?: Promise<PatientPages>; settled: boolean; pages?: PatientPages }
+/** A worker's result, its pages still packed: they are unpacked only when their turn to be drawn comes, so the objects are made and dropped at once instead of waiting in the queue (and surviving collections) meanwhile. */
+type WorkerResult = Omit<PatientPages, 'pages'> & { packed: PackedPages };
+
+interface Task { record: PatientRecord; result?: Promise<WorkerResult>; settled: boolean; pages?: PatientPages }
 
 /** Tasks in flight per worker: enough to keep it busy while the binder draws, few enough to bound memory. */
 const IN_FLIGHT_PER_WORKER = 4;
@@ -50,7 +53,7 @@ const WORKER_YOUNG_MB = 16;
  */
 export class PatientPool {
   private readonly workers: { worker: Worker; busy: number }[] = [];
-  private readonly waiting = new Map<number, { resolve: (r: PatientPages) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (r: WorkerResult) => void; reject: (e: Error) => void }>();
   private failure: Error | undefined;
   private seq = 0;
 
@@ -66,12 +69,8 @@ export class PatientPool {
         slot.busy--;
         const waiter = this.waiting.get(reply.seq);
         this.waiting.delete(reply.seq);
-        if ('result' in reply) {
-          const { packed, ...rest } = reply.result;
-          waiter?.resolve({ ...rest, pages: unpackPages(packed, shaper.fonts) });
-        } else {
-          waiter?.reject(new Error(reply.error));
-        }
+        if ('result' in reply) waiter?.resolve(reply.result);
+        else waiter?.reject(new Error(reply.error));
       });
       worker.on('error', (e) => this.fail(e));
       worker.on('exit', (code) => { if (code !== 0) this.fail(new Error(`a print worker stopped (exit code ${code})`)); });
@@ -100,7 +99,7 @@ export class PatientPool {
     const send = (task: Task): void => {
       const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
       const seq = this.seq++;
-      task.result = new Promise<PatientPages>((resolve, reject) => {
+      task.result = new Promise<WorkerResult>((resolve, reject) => {
         if (this.failure) reject(this.failure);
         else this.waiting.set(seq, { resolve, reject });
       });
@@ -137,7 +136,8 @@ export class PatientPool {
       let pages = head.pages;
       if (!pages) {
         try {
-          pages = await head.result!;
+          const { packed, ...rest } = await head.result!;
+          pages = { ...rest, pages: unpackPages(packed, this.shaper.fonts) };
         } catch {
           // Errors cross threads as plain messages: redoing the patient here throws
           // the typed error with its remedy. A worker that died (out of memory) has

@@ -1,5 +1,6 @@
 import { constants, deflateSync } from 'node:zlib';
 import { encodeQrModules, QR_MODULES } from './_qr-encoder.js';
+import { writeContent } from './_page-content.js';
 
 export { QR_CAPACITY, QR_EC_LEVEL, QR_MASK, QR_MODULES, QR_VERSION } from './_qr-encoder.js';
 /** Quiet zone in modules on each side (ISO 18004 asks for 4). */
@@ -53,31 +54,31 @@ export function qrImage(text: string): Uint8Array {
   return deflateSync(raw, { strategy: constants.Z_RLE });
 }
 
-/** The parts of pdfkit 0.20 an image is drawn with: its image count for labels, and references for objects. */
+/** The parts of pdfkit 0.20 an image is drawn with: its image count for labels, references for objects, the page's images. */
 interface ImageInternals {
   _imageCount: number;
-  ref(data: Record<string, unknown>): { data: Record<string, unknown>; end(chunk?: Uint8Array): void };
+  ref(data: Record<string, unknown>): { end(chunk?: Uint8Array): void };
+  page: { xobjects: Record<string, unknown> };
 }
 
 /**
- * Draws a code's image (qrImage) with its top-left module at (x, y), quiet zone outside that box.
- * pdfkit's image() also takes an object that embeds itself; this one writes the
- * image objects pdfkit writes for the same image as a PNG, byte for byte, without
- * pdfkit parsing a PNG first (png-js copies the data a byte at a time).
+ * Draws a code's image (qrImage) with its top-left module at (x, y), quiet
+ * zone outside that box: the image object pdfkit writes for the same image as
+ * a PNG (its decode parameters inline instead of an object of their own),
+ * drawn with the operators pdfkit's image() writes, without pdfkit parsing a
+ * PNG first (png-js copies the data a byte at a time).
  */
 export function drawQr(doc: PDFKit.PDFDocument, image: Uint8Array, x: number, y: number, modulePt = MODULE_PT): void {
   const internals = doc as unknown as ImageInternals;
-  const embedded = {
-    label: `I${++internals._imageCount}`, width: IMAGE_SIZE, height: IMAGE_SIZE, obj: null as unknown,
-    embed(): void {
-      const obj = internals.ref({ Type: 'XObject', Subtype: 'Image', BitsPerComponent: 1, Width: IMAGE_SIZE, Height: IMAGE_SIZE, Filter: 'FlateDecode' });
-      const params = internals.ref({ Predictor: 15, Colors: 1, BitsPerComponent: 1, Columns: IMAGE_SIZE });
-      obj.data.DecodeParms = params;
-      params.end();
-      obj.data.ColorSpace = 'DeviceGray';
-      obj.end(image);
-      this.obj = obj;
-    },
-  };
-  doc.image(embedded as unknown as Buffer, x, y, { width: QR_MODULES * modulePt, height: QR_MODULES * modulePt });
+  const label = `I${++internals._imageCount}`;
+  const obj = internals.ref({
+    Type: 'XObject', Subtype: 'Image', BitsPerComponent: 1, Width: IMAGE_SIZE, Height: IMAGE_SIZE, Filter: 'FlateDecode',
+    DecodeParms: { Predictor: 15, Colors: 1, BitsPerComponent: 1, Columns: IMAGE_SIZE }, ColorSpace: 'DeviceGray',
+  });
+  obj.end(image);
+  internals.page.xobjects[label] = obj;
+  const side = QR_MODULES * modulePt;
+  // The image's unit square, scaled to the code's side and turned the right way up in the page's y-down space.
+  writeContent(doc, (out) => out.line('q').number(side).text('0 0 ').number(-side).number(x).number(y + side).line('cm')
+    .byte(0x2f).text(label).line(' Do').line('Q'));
 }

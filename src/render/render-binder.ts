@@ -180,10 +180,10 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
       content.flush();
       doc.addPage({ size: [width, height], margin: 0 }); // writes the previous page
       tree.take(doc);
-      drawChrome(doc, shaper, frame, {
+      drawChrome(content, shaper, frame, {
         ...chrome, footerLeft: `${clinicName} — ${label(template, 'confidential')}`, footerRight: `${label(template, 'binder_page')} ${page}`,
       });
-      drawOps(doc, shaper, body.ops);
+      drawOps(content, shaper, body.ops);
     };
     const frontChrome = (title: string, i: number, n: number): Omit<Chrome, 'footerLeft' | 'footerRight'> => ({
       title: clinicName, titleRight: title, detail: asOfText, detailRight: n > 1 ? label(template, 'page_of', { x: i + 1, y: n }) : '',
