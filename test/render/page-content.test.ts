@@ -1,0 +1,47 @@
+// The bytes the binder writes its page operators with (issue 6).
+import PDFDocument from 'pdfkit';
+import { describe, expect, it } from 'vitest';
+import { ContentBytes, PageContent } from '../../src/render/_page-content.js';
+
+describe('ContentBytes', () => {
+  it('writes numbers as pdfkit does: at most six decimals, whole numbers without a point', () => {
+    const out = new ContentBytes();
+    for (const n of [0, -0, 7, 792, 123456789, 1 / 3, -2.5, 0.1 + 0.2, 1e-7, -1e-7, 2e9]) out.number(n);
+    expect(out.bytes().toString('latin1')).toBe('0 0 7 792 123456789 0.333333 -2.5 0.3 0 0 2000000000 ');
+  });
+
+  it('writes a glyph id as four hex digits', () => {
+    const out = new ContentBytes();
+    for (const id of [0x0041, 0x2829, 0xffff, 0x0100]) out.glyph(id);
+    expect(out.bytes().toString('latin1')).toBe('00412829ffff0100');
+  });
+
+  it('grows past its first buffer without losing what it holds', () => {
+    const out = new ContentBytes();
+    for (let i = 0; i < 20_000; i++) out.line('0 0 m');
+    expect(out.length).toBe(20_000 * 6);
+    expect(out.bytes().toString('latin1')).toBe('0 0 m\n'.repeat(20_000));
+  });
+});
+
+describe('PageContent', () => {
+  it('sets a colour or line width only when it changes, and again on a new page', () => {
+    const doc = new PDFDocument({ autoFirstPage: false });
+    const content = new PageContent(doc);
+    doc.addPage();
+    content.out.clear(); // what pdfkit writes itself at a new page
+    content.fillColor('black');
+    content.fillColor('black');
+    content.strokeColor('#666666');
+    content.lineWidth(0.5);
+    content.lineWidth(0.5);
+    content.fillColor('#e6e6e6');
+    expect(content.out.bytes().toString('latin1')).toBe('0 0 0 rg\n0.4 0.4 0.4 RG\n0.5 w\n0.901961 0.901961 0.901961 rg\n');
+    content.flush();
+    doc.addPage();
+    content.out.clear();
+    content.fillColor('#e6e6e6');
+    expect(content.out.bytes().toString('latin1')).toBe('0.901961 0.901961 0.901961 rg\n');
+    expect(() => content.fillColor('no such colour')).toThrow(/no such colour/);
+  });
+});
