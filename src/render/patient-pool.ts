@@ -21,7 +21,13 @@ export type PoolReply = { seq: number; result: Omit<PatientPages, 'pages'> & { p
 /** A worker's result, its pages still packed: they are unpacked only when their turn to be drawn comes, so the objects are made and dropped at once instead of waiting in the queue (and surviving collections) meanwhile. */
 type WorkerResult = Omit<PatientPages, 'pages'> & { packed: PackedPages };
 
-interface Task { record: PatientRecord; result?: Promise<WorkerResult>; settled: boolean; pages?: PatientPages }
+/**
+ * A patient in the queue, by id: its record is read only when it is sent or
+ * prepared, and then let go. Records read ahead and held until their patient
+ * was drawn outlived the young generation and were most of what the drawing
+ * thread moved to its old one (issue 6, measured).
+ */
+interface Task { id: string; result?: Promise<WorkerResult>; settled: boolean; pages?: PatientPages }
 
 /** Tasks in flight per worker: enough to keep it busy while the binder draws, few enough to bound memory. */
 const IN_FLIGHT_PER_WORKER = 4;
@@ -79,18 +85,19 @@ export class PatientPool {
   }
 
   /**
-   * Results for `records`, in their order. While the next result is still on
-   * a worker, this thread prepares a later record itself instead of waiting:
-   * it has the drawing to do too, and so takes as many patients as its spare
-   * time allows. A record that fails throws its typed error (InvalidRecordError, RecordTooLargeError).
+   * Results for the patients `ids`, in their order, each record read with
+   * `read` when it is needed. While the next result is still on a worker,
+   * this thread prepares a later patient itself instead of waiting: it has
+   * the drawing to do too, and so takes as many patients as its spare time
+   * allows. A record that fails throws its typed error (InvalidRecordError, RecordTooLargeError).
    */
-  async *prepare(records: Iterable<PatientRecord>): AsyncGenerator<PatientPages> {
+  async *prepare(ids: Iterable<string>, read: (id: string) => PatientRecord): AsyncGenerator<PatientPages> {
     const context: PatientPagesContext = { ...this.setup, shaper: this.shaper };
     if (this.workers.length === 0) {
-      for (const record of records) yield preparePatient(record, context);
+      for (const id of ids) yield preparePatient(read(id), context);
       return;
     }
-    const source = records[Symbol.iterator]();
+    const source = ids[Symbol.iterator]();
     /** Records in binder order, each sent to a worker (result) or prepared here (pages). */
     const queue: Task[] = [];
     const capacity = this.workers.length * IN_FLIGHT_PER_WORKER;
@@ -106,14 +113,14 @@ export class PatientPool {
       // Awaited in order below; never an unhandled rejection meanwhile.
       task.result.then(() => { task.settled = true; }, () => { task.settled = true; });
       slot.busy++;
-      slot.worker.postMessage({ seq, record: task.record } satisfies PoolTask);
+      slot.worker.postMessage({ seq, record: read(task.id) } satisfies PoolTask);
     };
-    // Keep the workers fed, and as many records again read ahead for this thread to take.
+    // Keep the workers fed, and as many patients again queued for this thread to take.
     const refill = (): void => {
       while (!exhausted && queue.length < 2 * capacity) {
         const next = source.next();
         if (next.done) exhausted = true;
-        else queue.push({ record: next.value, settled: false });
+        else queue.push({ id: next.value, settled: false });
       }
       for (const task of queue) {
         if (inFlight() >= capacity) break;
@@ -126,7 +133,7 @@ export class PatientPool {
       if (!head.pages && !head.settled) {
         const spare = head.result ? [...queue].reverse().find((t) => !t.result && !t.pages) : head;
         if (spare) {
-          spare.pages = preparePatient(spare.record, context);
+          spare.pages = preparePatient(read(spare.id), context);
           refill();
           await nextTurn(); // lets the workers' results in
           continue;
@@ -143,7 +150,7 @@ export class PatientPool {
           // the typed error with its remedy. A worker that died (out of memory) has
           // failed every task after it, which are then all done here: the binder
           // comes out the same, only slower.
-          pages = preparePatient(head.record, context);
+          pages = preparePatient(read(head.id), context);
         }
       }
       refill();

@@ -7,7 +7,6 @@ import { assertHasPatients } from '../store/open-store.js';
 import {
   readLatestChange, readMeta, readScheduledVisits, RecordReader,
 } from '../store/read-records.js';
-import type { PatientRecord } from '../record/record.js';
 import { encodeManifest } from '../codec/manifest.js';
 import { fingerprintPublicKey } from '../codec/keys.js';
 import { layoutCodePages } from './code-pages.js';
@@ -203,11 +202,8 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     const disk = new DiskProjection(o.outPath, patients.length);
     let codes = 0;
     let done = 0;
-    function* records(): Generator<PatientRecord> {
-      for (const id of patients.ids) yield reader.read(id);
-    }
     const workers = pool = new PatientPool({ template, box: ctx.box, today, dataAsOf, codeOptions }, shaper, o.jobs ?? 1);
-    for await (const prepared of workers.prepare(records())) {
+    for await (const prepared of workers.prepare(patients.ids, (id) => reader.read(id))) {
       const id = patients.ids[done]!;
       if (prepared.id !== id) throw new Error(`patient ${id}: prepared ${prepared.id} in its place`);
       startOnRightHandPage();
