@@ -21,12 +21,14 @@ const WORKER_URL = new URL('./binder-worker.js', import.meta.url);
  * The drawing thread's young generation, where its short-lived objects are
  * made (glyph runs, page operators, compressed chunks: nothing outlives a
  * page). V8's default for the process's first thread is 32 MB and cannot be
- * changed once Node is running; a worker thread's can. At 12 MB the young
- * generation is collected more often, each time with little live in it: a
- * 10,000-patient print peaked at 377 MB instead of 399, in the same time
- * (measured on the whole command).
+ * changed once Node is running; a worker thread's can. Smaller, it is
+ * collected more often; larger, the heap stands higher. With records no
+ * longer read ahead (patient-pool.ts), 24 MB halved the drawing thread's
+ * collections against 12 (3,000 patients: 1,158 → 577, their pauses 2.4 →
+ * 1.7 s) for 8 MB more at the peak (362 → 370 MB); 32 MB saved little more
+ * for 29 MB (--trace-gc-nvp, whole command).
  */
-const DRAWING_YOUNG_MB = 12;
+const DRAWING_YOUNG_MB = 24;
 
 /** The typed errors print reports, rebuilt by name on this side so callers can still tell them apart. */
 const PRINT_ERRORS: Record<string, { prototype: storeErrors.PaperchartError }> = {
