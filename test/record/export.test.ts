@@ -33,6 +33,17 @@ describe('canonical JSON', () => {
   it('sorts keys by UTF-16 code units, not locale', () => {
     expect(canonicalJson({ b: 0, B: 0, é: 0, a: 0 })).toBe('{"B":0,"a":0,"b":0,"é":0}');
   });
+  it('orders each object by its own keys when objects of many shapes share a key count and a first key', () => {
+    // Key orders are remembered by count and first key (issue 6): these all collide, and each must still come out right.
+    const objects = Array.from({ length: 40 }, (_, i) => ({ id: i, [`k${(i * 7) % 40}`]: 'x', [`a${i}`]: i % 3 === 0 ? undefined : null }));
+    for (const o of [...objects, ...objects]) {
+      const expected = `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(o[k])}`).join(',')}}`;
+      expect(canonicalJson(o)).toBe(expected);
+    }
+    expect(canonicalJson({})).toBe('{}');
+    expect(canonicalJson({ a: undefined })).toBe('{}');
+    expect(canonicalJson({ a: undefined, b: 1 })).toBe('{"b":1}');
+  });
   it('refuses numbers that do not round-trip', () => {
     expect(() => canonicalJson(0.1)).toThrow(RangeError);
     expect(() => canonicalJson(2 ** 60)).toThrow(RangeError);
