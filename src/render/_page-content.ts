@@ -57,22 +57,41 @@ export class ContentBytes {
   /** A number as pdfkit writes one (PDFObject.number: at most six decimals), then a space. */
   number(n: number): this {
     const rounded = Math.round(n * 1e6) / 1e6;
-    if (rounded >= 0 && rounded < 1e9 && Number.isInteger(rounded)) {
-      // Most coordinates and sizes are whole: their digits without making a string.
-      this.room(11);
-      let digits = 1;
-      for (let m = rounded; m >= 10; m = Math.floor(m / 10)) digits++;
-      let rest = rounded;
-      for (let i = this.length + digits - 1; i >= this.length; i--) {
-        this.buffer[i] = 0x30 + (rest % 10);
-        rest = Math.floor(rest / 10);
+    if (!(Math.abs(rounded) < 1e9)) return this.text(String(rounded)).byte(0x20);
+    // Coordinates and sizes: their digits without making a string (the same text as String(rounded), tested).
+    this.room(20);
+    if (rounded < 0) this.buffer[this.length++] = 0x2d;
+    const magnitude = Math.abs(rounded);
+    let whole = Math.floor(magnitude);
+    let millionths = Math.round((magnitude - whole) * 1e6);
+    if (millionths === 1e6) {
+      whole++;
+      millionths = 0;
+    }
+    this.digits(whole, 0);
+    if (millionths > 0) {
+      let places = 6;
+      while (millionths % 10 === 0) {
+        millionths /= 10;
+        places--;
       }
-      this.length += digits;
-    } else {
-      this.text(String(rounded));
+      this.buffer[this.length++] = 0x2e;
+      this.digits(millionths, places);
     }
     this.buffer[this.length++] = 0x20;
     return this;
+  }
+
+  /** The decimal digits of a whole number below 1e9, at least `width` of them (zeros in front). */
+  private digits(value: number, width: number): void {
+    let count = 1;
+    for (let m = value; m >= 10; m = Math.floor(m / 10)) count++;
+    count = Math.max(count, width);
+    for (let i = this.length + count - 1; i >= this.length; i--) {
+      this.buffer[i] = 0x30 + (value % 10);
+      value = Math.floor(value / 10);
+    }
+    this.length += count;
   }
 
   /** A glyph id as four hex digits (two bytes of an Identity-H string). */
@@ -114,18 +133,20 @@ const attached = new WeakMap<PDFKit.PDFDocument, PageContent>();
 const scratch = new ContentBytes();
 
 /**
- * Runs `draw` with the bytes of `doc`'s current page: the PageContent's, or
- * (for a document without one) a scratch buffer given to pdfkit's addContent
- * afterwards. `draw` writes whole operators, each ending in a line feed.
+ * The bytes to write `doc`'s current page's operators to, each ending in a
+ * line feed: the PageContent's, or (for a document without one) a cleared
+ * scratch buffer that endContent then gives to pdfkit's addContent.
  */
-export function writeContent(doc: PDFKit.PDFDocument, draw: (out: ContentBytes) => void): void {
+export function beginContent(doc: PDFKit.PDFDocument): ContentBytes {
   const content = attached.get(doc);
-  if (content) {
-    draw(content.out);
-    return;
-  }
+  if (content) return content.out;
   scratch.clear();
-  draw(scratch);
+  return scratch;
+}
+
+/** Ends what beginContent began: for a document without a PageContent, hands the operators to pdfkit. */
+export function endContent(doc: PDFKit.PDFDocument, out: ContentBytes): void {
+  if (out !== scratch) return;
   const bytes = scratch.bytes();
   // addContent ends what it is given with a line feed itself.
   (doc as unknown as ContentInternals).addContent(bytes.toString('latin1', 0, bytes.length - 1));

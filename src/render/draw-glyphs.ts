@@ -12,7 +12,7 @@
  * package.json pins pdfkit's minor version for that reason.
  */
 import type { GlyphData } from './font-set.js';
-import { writeContent, type ContentBytes } from './_page-content.js';
+import { beginContent, endContent, type ContentBytes } from './_page-content.js';
 
 interface EmbeddedFont {
   id: string;
@@ -66,70 +66,95 @@ export function drawGlyphRun(doc: PDFKit.PDFDocument, font: string, size: number
   const f = embeddedFont(doc, font);
   const fonts = (doc as unknown as TextState).page.fonts;
   if (fonts[f.id] == null) fonts[f.id] = f.ref();
-  writeContent(doc, (out) => writeRun(out, f, size, x, baselineY, glyphs));
+  const out = beginContent(doc);
+  runWriter.write(out, f, size, x, baselineY, glyphs);
+  endContent(doc, out);
 }
 
-/** One run as BT … ET: TJ's operands are strings of glyphs, each followed by the adjustment after its last glyph. */
-function writeRun(out: ContentBytes, f: EmbeddedFont, size: number, x: number, y: number, glyphs: GlyphData): void {
-  const known = subsetIdsOf(f);
-  const scale = size / 1000;
-  const p = glyphs.positions;
-  const n = glyphs.ids.length;
-  /** Text matrix at (x, y) in the page's y-down space, glyphs upright. */
-  const moveTo = (tx: number, ty: number): void => { out.text('1 0 0 -1 ').number(tx).number(ty).line('Tm'); };
-  out.line('BT').byte(0x2f).text(f.id).byte(0x20).number(size).line('Tf');
-  moveTo(x, y);
+/**
+ * Writes one run as BT … ET: TJ's operands are strings of glyphs, each
+ * followed by the adjustment after its last glyph. One writer serves every
+ * run, its state in fields: a closure each per run was 200 KB a patient of
+ * the drawing thread's garbage (issue 6, allocation profile).
+ */
+class RunWriter {
+  private out!: ContentBytes;
+  private f!: EmbeddedFont;
+  private glyphs!: GlyphData;
   /** Whether a TJ array is open, and a string of glyphs in it. */
-  let inArray = false;
-  let inString = false;
-  const glyph = (gid: number): void => {
-    if (!inArray) { out.byte(0x5b); inArray = true; }
-    if (!inString) { out.byte(0x3c); inString = true; }
-    out.glyph(gid);
-  };
-  const endString = (lastGlyph: number): void => {
-    if (!inString) return;
-    const advance = p[lastGlyph * 4]! * f.scale - glyphs.advances[lastGlyph]! * f.scale;
-    out.text('> ').number(-advance);
-    inString = false;
-  };
-  const endArray = (lastGlyph: number): void => {
-    endString(lastGlyph);
-    if (inArray) { out.line('] TJ'); inArray = false; }
-  };
-  let hadOffset = false;
-  let cx = x;
-  let c = 0;
-  for (let i = 0; i < n; i++) {
-    const count = glyphs.counts[i]!;
-    const glyph0 = glyphs.ids[i]!;
-    let gid = known[glyph0]!;
-    if (gid < 0) {
-      // First time in this font: what pdfkit does for every glyph, of which only the first time counts.
-      gid = known[glyph0] = f.subset.includeGlyph(glyph0);
-      if (f.widths[gid] == null) f.widths[gid] = glyphs.advances[i]! * f.scale;
-      if (f.unicode[gid] == null) f.unicode[gid] = Array.from(glyphs.codePoints.subarray(c, c + count));
-    }
-    c += count;
-    const xOffset = p[i * 4 + 2]! * f.scale;
-    const yOffset = p[i * 4 + 3]! * f.scale;
-    if (xOffset || yOffset) {
-      // A glyph moved off the baseline is drawn alone at its own position (up on the page is down in y).
-      endArray(i - 1);
-      moveTo(cx + xOffset * scale, y - yOffset * scale);
-      glyph(gid);
-      endArray(i);
-      hadOffset = true;
-    } else {
-      if (hadOffset) {
-        moveTo(cx, y);
-        hadOffset = false;
+  private inArray = false;
+  private inString = false;
+
+  write(out: ContentBytes, f: EmbeddedFont, size: number, x: number, y: number, glyphs: GlyphData): void {
+    this.out = out;
+    this.f = f;
+    this.glyphs = glyphs;
+    this.inArray = this.inString = false;
+    const known = subsetIdsOf(f);
+    const scale = size / 1000;
+    const p = glyphs.positions;
+    const n = glyphs.ids.length;
+    out.line('BT').byte(0x2f).text(f.id).byte(0x20).number(size).line('Tf');
+    this.moveTo(x, y);
+    let hadOffset = false;
+    let cx = x;
+    let c = 0;
+    for (let i = 0; i < n; i++) {
+      const count = glyphs.counts[i]!;
+      const fontGlyph = glyphs.ids[i]!;
+      let gid = known[fontGlyph]!;
+      if (gid < 0) {
+        // First time in this font: what pdfkit does for every glyph, of which only the first time counts.
+        gid = known[fontGlyph] = f.subset.includeGlyph(fontGlyph);
+        if (f.widths[gid] == null) f.widths[gid] = glyphs.advances[i]! * f.scale;
+        if (f.unicode[gid] == null) f.unicode[gid] = Array.from(glyphs.codePoints.subarray(c, c + count));
       }
-      glyph(gid);
-      if (p[i * 4]! * f.scale - glyphs.advances[i]! * f.scale !== 0) endString(i);
+      c += count;
+      const xOffset = p[i * 4 + 2]! * f.scale;
+      const yOffset = p[i * 4 + 3]! * f.scale;
+      if (xOffset || yOffset) {
+        // A glyph moved off the baseline is drawn alone at its own position (up on the page is down in y).
+        this.endArray(i - 1);
+        this.moveTo(cx + xOffset * scale, y - yOffset * scale);
+        this.glyph(gid);
+        this.endArray(i);
+        hadOffset = true;
+      } else {
+        if (hadOffset) {
+          this.moveTo(cx, y);
+          hadOffset = false;
+        }
+        this.glyph(gid);
+        if (p[i * 4]! * f.scale - glyphs.advances[i]! * f.scale !== 0) this.endString(i);
+      }
+      cx += p[i * 4]! * f.scale * scale;
     }
-    cx += p[i * 4]! * f.scale * scale;
+    this.endArray(n - 1);
+    out.line('ET');
   }
-  endArray(n - 1);
-  out.line('ET');
+
+  /** Text matrix at (x, y) in the page's y-down space, glyphs upright. */
+  private moveTo(x: number, y: number): void {
+    this.out.text('1 0 0 -1 ').number(x).number(y).line('Tm');
+  }
+
+  private glyph(gid: number): void {
+    if (!this.inArray) { this.out.byte(0x5b); this.inArray = true; }
+    if (!this.inString) { this.out.byte(0x3c); this.inString = true; }
+    this.out.glyph(gid);
+  }
+
+  private endString(lastGlyph: number): void {
+    if (!this.inString) return;
+    const advance = this.glyphs.positions[lastGlyph * 4]! * this.f.scale - this.glyphs.advances[lastGlyph]! * this.f.scale;
+    this.out.text('> ').number(-advance);
+    this.inString = false;
+  }
+
+  private endArray(lastGlyph: number): void {
+    this.endString(lastGlyph);
+    if (this.inArray) { this.out.line('] TJ'); this.inArray = false; }
+  }
 }
+
+const runWriter = new RunWriter();

@@ -98,7 +98,7 @@ export class PatientPool {
       return;
     }
     const source = ids[Symbol.iterator]();
-    /** Records in binder order, each sent to a worker (result) or prepared here (pages). */
+    /** Patients in binder order, each sent to a worker (result) or prepared here (pages). */
     const queue: Task[] = [];
     const capacity = this.workers.length * IN_FLIGHT_PER_WORKER;
     const inFlight = (): number => this.workers.reduce((n, slot) => n + slot.busy, 0);

@@ -1,5 +1,5 @@
 import { encodeQrModules, QR_MODULES } from './_qr-encoder.js';
-import { writeContent } from './_page-content.js';
+import { beginContent, endContent } from './_page-content.js';
 import { deflateCodeImage } from './_code-image-deflate.js';
 
 export { QR_CAPACITY, QR_EC_LEVEL, QR_MASK, QR_MODULES, QR_VERSION } from './_qr-encoder.js';
@@ -57,6 +57,7 @@ export function drawQr(doc: PDFKit.PDFDocument, image: Uint8Array, x: number, y:
   internals.page.xobjects[label] = obj;
   const side = QR_MODULES * modulePt;
   // The image's unit square, scaled to the code's side and turned the right way up in the page's y-down space.
-  writeContent(doc, (out) => out.line('q').number(side).text('0 0 ').number(-side).number(x).number(y + side).line('cm')
-    .byte(0x2f).text(label).line(' Do').line('Q'));
+  const out = beginContent(doc);
+  out.line('q').number(side).text('0 0 ').number(-side).number(x).number(y + side).line('cm').byte(0x2f).text(label).line(' Do').line('Q');
+  endContent(doc, out);
 }

@@ -10,6 +10,23 @@ describe('ContentBytes', () => {
     expect(out.bytes().toString('latin1')).toBe('0 0 7 792 123456789 0.333333 -2.5 0.3 0 0 2000000000 ');
   });
 
+  it('writes any number as String() writes it rounded to six decimals, digit for digit', () => {
+    let state = 7;
+    const random = (): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state / 2 ** 32;
+    };
+    const numbers = Array.from({ length: 20_000 }, (_, i) => {
+      const scale = 10 ** Math.floor(random() * 10 - 3);
+      const n = (random() - 0.5) * scale;
+      return i % 4 === 0 ? Math.round(n * 100) / 100 : n;
+    });
+    numbers.push(0.9999999, 2.9999996, -0.0000004, 999_999_999.4, 1e9, -5e9, 1e-7, 0.05, 0.000001);
+    const out = new ContentBytes();
+    for (const n of numbers) out.number(n);
+    expect(out.bytes().toString('latin1')).toBe(numbers.map((n) => `${String(Math.round(n * 1e6) / 1e6)} `).join(''));
+  });
+
   it('writes a glyph id as four hex digits', () => {
     const out = new ContentBytes();
     for (const id of [0x0041, 0x2829, 0xffff, 0x0100]) out.glyph(id);
