@@ -12,12 +12,12 @@
  */
 
 /** Bytes in a module row's pixels: two modules a byte, an odd last module padded with white. */
-export function pixelBytesPerRow(modules: number): number {
+function pixelBytesPerRow(modules: number): number {
   return Math.ceil(modules / 2);
 }
 
 /** Two modules' pixels as a byte of a 1-bit row (1 = white), by their darkness (first × 2 + second). */
-export const PIXEL_PAIRS = Uint8Array.of(0xff, 0xf0, 0x0f, 0x00);
+const PIXEL_PAIRS = Uint8Array.of(0xff, 0xf0, 0x0f, 0x00);
 
 /** PNG row filters (the image's DecodeParms give Predictor 15: a filter byte leads each row). */
 const FILTER_NONE = 0;

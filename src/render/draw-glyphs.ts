@@ -125,7 +125,7 @@ class RunWriter {
           hadOffset = false;
         }
         this.glyph(gid);
-        if (p[i * 4]! * f.scale - glyphs.advances[i]! * f.scale !== 0) this.endString(i);
+        if (this.adjustmentAfter(i) !== 0) this.endString(i);
       }
       cx += p[i * 4]! * f.scale * scale;
     }
@@ -144,10 +144,14 @@ class RunWriter {
     this.out.glyph(gid);
   }
 
+  /** How far glyph i's position moves the next glyph beyond its own width (kerning), in 1000ths of the font size. */
+  private adjustmentAfter(i: number): number {
+    return this.glyphs.positions[i * 4]! * this.f.scale - this.glyphs.advances[i]! * this.f.scale;
+  }
+
   private endString(lastGlyph: number): void {
     if (!this.inString) return;
-    const advance = this.glyphs.positions[lastGlyph * 4]! * this.f.scale - this.glyphs.advances[lastGlyph]! * this.f.scale;
-    this.out.text('> ').number(-advance);
+    this.out.text('> ').number(-this.adjustmentAfter(lastGlyph));
     this.inString = false;
   }
 
