@@ -9,11 +9,17 @@
 import { readFile } from 'node:fs/promises';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
-interface Item { str: string; x: number; y: number; width: number; height: number }
+/** A text item as pdfjs reads it: its string, where its baseline starts (points, y up), its width and height. */
+export interface TextItem { str: string; x: number; y: number; width: number; height: number }
 
 const CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
 
 export async function extractPageTexts(pdf: Uint8Array | string): Promise<string[]> {
+  return (await pageTextItems(pdf)).map(joinLines);
+}
+
+/** Every page's non-empty text items, in the order pdfjs gives them. */
+export async function pageTextItems(pdf: Uint8Array | string): Promise<TextItem[][]> {
   // Always hand pdfjs its own copy: it may transfer (detach) the buffer, and rejects Buffers.
   const data = typeof pdf === 'string' ? new Uint8Array(await readFile(pdf)) : new Uint8Array(pdf);
   const task = getDocument({
@@ -25,17 +31,17 @@ export async function extractPageTexts(pdf: Uint8Array | string): Promise<string
   });
   try {
     const doc = await task.promise;
-    const pages: string[] = [];
+    const pages: TextItem[][] = [];
     for (let n = 1; n <= doc.numPages; n++) {
       const page = await doc.getPage(n);
       const content = await page.getTextContent();
-      const items: Item[] = [];
+      const items: TextItem[] = [];
       for (const it of content.items) {
         if (!('str' in it) || it.str === '') continue;
         const [, , , d = 0, x = 0, y = 0] = it.transform as number[];
         items.push({ str: it.str, x, y, width: it.width, height: it.height || Math.abs(d) });
       }
-      pages.push(joinLines(items));
+      pages.push(items);
       page.cleanup();
     }
     return pages;
@@ -44,10 +50,10 @@ export async function extractPageTexts(pdf: Uint8Array | string): Promise<string
   }
 }
 
-function joinLines(items: Item[]): string {
+function joinLines(items: TextItem[]): string {
   // Top to bottom (PDF y grows upwards), then left to right.
   items.sort((a, b) => b.y - a.y || a.x - b.x);
-  const lines: Item[][] = [];
+  const lines: TextItem[][] = [];
   for (const item of items) {
     const line = lines[lines.length - 1];
     const ref = line?.[0];

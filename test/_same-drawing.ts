@@ -4,28 +4,16 @@
  * would write others, so its pages are compared with pdfkit's by what they
  * show (pdfjs' text items, and the pages rendered) rather than byte for byte.
  */
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { rasterisePdf } from '../src/scan/rasterise-pdf.js';
+import { pageTextItems } from './_pdf-text.js';
 
 /** A text item as pdfjs reads it: its string, where its baseline starts (points, y up) and its width. */
 export interface PlacedText { str: string; x: number; y: number; width: number }
 
 /** Every page's text items, positions rounded to 0.001 pt. */
 export async function placedTexts(pdf: Uint8Array): Promise<PlacedText[][]> {
-  const doc = await getDocument({ data: new Uint8Array(pdf), useSystemFonts: false, disableFontFace: true, isEvalSupported: false, verbosity: 0 }).promise;
-  try {
-    const pages: PlacedText[][] = [];
-    const round = (n: number): number => Math.round(n * 1000) / 1000;
-    for (let n = 1; n <= doc.numPages; n++) {
-      const content = await (await doc.getPage(n)).getTextContent();
-      pages.push(content.items.flatMap((it) => ('str' in it && it.str !== ''
-        ? [{ str: it.str, x: round(it.transform[4] as number), y: round(it.transform[5] as number), width: round(it.width) }]
-        : [])));
-    }
-    return pages;
-  } finally {
-    await doc.destroy();
-  }
+  const round = (n: number): number => Math.round(n * 1000) / 1000;
+  return (await pageTextItems(pdf)).map((items) => items.map(({ str, x, y, width }) => ({ str, x: round(x), y: round(y), width: round(width) })));
 }
 
 /** Pixels of the two PDFs' pages, rendered at `dpi`, that are dark in either: how many, and in how many the two differ by more than a quarter of the range. */
