@@ -391,9 +391,9 @@ const WORD_SHAPES_MAX = 3_000;
 const WORDS_SEEN_MAX = 10_000;
 
 /**
- * A face's word shapes by script, with its single ASCII characters (spaces,
- * and the characters numeric tokens are drawn from) in arrays by code: a
- * line's words are looked up once each, and its digits and spaces without hashing.
+ * A face's word shapes by script, with its single characters (spaces, and
+ * the characters words are composed from) in arrays by code: a line's words
+ * are looked up once each, and its digits and spaces without hashing.
  */
 interface FaceWords {
   face: Face;
@@ -401,8 +401,10 @@ interface FaceWords {
   /** Words shaped once and not kept (see wordShape). */
   seen: Record<'latn' | 'zzzz', BoundedCache<true>>;
   characters: Record<'latn' | 'zzzz', (WordShape | undefined)[]>;
-  /** Numeric tokens are drawn from their characters' shapes (see NUMERIC_TOKEN). */
-  composesNumbers: boolean;
+  /** Kerning between two characters by their codes (see pairKern), or PAIR_UNKNOWN, or PAIR_APART. */
+  pairs: Record<'latn' | 'zzzz', Int16Array | undefined>;
+  /** Words are composed from their characters' shapes (see composeWord): the Latin faces. */
+  composes: boolean;
 }
 const faceWordsOf = new WeakMap<Face, FaceWords>();
 
@@ -414,7 +416,8 @@ function faceWords(face: Face): FaceWords {
       words: { latn: new BoundedCache(WORD_SHAPES_MAX), zzzz: new BoundedCache(WORD_SHAPES_MAX) },
       seen: { latn: new BoundedCache(WORDS_SEEN_MAX), zzzz: new BoundedCache(WORDS_SEEN_MAX) },
       characters: { latn: [], zzzz: [] },
-      composesNumbers: face.name.startsWith('latin-'),
+      pairs: { latn: undefined, zzzz: undefined },
+      composes: face.name.startsWith('latin-'),
     });
   }
   return known;
@@ -438,20 +441,105 @@ function wordShape(known: FaceWords, word: string, context: WordScript): WordSha
   // fontkit gives a single word the script of its first Latin letter, or Unknown: shaped alone, a word is
   // shaped as it is inside a Latin run when it holds a letter. One entry serves both.
   const script = context === 'auto' ? (LATIN_LETTER.test(word) ? 'latn' : 'zzzz') : context;
-  if (word.length === 1 && word.charCodeAt(0) < 128) {
-    const characters = known.characters[script];
-    return characters[word.charCodeAt(0)] ??= shapeWord(known.face, word, script);
-  }
+  if (word.length === 1 && word.charCodeAt(0) < COMPOSED_CHARACTERS) return characterShape(known, word.charCodeAt(0), script);
   const cache = known.words[script];
   let shape = cache.get(word);
   if (!shape) {
-    shape = shapeWord(known.face, word, script);
+    shape = (known.composes ? composeWord(known, word, script) : undefined) ?? shapeWord(known.face, word, script);
     // Kept from its second time on: identifiers, e-mail addresses and lot numbers, which never repeat,
     // pushed out words that do (see WORD_SHAPES_MAX).
     if (known.seen[script].get(word)) cache.set(word, shape);
     else known.seen[script].set(word, true);
   }
   return shape;
+}
+
+/** Characters words may be composed from (composeWord): Latin-1 and Latin Extended-A and B, which hold no combining marks. */
+const COMPOSED_CHARACTERS = 0x250;
+/** In a FaceWords' pairs: not measured yet. */
+const PAIR_UNKNOWN = -0x8000;
+/** In a FaceWords' pairs: the two characters are not their own glyphs side by side (a ligature): a word holding them is shaped whole. */
+const PAIR_APART = -0x7fff;
+
+function characterShape(known: FaceWords, code: number, script: 'latn' | 'zzzz'): WordShape {
+  return known.characters[script][code] ??= shapeWord(known.face, String.fromCharCode(code), script);
+}
+
+/**
+ * A word of characters below COMPOSED_CHARACTERS, composed from their shapes
+ * and the kerning of each pair (pairKern): what fontkit gives for the word,
+ * without its cost (a word shaped was 67 µs, and identifiers, lot numbers and
+ * e-mail addresses, new with every patient, were most of fontkit's time: 1.2
+ * ms a patient, issue 6). Exact for the Latin faces: under their default
+ * features the only lookups that join or move letters side by side are the f
+ * ligatures, which pairKern sees, and pair kerning, which moves the first
+ * glyph's advance only (Noto Sans' contextual kerning acts on combining marks,
+ * which words composed here do not hold); checked against fontkit on 20,000
+ * random words in test/render/compose-run.test.ts. Undefined when a
+ * character is out of range, or not one glyph, or a pair is a ligature.
+ */
+function composeWord(known: FaceWords, word: string, script: 'latn' | 'zzzz', kerned = true): WordShape | undefined {
+  const n = word.length;
+  for (let i = 0; i < n; i++) if (word.charCodeAt(i) >= COMPOSED_CHARACTERS) return undefined;
+  // One glyph and one code point a character: n ids, n advances, 4n positions, n counts, n code points.
+  const out = new Float64Array(WORD_HEAD + 8 * n);
+  out[1] = out[2] = n;
+  let advance = 0;
+  for (let i = 0; i < n; i++) {
+    const code = word.charCodeAt(i);
+    const alone = characterShape(known, code, script);
+    if (alone[1] !== 1 || alone[2] !== 1) return undefined;
+    const kern = kerned && i + 1 < n ? pairKern(known, script, code, word.charCodeAt(i + 1)) : 0;
+    if (kern === PAIR_APART) return undefined;
+    // A one-glyph shape is: advance, 1, 1, id, glyph advance, 4 position numbers, count, code point.
+    out[WORD_HEAD + i] = alone[WORD_HEAD]!;
+    out[WORD_HEAD + n + i] = alone[WORD_HEAD + 1]!;
+    const at = xAdvanceAt(n, i);
+    out[at] = alone[WORD_HEAD + 2]! + kern;
+    out[at + 1] = alone[WORD_HEAD + 3]!;
+    out[at + 2] = alone[WORD_HEAD + 4]!;
+    out[at + 3] = alone[WORD_HEAD + 5]!;
+    out[WORD_HEAD + 6 * n + i] = 1;
+    out[WORD_HEAD + 7 * n + i] = alone[WORD_HEAD + 7]!;
+    advance += out[at]!;
+  }
+  out[0] = advance;
+  return out;
+}
+
+/** Where glyph i's xAdvance is in a shape of n glyphs. */
+function xAdvanceAt(n: number, i: number): number {
+  return WORD_HEAD + 2 * n + 4 * i;
+}
+
+/** `word` composed from its characters' shapes in `face` (composeWord), or undefined when it cannot be. */
+export function composedWord(face: Face, word: string, script: 'latn' | 'zzzz'): WordShape | undefined {
+  return composeWord(faceWords(face), word, script);
+}
+
+/**
+ * How far fontkit moves the character after `first` when `second` follows it
+ * (kerning, in font units), measured once a pair by shaping the two alone; or
+ * PAIR_APART when the two do not shape as their own glyphs, placed as alone
+ * but for the first one's advance.
+ */
+function pairKern(known: FaceWords, script: 'latn' | 'zzzz', first: number, second: number): number {
+  const pairs = known.pairs[script] ??= new Int16Array(COMPOSED_CHARACTERS * COMPOSED_CHARACTERS).fill(PAIR_UNKNOWN);
+  const at = first * COMPOSED_CHARACTERS + second;
+  let kern = pairs[at]!;
+  if (kern === PAIR_UNKNOWN) pairs[at] = kern = measurePair(known, script, String.fromCharCode(first, second));
+  return kern;
+}
+
+function measurePair(known: FaceWords, script: 'latn' | 'zzzz', pair: string): number {
+  const shaped = shapeWord(known.face, pair, script);
+  const apart = composeWord(known, pair, script, false);
+  if (!apart || apart.length !== shaped.length) return PAIR_APART;
+  const at = xAdvanceAt(2, 0);
+  const kern = shaped[at]! - apart[at]!;
+  apart[at] = apart[at]! + kern;
+  apart[0] = apart[0]! + kern;
+  return apart.every((v, i) => v === shaped[i]) && Number.isInteger(kern) && Math.abs(kern) < 0x7000 ? kern : PAIR_APART;
 }
 
 function shapeWord(face: Face, word: string, script: 'latn' | 'zzzz'): WordShape {
@@ -485,7 +573,7 @@ const NUMERIC_TOKEN = /^[0-9.,:;/()+%<>=#*-]{2,}$/;
 
 /** Hands `use` the shapes `word` is drawn with: its own, or its characters' for a numeric token in a Latin face. */
 function eachShape(known: FaceWords, word: string, script: WordScript, use: (shape: WordShape) => void): void {
-  if (known.composesNumbers && NUMERIC_TOKEN.test(word)) {
+  if (known.composes && NUMERIC_TOKEN.test(word)) {
     for (const ch of word) use(wordShape(known, ch, script));
   } else {
     use(wordShape(known, word, script));

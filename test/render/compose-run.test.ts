@@ -3,7 +3,7 @@
 // in the bundled sample clinic, wrapped at two widths, glyph for glyph and position for position.
 import * as fontkit from 'fontkit';
 import { describe, expect, it } from 'vitest';
-import { copyFeatures, loadFontSet } from '../../src/render/font-set.js';
+import { composedWord, copyFeatures, loadFontSet } from '../../src/render/font-set.js';
 import { TextShaper } from '../../src/render/shape-text.js';
 import { openStore } from '../../src/store/open-store.js';
 import { readPatientSummaries, RecordReader } from '../../src/store/read-records.js';
@@ -93,5 +93,42 @@ describe('composed runs', () => {
       }
     }
     expect(checked).toBeGreaterThanOrEqual(18_000);
+  }, 120_000);
+
+  it('equal fontkit for words composed from their characters and the kerning of each pair', () => {
+    const fonts = loadFontSet();
+    // Letters that kern (AV, To, Ly), the f ligatures, Latin-1 and Extended-A/B letters, digits and punctuation.
+    const alphabet = 'AVTWYLPFovaeyrfilfilk0123456789.,;:!?@-_()[]/\'"&%#+ÀÉÖüçñßøŁőžƒǅĳŉ';
+    let seed = 11;
+    const random = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return Math.floor((seed / 0x80000000) * n); };
+    let composed = 0;
+    let kerned = 0;
+    let tried = 0;
+    for (const face of fonts.faces.filter((f) => f.name.startsWith('latin-'))) {
+      const unmemoised = fontkit.openSync(face.path) as fontkit.Font;
+      for (let i = 0; i < 5000; i++) {
+        const word = Array.from({ length: 2 + random(12) }, () => alphabet[random(alphabet.length)]).join('');
+        for (const script of ['latn', 'zzzz'] as const) {
+          tried++;
+          const got = composedWord(face, word, script);
+          if (!got) continue;
+          composed++;
+          const run = (unmemoised.layout as (t: string, f: unknown, s: string) => fontkit.GlyphRun)(word, copyFeatures(face.features), script);
+          const want = [
+            run.advanceWidth, run.glyphs.length, run.glyphs.length, ...run.glyphs.map((g) => g.id), ...run.glyphs.map((g) => g.advanceWidth),
+            ...run.positions.flatMap((p) => [p.xAdvance, p.yAdvance, p.xOffset, p.yOffset]),
+            ...run.glyphs.map((g) => g.codePoints.length), ...run.glyphs.flatMap((g) => g.codePoints),
+          ];
+          expect(Array.from(got), `${face.name} ${script} ${word}`).toEqual(want);
+          if (run.positions.some((p, k) => p.xAdvance !== run.glyphs[k]!.advanceWidth)) kerned++;
+        }
+      }
+      // A ligature is never composed; a kerned pair is.
+      expect(composedWord(face, 'office', 'latn')).toBeUndefined();
+      expect(composedWord(face, 'AVATAR', 'latn')).toBeDefined();
+    }
+    expect(tried).toBe(20_000);
+    expect(composed).toBeGreaterThan(0.9 * tried);
+    expect(kerned).toBeGreaterThan(0.2 * composed); // the comparison above sees kerning
   }, 120_000);
 });
