@@ -380,9 +380,12 @@ export type WordScript = 'latn' | 'zzzz' | 'auto';
  * A word shaped once, packed in one array to keep the cache small (as five
  * typed arrays a word took 1 KB, and 57,000 of them were held by 3,000
  * patients, measured): its advance in font units, glyph count n, code point
- * count c, then n ids, n advances, 4n positions, n code point counts, c code points.
+ * count c, then n ids, n advances, 4n positions, n code point counts, c code
+ * points. A plain array of numbers, not a Float64Array: V8 keeps a typed
+ * array over 64 bytes outside its heap, and making one cost a microsecond,
+ * most of the time a word took to compose (composeWord; measured).
  */
-export type WordShape = Float64Array;
+export type WordShape = number[];
 const WORD_HEAD = 3;
 // Words repeat across patients, numbers and dates mostly do not: a short memory keeps the words.
 // 3,000 against 10,000: the same speed at 10,000 patients, a smaller peak (measured, see shape-text.ts).
@@ -401,7 +404,7 @@ interface FaceWords {
   /** Words shaped once and not kept (see wordShape). */
   seen: Record<'latn' | 'zzzz', BoundedCache<true>>;
   characters: Record<'latn' | 'zzzz', (WordShape | undefined)[]>;
-  /** Kerning between two characters by their codes (see pairKern), or PAIR_UNKNOWN, or PAIR_APART. */
+  /** Kerning between two characters by their codes (see pairTable). */
   pairs: Record<'latn' | 'zzzz', Int16Array | undefined>;
   /** Words are composed from their characters' shapes (see composeWord): the Latin faces. */
   composes: boolean;
@@ -427,14 +430,7 @@ function packWord(run: fontkit.GlyphRun): WordShape {
   const data = glyphDataOf(run);
   const n = data.ids.length;
   const c = data.codePoints.length;
-  const packed = new Float64Array(WORD_HEAD + 7 * n + c);
-  packed.set([run.advanceWidth, n, c]);
-  packed.set(data.ids, WORD_HEAD);
-  packed.set(data.advances, WORD_HEAD + n);
-  packed.set(data.positions, WORD_HEAD + 2 * n);
-  packed.set(data.counts, WORD_HEAD + 6 * n);
-  packed.set(data.codePoints, WORD_HEAD + 7 * n);
-  return packed;
+  return [run.advanceWidth, n, c, ...data.ids, ...data.advances, ...data.positions, ...data.counts, ...data.codePoints];
 }
 
 function wordShape(known: FaceWords, word: string, context: WordScript): WordShape {
@@ -467,12 +463,12 @@ function characterShape(known: FaceWords, code: number, script: 'latn' | 'zzzz')
 
 /**
  * A word of characters below COMPOSED_CHARACTERS, composed from their shapes
- * and the kerning of each pair (pairKern): what fontkit gives for the word,
+ * and the kerning of each pair (pairTable): what fontkit gives for the word,
  * without its cost (a word shaped was 67 µs, and identifiers, lot numbers and
  * e-mail addresses, new with every patient, were most of fontkit's time: 1.2
  * ms a patient, issue 6). Exact for the Latin faces: under their default
  * features the only lookups that join or move letters side by side are the f
- * ligatures, which pairKern sees, and pair kerning, which moves the first
+ * ligatures, which measurePair sees, and pair kerning, which moves the first
  * glyph's advance only (Noto Sans' contextual kerning acts on combining marks,
  * which words composed here do not hold); checked against fontkit on 20,000
  * random words in test/render/compose-run.test.ts. Undefined when a
@@ -480,17 +476,24 @@ function characterShape(known: FaceWords, code: number, script: 'latn' | 'zzzz')
  */
 function composeWord(known: FaceWords, word: string, script: 'latn' | 'zzzz', kerned = true): WordShape | undefined {
   const n = word.length;
-  for (let i = 0; i < n; i++) if (word.charCodeAt(i) >= COMPOSED_CHARACTERS) return undefined;
+  const characters = known.characters[script];
+  const pairs = kerned ? pairTable(known, script) : undefined;
   // One glyph and one code point a character: n ids, n advances, 4n positions, n counts, n code points.
-  const out = new Float64Array(WORD_HEAD + 8 * n);
+  const out: WordShape = new Array<number>(WORD_HEAD + 8 * n);
   out[1] = out[2] = n;
   let advance = 0;
+  let code = word.charCodeAt(0);
   for (let i = 0; i < n; i++) {
-    const code = word.charCodeAt(i);
-    const alone = characterShape(known, code, script);
+    if (code >= COMPOSED_CHARACTERS) return undefined;
+    const alone = characters[code] ?? characterShape(known, code, script);
     if (alone[1] !== 1 || alone[2] !== 1) return undefined;
-    const kern = kerned && i + 1 < n ? pairKern(known, script, code, word.charCodeAt(i + 1)) : 0;
-    if (kern === PAIR_APART) return undefined;
+    const next = i + 1 < n ? word.charCodeAt(i + 1) : -1;
+    let kern = 0;
+    if (pairs && next >= 0 && next < COMPOSED_CHARACTERS) {
+      kern = pairs[code * COMPOSED_CHARACTERS + next]!;
+      if (kern === PAIR_UNKNOWN) kern = pairs[code * COMPOSED_CHARACTERS + next] = measurePair(known, script, String.fromCharCode(code, next));
+      if (kern === PAIR_APART) return undefined;
+    }
     // A one-glyph shape is: advance, 1, 1, id, glyph advance, 4 position numbers, count, code point.
     out[WORD_HEAD + i] = alone[WORD_HEAD]!;
     out[WORD_HEAD + n + i] = alone[WORD_HEAD + 1]!;
@@ -502,6 +505,7 @@ function composeWord(known: FaceWords, word: string, script: 'latn' | 'zzzz', ke
     out[WORD_HEAD + 6 * n + i] = 1;
     out[WORD_HEAD + 7 * n + i] = alone[WORD_HEAD + 7]!;
     advance += out[at]!;
+    code = next;
   }
   out[0] = advance;
   return out;
@@ -518,17 +522,14 @@ export function composedWord(face: Face, word: string, script: 'latn' | 'zzzz'):
 }
 
 /**
- * How far fontkit moves the character after `first` when `second` follows it
- * (kerning, in font units), measured once a pair by shaping the two alone; or
- * PAIR_APART when the two do not shape as their own glyphs, placed as alone
- * but for the first one's advance.
+ * Kerning by pair of characters (index first × COMPOSED_CHARACTERS + second):
+ * how far fontkit moves the character after the first when the second
+ * follows it, in font units, measured once a pair (measurePair); or
+ * PAIR_UNKNOWN, or PAIR_APART when the two do not shape as their own glyphs,
+ * placed as alone but for the first one's advance.
  */
-function pairKern(known: FaceWords, script: 'latn' | 'zzzz', first: number, second: number): number {
-  const pairs = known.pairs[script] ??= new Int16Array(COMPOSED_CHARACTERS * COMPOSED_CHARACTERS).fill(PAIR_UNKNOWN);
-  const at = first * COMPOSED_CHARACTERS + second;
-  let kern = pairs[at]!;
-  if (kern === PAIR_UNKNOWN) pairs[at] = kern = measurePair(known, script, String.fromCharCode(first, second));
-  return kern;
+function pairTable(known: FaceWords, script: 'latn' | 'zzzz'): Int16Array {
+  return known.pairs[script] ??= new Int16Array(COMPOSED_CHARACTERS * COMPOSED_CHARACTERS).fill(PAIR_UNKNOWN);
 }
 
 function measurePair(known: FaceWords, script: 'latn' | 'zzzz', pair: string): number {
