@@ -548,20 +548,6 @@ function shapeWord(face: Face, word: string, script: 'latn' | 'zzzz'): WordShape
   return packWord((face.font.layout as (t: string, f: unknown, s: string) => fontkit.GlyphRun)(word, copyFeatures(face.features), script));
 }
 
-/** Hands `use` the words of `text` and its runs of spaces, each shaped apart as composeRun does. */
-function eachWord(text: string, script: WordScript, use: (word: string) => void): void {
-  if (script === 'auto') {
-    use(text);
-    return;
-  }
-  let start = 0;
-  for (let i = 0; i <= text.length; i++) {
-    if (i < text.length && (text.charCodeAt(i) === 32) === (text.charCodeAt(start) === 32)) continue;
-    if (i > start) use(text.slice(start, i));
-    start = i;
-  }
-}
-
 /**
  * Digits and the punctuation of numbers, dates, times and phone numbers. In
  * the Latin faces no lookup joins or moves two of them, so a token of them is
@@ -571,13 +557,16 @@ function eachWord(text: string, script: WordScript, use: (word: string) => void)
  * 118/75, 555-0171) and were most of the words shaped, 3 s of a 20 s print.
  */
 const NUMERIC_TOKEN = /^[0-9.,:;/()+%<>=#*-]{2,}$/;
+/** NUMERIC_TOKEN's characters, by code. */
+const NUMERIC_CHARACTER = new Uint8Array(128);
+for (const ch of '0123456789.,:;/()+%<>=#*-') NUMERIC_CHARACTER[ch.charCodeAt(0)] = 1;
 
-/** Hands `use` the shapes `word` is drawn with: its own, or its characters' for a numeric token in a Latin face. */
-function eachShape(known: FaceWords, word: string, script: WordScript, use: (shape: WordShape) => void): void {
+/** Hands `use` the shapes a single word (script 'auto') is drawn with: its own, or its characters' for a numeric token in a Latin face. */
+function eachShapeOfWord(known: FaceWords, word: string, use: (shape: WordShape) => void): void {
   if (known.composes && NUMERIC_TOKEN.test(word)) {
-    for (const ch of word) use(wordShape(known, ch, script));
+    for (const ch of word) use(wordShape(known, ch, 'auto'));
   } else {
-    use(wordShape(known, word, script));
+    use(wordShape(known, word, 'auto'));
   }
 }
 
@@ -597,13 +586,47 @@ export function wordsEm(face: Face, text: string, script: WordScript): number {
  * from its words then gets its glyphs without looking its words up again.
  */
 export function collectWordShapes(face: Face, text: string, script: WordScript, into?: WordShape[]): number {
-  let units = 0;
-  const keep = (shape: WordShape): void => {
-    into?.push(shape);
-    units += shape[0]!;
-  };
   const known = faceWords(face);
-  eachWord(text, script, (word) => eachShape(known, word, script, keep));
+  let units = 0;
+  if (script === 'auto') {
+    eachShapeOfWord(known, text, (shape) => {
+      into?.push(shape);
+      units += shape[0]!;
+    });
+    return units;
+  }
+  // Words and runs of spaces, each shaped apart as composeRun does, in one pass: a numeric token
+  // (NUMERIC_TOKEN) as its characters, and a single character, without cutting them out of the text.
+  const characters = known.characters[script];
+  const n = text.length;
+  for (let start = 0; start < n;) {
+    const first = text.charCodeAt(start);
+    const space = first === 32;
+    let numeric = known.composes && !space && first < 128 && NUMERIC_CHARACTER[first] === 1;
+    let end = start + 1;
+    for (; end < n; end++) {
+      const code = text.charCodeAt(end);
+      if ((code === 32) !== space) break;
+      if (numeric && (code >= 128 || NUMERIC_CHARACTER[code] !== 1)) numeric = false;
+    }
+    if (end - start === 1 && first < COMPOSED_CHARACTERS) {
+      const shape = characters[first] ?? characterShape(known, first, script);
+      into?.push(shape);
+      units += shape[0]!;
+    } else if (numeric) {
+      for (let i = start; i < end; i++) {
+        const code = text.charCodeAt(i);
+        const shape = characters[code] ?? characterShape(known, code, script);
+        into?.push(shape);
+        units += shape[0]!;
+      }
+    } else {
+      const shape = wordShape(known, text.slice(start, end), script);
+      into?.push(shape);
+      units += shape[0]!;
+    }
+    start = end;
+  }
   return units;
 }
 
