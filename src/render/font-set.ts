@@ -639,13 +639,27 @@ export function wordsGlyphs(face: Face, text: string, script: WordScript): Glyph
 
 /** The glyph data of words shaped apart (collectWordShapes), one after another, in a shared block (see allocGlyphData). */
 export function joinWordShapes(parts: readonly WordShape[]): GlyphData {
+  const out = allocGlyphData(shapesGlyphCount(parts), shapesCodePointCount(parts), false);
+  writeWordShapes(parts, out);
+  return out;
+}
+
+/** How many glyphs word shapes hold. */
+export function shapesGlyphCount(parts: readonly WordShape[]): number {
   let glyphs = 0;
+  for (const p of parts) glyphs += p[1]!;
+  return glyphs;
+}
+
+/** How many code points the glyphs of word shapes stand for. */
+export function shapesCodePointCount(parts: readonly WordShape[]): number {
   let codePoints = 0;
-  for (const p of parts) {
-    glyphs += p[1]!;
-    codePoints += p[2]!;
-  }
-  const out = allocGlyphData(glyphs, codePoints, false);
+  for (const p of parts) codePoints += p[2]!;
+  return codePoints;
+}
+
+/** Writes the glyph data of word shapes, one after another, into `out`, which has room for exactly that. */
+export function writeWordShapes(parts: readonly WordShape[], out: GlyphData): void {
   let g = 0;
   let c = 0;
   for (const p of parts) {
@@ -662,7 +676,6 @@ export function joinWordShapes(parts: readonly WordShape[]): GlyphData {
     g += n;
     c += cps;
   }
-  return out;
 }
 
 function position(xAdvance: number, yAdvance: number, xOffset: number, yOffset: number): fontkit.GlyphPosition {

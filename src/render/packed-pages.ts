@@ -6,7 +6,7 @@
  * arrays are handed over without a copy and unpacked into views.
  */
 import type { PageBody, PageOp } from './flow.js';
-import type { FontSet, GlyphData } from './font-set.js';
+import { shapesCodePointCount, shapesGlyphCount, writeWordShapes, type FontSet, type GlyphData } from './font-set.js';
 import type { TextRun } from './shape-text.js';
 
 export interface PackedPages {
@@ -38,11 +38,10 @@ export function packPages(pages: readonly PageBody[]): PackedPages {
         nInts += 5 + 5 * op.line.runs.length;
         nNums += 4;
         for (const run of op.line.runs) {
-          const g = run.glyphs;
-          if (!g) throw new Error(`run "${run.text}" has no glyphs: shape them (withGlyphs) before packing`);
-          nNums += 1 + 5 * g.ids.length;
-          nGlyphs += g.ids.length;
-          nCodePoints += g.codePoints.length;
+          const n = glyphCount(run);
+          nNums += 1 + 5 * n;
+          nGlyphs += n;
+          nCodePoints += run.glyphs ? run.glyphs.codePoints.length : shapesCodePointCount(run.shapes!);
         }
       } else if (op.kind === 'qr') {
         if (!op.image) throw new Error('a code has no image: make it (qrImage) before packing');
@@ -79,17 +78,26 @@ export function packPages(pages: readonly PageBody[]): PackedPages {
           int(TEXT, str(op.color), line.runs.length, line.direction === 'rtl' ? 1 : 0, str(line.text));
           num(op.x, op.baseline, line.size, line.width);
           for (const run of line.runs) {
-            const g = run.glyphs!;
-            int(str(run.text), str(run.font), run.level, g.ids.length, g.codePoints.length);
+            const g = run.glyphs;
+            const n = glyphCount(run);
+            const c = g ? g.codePoints.length : shapesCodePointCount(run.shapes!);
+            int(str(run.text), str(run.font), run.level, n, c);
             num(run.width);
-            out.nums.set(g.advances, ni);
-            out.nums.set(g.positions, ni + g.ids.length);
-            ni += 5 * g.ids.length;
-            out.ids.set(g.ids, gi);
-            out.counts.set(g.counts, gi);
-            gi += g.ids.length;
-            out.codePoints.set(g.codePoints, ci);
-            ci += g.codePoints.length;
+            if (g) {
+              out.nums.set(g.advances, ni);
+              out.nums.set(g.positions, ni + n);
+              out.ids.set(g.ids, gi);
+              out.counts.set(g.counts, gi);
+              out.codePoints.set(g.codePoints, ci);
+            } else {
+              writeWordShapes(run.shapes!, {
+                advances: out.nums.subarray(ni, ni + n), positions: out.nums.subarray(ni + n, ni + 5 * n),
+                ids: out.ids.subarray(gi, gi + n), counts: out.counts.subarray(gi, gi + n), codePoints: out.codePoints.subarray(ci, ci + c),
+              });
+            }
+            ni += 5 * n;
+            gi += n;
+            ci += c;
           }
           break;
         }
@@ -111,6 +119,13 @@ export function packPages(pages: readonly PageBody[]): PackedPages {
     }
   }
   return out;
+}
+
+/** How many glyphs a run draws: its glyphs', or its words' shapes' (TextShaper.readyToDraw). */
+function glyphCount(run: TextRun): number {
+  if (run.glyphs) return run.glyphs.ids.length;
+  if (run.shapes) return shapesGlyphCount(run.shapes);
+  throw new Error(`run "${run.text}" has neither glyphs nor word shapes: make it ready to draw (TextShaper.readyToDraw) before packing`);
 }
 
 /** The buffers to transfer (not copy) with a PackedPages. */

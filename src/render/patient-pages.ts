@@ -20,7 +20,7 @@ export interface PatientPagesContext extends PatientLayoutContext {
 /** One patient's part of the binder: its summary and code pages, ready to draw. */
 export interface PatientPages {
   id: string;
-  /** Summary pages then code pages, each code's image made and each line's glyphs shaped. */
+  /** Summary pages then code pages, each code's image made and each line shaped to its glyphs or its words' shapes (TextShaper.readyToDraw). */
   pages: PageBody[];
   /** How many of `pages`, at the end, are code pages. */
   codePages: number;
@@ -49,7 +49,7 @@ export function preparePatient(record: PatientRecord, ctx: PatientPagesContext):
   for (const page of pages) {
     for (const op of page.ops) {
       if (op.kind === 'qr') op.image = qrImage(op.text);
-      else if (op.kind === 'text') ctx.shaper.withGlyphs(op.line);
+      else if (op.kind === 'text') ctx.shaper.readyToDraw(op.line);
     }
   }
   return { id: record.patient.id, pages, codePages: codePages.length, codes: encoded.texts.length, digest: toHex(encoded.digest) };

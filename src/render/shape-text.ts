@@ -25,7 +25,7 @@ export interface TextRun {
   level: number;
   /**
    * The run's glyphs, for drawing without shaping again (draw-glyphs.ts). Set
-   * by withGlyphs: counting pages needs widths only.
+   * by withGlyphs or readyToDraw: counting pages needs widths only.
    */
   glyphs?: GlyphData;
   /** For simple text measured from its words: those words' shapes, which its glyphs are joined from. */
@@ -309,7 +309,8 @@ export class TextShaper {
     }
     let cx = x;
     for (const run of line.runs) {
-      drawGlyphRun(doc, run.font, line.size, cx, baselineY, run.glyphs ?? this.glyphsOf(this.faceNamed(run.font), run.text));
+      const glyphs = run.glyphs ?? (run.shapes ? joinWordShapes(run.shapes) : this.glyphsOf(this.faceNamed(run.font), run.text));
+      drawGlyphRun(doc, run.font, line.size, cx, baselineY, glyphs);
       cx += run.width;
     }
   }
@@ -412,12 +413,27 @@ export class TextShaper {
     return em;
   }
 
-  /** Gives every run of `line` its glyphs (once); lines to be drawn, or sent to the thread that draws, need them. */
+  /** Gives every run of `line` its glyphs (once). */
   withGlyphs(line: ShapedLine): ShapedLine {
     for (const run of line.runs) {
       if (run.glyphs) continue;
       run.glyphs = run.shapes ? joinWordShapes(run.shapes) : this.glyphsOf(this.faceNamed(run.font), run.text);
       run.shapes = undefined; // the glyphs hold all the shapes said
+    }
+    return line;
+  }
+
+  /**
+   * Gives the runs of `line` that were not measured from their words their
+   * glyphs (shaping them), so that the line can be drawn, here or on the
+   * thread that draws, without a shaper. Runs measured from their words keep
+   * their words' shapes, which packing (packed-pages.ts) and drawing copy the
+   * glyphs from: joining them first and packing the join copied every glyph
+   * twice, a seventh of preparing a patient (issue 6, profile).
+   */
+  readyToDraw(line: ShapedLine): ShapedLine {
+    for (const run of line.runs) {
+      if (!run.glyphs && !run.shapes) run.glyphs = this.glyphsOf(this.faceNamed(run.font), run.text);
     }
     return line;
   }
