@@ -33,6 +33,12 @@ interface ContentInternals {
  */
 const CONTENT_LEVEL = 1;
 const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+/**
+ * Texts up to this long are copied character by character: Buffer.write's
+ * call into Node costs more than the copy for the operators a page is made of
+ * (it was a twentieth of the drawing thread's time, profile).
+ */
+const SHORT_TEXT = 32;
 const NEWLINE = 0x0a;
 
 /** Operators as bytes, appended as they are drawn: ASCII text, numbers as pdfkit formats them, glyph ids in hex. */
@@ -43,7 +49,13 @@ export class ContentBytes {
   /** `s` (ASCII) as it is. */
   text(s: string): this {
     this.room(s.length);
-    this.length += this.buffer.write(s, this.length, 'latin1');
+    if (s.length > SHORT_TEXT) {
+      this.length += this.buffer.write(s, this.length, 'latin1');
+      return this;
+    }
+    // Operators and names are a few characters: copied here, not by a call into Node's buffer code for each.
+    const b = this.buffer;
+    for (let i = 0; i < s.length; i++) b[this.length++] = s.charCodeAt(i);
     return this;
   }
 
