@@ -540,6 +540,7 @@ function measurePair(known: FaceWords, script: 'latn' | 'zzzz', pair: string): n
   const kern = shaped[at]! - apart[at]!;
   apart[at] = apart[at]! + kern;
   apart[0] = apart[0]! + kern;
+  // Kerning is a whole number of font units, far smaller than the table's two markers at the end of its range.
   return apart.every((v, i) => v === shaped[i]) && Number.isInteger(kern) && Math.abs(kern) < 0x7000 ? kern : PAIR_APART;
 }
 
