@@ -551,24 +551,32 @@ function shapeWord(face: Face, word: string, script: 'latn' | 'zzzz'): WordShape
 
 /**
  * Digits and the punctuation of numbers, dates, times and phone numbers. In
- * the Latin faces no lookup joins or moves two of them, so a token of them is
- * its characters' shapes side by side (checked for every pair and 20,000
- * random tokens against whole-token shaping, in both weights and both scripts;
- * test/render/compose-run.test.ts). Such tokens rarely repeat (2025-06-27,
- * 118/75, 555-0171) and were most of the words shaped, 3 s of a 20 s print.
+ * the Latin faces no lookup joins or moves two of them, so a token of two or
+ * more of them is its characters' shapes side by side (checked for every pair
+ * and 20,000 random tokens against whole-token shaping, in both weights and
+ * both scripts; test/render/compose-run.test.ts). Such tokens rarely repeat
+ * (2025-06-27, 118/75, 555-0171) and were most of the words shaped, 3 s of a 20 s print.
  */
-const NUMERIC_TOKEN = /^[0-9.,:;/()+%<>=#*-]{2,}$/;
-/** NUMERIC_TOKEN's characters, by code. */
+const NUMERIC_CHARACTERS = '0123456789.,:;/()+%<>=#*-';
+/** NUMERIC_CHARACTERS by code. */
 const NUMERIC_CHARACTER = new Uint8Array(128);
-for (const ch of '0123456789.,:;/()+%<>=#*-') NUMERIC_CHARACTER[ch.charCodeAt(0)] = 1;
+for (const ch of NUMERIC_CHARACTERS) NUMERIC_CHARACTER[ch.charCodeAt(0)] = 1;
 
-/** Hands `use` the shapes a single word (script 'auto') is drawn with: its own, or its characters' for a numeric token in a Latin face. */
-function eachShapeOfWord(known: FaceWords, word: string, use: (shape: WordShape) => void): void {
-  if (known.composes && NUMERIC_TOKEN.test(word)) {
-    for (const ch of word) use(wordShape(known, ch, 'auto'));
-  } else {
-    use(wordShape(known, word, 'auto'));
-  }
+function isNumericCharacter(code: number): boolean {
+  return code < 128 && NUMERIC_CHARACTER[code] === 1;
+}
+
+/** Whether `text[start, end)` is a numeric token: two or more NUMERIC_CHARACTERS. */
+function isNumericToken(text: string, start: number, end: number): boolean {
+  if (end - start < 2) return false;
+  for (let i = start; i < end; i++) if (!isNumericCharacter(text.charCodeAt(i))) return false;
+  return true;
+}
+
+/** Appends `shape` to `into` (when given) and returns its advance. */
+function addShape(shape: WordShape, into: WordShape[] | undefined): number {
+  into?.push(shape);
+  return shape[0]!;
 }
 
 /**
@@ -590,41 +598,34 @@ export function collectWordShapes(face: Face, text: string, script: WordScript, 
   const known = faceWords(face);
   let units = 0;
   if (script === 'auto') {
-    eachShapeOfWord(known, text, (shape) => {
-      into?.push(shape);
-      units += shape[0]!;
-    });
+    // A single word: a numeric token as its characters, each given the script fontkit would give it alone.
+    if (!known.composes || !isNumericToken(text, 0, text.length)) return addShape(wordShape(known, text, 'auto'), into);
+    for (const ch of text) units += addShape(wordShape(known, ch, 'auto'), into);
     return units;
   }
-  // Words and runs of spaces, each shaped apart as composeRun does, in one pass: a numeric token
-  // (NUMERIC_TOKEN) as its characters, and a single character, without cutting them out of the text.
+  // Words and runs of spaces, each shaped apart as composeRun does, in one pass: a numeric token as its
+  // characters, and a single character, from the character table without being cut out of the text.
   const characters = known.characters[script];
   const n = text.length;
   for (let start = 0; start < n;) {
     const first = text.charCodeAt(start);
     const space = first === 32;
-    let numeric = known.composes && !space && first < 128 && NUMERIC_CHARACTER[first] === 1;
+    let numeric = known.composes && !space && isNumericCharacter(first);
     let end = start + 1;
     for (; end < n; end++) {
       const code = text.charCodeAt(end);
       if ((code === 32) !== space) break;
-      if (numeric && (code >= 128 || NUMERIC_CHARACTER[code] !== 1)) numeric = false;
+      if (numeric && !isNumericCharacter(code)) numeric = false;
     }
     if (end - start === 1 && first < COMPOSED_CHARACTERS) {
-      const shape = characters[first] ?? characterShape(known, first, script);
-      into?.push(shape);
-      units += shape[0]!;
+      units += addShape(characters[first] ?? characterShape(known, first, script), into);
     } else if (numeric) {
       for (let i = start; i < end; i++) {
         const code = text.charCodeAt(i);
-        const shape = characters[code] ?? characterShape(known, code, script);
-        into?.push(shape);
-        units += shape[0]!;
+        units += addShape(characters[code] ?? characterShape(known, code, script), into);
       }
     } else {
-      const shape = wordShape(known, text.slice(start, end), script);
-      into?.push(shape);
-      units += shape[0]!;
+      units += addShape(wordShape(known, text.slice(start, end), script), into);
     }
     start = end;
   }

@@ -309,8 +309,7 @@ export class TextShaper {
     }
     let cx = x;
     for (const run of line.runs) {
-      const glyphs = run.glyphs ?? (run.shapes ? joinWordShapes(run.shapes) : this.glyphsOf(this.faceNamed(run.font), run.text));
-      drawGlyphRun(doc, run.font, line.size, cx, baselineY, glyphs);
+      drawGlyphRun(doc, run.font, line.size, cx, baselineY, run.glyphs ?? this.glyphsFor(run));
       cx += run.width;
     }
   }
@@ -417,7 +416,7 @@ export class TextShaper {
   withGlyphs(line: ShapedLine): ShapedLine {
     for (const run of line.runs) {
       if (run.glyphs) continue;
-      run.glyphs = run.shapes ? joinWordShapes(run.shapes) : this.glyphsOf(this.faceNamed(run.font), run.text);
+      run.glyphs = this.glyphsFor(run);
       run.shapes = undefined; // the glyphs hold all the shapes said
     }
     return line;
@@ -436,6 +435,11 @@ export class TextShaper {
       if (!run.glyphs && !run.shapes) run.glyphs = this.glyphsOf(this.faceNamed(run.font), run.text);
     }
     return line;
+  }
+
+  /** A run's glyphs: joined from its words' shapes, or shaped. */
+  private glyphsFor(run: TextRun): GlyphData {
+    return run.shapes ? joinWordShapes(run.shapes) : this.glyphsOf(this.faceNamed(run.font), run.text);
   }
 
   private faceNamed(name: string): Face {
