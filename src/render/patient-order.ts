@@ -1,21 +1,24 @@
 import type { Db } from '../store/open-store.js';
-import { readPatientSummaries } from '../store/read-records.js';
+import { readPatientSummaries, type PatientSummary } from '../store/read-records.js';
+import { PackedStrings } from './_packed-strings.js';
 import { displayName } from './_format.js';
 
 /**
  * The binder's patients in print order: family name, then given names, as the
  * template's locale sorts them, then birth date and id. The binder holds this
- * list for its whole length, so it is kept as columns of the store's strings,
- * not a row object (and a built name) per patient: at 100,000 patients the
- * rows and names held about 16 MB of the heap (issue 6, heap snapshot).
+ * list for its whole length: the ids, which every patient's read and the
+ * manifest need, as strings, and what only the printed page needs packed
+ * outside the heap (_packed-strings.ts), not a row object (and a built name)
+ * per patient: at 100,000 patients the rows and names held about 16 MB of
+ * the heap (issue 6, heap snapshot).
  */
 export class PatientOrder {
   private constructor(
     readonly ids: readonly string[],
-    readonly mrns: readonly string[],
-    readonly birthDates: readonly string[],
-    private readonly familyNames: readonly string[],
-    private readonly givenNames: readonly string[],
+    private readonly mrns: PackedStrings,
+    private readonly birthDates: PackedStrings,
+    private readonly familyNames: PackedStrings,
+    private readonly givenNames: PackedStrings,
   ) {}
 
   static read(db: Db, locale: string): PatientOrder {
@@ -23,8 +26,8 @@ export class PatientOrder {
     const rows = readPatientSummaries(db).sort((a, b) =>
       collator.compare(a.family_name, b.family_name) || collator.compare(a.given_names, b.given_names)
       || (a.birth_date < b.birth_date ? -1 : a.birth_date > b.birth_date ? 1 : 0) || (a.id < b.id ? -1 : 1));
-    return new PatientOrder(rows.map((r) => r.id), rows.map((r) => r.mrn), rows.map((r) => r.birth_date),
-      rows.map((r) => r.family_name), rows.map((r) => r.given_names));
+    const column = (field: keyof PatientSummary): PackedStrings => PackedStrings.of(rows.map((r) => r[field]));
+    return new PatientOrder(rows.map((r) => r.id), column('mrn'), column('birth_date'), column('family_name'), column('given_names'));
   }
 
   get length(): number {
@@ -33,6 +36,14 @@ export class PatientOrder {
 
   /** The name as the binder prints it, "Family, Given" (displayName). */
   name(i: number): string {
-    return displayName({ family_name: this.familyNames[i]!, given_names: this.givenNames[i]! });
+    return displayName({ family_name: this.familyNames.at(i), given_names: this.givenNames.at(i) });
+  }
+
+  mrn(i: number): string {
+    return this.mrns.at(i);
+  }
+
+  birthDate(i: number): string {
+    return this.birthDates.at(i);
   }
 }

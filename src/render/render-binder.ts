@@ -138,7 +138,7 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
           const order = new Map(patients.ids.map((id, i) => [id, i]));
           layoutSchedule(visits.map((v) => {
             const i = order.get(v.patient_id)!;
-            return { startsAt: v.starts_at, name: patients.name(i), mrn: patients.mrns[i]!, provider: v.provider, reason: v.reason, page: firstPage(i) };
+            return { startsAt: v.starts_at, name: patients.name(i), mrn: patients.mrn(i), provider: v.provider, reason: v.reason, page: firstPage(i) };
           }), today, template.schedule_days, ctx, onPage);
         } },
       ];
@@ -209,8 +209,8 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
       startOnRightHandPage();
       firstPages[done] = current + 1;
       const name = patients.name(done);
-      const mrn = patients.mrns[done]!;
-      const detail = `${label(template, 'dob')} ${patients.birthDates[done]!}   ${label(template, 'mrn')} ${mrn}`;
+      const mrn = patients.mrn(done);
+      const detail = `${label(template, 'dob')} ${patients.birthDate(done)}   ${label(template, 'mrn')} ${mrn}`;
       prepared.pages.forEach((body, i) => {
         emit(++current, body, { title: name, detail, titleRight: label(template, 'page_of', { x: i + 1, y: prepared.pages.length }), detailRight: asOfText });
         if (i === 0) outline.add(`${name} — ${label(template, 'mrn')} ${mrn}`);
@@ -233,10 +233,12 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
       heading: (first, last, total, page, pages) => label(template, 'manifest_heading', { first, last, total, page, pages }),
       caption: (i) => label(template, 'manifest_caption', { i, total: manifest.length }),
     }, shaper, ctx.box);
-    manifestPages.forEach((body, i) => {
+    for (const [i, body] of manifestPages.entries()) {
       emit(++current, body, frontChrome(label(template, 'manifest'), i, manifestPages.length));
       if (i === 0) outline.add(label(template, 'manifest'));
-    });
+      // A 100,000-patient manifest is 520 pages of codes, 12 MB: written as it goes, not held until the end.
+      await drained();
+    }
 
     // Now that every page number is known, the front matter: drawn last, read first.
     const mark = tree.mark();
@@ -266,7 +268,7 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
 /** The index's rows, made one at a time as the index is laid out. */
 function* indexEntries(patients: PatientOrder, firstPage: (patient: number) => number): Generator<IndexEntry> {
   for (let i = 0; i < patients.length; i++) {
-    yield { name: patients.name(i), birthDate: patients.birthDates[i]!, mrn: patients.mrns[i]!, page: firstPage(i) };
+    yield { name: patients.name(i), birthDate: patients.birthDate(i), mrn: patients.mrn(i), page: firstPage(i) };
   }
 }
 
