@@ -6,11 +6,11 @@ import { displayName } from './_format.js';
 /**
  * The binder's patients in print order: family name, then given names, as the
  * template's locale sorts them, then birth date and id. The binder holds this
- * list for its whole length: the ids, which every patient's read and the
- * manifest need, as strings, and what only the printed page needs packed
- * outside the heap (_packed-strings.ts), not a row object (and a built name)
- * per patient: at 100,000 patients the rows and names held about 16 MB of
- * the heap (issue 6, heap snapshot).
+ * list for its whole length, so it keeps no row object (or built name) per
+ * patient: the ids, which reading each record and the manifest need, as
+ * strings; the record numbers, birth dates and names, which only the printed
+ * pages need, packed outside the heap (_packed-strings.ts). As rows and names
+ * they held about 16 MB of the heap at 100,000 patients (issue 6, heap snapshot).
  */
 export class PatientOrder {
   private constructor(
