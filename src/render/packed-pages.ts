@@ -41,7 +41,7 @@ export function packPages(pages: readonly PageBody[]): PackedPages {
           const n = glyphCount(run);
           nNums += 1 + 5 * n;
           nGlyphs += n;
-          nCodePoints += run.glyphs ? run.glyphs.codePoints.length : shapesCodePointCount(run.shapes!);
+          nCodePoints += codePointCount(run);
         }
       } else if (op.kind === 'qr') {
         if (!op.image) throw new Error('a code has no image: make it (qrImage) before packing');
@@ -80,7 +80,7 @@ export function packPages(pages: readonly PageBody[]): PackedPages {
           for (const run of line.runs) {
             const g = run.glyphs;
             const n = glyphCount(run);
-            const c = g ? g.codePoints.length : shapesCodePointCount(run.shapes!);
+            const c = codePointCount(run);
             int(str(run.text), str(run.font), run.level, n, c);
             num(run.width);
             if (g) {
@@ -126,6 +126,11 @@ function glyphCount(run: TextRun): number {
   if (run.glyphs) return run.glyphs.ids.length;
   if (run.shapes) return shapesGlyphCount(run.shapes);
   throw new Error(`run "${run.text}" has neither glyphs nor word shapes: make it ready to draw (TextShaper.readyToDraw) before packing`);
+}
+
+/** How many code points a run's glyphs stand for; call after glyphCount, which checks the run has glyphs or shapes. */
+function codePointCount(run: TextRun): number {
+  return run.glyphs ? run.glyphs.codePoints.length : shapesCodePointCount(run.shapes!);
 }
 
 /** The buffers to transfer (not copy) with a PackedPages. */
