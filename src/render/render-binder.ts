@@ -7,6 +7,7 @@ import { assertHasPatients } from '../store/open-store.js';
 import {
   readLatestChange, readMeta, readScheduledVisits, RecordReader,
 } from '../store/read-records.js';
+import { warmStoreCache } from '../store/warm-store-cache.js';
 import { encodeManifest } from '../codec/manifest.js';
 import { fingerprintPublicKey } from '../codec/keys.js';
 import { layoutCodePages } from './code-pages.js';
@@ -106,6 +107,8 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
   }
 
   async function renderInSnapshot(o: BinderOptions, out: AtomicOutput): Promise<Omit<BinderSummary, 'bytes'>> {
+    // Every row is read below, scattered: the file is read through in order first (warm-store-cache.ts).
+    warmStoreCache(o.storePath);
     assertHasPatients(db, o.storePath);
     const meta = readMeta(db);
     const dataAsOf = readLatestChange(db);
