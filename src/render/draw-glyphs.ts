@@ -140,7 +140,7 @@ class RunWriter {
 
   private glyph(gid: number): void {
     if (!this.inArray) { this.out.byte(0x5b); this.inArray = true; }
-    if (!this.inString) { this.out.byte(0x3c); this.inString = true; }
+    if (!this.inString) { this.out.byte(0x28); this.inString = true; }
     this.out.glyph(gid);
   }
 
@@ -151,7 +151,7 @@ class RunWriter {
 
   private endString(lastGlyph: number): void {
     if (!this.inString) return;
-    this.out.text('> ').number(-this.adjustmentAfter(lastGlyph));
+    this.out.text(') ').number(-this.adjustmentAfter(lastGlyph));
     this.inString = false;
   }
 

@@ -27,10 +27,29 @@ describe('ContentBytes', () => {
     expect(out.bytes().toString('latin1')).toBe(numbers.map((n) => `${String(Math.round(n * 1e6) / 1e6)} `).join(''));
   });
 
-  it('writes a glyph id as four hex digits', () => {
+  it('writes a glyph id as two bytes of a literal string, escaping the five that cannot stand bare', () => {
     const out = new ContentBytes();
-    for (const id of [0x0041, 0x2829, 0xffff, 0x0100]) out.glyph(id);
-    expect(out.bytes().toString('latin1')).toBe('00412829ffff0100');
+    for (const id of [0x0041, 0x2829, 0x5c0a, 0x0d00, 0x0100]) out.glyph(id);
+    expect(out.bytes().toString('latin1')).toBe('\x00A\\(\\)\\\\\\n\\r\x00\x01\x00');
+  });
+
+  it('writes every glyph id so that a PDF reader reads it back', () => {
+    const out = new ContentBytes();
+    for (let id = 0; id < 0x10000; id++) out.glyph(id);
+    // A literal string's bytes as PDF 32000-1 §7.3.4.2 reads them; a bare line end or parenthesis would fail here.
+    const bytes = out.bytes();
+    const read: number[] = [];
+    const escaped: Record<number, number> = { 0x6e: 0x0a, 0x72: 0x0d, 0x28: 0x28, 0x29: 0x29, 0x5c: 0x5c };
+    for (let i = 0; i < bytes.length; i++) {
+      const c = bytes[i]!;
+      if (c === 0x0a || c === 0x0d || c === 0x28 || c === 0x29) throw new Error(`byte ${c} bare at ${i}`);
+      if (c === 0x5c) read.push(escaped[bytes[++i]!]!);
+      else read.push(c);
+    }
+    expect(read.length).toBe(0x20000);
+    for (let id = 0; id < 0x10000; id++) {
+      if (read[2 * id]! * 256 + read[2 * id + 1]! !== id) throw new Error(`glyph ${id} read back as ${read[2 * id]! * 256 + read[2 * id + 1]!}`);
+    }
   });
 
   it('grows past its first buffer without losing what it holds', () => {
