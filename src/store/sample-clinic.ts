@@ -13,6 +13,7 @@ import type {
 } from '../record/record.js';
 import { createStore } from './open-store.js';
 import { writeMeta, writeRecords } from './write-records.js';
+import { backdateChanges } from './patient-changes.js';
 import { Random, WeightedTable, hashSeed } from './_random.js';
 
 export interface SampleClinicOptions {
@@ -2187,6 +2188,7 @@ export function writeSampleClinic(path: string, opts: SampleClinicOptions): { pa
       }
     }
     if (batch.length) written += writeRecords(db, batch);
+    backdateChanges(db, opts.asOf);
     return { patients: written };
   } finally {
     db.close();

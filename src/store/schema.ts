@@ -3,7 +3,7 @@
  * `PRAGMA user_version`; MIGRATIONS[n] takes a store from version n to n+1.
  */
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const stamp = `updated_at TEXT NOT NULL CHECK (updated_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z')`;
 const child = `id TEXT PRIMARY KEY NOT NULL,
@@ -139,8 +139,42 @@ CREATE INDEX appointments_patient ON appointments(patient_id);
 CREATE INDEX appointments_start ON appointments(starts_at);
 `;
 
+/** The tables whose rows belong to a patient, each logged in patient_changes by its own triggers. */
+const PATIENT_CHILD_TABLES = ['alerts', 'allergies', 'medications', 'problems', 'contacts', 'coverages',
+  'immunizations', 'observations', 'procedures', 'encounters', 'appointments'] as const;
+
+/** Logs `patient` (an OLD. or NEW. column) as changed now; a later time already logged is kept. */
+const logChange = (patient: string): string =>
+  `INSERT INTO patient_changes (patient_id, changed_at) VALUES (${patient}, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    ON CONFLICT (patient_id) DO UPDATE SET changed_at = max(changed_at, excluded.changed_at);`;
+
+const changeTriggers = (table: string, patientColumn: string): string => `
+CREATE TRIGGER ${table}_inserted AFTER INSERT ON ${table} BEGIN ${logChange(`NEW.${patientColumn}`)} END;
+CREATE TRIGGER ${table}_updated AFTER UPDATE ON ${table} BEGIN ${logChange(`OLD.${patientColumn}`)} ${logChange(`NEW.${patientColumn}`)} END;
+CREATE TRIGGER ${table}_deleted AFTER DELETE ON ${table} BEGIN ${logChange(`OLD.${patientColumn}`)} END;`;
+
+/**
+ * Version 2: `patient_changes`, when each patient's data last changed in this store, deletions included,
+ * kept by triggers on every table. A restore with --on-conflict keep never lets paper printed before that
+ * time replace the store's record: a deleted row leaves no updated_at, so without the log older paper
+ * would bring it back. Existing patients are logged at their record's latest updated_at.
+ */
+export const SCHEMA_V2 = `
+CREATE TABLE patient_changes (
+  patient_id TEXT PRIMARY KEY NOT NULL,
+  changed_at TEXT NOT NULL CHECK (changed_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z')
+) WITHOUT ROWID;
+INSERT INTO patient_changes (patient_id, changed_at)
+  SELECT patient_id, max(updated_at) FROM (
+    SELECT id AS patient_id, updated_at FROM patients
+    ${PATIENT_CHILD_TABLES.map((t) => `UNION ALL SELECT patient_id, updated_at FROM ${t}`).join('\n    ')}
+  ) GROUP BY patient_id;
+${changeTriggers('patients', 'id')}
+${PATIENT_CHILD_TABLES.map((t) => changeTriggers(t, 'patient_id')).join('\n')}
+`;
+
 /**
  * MIGRATIONS[v] upgrades a store at user_version v to v+1. Version 0 is an
  * empty file; later entries are added with each schema change and never edited.
  */
-export const MIGRATIONS: readonly string[] = [SCHEMA_V1];
+export const MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2];

@@ -1,0 +1,20 @@
+import type { Db } from './open-store.js';
+
+/**
+ * When the store last changed a patient's data, deletions included
+ * (`patient_changes`, kept by the schema's triggers: docs/SCHEMA.md), or
+ * undefined when the store has never held the patient.
+ */
+export function patientChangedAt(db: Db, patientId: string): string | undefined {
+  const row = db.prepare('SELECT changed_at FROM patient_changes WHERE patient_id = ?').get(patientId) as { changed_at: string } | undefined;
+  return row?.changed_at;
+}
+
+/**
+ * Logs every patient of a store just written as changed at `at`, in place of
+ * the time the rows were written: a synthetic clinic is "as of" its own time,
+ * so that the same seed gives the same store.
+ */
+export function backdateChanges(db: Db, at: string): void {
+  db.prepare('UPDATE patient_changes SET changed_at = ?').run(at);
+}
