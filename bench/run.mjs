@@ -33,28 +33,28 @@ const report = (command, patients, figures) => {
 };
 
 /** The sample clinic of `patients`, built the first time. */
-const sampleClinic = (patients) => {
+const sampleClinic = async (patients) => {
   const store = `${cache}clinic-${patients}.sqlite`;
   if (!existsSync(store)) {
     const t = performance.now();
-    writeSampleClinic(store, { patients, seed: 1, asOf: '2026-11-25T15:00:00Z' });
+    await writeSampleClinic(store, { patients, seed: 1, asOf: '2026-11-25T15:00:00Z' });
     console.log(`sample ${patients}: built in ${((performance.now() - t) / 1000).toFixed(1)} s (cached for later runs)`);
   }
   return store;
 };
 /** One timed print of the sample clinic of `patients`, in its own process. */
-const timedPrint = (patients) => {
+const timedPrint = async (patients) => {
   const out = `${cache}binder-${patients}.pdf`;
   rmSync(out, { force: true });
-  return child('./_print.mjs', [sampleClinic(patients), out, ...(jobs ? [jobs] : [])]);
+  return child('./_print.mjs', [await sampleClinic(patients), out, ...(jobs ? [jobs] : [])]);
 };
 
 for (const patients of sizes) {
-  const store = sampleClinic(patients);
-  const before = bracket && patients > 10000 ? timedPrint(10000) : undefined;
-  const p = timedPrint(patients);
+  const store = await sampleClinic(patients);
+  const before = bracket && patients > 10000 ? await timedPrint(10000) : undefined;
+  const p = await timedPrint(patients);
   if (before) {
-    const after = timedPrint(10000);
+    const after = await timedPrint(10000);
     tenThousand = {
       seconds: (before.seconds + after.seconds) / 2, seconds_just_before: before.seconds, seconds_just_after: after.seconds,
       peak_rss_mb: Math.max(before.peak_rss_mb, after.peak_rss_mb),

@@ -39,11 +39,11 @@ export const sampleCommand = (io: Io): CommandModule<object, SampleArgs> => ({
     .option('seed', { type: 'number', default: 1, describe: 'random seed: the same seed gives the same clinic' })
     .option('as-of', { type: 'string', describe: 'the clinic\'s "now" (UTC); default: the current time' })
     .example('$0 sample --db clinic.sqlite --patients 1000 --seed 7', '') as never,
-  handler: (a) => {
+  handler: async (a) => {
     if (!Number.isInteger(a.patients) || a.patients < 1) throw new UsageError(`--patients=${a.patients}, expected a whole number ≥ 1`);
     if (!Number.isInteger(a.seed)) throw new UsageError(`--seed=${a.seed}, expected a whole number`);
     const start = process.hrtime.bigint();
-    const { patients } = writeSampleClinic(a.db, { patients: a.patients, seed: a.seed, asOf: parseAsOf(a['as-of']) });
+    const { patients } = await writeSampleClinic(a.db, { patients: a.patients, seed: a.seed, asOf: parseAsOf(a['as-of']) });
     io.out(`sample: ${patients} patients written to ${a.db} in ${seconds(start)} s`);
   },
 });

@@ -6,7 +6,7 @@
  * invented; phone numbers use the 555-01xx block reserved for fiction and
  * e-mail addresses the example.* domains.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type {
   Alert, Allergy, Appointment, Contact, Coverage, Encounter, Immunization, Medication, Observation,
   Patient, PatientRecord, Problem, Procedure, Sex,
@@ -14,6 +14,8 @@ import type {
 import { createStore } from './open-store.js';
 import { writeMeta, writeRecords } from './write-records.js';
 import { backdateChanges } from './patient-changes.js';
+import { commitFile, removeOnInterrupt, temporaryPathBeside } from '../_temporary-file.js';
+import { NotAStoreError } from '../errors.js';
 import { Random, WeightedTable, hashSeed } from './_random.js';
 
 export interface SampleClinicOptions {
@@ -2167,12 +2169,18 @@ export function* generateSampleClinic(opts: SampleClinicOptions): Generator<Pati
 /**
  * Creates a new store at `path` (which must not exist) and fills it with the
  * sample clinic: the clinic's facts in `meta`, then the patients in
- * transactions of BATCH records.
+ * transactions of BATCH records, under a temporary name until complete.
+ * @throws NotAStoreError when `path` exists
  */
-export function writeSampleClinic(path: string, opts: SampleClinicOptions): { patients: number } {
+export async function writeSampleClinic(path: string, opts: SampleClinicOptions): Promise<{ patients: number }> {
   const v = vocab();
   const records = generateSampleClinic(opts);
-  const db = createStore(path);
+  if (existsSync(path)) throw new NotAStoreError(path, 'file already exists; paperchart will not overwrite a store');
+  // Written beside its name and renamed when complete: a killed run never leaves a store that looks whole.
+  const tempPath = temporaryPathBeside(path);
+  const forget = removeOnInterrupt(tempPath);
+  const db = createStore(tempPath);
+  let complete = false;
   try {
     // A bulk load into a new file: in WAL mode synchronous=NORMAL keeps the file consistent and skips an fsync per commit.
     db.pragma('synchronous = NORMAL');
@@ -2185,12 +2193,21 @@ export function writeSampleClinic(path: string, opts: SampleClinicOptions): { pa
       if (batch.length >= BATCH) {
         written += writeRecords(db, batch);
         batch = [];
+        // Between transactions, Ctrl-C is heard: the interrupt removes the unfinished file.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     }
     if (batch.length) written += writeRecords(db, batch);
     backdateChanges(db, opts.asOf);
+    db.close();
+    commitFile(tempPath, path, { replace: false });
+    complete = true;
     return { patients: written };
   } finally {
-    db.close();
+    if (!complete) {
+      if (db.open) db.close();
+      for (const suffix of ['', '-wal', '-shm']) rmSync(tempPath + suffix, { force: true });
+    }
+    forget();
   }
 }

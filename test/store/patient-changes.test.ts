@@ -97,9 +97,9 @@ describe('patient_changes', () => {
     expect(await exported(path)).toBe(await exported(join(dir, 'v2.sqlite')));
   });
 
-  it('logs a sample clinic as of its own time, so the same seed gives the same store', () => {
+  it('logs a sample clinic as of its own time, so the same seed gives the same store', async () => {
     const path = join(dir, 'sample.sqlite');
-    writeSampleClinic(path, { patients: 5, seed: 3, asOf: '2026-11-25T12:00:00Z' });
+    await writeSampleClinic(path, { patients: 5, seed: 3, asOf: '2026-11-25T12:00:00Z' });
     const db = new Database(path, { readonly: true });
     expect(db.prepare('SELECT DISTINCT changed_at AS t FROM patient_changes').all()).toEqual([{ t: '2026-11-25T12:00:00Z' }]);
     expect((db.prepare('SELECT count(*) AS n FROM patient_changes').get() as { n: number }).n).toBe(5);

@@ -206,10 +206,10 @@ describe('sample clinic generator', () => {
     let db: Database.Database;
     let result: { patients: number };
 
-    beforeAll(() => {
+    beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'paperchart-sample-'));
       const path = join(dir, 'clinic.sqlite');
-      result = writeSampleClinic(path, { patients: PATIENTS, seed: 42, asOf: AS_OF });
+      result = await writeSampleClinic(path, { patients: PATIENTS, seed: 42, asOf: AS_OF });
       db = new Database(path, { readonly: true });
     });
     afterAll(() => {
@@ -232,8 +232,8 @@ describe('sample clinic generator', () => {
       expect(all('PRAGMA integrity_check')[0]!.integrity_check).toBe('ok');
     });
 
-    it('refuses to overwrite an existing store', () => {
-      expect(() => writeSampleClinic(join(dir, 'clinic.sqlite'), { patients: 1, seed: 1, asOf: AS_OF })).toThrow(/exists/);
+    it('refuses to overwrite an existing store', async () => {
+      await expect(writeSampleClinic(join(dir, 'clinic.sqlite'), { patients: 1, seed: 1, asOf: AS_OF })).rejects.toThrow(/exists/);
     });
 
     it('stores only real calendar dates, none after asOf but upcoming appointments, none before birth', () => {

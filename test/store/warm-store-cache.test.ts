@@ -8,11 +8,11 @@ import { warmStoreCache } from '../../src/store/warm-store-cache.js';
 describe('warmStoreCache', () => {
   let dir: string;
   let store: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'warm-store-'));
     store = join(dir, 'clinic.sqlite');
     // Larger than one read (4 MB), so the loop over reads is exercised.
-    writeSampleClinic(store, { patients: 400, seed: 3, asOf: '2026-11-25T15:00:00Z' });
+    await writeSampleClinic(store, { patients: 400, seed: 3, asOf: '2026-11-25T15:00:00Z' });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
