@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { KeyError } from '../codec/codec-errors.js';
 import { fingerprintPublicKey, generateSigningKeys, parsePublicKey, parseSigningKey } from '../codec/keys.js';
 import { OutputNotWritableError } from '../errors.js';
+import { assertNothingAt } from '../_output-guard.js';
 
 /** The files `keygen` writes into its folder. */
 export const KEY_FILES = {
@@ -67,13 +68,11 @@ export interface WrittenKeys { signingKey: string; publicKey: string; recordKey:
 /**
  * Makes a new signing key pair and a record encryption key in `dir`.
  * Refuses to overwrite: a lost key means binders that can no longer be verified.
- * @throws OutputNotWritableError
+ * @throws OutputExistsError, OutputNotWritableError
  */
 export function writeKeyFiles(dir: string): WrittenKeys {
   const paths = { signingKey: join(dir, KEY_FILES.signing), publicKey: join(dir, KEY_FILES.public), recordKey: join(dir, KEY_FILES.record) };
-  for (const p of Object.values(paths)) {
-    if (existsSync(p)) throw new OutputNotWritableError(p, 'a key is already there; paperchart never overwrites a key');
-  }
+  for (const p of Object.values(paths)) assertNothingAt(p, 'paperchart never overwrites a key');
   const keys = generateSigningKeys();
   try {
     mkdirSync(dir, { recursive: true });

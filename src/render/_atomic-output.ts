@@ -2,6 +2,7 @@ import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs
 import { dirname, basename, join } from 'node:path';
 import { once } from 'node:events';
 import { OutputNotWritableError } from '../errors.js';
+import { assertBinderOutput, type BinderOutputOptions } from '../_output-guard.js';
 
 /** Outputs not yet committed or discarded, so an interrupt can remove their temporary files. */
 const pending = new Set<{ discard(): void }>();
@@ -47,13 +48,17 @@ export class AtomicOutput {
   private gatheredBytes = 0;
   private lastWrite: Promise<void> = Promise.resolve();
 
-  private constructor(readonly path: string, stream: WriteStream, tempPath: string) {
+  private constructor(readonly path: string, stream: WriteStream, tempPath: string, private readonly guard: BinderOutputOptions) {
     this.stream = stream;
     this.tempPath = tempPath;
   }
 
-  /** @throws OutputNotWritableError when the folder is missing or not writable */
-  static async open(path: string): Promise<AtomicOutput> {
+  /**
+   * Opens the output for `path` once the guard allows it (_output-guard.ts: never the store, a key or a file of the user's).
+   * @throws OutputNotWritableError when the folder is missing or not writable; OutputIsStoreError, OutputIsKeyError, OutputExistsError
+   */
+  static async open(path: string, guard: BinderOutputOptions = {}): Promise<AtomicOutput> {
+    assertBinderOutput(path, guard);
     const tempPath = partialPath(path);
     const stream = createWriteStream(tempPath, { flags: 'wx' });
     try {
@@ -61,7 +66,7 @@ export class AtomicOutput {
     } catch (e) {
       throw new OutputNotWritableError(path, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
     }
-    const output = new AtomicOutput(path, stream, tempPath);
+    const output = new AtomicOutput(path, stream, tempPath, guard);
     pending.add(output);
     return output;
   }
@@ -109,11 +114,18 @@ export class AtomicOutput {
     this.gatheredBytes = 0;
   }
 
-  /** Flushes, closes and renames into place. @throws OutputNotWritableError */
+  /** Flushes, closes and renames into place. @throws OutputNotWritableError, and as open() when the name is now taken */
   async commit(): Promise<void> {
     // pdfkit's pipe has usually ended the stream already.
     if (!this.stream.writableEnded) this.stream.end();
     if (!this.stream.closed) await once(this.stream, 'close');
+    // Asked again: during a long print something else may have been put under that name.
+    try {
+      assertBinderOutput(this.path, this.guard);
+    } catch (e) {
+      this.discard();
+      throw e;
+    }
     try {
       renameSync(this.tempPath, this.path);
       pending.delete(this);
