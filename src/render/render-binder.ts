@@ -49,6 +49,8 @@ export interface BinderOptions {
   jobs?: number;
   /** Replace an existing file at `outPath` that is not a binder of ours; never the store or a key (_output-guard.ts). */
   force?: boolean;
+  /** Where the binder is written until complete; default: a fresh name beside `outPath` (printBinder picks it so its thread can remove it). */
+  temporaryPath?: string;
   onProgress?: (progress: BinderProgress) => void;
 }
 

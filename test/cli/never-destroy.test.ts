@@ -1,10 +1,16 @@
 // Never destroy what is there: an output is never the store, a key or a file of the user's (_output-guard.ts).
 import { describe, it, expect, beforeAll } from 'vitest';
-import { linkSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type CliResult } from '../_run-cli.js';
 import { writeHandmadeClinic } from '../fixtures/handmade-clinic.js';
+
+// The built binary, as `npx paperchart` runs it (npm test builds dist/ first).
+const BIN = fileURLToPath(new URL('../../bin/paperchart.js', import.meta.url));
+const DEMO = fileURLToPath(new URL('../../samples/demo-clinic.sqlite', import.meta.url));
 
 let dir: string;
 let store: string;
@@ -106,5 +112,87 @@ describe('print never writes over what is there', () => {
     expectRefused(await print(foreign), /scan\.pdf already exists: it is not a binder paperchart printed/);
     expect((await print(foreign, '--force')).code).toBe(0);
     expect(existsSync(foreign)).toBe(true);
+  });
+});
+
+/** A process id that was just in use and is not any more. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', '']);
+  return child.pid!;
+}
+
+/** Writes a partial file `name` in `folder`, last changed `ageMs` ago. */
+function partial(folder: string, name: string, ageMs = 0): string {
+  const path = join(folder, name);
+  writeFileSync(path, '%PDF-1.3 cut short');
+  const at = (Date.now() - ageMs) / 1000;
+  utimesSync(path, at, at);
+  return path;
+}
+const TWO_HOURS = 2 * 60 * 60 * 1000;
+
+describe('temporary names never collide, and those of dead runs go', () => {
+  it('prints past partial files of killed runs: those of a dead process or unchanged for an hour are removed', async () => {
+    const folder = join(dir, 'stale');
+    mkdirSync(folder);
+    const dead = deadPid();
+    // As an older version named it, with this process's id: it made every later print fail with EEXIST.
+    const samePid = partial(folder, `.binder.pdf.${process.pid}.partial`);
+    const gone = [
+      partial(folder, `.binder.pdf.${dead}.partial`),
+      partial(folder, `.binder.pdf.${dead}-0123456789ab.partial`),
+      partial(folder, `.binder.pdf.${process.pid}-0123456789ab.partial`, TWO_HOURS),
+    ];
+    const other = partial(folder, `.other.pdf.${dead}.partial`);
+    const r = await print(join(folder, 'binder.pdf'));
+    expect(r.err).not.toMatch(/EEXIST/);
+    expect(r.code).toBe(0);
+    for (const path of gone) expect(existsSync(path)).toBe(false);
+    // A live process id that wrote within the hour may be another print still running: left alone.
+    expect(existsSync(samePid)).toBe(true);
+    expect(existsSync(other)).toBe(true);
+    expect(readdirSync(folder).sort()).toEqual(['.binder.pdf.' + process.pid + '.partial', '.other.pdf.' + dead + '.partial', 'binder.pdf'].sort());
+  });
+
+  it('prints as pid 1 in a container past the partial file a killed pid 1 left', async () => {
+    const unshare = spawnSync('unshare', ['--pid', '--fork', process.execPath, '-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    if (unshare.stdout !== '1') {
+      console.warn(`skipped: cannot run node as pid 1 here (unshare --pid: ${unshare.stderr.trim() || unshare.error?.message})`);
+      return;
+    }
+    const folder = join(dir, 'container');
+    mkdirSync(folder);
+    const fresh = partial(folder, '.binder.pdf.1.partial');
+    const old = partial(folder, '.binder.pdf.1-0123456789ab.partial', TWO_HOURS);
+    const r = spawnSync('unshare', ['--pid', '--fork', process.execPath, BIN, 'print', '--db', store, '--out', join(folder, 'binder.pdf'),
+      '--as-of', '2026-11-25', '--jobs', '1'], { encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/EEXIST/);
+    expect(r.status).toBe(0);
+    expect(existsSync(join(folder, 'binder.pdf'))).toBe(true);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
+  });
+});
+
+describe('a hang-up during print', () => {
+  it('leaves neither the binder nor a partial file behind, and exits 129', async () => {
+    const folder = join(dir, 'hangup');
+    mkdirSync(folder);
+    const child = spawn(process.execPath, [BIN, 'print', '--db', DEMO, '--out', join(folder, 'binder.pdf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let hungUp = false;
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      // Once rendering has started writing the PDF, as a closed terminal or ssh session would.
+      if (!hungUp && stderr.includes('print render')) {
+        hungUp = true;
+        child.kill('SIGHUP');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(129);
+    expect(stderr).toContain('interrupted; no output was written');
+    expect(stderr).not.toContain('print render: 60/60');
+    expect(readdirSync(folder)).toEqual([]);
   });
 });
