@@ -1,7 +1,10 @@
 // Never destroy what is there: an output is never the store, a key or a file of the user's (_output-guard.ts).
-import { describe, it, expect, beforeAll } from 'vitest';
-import { linkSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
-import { spawn, spawnSync } from 'node:child_process';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import {
+  closeSync, linkSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync,
+  writeSync, existsSync, readdirSync,
+} from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -194,5 +197,87 @@ describe('a hang-up during print', () => {
     expect(stderr).toContain('interrupted; no output was written');
     expect(stderr).not.toContain('print render: 60/60');
     expect(readdirSync(folder)).toEqual([]);
+  });
+});
+
+describe('keygen writes its three key files or none', () => {
+  let disk: string;
+  let mounted = false;
+  beforeAll(() => {
+    disk = join(dir, 'small-disk');
+    mkdirSync(disk);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', disk], { stdio: 'pipe' });
+      mounted = true;
+    } catch (e) {
+      console.warn(`skipped the full-disk keygen test: cannot mount a 64 KB tmpfs here (${(e as Error).message.split('\n')[0]})`);
+    }
+  });
+  afterAll(() => { if (mounted) execFileSync('umount', [disk]); });
+
+  /** Fills the disk, then frees `pages` pages of 4 KB. */
+  function fillLeaving(pages: number): string {
+    const filler = join(disk, 'filler');
+    const fd = openSync(filler, 'w');
+    try {
+      for (;;) writeSync(fd, Buffer.alloc(4096));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
+    } finally {
+      closeSync(fd);
+    }
+    truncateSync(filler, Math.max(0, statSync(filler).size - pages * 4096));
+    return filler;
+  }
+
+  it('on a disk that fills part way leaves no key file, not even an empty one, and says the disk is full', async () => {
+    if (!mounted) return;
+    const keys = join(disk, 'keys');
+    let failures = 0;
+    let written = false;
+    // Each key file takes one 4 KB page: with 0, 1 and 2 pages free the disk fills after 0, 1 and 2 of them.
+    for (let pages = 0; pages <= 3 && !written; pages++) {
+      const filler = fillLeaving(pages);
+      const r = await runCli('keygen', '--out', keys);
+      const left = existsSync(keys) ? readdirSync(keys) : [];
+      if (r.code === 0) {
+        written = true;
+        expect(left.sort()).toEqual(['paperchart-record.key', 'paperchart-signing.key', 'paperchart-signing.pub']);
+        for (const name of left) expect(statSync(join(keys, name)).size).toBeGreaterThan(0);
+      } else {
+        failures++;
+        expect(r.code).toBe(2);
+        expect(r.err).toMatch(/^paperchart: cannot write the key files in .*keys \(ENOSPC: the disk is full\); no key file was left there\n→ free space/);
+        expect(left).toEqual([]);
+      }
+      rmSync(filler);
+    }
+    expect(failures).toBeGreaterThan(0);
+    if (!written) expect((await runCli('keygen', '--out', keys)).code).toBe(0);
+  });
+});
+
+describe('a key file an older version left empty or cut short', () => {
+  it('is named, with what is wrong with it, when read and when keygen would replace it', async () => {
+    const keys = join(dir, 'broken-keys');
+    mkdirSync(keys);
+    writeFileSync(join(keys, 'paperchart-signing.key'), '');
+    const again = await runCli('keygen', '--out', keys);
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/paperchart-signing\.key already exists: it is empty/);
+    const empty = await print(join(dir, 'signed.pdf'), '--key', join(keys, 'paperchart-signing.key'));
+    expect(empty.code).toBe(2);
+    expect(empty.err).toMatch(/^paperchart: .*paperchart-signing\.key: cannot read the signing key \(the file is empty/);
+    expect(empty.err).not.toMatch(/DECODER|error:/);
+    const cut = join(keys, 'cut.key');
+    writeFileSync(cut, readFileSync(join(dir, 'keys', 'paperchart-signing.key'), 'utf8').slice(0, 60));
+    const r = await print(join(dir, 'signed.pdf'), '--key', cut);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^paperchart: .*cut\.key: cannot read the signing key \(the file is cut short/);
+    const pub = join(keys, 'empty.pub');
+    writeFileSync(pub, '\n');
+    const verify = await runCli('verify', join(dir, 'binder.pdf'), '--db', store, '--pubkey', pub);
+    expect(verify.code).toBe(2);
+    expect(verify.err).toMatch(/^paperchart: .*empty\.pub: cannot read the public key \(the file is empty/);
   });
 });
