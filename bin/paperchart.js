@@ -2,13 +2,11 @@
 // The only caller of process.exit: everything else returns an exit code.
 import { main } from '../dist/cli/main.js';
 import { processIo } from '../dist/cli/io.js';
-import { discardPendingOutputs } from '../dist/render/_atomic-output.js';
 import { removeTemporaryFiles } from '../dist/_temporary-file.js';
 
-// Ctrl-C or a shutdown mid-print: remove the partial file, exit as interrupted.
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+// Ctrl-C, a shutdown or a closed terminal mid-print: remove the partial file, exit as interrupted (128 + signal).
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
   process.once(signal, () => {
-    discardPendingOutputs();
     removeTemporaryFiles();
     process.stderr.write(`\npaperchart: interrupted; no output was written\n`);
     process.exit(code);

@@ -1,6 +1,6 @@
 // Every file paperchart creates is written under a temporary name beside its
 // destination and appears under its own name complete or not at all.
-import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
@@ -52,4 +52,52 @@ export function commitFile(tempPath: string, path: string, opts: { replace: bool
   else { linkSync(tempPath, path); unlinkSync(tempPath); }
   pending.delete(tempPath);
   try { syncToDisk(dirname(path)); } catch { /* some file systems cannot sync a folder; the rename stands */ }
+}
+
+/**
+ * A temporary file whose writer's process id is alive is left alone for this
+ * long since it last changed: a print writes its binder all along, so one
+ * unchanged for an hour belongs to a run that died, its pid taken since by
+ * another process (or by this one: node as pid 1 in a container).
+ */
+export const STALE_AFTER_MS = 60 * 60 * 1000;
+
+/**
+ * Removes the temporary files of `path` that runs killed before they could
+ * (kill -9, a power cut): those named by temporaryPathBeside, and by older
+ * versions (`.NAME.PID.partial`), whose process is gone or which have not
+ * changed for STALE_AFTER_MS. Returns the names removed.
+ */
+export function removeStaleTemporaryFiles(path: string, now: number = Date.now()): string[] {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  let names: string[];
+  try { names = readdirSync(dir); } catch { return []; }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)(?:-[0-9a-f]+)?\.partial(-wal|-shm|-journal)?$/.exec(name.slice(prefix.length));
+    if (!m) continue;
+    const file = join(dir, name);
+    if (pending.has(m[2] ? file.slice(0, -m[2].length) : file)) continue;
+    let stale = !processIsAlive(Number(m[1]));
+    if (!stale) {
+      try { stale = now - lstatSync(file).mtimeMs > STALE_AFTER_MS; } catch { continue; }
+    }
+    if (!stale) continue;
+    rmSync(file, { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+/** Whether a process with this id exists (EPERM: it does, another user's). */
+function processIsAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }

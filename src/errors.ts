@@ -87,3 +87,36 @@ export class NotEnoughDiskError extends PaperchartError {
       'free space on that disk, or write the binder to another disk with --out');
   }
 }
+
+/** What to do when an output is refused, by whether --force could allow it. */
+const NEW_NAME = 'choose another output name, such as binder.pdf';
+
+export class OutputIsStoreError extends PaperchartError {
+  constructor(readonly path: string, detail: string) {
+    super('E_OUTPUT_IS_STORE', `${path} is ${detail}; paperchart never writes over a records store`,
+      `${NEW_NAME} (--force does not change this)`);
+  }
+}
+
+export class OutputIsKeyError extends PaperchartError {
+  constructor(readonly path: string, detail: string) {
+    super('E_OUTPUT_IS_KEY', `${path} is ${detail}; paperchart never writes over a key`,
+      `${NEW_NAME} (--force does not change this)`);
+  }
+}
+
+export class OutputExistsError extends PaperchartError {
+  /** `forcible`: print's --force would replace it; otherwise the file must be moved away. */
+  constructor(readonly path: string, detail: string, forcible: boolean) {
+    super('E_OUTPUT_EXISTS', `${path} already exists: ${detail}`,
+      forcible ? `${NEW_NAME}, or add --force to replace it` : 'choose another name, or move that file away first');
+  }
+}
+
+export class KeysNotWrittenError extends PaperchartError {
+  constructor(readonly path: string, readonly reason: string) {
+    super('E_KEYS_NOT_WRITTEN', `cannot write the key files in ${path} (${reason}); no key file was left there`,
+      reason.startsWith('ENOSPC') ? 'free space on that disk and run keygen again'
+        : 'choose a folder you may write to and run keygen again');
+  }
+}

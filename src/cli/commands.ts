@@ -15,6 +15,7 @@ import { readEncryptKeyFile, readPublicKeyFile, readSigningKeyFile, writeKeyFile
 // verify-binder is imported where used: it loads pdfjs and the zxing wasm (about a second), which print need not pay.
 import type { VerifyReport } from '../restore/verify-binder.js';
 import { BinderNotVerifiedError } from '../restore/restore-errors.js';
+import { binderNameWarning } from '../_output-guard.js';
 
 /** `--as-of` accepts a day or a UTC minute/second; the binder and sample store use whole seconds in UTC. */
 export function parseAsOf(value: string | undefined, now: Date = new Date()): string {
@@ -49,7 +50,7 @@ export const sampleCommand = (io: Io): CommandModule<object, SampleArgs> => ({
 });
 
 interface PrintArgs {
-  db: string; out: string; template: string; 'as-of'?: string; key?: string; 'encrypt-key'?: string; 'max-codes': number; verify: boolean;
+  db: string; out: string; force: boolean; template: string; 'as-of'?: string; key?: string; 'encrypt-key'?: string; 'max-codes': number; verify: boolean;
   jobs: number;
 }
 
@@ -72,6 +73,7 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
     .option('max-codes', { type: 'number', default: DEFAULT_MAX_CODES, describe: 'refuse (never cut) a record that needs more codes than this' })
     .option('jobs', { type: 'number', default: availableParallelism(), describe: 'threads to print with (default: the number of cores): one draws, the others lay out and encode patients; the PDF is the same for any number' })
     .option('verify', { type: 'boolean', default: false, describe: 'then scan the PDF at 200 dpi and check that it restores the store exactly; a binder that does not is removed' })
+    .option('force', { type: 'boolean', default: false, describe: 'replace an existing --out file that is not a binder paperchart printed (never the store or a key)' })
     .example('$0 print --db clinic.sqlite --out binder.pdf --key keys/paperchart-signing.key', '')
     .example('$0 print --db clinic.sqlite --out binder-a4.pdf --template es-a4', '') as never,
   handler: async (a) => {
@@ -86,10 +88,12 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
     try {
       const progress = progressReporter(io, 'print');
       const s = await printBinder({
-        storePath: a.db, outPath: a.out, template, printedAt,
+        storePath: a.db, outPath: a.out, force: a.force, template, printedAt,
         ...(signingKey ? { signingKey } : {}), ...(encryptKey ? { encryptKey } : {}), maxCodes: a['max-codes'], jobs: a.jobs,
       }, (p) => progress(p.done, p.total, p.phase));
       io.out(`printed ${s.patients} patients, ${s.pages} pages in ${seconds(start)} s → ${s.outPath} (${(s.bytes / 1e6).toFixed(1)} MB)`);
+      const nameWarning = binderNameWarning(a.out);
+      if (nameWarning) io.err(`paperchart: warning: ${nameWarning}`);
       if (a.verify) {
         const { verifyBinder } = await import('../restore/verify-binder.js');
         const report = await verifyBinder({ binderPath: a.out, db,

@@ -1,9 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { KeyError } from '../codec/codec-errors.js';
 import { fingerprintPublicKey, generateSigningKeys, parsePublicKey, parseSigningKey } from '../codec/keys.js';
-import { OutputNotWritableError } from '../errors.js';
+import { KeysNotWrittenError, OutputExistsError } from '../errors.js';
+import { assertNothingAt } from '../_output-guard.js';
+import { commitFile, removeOnInterrupt, temporaryPathBeside } from '../_temporary-file.js';
 
 /** The files `keygen` writes into its folder. */
 export const KEY_FILES = {
@@ -13,10 +15,30 @@ export const KEY_FILES = {
 } as const;
 
 function readKeyFile(path: string, what: string): string {
+  let text: string;
   try {
-    return readFileSync(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new KeyError(`cannot read the ${what} ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  // Older versions could leave an empty key when the disk was full or keygen was killed.
+  if (text.trim() === '') throw new KeyError(`${path}: cannot read the ${what} (the file is empty; an interrupted keygen or a full disk leaves one)`);
+  return text;
+}
+
+/**
+ * Reads PEM text with `parse`, naming the file and its fault in our words:
+ * cut short, not PEM at all, or damaged (OpenSSL's own text says none of it).
+ * @throws KeyError
+ */
+function parsePemKeyFile(path: string, pem: string, what: string, parse: (pem: string) => KeyObject): KeyObject {
+  if (!/-----BEGIN [A-Z0-9 ]+-----/.test(pem)) throw new KeyError(`${path}: cannot read the ${what} (not PEM text: no -----BEGIN line)`);
+  if (!/-----END [A-Z0-9 ]+-----/.test(pem)) throw new KeyError(`${path}: cannot read the ${what} (the file is cut short: no -----END line)`);
+  try {
+    return parse(pem);
+  } catch (e) {
+    if (!(e instanceof KeyError) || !e.message.startsWith('cannot read')) throw new KeyError(`${path}: ${(e as Error).message}`);
+    throw new KeyError(`${path}: cannot read the ${what} (its PEM text is damaged)`);
   }
 }
 
@@ -27,13 +49,7 @@ function readKeyFile(path: string, what: string): string {
  * @throws KeyError for a missing, unreadable or non-Ed25519 key file, or one its public key file does not match
  */
 export function readSigningKeyFile(path: string): KeyObject {
-  const pem = readKeyFile(path, 'signing key');
-  let key: KeyObject;
-  try {
-    key = parseSigningKey(pem);
-  } catch (e) {
-    throw new KeyError(`${path}: ${(e as Error).message}`);
-  }
+  const key = parsePemKeyFile(path, readKeyFile(path, 'signing key'), 'signing key', parseSigningKey);
   const publicPath = path.replace(/\.key$/, '.pub');
   if (publicPath !== path && existsSync(publicPath)) {
     const expected = fingerprintPublicKey(readPublicKeyFile(publicPath));
@@ -47,8 +63,7 @@ export function readSigningKeyFile(path: string): KeyObject {
 
 /** @throws KeyError for a missing, unreadable or non-Ed25519 public key file */
 export function readPublicKeyFile(path: string): KeyObject {
-  const pem = readKeyFile(path, 'public key');
-  try { return parsePublicKey(pem); } catch (e) { throw new KeyError(`${path}: ${(e as Error).message}`); }
+  return parsePemKeyFile(path, readKeyFile(path, 'public key'), 'public key', parsePublicKey);
 }
 
 /**
@@ -65,23 +80,48 @@ export function readEncryptKeyFile(path: string): Uint8Array {
 export interface WrittenKeys { signingKey: string; publicKey: string; recordKey: string; fingerprint: string }
 
 /**
- * Makes a new signing key pair and a record encryption key in `dir`.
+ * Makes a new signing key pair and a record encryption key in `dir`: all
+ * three files or none. Each is written under a temporary name, forced to disk,
+ * then linked to its own name, which never replaces a file; a run that fails
+ * part way (a full disk) removes what it wrote, so the next run starts clean.
  * Refuses to overwrite: a lost key means binders that can no longer be verified.
- * @throws OutputNotWritableError
+ * @throws OutputExistsError for a key already there or a file in the folder's place, KeysNotWrittenError
  */
 export function writeKeyFiles(dir: string): WrittenKeys {
   const paths = { signingKey: join(dir, KEY_FILES.signing), publicKey: join(dir, KEY_FILES.public), recordKey: join(dir, KEY_FILES.record) };
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new OutputExistsError(dir, 'it is a file, and keygen --out names a folder', false);
   for (const p of Object.values(paths)) {
-    if (existsSync(p)) throw new OutputNotWritableError(p, 'a key is already there; paperchart never overwrites a key');
+    assertNothingAt(p, existsSync(p) && statSync(p).size === 0
+      ? 'it is empty (an interrupted keygen left it); paperchart never overwrites a key'
+      : 'paperchart never overwrites a key');
   }
   const keys = generateSigningKeys();
+  const files = [
+    { path: paths.signingKey, text: keys.privateKeyPem, mode: 0o600 },
+    { path: paths.publicKey, text: keys.publicKeyPem, mode: 0o644 },
+    { path: paths.recordKey, text: `${randomBytes(32).toString('hex')}\n`, mode: 0o600 },
+  ].map((f) => ({ ...f, temporary: temporaryPathBeside(f.path), forget: (): void => undefined }));
+  const committed: string[] = [];
   try {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(paths.signingKey, keys.privateKeyPem, { mode: 0o600, flag: 'wx' });
-    writeFileSync(paths.publicKey, keys.publicKeyPem, { flag: 'wx' });
-    writeFileSync(paths.recordKey, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+    for (const f of files) {
+      f.forget = removeOnInterrupt(f.temporary);
+      writeFileSync(f.temporary, f.text, { mode: f.mode, flag: 'wx' });
+    }
+    for (const f of files) {
+      commitFile(f.temporary, f.path, { replace: false });
+      committed.push(f.path);
+    }
   } catch (e) {
-    throw new OutputNotWritableError(dir, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
+    for (const path of committed) rmSync(path, { force: true });
+    for (const f of files) {
+      rmSync(f.temporary, { force: true });
+      f.forget();
+    }
+    const code = (e as NodeJS.ErrnoException).code;
+    // Another keygen got there between the check and the link: its keys stand.
+    if (code === 'EEXIST') throw new OutputExistsError(files[committed.length]!.path, 'paperchart never overwrites a key', false);
+    throw new KeysNotWrittenError(dir, code === 'ENOSPC' ? 'ENOSPC: the disk is full' : code ?? (e as Error).message);
   }
   return { ...paths, fingerprint: keys.fingerprint };
 }

@@ -1,30 +1,12 @@
-import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { OutputNotWritableError } from '../errors.js';
+import { assertBinderOutput, type BinderOutputOptions } from '../_output-guard.js';
+import { commitFile, removeOnInterrupt, removeStaleTemporaryFiles, temporaryPathBeside } from '../_temporary-file.js';
 
-/** Outputs not yet committed or discarded, so an interrupt can remove their temporary files. */
-const pending = new Set<{ discard(): void }>();
-
-/** Removes every temporary file still being written (for Ctrl-C: no partial file is left behind). */
-export function discardPendingOutputs(): void {
-  for (const output of pending) output.discard();
-}
-
-/** Where the output for `path` is written until it is complete: beside it, hidden, named for this process. */
-function partialPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
-}
-
-/**
- * For an output another thread of this process writes: on an interrupt,
- * `stop` that thread, then remove its partial file (signals reach only the
- * main thread). Returns the function that forgets it again.
- */
-export function discardOnInterrupt(path: string, stop: () => void): () => void {
-  const entry = { discard: (): void => { stop(); rmSync(partialPath(path), { force: true }); } };
-  pending.add(entry);
-  return () => pending.delete(entry);
+export interface OutputOptions extends BinderOutputOptions {
+  /** Where to write until complete, when another thread must know it (binder-thread.ts); default: a fresh temporaryPathBeside. */
+  temporaryPath?: string;
 }
 
 /**
@@ -47,23 +29,33 @@ export class AtomicOutput {
   private gatheredBytes = 0;
   private lastWrite: Promise<void> = Promise.resolve();
 
-  private constructor(readonly path: string, stream: WriteStream, tempPath: string) {
+  private constructor(
+    readonly path: string, stream: WriteStream, tempPath: string,
+    private readonly guard: BinderOutputOptions, private readonly forget: () => void,
+  ) {
     this.stream = stream;
     this.tempPath = tempPath;
   }
 
-  /** @throws OutputNotWritableError when the folder is missing or not writable */
-  static async open(path: string): Promise<AtomicOutput> {
-    const tempPath = partialPath(path);
+  /**
+   * Opens the output for `path` once the guard allows it (_output-guard.ts: never the store, a key or a file of the user's).
+   * @throws OutputNotWritableError when the folder is missing or not writable; OutputIsStoreError, OutputIsKeyError, OutputExistsError
+   */
+  static async open(path: string, options: OutputOptions = {}): Promise<AtomicOutput> {
+    const guard = { ...(options.storePath !== undefined ? { storePath: options.storePath } : {}), ...(options.force ? { force: true } : {}) };
+    assertBinderOutput(path, guard);
+    removeStaleTemporaryFiles(path);
+    const tempPath = options.temporaryPath ?? temporaryPathBeside(path);
     const stream = createWriteStream(tempPath, { flags: 'wx' });
+    // Known to an interrupt before it exists: Ctrl-C while it opens must not leave it behind.
+    const forget = removeOnInterrupt(tempPath, () => stream.destroy());
     try {
       await once(stream, 'open');
     } catch (e) {
+      forget();
       throw new OutputNotWritableError(path, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
     }
-    const output = new AtomicOutput(path, stream, tempPath);
-    pending.add(output);
-    return output;
+    return new AtomicOutput(path, stream, tempPath, guard, forget);
   }
 
   /** Writes `chunk`, gathered with others into writes of 64 KB. */
@@ -109,14 +101,22 @@ export class AtomicOutput {
     this.gatheredBytes = 0;
   }
 
-  /** Flushes, closes and renames into place. @throws OutputNotWritableError */
+  /** Flushes, closes, forces to disk and renames into place (an earlier binder goes). @throws OutputNotWritableError, and as open() when the name is now taken */
   async commit(): Promise<void> {
     // pdfkit's pipe has usually ended the stream already.
     if (!this.stream.writableEnded) this.stream.end();
     if (!this.stream.closed) await once(this.stream, 'close');
+    // Asked again: during a long print something else may have been put under that name.
     try {
-      renameSync(this.tempPath, this.path);
-      pending.delete(this);
+      assertBinderOutput(this.path, this.guard);
+    } catch (e) {
+      this.discard();
+      throw e;
+    }
+    try {
+      // On disk before it takes the name: a power cut never leaves a binder of zeros (commitFile fsyncs).
+      commitFile(this.tempPath, this.path, { replace: true });
+      this.forget();
     } catch (e) {
       this.discard();
       throw new OutputNotWritableError(this.path, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
@@ -125,7 +125,7 @@ export class AtomicOutput {
 
   /** Removes the temporary file; safe to call more than once. */
   discard(): void {
-    pending.delete(this);
+    this.forget();
     this.stream.destroy();
     rmSync(this.tempPath, { force: true });
   }

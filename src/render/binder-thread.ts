@@ -5,7 +5,7 @@ import { openStore } from '../store/open-store.js';
 import * as storeErrors from '../errors.js';
 import { RecordTooLargeError } from '../codec/codec-errors.js';
 import type { BinderOptions, BinderProgress, BinderSummary } from './render-binder.js';
-import { discardOnInterrupt } from './_atomic-output.js';
+import { removeOnInterrupt, temporaryPathBeside } from '../_temporary-file.js';
 
 /** What print needs, all of it able to cross to another thread: the store by its path instead of an open handle. */
 export type PrintOptions = Omit<BinderOptions, 'db' | 'onProgress'>;
@@ -56,9 +56,10 @@ export async function printBinder(options: PrintOptions, onProgress?: (progress:
       db.close();
     }
   }
-  const worker = new Worker(WORKER_URL, { workerData: options, resourceLimits: { maxYoungGenerationSizeMb: DRAWING_YOUNG_MB } });
-  // Ctrl-C arrives on this thread only: stop the drawing, then remove its partial file.
-  const forget = discardOnInterrupt(options.outPath, () => void worker.terminate());
+  // Chosen here and handed over: Ctrl-C arrives on this thread only, which stops the drawing, then removes the file.
+  const temporaryPath = options.temporaryPath ?? temporaryPathBeside(options.outPath);
+  const worker = new Worker(WORKER_URL, { workerData: { ...options, temporaryPath }, resourceLimits: { maxYoungGenerationSizeMb: DRAWING_YOUNG_MB } });
+  const forget = removeOnInterrupt(temporaryPath, () => void worker.terminate());
   try {
     return await new Promise<BinderSummary>((resolve, reject) => {
       worker.on('message', (m: BinderThreadMessage) => {

@@ -47,6 +47,10 @@ export interface BinderOptions {
   maxCodes?: number;
   /** Threads in all: with N ≥ 2, N - 1 workers validate, encode and lay out patients while this one draws. The PDF is the same for any number. */
   jobs?: number;
+  /** Replace an existing file at `outPath` that is not a binder of ours; never the store or a key (_output-guard.ts). */
+  force?: boolean;
+  /** Where the binder is written until complete; default: a fresh name beside `outPath` (printBinder picks it so its thread can remove it). */
+  temporaryPath?: string;
   onProgress?: (progress: BinderProgress) => void;
 }
 
@@ -86,12 +90,13 @@ export function runIdFor(printedAt: string): string {
  * PDF (_page-tree.ts). Patients are validated, encoded and laid out on worker
  * threads (patient-pool.ts); drawing stays on this one, in binder order. The
  * PDF appears under `outPath` only when complete.
- * @throws EmptyStoreError, InvalidRecordError, RecordTooLargeError, NotEnoughDiskError, OutputNotWritableError
+ * @throws EmptyStoreError, InvalidRecordError, RecordTooLargeError, NotEnoughDiskError, OutputNotWritableError,
+ * OutputIsStoreError, OutputIsKeyError, OutputExistsError
  */
 export async function renderBinder(options: BinderOptions): Promise<BinderSummary> {
   const { db, template, printedAt } = options;
   capHeapGrowth();
-  const output = await AtomicOutput.open(options.outPath);
+  const output = await AtomicOutput.open(options.outPath, options);
   let pool: PatientPool | undefined;
   db.exec('BEGIN DEFERRED');
   try {

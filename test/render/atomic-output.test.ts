@@ -1,9 +1,10 @@
 // The binder's file: written under a temporary name, renamed when complete (_atomic-output.ts).
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AtomicOutput } from '../../src/render/_atomic-output.js';
+import { temporaryPathBeside } from '../../src/_temporary-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'paperchart-output-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,5 +28,27 @@ describe('AtomicOutput', () => {
     await out.commit();
     expect(readFileSync(join(dir, 'reused.bin')).equals(Buffer.concat([...expected, Buffer.from('end')]))).toBe(true);
     expect(readdirSync(dir)).toEqual(['reused.bin']);
+  });
+
+  it('writes under the temporary name it is given, which another thread can know, and under no other until committed', async () => {
+    const path = join(dir, 'given.pdf');
+    const temporaryPath = temporaryPathBeside(path);
+    const out = await AtomicOutput.open(path, { temporaryPath });
+    out.write(Buffer.from('%PDF-'));
+    await out.settled();
+    expect(readdirSync(dir).filter((f) => f.startsWith('.given'))).toEqual([basename(temporaryPath)]);
+    out.end();
+    await out.commit();
+    expect(readdirSync(dir).filter((f) => f.includes('given'))).toEqual(['given.pdf']);
+  });
+
+  it('opens two outputs for one name in one process without a collision', async () => {
+    const path = join(dir, 'twice.pdf');
+    const first = await AtomicOutput.open(path);
+    const second = await AtomicOutput.open(path);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.twice.pdf.'))).toHaveLength(2);
+    first.discard();
+    second.discard();
+    expect(readdirSync(dir).filter((f) => f.includes('twice'))).toEqual([]);
   });
 });
