@@ -1,11 +1,12 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { handmadePatient } from '../fixtures/handmade-clinic.js';
 import { createStore } from '../../src/store/open-store.js';
 import { writeMeta, writeRecords } from '../../src/store/write-records.js';
 import { visibleIdentity } from '../../src/render/visible-identity.js';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { extractPageTexts } from '../_pdf-text.js';
 import { runCli } from '../_run-cli.js';
 
@@ -60,11 +61,15 @@ const FORGED = [
 const seen = (text: string): string => text.replace(/[\p{Cc}\p{Cf}]/gu, '');
 
 describe('a printed binder with names forged from hidden characters', () => {
+  let dir: string;
+  let store: string;
+  let pdf: string;
   let pages: string[];
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'visible-identity-'));
-    const store = join(dir, 'clinic.sqlite');
+    dir = mkdtempSync(join(tmpdir(), 'visible-identity-'));
+    store = join(dir, 'clinic.sqlite');
+    pdf = join(dir, 'binder.pdf');
     const birth_date = '1962-03-14';
     const db = createStore(store);
     writeMeta(db, { clinic_name: 'Springfield Family Practice', timezone: 'UTC' });
@@ -74,9 +79,9 @@ describe('a printed binder with names forged from hidden characters', () => {
       handmadePatient(4, { family_name: 'حسن\u200Cزاده', given_names: 'مریم', mrn: '9000005' }),
     ]);
     db.close();
-    const printed = await runCli('print', '--db', store, '--out', join(dir, 'binder.pdf'), '--as-of', '2026-11-25T16:00Z');
+    const printed = await runCli('print', '--db', store, '--out', pdf, '--as-of', '2026-11-25T16:00Z');
     expect(printed.code, printed.err).toBe(0);
-    pages = await extractPageTexts(join(dir, 'binder.pdf'));
+    pages = await extractPageTexts(pdf);
   });
 
   const indexLines = (): string[] => pages.filter((t) => t.includes('Patient index')).flatMap((t) => t.split('\n'))
@@ -110,4 +115,23 @@ describe('a printed binder with names forged from hidden characters', () => {
   it('prints a Persian name\'s ZWNJ as the letters it separates, with no mark', () => {
     expect(pages.join('\n')).not.toContain('U+200C');
   });
+
+  it('bookmarks each forged patient by the marked name and record number', async () => {
+    const doc = await getDocument({ data: new Uint8Array(readFileSync(pdf)), verbosity: 0 }).promise;
+    const titles = ((await doc.getOutline()) ?? []).map((o) => o.title);
+    await doc.destroy();
+    expect(titles).toContain('Reyes, Jesús — MRN 9000001');
+    expect(titles).toContain('‹U+202E›súseJ ,seyeR — MRN ‹U+202E›1000009');
+    expect(titles).toContain('Reyes‹U+200B›, Jesús — MRN 9000001‹U+200B›');
+    expect(titles.filter((t) => seen(t) === 'Reyes, Jesús — MRN 9000001')).toHaveLength(1);
+  });
+
+  it('restores the names exactly as stored: only the paper shows the marks', async () => {
+    const restored = join(dir, 'restored.sqlite');
+    const r = await runCli('restore', '--db', restored, '--trust-unsigned', pdf);
+    expect(r.code, r.err).toBe(0);
+    const exported = (await runCli('export', '--db', restored)).out;
+    expect(exported).toBe((await runCli('export', '--db', store)).out);
+    expect(exported).toContain(JSON.stringify('\u202EsúseJ ,seyeR').slice(1, -1));
+  }, 120_000);
 });
