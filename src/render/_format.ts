@@ -1,8 +1,12 @@
 import type { Patient } from '../record/record.js';
+import { visibleIdentity } from './visible-identity.js';
 
-/** "Family, Given" — how a binder lists a person; never reordered or re-cased, so copied text matches the record. */
+/**
+ * "Family, Given" — how a binder lists a person; never reordered or re-cased, so copied text matches the record,
+ * except that an invisible or bidi-control character prints as its mark (visibleIdentity).
+ */
 export function displayName(p: Pick<Patient, 'family_name' | 'given_names'>): string {
-  return p.given_names ? `${p.family_name}, ${p.given_names}` : p.family_name;
+  return visibleIdentity(p.given_names ? `${p.family_name}, ${p.given_names}` : p.family_name);
 }
 
 /** Whole years between a birth date and a day, both YYYY-MM-DD. */

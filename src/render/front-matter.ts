@@ -2,6 +2,7 @@ import { Flow, type BodyBox, type Cell, type Divider, type PageBody } from './fl
 import type { TextShaper } from './shape-text.js';
 import { label, type Template } from './template.js';
 import { addDays, joinPresent, localTime, utcMinute } from './_format.js';
+import { LEADING_MARKS } from './visible-identity.js';
 
 export interface FrontMatterContext {
   shaper: TextShaper;
@@ -73,9 +74,9 @@ function fingerprintLines(flow: Flow, ctx: FrontMatterContext, fingerprint: stri
   flow.paragraph(fingerprint ?? L(ctx, 'unsigned'), { size: 10, weight: 'bold' });
 }
 
-/** The divider a name is filed under: its first letter without diacritics, or the first character of other scripts. */
+/** The divider a name is filed under: its first letter without diacritics (after any marks of hidden characters, which sorting ignores), or the first character of other scripts. */
 export function indexLetter(name: string): string {
-  const first = Array.from(name.normalize('NFD').replace(/\p{M}/gu, ''))[0] ?? '#';
+  const first = Array.from(name.replace(LEADING_MARKS, '').normalize('NFD').replace(/\p{M}/gu, ''))[0] ?? '#';
   if (/\p{Script=Hangul}/u.test(first)) {
     // Korean indices file by the syllable's initial consonant.
     const initials = 'ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ';

@@ -3,6 +3,7 @@ import { Flow, type BodyBox, type PageBody } from './flow.js';
 import type { TextShaper } from './shape-text.js';
 import { label, type Section, type Template } from './template.js';
 import { ageOn, displayName, joinPresent, localTime } from './_format.js';
+import { visibleIdentity } from './visible-identity.js';
 
 export interface PatientLayoutContext {
   shaper: TextShaper;
@@ -30,15 +31,16 @@ type SectionLayout = (flow: Flow, r: PatientRecord, ctx: PatientLayoutContext) =
 const L = (ctx: PatientLayoutContext, key: string, vars?: Record<string, string | number>): string => label(ctx.template, key, vars);
 
 function identity(flow: Flow, { patient: p }: PatientRecord, ctx: PatientLayoutContext): void {
-  flow.paragraph(displayName(p), { size: flow.shaper.fit(displayName(p), 18, 'bold', flow.box.width), weight: 'bold' });
+  const name = displayName(p);
+  flow.paragraph(name, { size: flow.shaper.fit(name, 18, 'bold', flow.box.width), weight: 'bold' });
   flow.paragraph(joinPresent('   ', [
-    `${L(ctx, 'dob')} ${p.birth_date} (${L(ctx, 'age')} ${ageOn(p.birth_date, ctx.today)})`,
+    `${L(ctx, 'dob')} ${visibleIdentity(p.birth_date)} (${L(ctx, 'age')} ${ageOn(p.birth_date, ctx.today)})`,
     `${L(ctx, 'sex')}: ${L(ctx, `sex_${p.sex}`)}`,
-    `${L(ctx, 'mrn')} ${p.mrn}`,
+    `${L(ctx, 'mrn')} ${visibleIdentity(p.mrn)}`,
   ]), { size: 11, weight: 'bold' });
   flow.space(2);
   flow.fields([
-    [L(ctx, 'preferred_name'), p.preferred_name],
+    [L(ctx, 'preferred_name'), p.preferred_name && visibleIdentity(p.preferred_name)],
     [L(ctx, 'language'), p.language],
     [L(ctx, 'phone'), p.phone],
     [L(ctx, 'email'), p.email],

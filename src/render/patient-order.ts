@@ -2,6 +2,7 @@ import type { Db } from '../store/open-store.js';
 import { readPatientSummaries, type PatientSummary } from '../store/read-records.js';
 import { PackedStrings } from './_packed-strings.js';
 import { displayName } from './_format.js';
+import { visibleIdentity } from './visible-identity.js';
 
 /**
  * The binder's patients in print order: family name, then given names, as the
@@ -39,11 +40,13 @@ export class PatientOrder {
     return displayName({ family_name: this.familyNames.at(i), given_names: this.givenNames.at(i) });
   }
 
+  /** The record number as the binder prints it (visibleIdentity). */
   mrn(i: number): string {
-    return this.mrns.at(i);
+    return visibleIdentity(this.mrns.at(i));
   }
 
+  /** The birth date as the binder prints it (visibleIdentity). */
   birthDate(i: number): string {
-    return this.birthDates.at(i);
+    return visibleIdentity(this.birthDates.at(i));
   }
 }

@@ -9,6 +9,7 @@ import type { PageBody } from './flow.js';
 import { qrImage } from './qr-symbol.js';
 import { label } from './template.js';
 import { displayName } from './_format.js';
+import { visibleIdentity } from './visible-identity.js';
 
 /** What a patient's pages need besides the record; the same on every thread. */
 export interface PatientPagesContext extends PatientLayoutContext {
@@ -40,7 +41,7 @@ export function preparePatient(record: PatientRecord, ctx: PatientPagesContext):
   const encoded = encodeDocument('R', record.patient.id, canonicalJson(record), ctx.codeOptions);
   const summary = layoutPatient(record, ctx);
   const name = displayName(record.patient);
-  const mrn = record.patient.mrn;
+  const mrn = visibleIdentity(record.patient.mrn);
   const codePages = layoutCodePages(encoded.texts, {
     heading: (first, last, total, page, pages) => label(ctx.template, 'codes_heading', { name, mrn, first, last, total, page, pages }),
     caption: (i, total) => label(ctx.template, 'code_caption', { name, i, total }),
