@@ -10,6 +10,7 @@ import { writeSampleClinic } from '../store/sample-clinic.js';
 import { exportRecords } from '../record/export-records.js';
 import { printBinder } from '../render/binder-thread.js';
 import { loadTemplate } from '../render/template.js';
+import { asDiskFilled } from '../render/disk-space.js';
 import { DEFAULT_MAX_CODES } from '../codec/record-codec.js';
 import { readEncryptKeyFile, readPublicKeyFile, readSigningKeyFile, writeKeyFiles } from '../keys/key-files.js';
 // verify-binder is imported where used: it loads pdfjs and the zxing wasm (about a second), which print need not pay.
@@ -88,7 +89,7 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
       const s = await printBinder({
         storePath: a.db, outPath: a.out, template, printedAt,
         ...(signingKey ? { signingKey } : {}), ...(encryptKey ? { encryptKey } : {}), maxCodes: a['max-codes'], jobs: a.jobs,
-      }, (p) => progress(p.done, p.total, p.phase));
+      }, (p) => progress(p.done, p.total, p.phase)).catch((e: unknown) => { throw asDiskFilled(e, a.out); });
       io.out(`printed ${s.patients} patients, ${s.pages} pages in ${seconds(start)} s → ${s.outPath} (${(s.bytes / 1e6).toFixed(1)} MB)`);
       if (a.verify) {
         const { verifyBinder } = await import('../restore/verify-binder.js');
