@@ -105,8 +105,9 @@ export class StoreContentError extends PaperchartError {
 
 /** The disk filled while a file was written, after the up-front estimate found room; the file was removed. */
 export class DiskFilledError extends PaperchartError {
-  constructor(readonly path: string) {
-    super('E_DISK_FULL', `the disk filled up while writing ${path}; nothing was written`,
-      'free space on that disk (or write to another disk with --out) and run again');
+  constructor(readonly path: string, readonly incomplete = false) {
+    super('E_DISK_FULL', `the disk filled up while writing ${path}; ${incomplete ? 'what was written is incomplete' : 'nothing was written'}`,
+      incomplete ? 'free space on that disk, remove the incomplete file and run again'
+        : 'free space on that disk (or write to another disk with --out) and run again');
   }
 }

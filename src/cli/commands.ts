@@ -3,7 +3,7 @@ import { createPublicKey } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
-import type { Io } from './io.js';
+import { isReaderGone, type Io } from './io.js';
 import { progressReporter } from './progress.js';
 import { openStore, migrate } from '../store/open-store.js';
 import { writeSampleClinic } from '../store/sample-clinic.js';
@@ -121,6 +121,8 @@ export const exportCommand = (io: Io): CommandModule<object, ExportArgs> => ({
     const db = openStore(a.db);
     try {
       await exportRecords(db, io.stdout, a.patient === undefined ? {} : { patientId: a.patient });
+    } catch (e) {
+      if (!isReaderGone(e)) throw asDiskFilled(e, 'standard output', true);
     } finally {
       db.close();
     }

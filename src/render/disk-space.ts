@@ -63,10 +63,10 @@ export function assertRoomFor(outPath: string, bytes: number): void {
 /**
  * A write that failed because the disk filled after the estimate (another
  * program wrote meanwhile, or the estimate erred), as the user's error;
- * any other failure is returned as it is. The output's temporary file is
- * already removed by then (AtomicOutput.discard).
+ * any other failure is returned as it is. A binder's temporary file is
+ * already removed by then (AtomicOutput.discard); standard output is `incomplete`.
  */
-export function asDiskFilled(e: unknown, path: string): unknown {
+export function asDiskFilled(e: unknown, path: string, incomplete = false): unknown {
   const code = (e as { code?: unknown } | null)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT' ? new DiskFilledError(path) : e;
+  return code === 'ENOSPC' || code === 'EDQUOT' ? new DiskFilledError(path, incomplete) : e;
 }

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,5 +127,24 @@ describe('a disk that fills after the up-front estimate', () => {
     const r = await runCli('print', '--db', DEMO, '--out', out, '--as-of', '2026-11-25');
     expectTwoLines(r, /^paperchart: the disk filled up while writing .*binder\.pdf; nothing was written$/);
     expect(readdirSync(mountPoint)).toEqual([]);
+  });
+});
+
+describe('export', () => {
+  const BIN = join(ROOT, 'bin/paperchart.js');
+
+  it('refuses an unknown patient before writing anything to stdout', async () => {
+    const r = await runCli('export', '--db', DEMO, '--patient', 'UNKNOWN');
+    expectTwoLines(r, /^paperchart: no patient with id UNKNOWN in the store$/);
+    expect(r.out).toBe('');
+  });
+
+  it('stops quietly with exit 0 when the reader of its output goes away (export | head -c 10)', () => {
+    const errFile = join(dir, 'export-head.err');
+    // The demo exports 1.0 MB, far past a pipe's 64 KB buffer: the writer meets the closed pipe.
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" export --db "${DEMO}" 2>"${errFile}" | head -c 10; echo " \${PIPESTATUS[0]}"`],
+      { encoding: 'utf8' });
+    expect(r.stdout).toBe('{"format": 0\n');
+    expect(readFileSync(errFile, 'utf8')).toBe('');
   });
 });
