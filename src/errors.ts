@@ -120,3 +120,27 @@ export class KeysNotWrittenError extends PaperchartError {
         : 'choose a folder you may write to and run keygen again');
   }
 }
+
+/** Another program holds the store's write lock longer than paperchart waits for it. */
+export class StoreBusyError extends PaperchartError {
+  constructor(readonly path: string, readonly waitedSeconds: number) {
+    super('E_STORE_BUSY', `${path}: the store is being written by another program (still locked after ${waitedSeconds} s)`,
+      'run again once the other program (the records system\'s export job, a restore) has finished writing; nothing was written');
+  }
+}
+
+/** The store is ours and current, but what it holds breaks the schema (docs/SCHEMA.md): found before anything is written. */
+export class StoreContentError extends PaperchartError {
+  constructor(readonly path: string, readonly problem: string, remedy: string) {
+    super('E_STORE_CONTENT', `${path} cannot be used: ${problem}`, remedy);
+  }
+}
+
+/** The disk filled while a file was written, after the up-front estimate found room; the file was removed. */
+export class DiskFilledError extends PaperchartError {
+  constructor(readonly path: string, readonly incomplete = false) {
+    super('E_DISK_FULL', `the disk filled up while writing ${path}; ${incomplete ? 'what was written is incomplete' : 'nothing was written'}`,
+      incomplete ? 'free space on that disk, remove the incomplete file and run again'
+        : 'free space on that disk (or write to another disk with --out) and run again');
+  }
+}

@@ -3,13 +3,14 @@ import { createPublicKey } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
-import type { Io } from './io.js';
+import { isReaderGone, type Io } from './io.js';
 import { progressReporter } from './progress.js';
 import { openStore, migrate } from '../store/open-store.js';
 import { writeSampleClinic } from '../store/sample-clinic.js';
 import { exportRecords } from '../record/export-records.js';
 import { printBinder } from '../render/binder-thread.js';
 import { loadTemplate } from '../render/template.js';
+import { asDiskFilled } from '../render/disk-space.js';
 import { DEFAULT_MAX_CODES } from '../codec/record-codec.js';
 import { readEncryptKeyFile, readPublicKeyFile, readSigningKeyFile, writeKeyFiles } from '../keys/key-files.js';
 // verify-binder is imported where used: it loads pdfjs and the zxing wasm (about a second), which print need not pay.
@@ -90,7 +91,7 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
       const s = await printBinder({
         storePath: a.db, outPath: a.out, force: a.force, template, printedAt,
         ...(signingKey ? { signingKey } : {}), ...(encryptKey ? { encryptKey } : {}), maxCodes: a['max-codes'], jobs: a.jobs,
-      }, (p) => progress(p.done, p.total, p.phase));
+      }, (p) => progress(p.done, p.total, p.phase)).catch((e: unknown) => { throw asDiskFilled(e, a.out); });
       io.out(`printed ${s.patients} patients, ${s.pages} pages in ${seconds(start)} s → ${s.outPath} (${(s.bytes / 1e6).toFixed(1)} MB)`);
       const nameWarning = binderNameWarning(a.out);
       if (nameWarning) io.err(`paperchart: warning: ${nameWarning}`);
@@ -124,6 +125,8 @@ export const exportCommand = (io: Io): CommandModule<object, ExportArgs> => ({
     const db = openStore(a.db);
     try {
       await exportRecords(db, io.stdout, a.patient === undefined ? {} : { patientId: a.patient });
+    } catch (e) {
+      if (!isReaderGone(e)) throw asDiskFilled(e, 'standard output', true);
     } finally {
       db.close();
     }

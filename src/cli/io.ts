@@ -10,9 +10,22 @@ export interface Io {
   isTTY: boolean;
 }
 
+/**
+ * True for the error a write gets when the program reading our standard output
+ * has stopped (`paperchart export | head`): not a failure of ours, so the command
+ * stops writing quietly and exits 0.
+ */
+export function isReaderGone(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
+}
+
 export function processIo(): Io {
+  // Without a listener a closed pipe's EPIPE would be thrown as an uncaught exception with its stack;
+  // writers see it as `process.stdout.errored` (export) or stop writing (out).
+  process.stdout.on('error', () => undefined);
   return {
-    out: (t) => { process.stdout.write(t.endsWith('\n') ? t : `${t}\n`); },
+    out: (t) => { if (!process.stdout.destroyed) process.stdout.write(t.endsWith('\n') ? t : `${t}\n`); },
     err: (t) => { process.stderr.write(t.endsWith('\n') ? t : `${t}\n`); },
     stdout: process.stdout,
     isTTY: Boolean(process.stderr.isTTY),

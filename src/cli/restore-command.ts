@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { readEncryptKeyFile, readPublicKeyFile } from '../keys/key-files.js';
@@ -5,6 +6,7 @@ import { restoreRecords, type OnConflict, type RestoreReport } from '../restore/
 import { NoCodesError, RestoreIncompleteError } from '../restore/restore-errors.js';
 import type { Io } from './io.js';
 import { progressReporter } from './progress.js';
+import { openStore } from '../store/open-store.js';
 
 /** The report as lines for a person: one per patient, then a summary. */
 export function formatReport(r: RestoreReport): string[] {
@@ -48,6 +50,8 @@ export const restoreCommand = (io: Io, readStdin?: () => Promise<string>): Comma
     const onConflict = a['on-conflict'] as OnConflict;
     const publicKey = a.pubkey === undefined ? undefined : readPublicKeyFile(a.pubkey);
     const decryptKey = a['decrypt-key'] === undefined ? undefined : readEncryptKeyFile(a['decrypt-key']);
+    // A store that is broken or locked is named now, not after an hour of scanning.
+    if (existsSync(a.db)) openStore(a.db, { forMigration: true }).close();
     const progress = progressReporter(io, 'restore', 'pages and images');
     let pagesRead = 0;
     // Loaded here: pdfjs and the zxing wasm take about a second, which other commands need not pay.

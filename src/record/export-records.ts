@@ -16,10 +16,14 @@ export interface ExportOptions {
  * Writes the store as one canonical JSON document: keys sorted, one patient
  * record per line, patients in id order, child rows in id order. Two stores
  * holding the same records give identical bytes. Streams patient by patient.
- * @throws PatientNotFoundError when `patientId` names no patient
+ * An unknown `patientId` is refused before the first byte is written.
+ * @throws PatientNotFoundError when `patientId` names no patient;
+ *   the stream's own error (EPIPE when its reader has gone) once `out` fails
  */
 export async function exportRecords(db: Db, out: Writable, options: ExportOptions = {}): Promise<number> {
   const write = async (s: string): Promise<void> => {
+    // A stream that failed (its reader closed the pipe) never drains: stop at once rather than wait forever.
+    if (out.destroyed || out.errored) throw out.errored ?? new Error('the output was closed');
     if (!out.write(s)) await once(out, 'drain');
   };
   // One read transaction across the awaits: the export is one consistent snapshot.
@@ -27,6 +31,8 @@ export async function exportRecords(db: Db, out: Writable, options: ExportOption
   try {
     const ids = options.patientId !== undefined ? [options.patientId] : readPatientSummaries(db).map((p) => p.id);
     const reader = new RecordReader(db);
+    // Half a document on stdout would look like broken JSON, not like a refusal.
+    if (options.patientId !== undefined) reader.read(options.patientId);
     const head: Record<string, unknown> = { format: EXPORT_FORMAT };
     if (options.patientId === undefined) head.meta = readMeta(db);
     // Keys sorted: format < meta < patients < schema_version.

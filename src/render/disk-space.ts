@@ -1,6 +1,6 @@
 import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { NotEnoughDiskError } from '../errors.js';
+import { DiskFilledError, NotEnoughDiskError } from '../errors.js';
 
 // Upper estimates of what the binder's PDF costs (measured on the sample clinic:
 // 1,000 patients took 2.8 KB a page besides the codes, a code's image 3.0 KB; about twice the text, and 2 MB for the fonts).
@@ -58,4 +58,15 @@ function freeBytes(path: string): number {
 export function assertRoomFor(outPath: string, bytes: number): void {
   const free = freeBytes(outPath);
   if (free < bytes) throw new NotEnoughDiskError(outPath, bytes, free);
+}
+
+/**
+ * A write that failed because the disk filled after the estimate (another
+ * program wrote meanwhile, or the estimate erred), as the user's error;
+ * any other failure is returned as it is. A binder's temporary file is
+ * already removed by then (AtomicOutput.discard); standard output is `incomplete`.
+ */
+export function asDiskFilled(e: unknown, path: string, incomplete = false): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' ? new DiskFilledError(path, incomplete) : e;
 }
