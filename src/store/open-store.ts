@@ -45,8 +45,8 @@ function isBusy(e: unknown): boolean {
 }
 
 /** The current schema's tables, each with its columns and those that may not be NULL, read from a store made in memory. */
-let expectedTables: Map<string, { columns: string[]; required: string[] }> | undefined;
-function schemaTables(): Map<string, { columns: string[]; required: string[] }> {
+let expectedTables: Map<string, { columns: string[]; required: string[]; key: string }> | undefined;
+function schemaTables(): Map<string, { columns: string[]; required: string[]; key: string }> {
   if (expectedTables) return expectedTables;
   const mem = new Database(':memory:');
   try {
@@ -55,7 +55,8 @@ function schemaTables(): Map<string, { columns: string[]; required: string[] }> 
     const names = mem.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid").pluck().all() as string[];
     for (const t of names) {
       const info = mem.pragma(`table_info(${t})`) as { name: string; notnull: number; pk: number }[];
-      expectedTables.set(t, { columns: info.map((c) => c.name), required: info.filter((c) => c.notnull || c.pk).map((c) => c.name) });
+      expectedTables.set(t, { columns: info.map((c) => c.name), required: info.filter((c) => c.notnull || c.pk).map((c) => c.name),
+        key: info.find((c) => c.pk)!.name });
     }
     return expectedTables;
   } finally {
@@ -79,12 +80,11 @@ const quoted = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 export function checkStoreContents(db: Db, path: string): void {
   const present = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]);
   const fix = 'export the store again from the records system with the full paperchart schema (docs/SCHEMA.md)';
-  for (const [table, { columns, required }] of schemaTables()) {
+  for (const [table, { columns, required, key }] of schemaTables()) {
     if (!present.has(table)) throw new StoreContentError(path, `it has no table ${table}`, fix);
     const has = new Set((db.pragma(`table_info(${quoted(table)})`) as { name: string }[]).map((c) => c.name));
     const lacking = columns.find((c) => !has.has(c));
     if (lacking !== undefined) throw new StoreContentError(path, `table ${table} has no column ${lacking}`, fix);
-    const key = table === 'meta' ? 'key' : 'id';
     const nulls = db.prepare(`SELECT ${quoted(key)} AS row, ${required.map((c) => `${quoted(c)} IS NULL AS ${quoted(c)}`).join(', ')}
       FROM ${quoted(table)} WHERE ${required.map((c) => `${quoted(c)} IS NULL`).join(' OR ')} LIMIT 1`).get() as Record<string, unknown> | undefined;
     if (nulls) {

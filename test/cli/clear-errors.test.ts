@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { runCli, type CliResult } from '../_run-cli.js';
 import { writeMeta, writeRecords } from '../../src/store/write-records.js';
-import { SCHEMA_V1 } from '../../src/store/schema.js';
+import { MIGRATIONS, SCHEMA_V1, SCHEMA_VERSION } from '../../src/store/schema.js';
 import { handmadePatient } from '../fixtures/handmade-clinic.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,7 +20,8 @@ function storeWith(name: string, spoil: (db: Database.Database) => void, ddl = S
   const path = join(dir, name);
   const db = new Database(path);
   db.exec(ddl);
-  db.pragma('user_version = 1');
+  for (const later of MIGRATIONS.slice(1)) db.exec(later);
+  db.pragma(`user_version = ${SCHEMA_VERSION}`);
   writeMeta(db, { clinic_name: 'Springfield', timezone: 'America/Chicago' });
   writeRecords(db, [0, 1, 2, 3].map((i) => handmadePatient(i)));
   spoil(db);
