@@ -87,3 +87,11 @@ export class NotEnoughDiskError extends PaperchartError {
       'free space on that disk, or write the binder to another disk with --out');
   }
 }
+
+/** A decoded record that does not have the schema's exact tables, fields and types: it was not written by paperchart. */
+export class MalformedRecordError extends PaperchartError {
+  constructor(readonly patientId: string, readonly where: string, problem: string) {
+    super('E_MALFORMED_RECORD', `patient ${patientId}: ${where} ${problem}`,
+      'this record was not made by paperchart and was not imported: restore the patient from a signed binder (--pubkey) or the source system');
+  }
+}

@@ -63,3 +63,19 @@ export class BinderNotVerifiedError extends PaperchartError {
       EXIT_RESTORE_INCOMPLETE);
   }
 }
+
+/** restore --db names a place where no store can be made (a folder that does not exist). Checked before any scan is read. */
+export class RestoreTargetError extends PaperchartError {
+  constructor(readonly path: string, detail: string) {
+    super('E_RESTORE_TARGET', `cannot restore into ${path}: ${detail}; nothing was read or written`,
+      'give --db an existing store, or a new file name in a folder that exists and that you may write to');
+  }
+}
+
+/** Another program held the store's write lock for the whole wait. Nothing was written. */
+export class StoreLockedError extends PaperchartError {
+  constructor(readonly path: string, readonly waitedSeconds: number) {
+    super('E_STORE_LOCKED', `${path} is being written by another program (waited ${waitedSeconds} s for it); nothing was written`,
+      'run restore again when the other program has finished writing, or close it');
+  }
+}
