@@ -79,3 +79,11 @@ export class StoreLockedError extends PaperchartError {
       'run restore again when the other program has finished writing, or close it');
   }
 }
+
+/** The disk filled up while the restore wrote. The write was rolled back, or the new store removed. */
+export class RestoreDiskFullError extends PaperchartError {
+  constructor(readonly path: string, newStore: boolean) {
+    super('E_DISK_FULL', `the disk holding ${path} filled up during the restore; ${newStore ? 'no store was created' : 'the store is unchanged'}`,
+      'free space on that disk (a restored store takes about half the size of its code texts) and run restore again, or restore to another disk');
+  }
+}

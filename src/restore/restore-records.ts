@@ -1,5 +1,5 @@
 // Turns a bag of code texts into records in a store, with a per-patient report.
-import { accessSync, constants, existsSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, rmSync, statSync, statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -17,7 +17,7 @@ import { RecordReader } from '../store/read-records.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
 import { RecordWriter, writeMeta } from '../store/write-records.js';
 import { commitFile, removeOnInterrupt, temporaryPathBeside } from '../_temporary-file.js';
-import { RestoreConflictError, RestoreTargetError, RestoreWriteError, StoreLockedError } from './restore-errors.js';
+import { RestoreConflictError, RestoreDiskFullError, RestoreTargetError, RestoreWriteError, StoreLockedError } from './restore-errors.js';
 
 export type OnConflict = 'keep' | 'replace' | 'fail';
 /**
@@ -105,6 +105,16 @@ function openForWrite(path: string): Db {
   if (version !== SCHEMA_VERSION) { db.close(); throw new SchemaVersionError(path, version, SCHEMA_VERSION); }
   db.pragma('foreign_keys = ON');
   db.pragma(`busy_timeout = ${LOCK_STEP_MS}`);
+  return db;
+}
+
+/**
+ * Each patient is written under a savepoint, whose journal holds the pages that patient touched: in
+ * memory that is a few pages, in a temporary file it made the write 3.7 times slower (2,000 patients
+ * replaced: 4.9 s against 1.3 s, measured).
+ */
+function keepSavepointsInMemory(db: Db): Db {
+  db.pragma('temp_store = MEMORY');
   return db;
 }
 
@@ -266,9 +276,19 @@ async function decideAndWrite(db: Db | undefined, valid: RestoredRecord[], c: Wr
   return written;
 }
 
+/** Bytes free on the disk of `path`'s folder, or Infinity when that cannot be told. */
+function freeBytes(path: string): number {
+  try { const s = statfsSync(dirname(resolve(path))); return s.bavail * s.bsize; } catch { return Infinity; }
+}
+
 /** Names a store failure for a person; a PaperchartError passes through. */
-function writeFailure(path: string, e: unknown): unknown {
-  if (e instanceof PaperchartError || !(e instanceof Database.SqliteError)) return e;
+function writeFailure(path: string, e: unknown, newStore: boolean): unknown {
+  if (e instanceof PaperchartError) return e;
+  const code = (e as { code?: unknown }).code;
+  // SQLite reports a disk that fills while it grows its shared-memory file as an I/O error (seen with 24 KiB free).
+  const full = code === 'ENOSPC' || code === 'SQLITE_FULL' || (typeof code === 'string' && code.startsWith('SQLITE_IOERR') && freeBytes(path) < 1024 * 1024);
+  if (full) return new RestoreDiskFullError(path, newStore);
+  if (!(e instanceof Database.SqliteError)) return e;
   return new RestoreWriteError(path, e.message);
 }
 
@@ -279,7 +299,7 @@ function writeFailure(path: string, e: unknown): unknown {
  */
 async function restoreIntoStore(valid: RestoredRecord[], c: WriteContext): Promise<number> {
   const path = c.o.storePath;
-  const db = openForWrite(path);
+  const db = keepSavepointsInMemory(openForWrite(path));
   try {
     await runWaitingForLock(db, c.o.dryRun ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE', path);
     try {
@@ -291,7 +311,7 @@ async function restoreIntoStore(valid: RestoredRecord[], c: WriteContext): Promi
       if (db.inTransaction) db.exec('ROLLBACK');
     }
   } catch (e) {
-    throw writeFailure(path, e);
+    throw writeFailure(path, e, false);
   } finally {
     db.close();
   }
@@ -310,7 +330,7 @@ async function restoreIntoNewStore(valid: RestoredRecord[], c: WriteContext, cli
   const forget = removeOnInterrupt(temp, () => db?.close());
   let committed = false;
   try {
-    db = createStore(temp);
+    db = keepSavepointsInMemory(createStore(temp));
     db.exec('BEGIN IMMEDIATE');
     const written = await decideAndWrite(db, valid, c);
     // A new store takes the clinic facts of the newest run read; an existing store keeps its own.
@@ -321,13 +341,13 @@ async function restoreIntoNewStore(valid: RestoredRecord[], c: WriteContext, cli
     if (written > 0) {
       try { commitFile(temp, path, { replace: false }); } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new RestoreTargetError(path, 'a file of that name appeared while restoring');
-        throw new RestoreWriteError(path, (e as Error).message);
+        throw e;
       }
       committed = true;
     }
     return written;
   } catch (e) {
-    throw writeFailure(path, e);
+    throw writeFailure(path, e, true);
   } finally {
     db?.close();
     forget();
