@@ -144,3 +144,11 @@ export class DiskFilledError extends PaperchartError {
         : 'free space on that disk (or write to another disk with --out) and run again');
   }
 }
+
+/** A decoded record that does not have the schema's exact tables, fields and types: it was not written by paperchart. */
+export class MalformedRecordError extends PaperchartError {
+  constructor(readonly patientId: string, readonly where: string, problem: string) {
+    super('E_MALFORMED_RECORD', `patient ${patientId}: ${where} ${problem}`,
+      'this record was not made by paperchart and was not imported: restore the patient from a signed binder (--pubkey) or the source system');
+  }
+}

@@ -1,12 +1,10 @@
-import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { readEncryptKeyFile, readPublicKeyFile } from '../keys/key-files.js';
-import { restoreRecords, type OnConflict, type RestoreReport } from '../restore/restore-records.js';
+import { checkRestoreTarget, restoreRecords, type OnConflict, type RestoreReport } from '../restore/restore-records.js';
 import { NoCodesError, RestoreIncompleteError } from '../restore/restore-errors.js';
 import type { Io } from './io.js';
 import { progressReporter } from './progress.js';
-import { openStore } from '../store/open-store.js';
 
 /** The report as lines for a person: one per patient, then a summary. */
 export function formatReport(r: RestoreReport): string[] {
@@ -15,7 +13,7 @@ export function formatReport(r: RestoreReport): string[] {
   if (r.rejectedTexts > 0) lines.push(`note: ${r.rejectedTexts} scanned text${r.rejectedTexts === 1 ? ' was' : 's were'} not readable paperchart codes`);
   const c = r.counts;
   lines.push(`restore${r.dryRun ? ' (dry run, nothing written)' : ''}: ${c.restored} restored, ${c['already-current']} already current, ` +
-    `${c['kept-newer']} kept newer, ${c.incomplete} incomplete, ${c.refused} refused, ${c.missing} missing` +
+    `${c['kept-newer']} kept newer, ${c['kept-unsigned'] > 0 ? `${c['kept-unsigned']} kept over unsigned paper, ` : ''}${c.incomplete} incomplete, ${c.refused} refused, ${c.missing} missing` +
     (r.dryRun ? '' : ` → ${r.store}`));
   return lines;
 }
@@ -50,8 +48,8 @@ export const restoreCommand = (io: Io, readStdin?: () => Promise<string>): Comma
     const onConflict = a['on-conflict'] as OnConflict;
     const publicKey = a.pubkey === undefined ? undefined : readPublicKeyFile(a.pubkey);
     const decryptKey = a['decrypt-key'] === undefined ? undefined : readEncryptKeyFile(a['decrypt-key']);
-    // A store that is broken or locked is named now, not after an hour of scanning.
-    if (existsSync(a.db)) openStore(a.db, { forMigration: true }).close();
+    // Before any scan is read: a --db in a folder that does not exist, or a file that is no store, fails in a second.
+    checkRestoreTarget(a.db);
     const progress = progressReporter(io, 'restore', 'pages and images');
     let pagesRead = 0;
     // Loaded here: pdfjs and the zxing wasm take about a second, which other commands need not pay.
@@ -63,8 +61,10 @@ export const restoreCommand = (io: Io, readStdin?: () => Promise<string>): Comma
         if (io.isTTY || !a.json) progress(count.done, count.total, 'read');
       } });
     if (collected.length === 0) throw new NoCodesError(inputs, pagesRead, 0);
-    const report = restoreRecords({
+    const recordProgress = progressReporter(io, 'restore', 'records');
+    const report = await restoreRecords({
       storePath: a.db, texts: collected.map((c) => c.text), onConflict, dryRun: a['dry-run'],
+      onProgress: (done, total, phase) => { if (io.isTTY || !a.json) recordProgress(done, total, phase); },
       ...(publicKey ? { publicKey } : {}), ...(a['trust-unsigned'] ? { trustUnsigned: true } : {}), ...(decryptKey ? { decryptKey } : {}),
     });
     if (a.json) io.out(JSON.stringify(report, null, 2));

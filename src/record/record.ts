@@ -153,3 +153,73 @@ export const CHILD_TABLES: readonly ChildTable[] = [
   'alerts', 'allergies', 'medications', 'problems', 'contacts', 'coverages',
   'immunizations', 'observations', 'procedures', 'encounters', 'appointments',
 ];
+
+/** A column's JSON type in a record: text or a safe integer, nullable or not, optionally one of fixed values. */
+export interface ColumnType {
+  type: 'text' | 'integer';
+  nullable: boolean;
+  /** The values the schema's CHECK allows, for an enumeration. */
+  values?: readonly string[];
+}
+
+const text: ColumnType = { type: 'text', nullable: false };
+const textOrNull: ColumnType = { type: 'text', nullable: true };
+const integer: ColumnType = { type: 'integer', nullable: false };
+const integerOrNull: ColumnType = { type: 'integer', nullable: true };
+const oneOf = (...values: string[]): ColumnType => ({ type: 'text', nullable: false, values });
+const oneOfOrNull = (...values: string[]): ColumnType => ({ type: 'text', nullable: true, values });
+const childKeys = { id: text, patient_id: text } as const;
+
+/**
+ * Every table's columns with their JSON types, as docs/SCHEMA.md and src/store/schema.ts define them
+ * (a test holds the two together). Statements that write a record are built from these names alone,
+ * never from a record's keys, and a decoded record is checked against them before anything is written.
+ */
+export const RECORD_COLUMNS = {
+  patients: {
+    id: text, mrn: text, family_name: text, given_names: text, preferred_name: textOrNull, birth_date: text,
+    sex: oneOf('female', 'male', 'other', 'unknown'), language: textOrNull, address_line: textOrNull, city: textOrNull,
+    region: textOrNull, postal_code: textOrNull, country: textOrNull, phone: textOrNull, email: textOrNull,
+    primary_provider: textOrNull, pharmacy_name: textOrNull, pharmacy_phone: textOrNull, pharmacy_address: textOrNull,
+    code_status: textOrNull, advance_directive: textOrNull, allergy_status: oneOf('unknown', 'none', 'listed'), updated_at: text,
+  } satisfies Record<keyof Patient, ColumnType>,
+  alerts: { ...childKeys, text, severity: oneOf('info', 'warning', 'critical'), updated_at: text } satisfies Record<keyof Alert, ColumnType>,
+  allergies: {
+    ...childKeys, substance: text, reaction: textOrNull, severity: oneOfOrNull('mild', 'moderate', 'severe'),
+    status: oneOf('active', 'inactive', 'resolved'), recorded_on: textOrNull, updated_at: text,
+  } satisfies Record<keyof Allergy, ColumnType>,
+  medications: {
+    ...childKeys, name: text, dose: textOrNull, route: textOrNull, frequency: textOrNull, prescriber: textOrNull,
+    start_date: textOrNull, end_date: textOrNull, status: oneOf('active', 'stopped', 'completed'),
+    refills_remaining: integerOrNull, last_filled: textOrNull, instructions: textOrNull, updated_at: text,
+  } satisfies Record<keyof Medication, ColumnType>,
+  problems: {
+    ...childKeys, description: text, code_system: textOrNull, code: textOrNull, onset_date: textOrNull,
+    resolved_date: textOrNull, status: oneOf('active', 'resolved'), updated_at: text,
+  } satisfies Record<keyof Problem, ColumnType>,
+  contacts: {
+    ...childKeys, name: text, relationship: textOrNull, phone: textOrNull, is_emergency: integer, priority: integer, updated_at: text,
+  } satisfies Record<keyof Contact, ColumnType>,
+  coverages: {
+    ...childKeys, payer: text, plan: textOrNull, member_id: textOrNull, group_number: textOrNull, priority: integer, updated_at: text,
+  } satisfies Record<keyof Coverage, ColumnType>,
+  immunizations: {
+    ...childKeys, vaccine: text, given_on: text, dose_number: integerOrNull, lot: textOrNull, site: textOrNull, updated_at: text,
+  } satisfies Record<keyof Immunization, ColumnType>,
+  observations: {
+    ...childKeys, category: oneOf('vital', 'lab'), code: textOrNull, name: text, value: text, unit: textOrNull,
+    reference_range: textOrNull, abnormal_flag: oneOfOrNull('H', 'L', 'A'), effective_at: text, updated_at: text,
+  } satisfies Record<keyof Observation, ColumnType>,
+  procedures: {
+    ...childKeys, description: text, code: textOrNull, performed_on: text, performer: textOrNull, updated_at: text,
+  } satisfies Record<keyof Procedure, ColumnType>,
+  encounters: {
+    ...childKeys, occurred_at: text, kind: text, provider: textOrNull, reason: textOrNull, note: textOrNull, updated_at: text,
+  } satisfies Record<keyof Encounter, ColumnType>,
+  appointments: {
+    ...childKeys, starts_at: text, duration_minutes: integer, provider: textOrNull, reason: textOrNull, location: textOrNull,
+    status: oneOf('booked', 'cancelled'), updated_at: text,
+  } satisfies Record<keyof Appointment, ColumnType>,
+} as const satisfies Record<'patients' | ChildTable, Record<string, ColumnType>>;
+
+export type RecordTable = keyof typeof RECORD_COLUMNS;

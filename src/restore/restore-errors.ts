@@ -63,3 +63,27 @@ export class BinderNotVerifiedError extends PaperchartError {
       EXIT_RESTORE_INCOMPLETE);
   }
 }
+
+/** restore --db names a place where no store can be made (a folder that does not exist). Checked before any scan is read. */
+export class RestoreTargetError extends PaperchartError {
+  constructor(readonly path: string, detail: string) {
+    super('E_RESTORE_TARGET', `cannot restore into ${path}: ${detail}; nothing was read or written`,
+      'give --db an existing store, or a new file name in a folder that exists and that you may write to');
+  }
+}
+
+/** Another program held the store's write lock for the whole wait. Nothing was written. */
+export class StoreLockedError extends PaperchartError {
+  constructor(readonly path: string, readonly waitedSeconds: number) {
+    super('E_STORE_LOCKED', `${path} is being written by another program (waited ${waitedSeconds} s for it); nothing was written`,
+      'run restore again when the other program has finished writing, or close it');
+  }
+}
+
+/** The disk filled up while the restore wrote. The write was rolled back, or the new store removed. */
+export class RestoreDiskFullError extends PaperchartError {
+  constructor(readonly path: string, newStore: boolean) {
+    super('E_DISK_FULL', `the disk holding ${path} filled up during the restore; ${newStore ? 'no store was created' : 'the store is unchanged'}`,
+      'free space on that disk (a restored store takes about half the size of its code texts) and run restore again, or restore to another disk');
+  }
+}

@@ -1,38 +1,57 @@
-import type { PatientRecord, ChildTable } from '../record/record.js';
-import { CHILD_TABLES } from '../record/record.js';
+import type { PatientRecord } from '../record/record.js';
+import { CHILD_TABLES, RECORD_COLUMNS, type RecordTable } from '../record/record.js';
 import type { Db } from './open-store.js';
 
 type Row = Record<string, unknown>;
-type Insert = (row: Row) => void;
+
+/**
+ * Writes whole patient records with statements built from the schema's column
+ * lists (RECORD_COLUMNS) alone: no name from a record ever reaches SQL, and
+ * values are bound by position. A row with a field the schema lacks, or
+ * without one it has, is a TypeError rather than silently dropped.
+ */
+export class RecordWriter {
+  private readonly inserts: [RecordTable, string[], (values: unknown[]) => void][];
+
+  constructor(db: Db) {
+    this.inserts = (['patients', ...CHILD_TABLES] as RecordTable[]).map((table) => {
+      const columns = Object.keys(RECORD_COLUMNS[table]);
+      const stmt = db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+      return [table, columns, (values) => { stmt.run(values); }];
+    });
+  }
+
+  /** Inserts one record's rows (the caller holds the transaction). @throws TypeError, SqliteError */
+  write(record: PatientRecord): void {
+    for (const [table, columns, insert] of this.inserts) {
+      const rows = table === 'patients' ? [record.patient] : record[table];
+      for (const row of rows as unknown as Row[]) insert(valuesOf(table, columns, row));
+    }
+  }
+}
+
+function valuesOf(table: string, columns: readonly string[], row: Row): unknown[] {
+  const values = columns.map((c) => {
+    const v = row[c];
+    if (v === undefined) throw new TypeError(`${table} row lacks column ${c}`);
+    return v;
+  });
+  if (Object.keys(row).length !== columns.length) {
+    throw new TypeError(`${table} row has a field the schema lacks: ${Object.keys(row).find((k) => !columns.includes(k))}`);
+  }
+  return values;
+}
 
 /**
  * Writes whole patient records into a store, all of them in one transaction:
  * either every record lands or the store is left exactly as it was.
- * Columns are taken from each table's definition, so a record field the
- * schema lacks is an error rather than silently dropped.
+ * @throws TypeError for a row whose fields are not its table's columns; SqliteError from the store
  */
 export function writeRecords(db: Db, records: Iterable<PatientRecord>): number {
-  const inserts = new Map<string, Insert>();
-  const insertInto = (table: string, row: Row): void => {
-    let insert = inserts.get(table);
-    if (!insert) {
-      const columns = Object.keys(row);
-      const stmt = db.prepare(
-        `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => '@' + c).join(', ')})`);
-      insert = (r) => { stmt.run(r); };
-      inserts.set(table, insert);
-    }
-    insert(row);
-  };
+  const writer = new RecordWriter(db);
   let count = 0;
   db.transaction(() => {
-    for (const record of records) {
-      insertInto('patients', record.patient as unknown as Row);
-      for (const table of CHILD_TABLES) {
-        for (const row of record[table as ChildTable]) insertInto(table, row as unknown as Row);
-      }
-      count++;
-    }
+    for (const record of records) { writer.write(record); count++; }
   })();
   return count;
 }

@@ -122,7 +122,7 @@ describe('paperchart restore', () => {
     const mixed = [...texts.filter((t) => pid(t) !== victim), ...forged];
     // Into a new store: everyone else restored, the victim refused.
     const store = fresh();
-    const report = restoreRecords({ storePath: store, texts: mixed, publicKey, onConflict: 'replace', dryRun: false });
+    const report = await restoreRecords({ storePath: store, texts: mixed, publicKey, onConflict: 'replace', dryRun: false });
     expect(byId(report, victim)?.status).toBe('refused');
     expect(byId(report, victim)?.detail).toMatch(/signature/);
     expect(report.counts.restored).toBe(manifest.patients.length - 1);
@@ -139,12 +139,12 @@ describe('paperchart restore', () => {
     expect(readFileSync(copy).equals(before)).toBe(true);
   });
 
-  it('reports a patient with no codes as missing and one short of codes as incomplete, naming code numbers and pages', () => {
+  it('reports a patient with no codes as missing and one short of codes as incomplete, naming code numbers and pages', async () => {
     const gone = manifest.patients[0]!;
     const short = manifest.patients.find((p) => p.id !== gone.id && p.codes === 3) ?? manifest.patients.find((p) => p.id !== gone.id && p.codes >= 3)!;
     const dropped = new Set([1, 2]);
     const kept = texts.filter((t) => pid(t) !== gone.id && !(pid(t) === short.id && dropped.has(decodeFrame(t).index)));
-    const report = restoreRecords({ storePath: fresh(), texts: kept, publicKey, onConflict: 'keep', dryRun: false });
+    const report = await restoreRecords({ storePath: fresh(), texts: kept, publicKey, onConflict: 'keep', dryRun: false });
     expect(byId(report, gone.id)).toMatchObject({ status: 'missing', pages: gone.pages });
     const inc = byId(report, short.id)!;
     expect(short.codes).toBe(3);
@@ -157,20 +157,20 @@ describe('paperchart restore', () => {
     expect(report.counts.restored).toBe(manifest.patients.length - (short.codes === 3 ? 2 : 1));
   });
 
-  it('never imports a code whose text was altered: the frame is rejected and parity or the report covers it', () => {
+  it('never imports a code whose text was altered: the frame is rejected and parity or the report covers it', async () => {
     const victim = manifest.patients[4]!;
     const frames = texts.filter((t) => pid(t) === victim.id);
     const t0 = frames[0]!;
     const at = t0.length - 10;
     const altered = t0.slice(0, at) + (t0[at] === 'A' ? 'B' : 'A') + t0.slice(at + 1);
     const oneAltered = texts.map((t) => (t === t0 ? altered : t));
-    const healed = restoreRecords({ storePath: fresh(), texts: oneAltered, publicKey, onConflict: 'keep', dryRun: true });
+    const healed = await restoreRecords({ storePath: fresh(), texts: oneAltered, publicKey, onConflict: 'keep', dryRun: true });
     expect(healed.rejectedTexts).toBe(1);
     expect(byId(healed, victim.id)?.status).toBe('restored');
     // Altered and too few codes left to rebuild: incomplete, never imported.
     const rest = new Set(frames.slice(1, victim.codes - 1));
     const store = fresh();
-    const broken = restoreRecords({ storePath: store, texts: oneAltered.filter((t) => !rest.has(t)), publicKey, onConflict: 'keep', dryRun: false });
+    const broken = await restoreRecords({ storePath: store, texts: oneAltered.filter((t) => !rest.has(t)), publicKey, onConflict: 'keep', dryRun: false });
     expect(byId(broken, victim.id)?.status).toBe('incomplete');
     const db = openStore(store);
     expect(db.prepare('SELECT count(*) AS n FROM patients WHERE id = ?').get(victim.id)).toEqual({ n: 0 });
@@ -179,9 +179,9 @@ describe('paperchart restore', () => {
 
   it('reports already-current on a second run, and writes nothing', async () => {
     const store = fresh();
-    restoreRecords({ storePath: store, texts, publicKey, onConflict: 'keep', dryRun: false });
+    await restoreRecords({ storePath: store, texts, publicKey, onConflict: 'keep', dryRun: false });
     const before = await exported(store);
-    const again = restoreRecords({ storePath: store, texts, publicKey, onConflict: 'fail', dryRun: false });
+    const again = await restoreRecords({ storePath: store, texts, publicKey, onConflict: 'fail', dryRun: false });
     expect(again.counts['already-current']).toBe(manifest.patients.length);
     expect(again.written).toBe(0);
     expect(await exported(store)).toBe(before);
@@ -198,7 +198,7 @@ describe('paperchart restore', () => {
     expect(report.notes.some((n) => /manifest/.test(n))).toBe(true);
     expect(existsSync(store)).toBe(false);
     // Unsigned trust is not a way round a bad signature.
-    const trusted = restoreRecords({ storePath: store, texts, publicKey: createPublicKey(generateKeyPairSync('ed25519').privateKey), trustUnsigned: true, onConflict: 'keep', dryRun: true });
+    const trusted = await restoreRecords({ storePath: store, texts, publicKey: createPublicKey(generateKeyPairSync('ed25519').privateKey), trustUnsigned: true, onConflict: 'keep', dryRun: true });
     expect(trusted.counts.refused).toBe(manifest.patients.length);
   });
 
@@ -210,15 +210,15 @@ describe('paperchart restore', () => {
     db.prepare("UPDATE medications SET dose = '20 mg', updated_at = '2026-11-26T09:00:00Z' WHERE patient_id = ?").run(id);
     db.close();
     const changed = await exported(store);
-    expect(() => restoreRecords({ storePath: store, texts, publicKey, onConflict: 'fail', dryRun: false })).toThrow(RestoreConflictError);
+    await expect(restoreRecords({ storePath: store, texts, publicKey, onConflict: 'fail', dryRun: false })).rejects.toThrow(RestoreConflictError);
     expect(await exported(store)).toBe(changed);
-    const kept = restoreRecords({ storePath: store, texts, publicKey, onConflict: 'keep', dryRun: false });
+    const kept = await restoreRecords({ storePath: store, texts, publicKey, onConflict: 'keep', dryRun: false });
     expect(byId(kept, id)?.status).toBe('kept-newer');
     expect(await exported(store)).toBe(changed);
-    const dry = restoreRecords({ storePath: store, texts, publicKey, onConflict: 'replace', dryRun: true });
+    const dry = await restoreRecords({ storePath: store, texts, publicKey, onConflict: 'replace', dryRun: true });
     expect(byId(dry, id)?.status).toBe('restored');
     expect(await exported(store)).toBe(changed);
-    const replaced = restoreRecords({ storePath: store, texts, publicKey, onConflict: 'replace', dryRun: false });
+    const replaced = await restoreRecords({ storePath: store, texts, publicKey, onConflict: 'replace', dryRun: false });
     expect(byId(replaced, id)?.status).toBe('restored');
     expect(await exported(store)).toBe(await exported(original));
   });
