@@ -14,6 +14,7 @@ import { checkRecordShape, validateRecord } from '../record/validate-record.js';
 import { PaperchartError, SchemaVersionError } from '../errors.js';
 import { createStore, openStore, type Db } from '../store/open-store.js';
 import { RecordReader } from '../store/read-records.js';
+import { changeLogOf } from '../store/patient-changes.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
 import { RecordWriter, writeMeta } from '../store/write-records.js';
 import { commitFile, removeOnInterrupt, temporaryPathBeside } from '../_temporary-file.js';
@@ -219,6 +220,8 @@ async function decideAndWrite(db: Db | undefined, valid: RestoredRecord[], c: Wr
   const { o, outcomes } = c;
   const reader = c.existing ? new RecordReader(db!) : undefined;
   const exists = c.existing ? db!.prepare('SELECT 1 FROM patients WHERE id = ?') : undefined;
+  // When the store last changed each patient, deletions included (schema version 2): keep never undoes a later change.
+  const changedAt = c.existing ? changeLogOf(db!) : undefined;
   const writer = o.dryRun || !db ? undefined : new RecordWriter(db);
   // Children first: the store may have been opened without foreign key enforcement.
   const deletes = writer ? [...CHILD_TABLES.map((t) => db!.prepare(`DELETE FROM ${t} WHERE patient_id = ?`)),
@@ -232,7 +235,18 @@ async function decideAndWrite(db: Db | undefined, valid: RestoredRecord[], c: Wr
     const base = { patientId: r.patientId, runId: r.runId };
     let detail = `from run ${r.runId}, signature ${r.signature}`;
     let replace = false;
-    if (exists?.get(r.patientId) !== undefined) {
+    const storeChangedAt = changedAt?.(r.patientId);
+    const changedSincePrint = storeChangedAt !== undefined && storeChangedAt >= r.printedAt;
+    if (exists && exists.get(r.patientId) === undefined && changedSincePrint) {
+      // The patient was deleted from the store after the paper was printed.
+      conflicts.push(r.patientId);
+      if (o.onConflict === 'keep') {
+        outcomes.set(r.patientId, { ...base, status: 'kept-newer',
+          detail: `deleted from the store at ${storeChangedAt}, after the paper was printed (${r.printedAt}); not brought back` });
+        continue;
+      }
+      if (o.onConflict === 'fail') continue;
+    } else if (exists?.get(r.patientId) !== undefined) {
       const current = reader!.read(r.patientId);
       if (canonicalJson(current) === r.canonical) {
         outcomes.set(r.patientId, { ...base, status: 'already-current', detail: 'the store holds the same record' });
@@ -244,6 +258,11 @@ async function decideAndWrite(db: Db | undefined, valid: RestoredRecord[], c: Wr
       if (o.onConflict === 'keep' && r.signature !== 'valid') {
         outcomes.set(r.patientId, { ...base, status: 'kept-unsigned',
           detail: `the store's record differs from the paper, which is not signed (signature ${r.signature}); an unsigned record never replaces a store's record under keep: kept the store's` });
+        continue;
+      }
+      if (o.onConflict === 'keep' && changedSincePrint) {
+        outcomes.set(r.patientId, { ...base, status: 'kept-newer',
+          detail: `the store changed this patient at ${storeChangedAt}, after the paper was printed (${r.printedAt}); kept the store's` });
         continue;
       }
       if (o.onConflict === 'keep' && storeAt >= paperAt) {

@@ -6,8 +6,13 @@ import type { Db } from './open-store.js';
  * undefined when the store has never held the patient.
  */
 export function patientChangedAt(db: Db, patientId: string): string | undefined {
-  const row = db.prepare('SELECT changed_at FROM patient_changes WHERE patient_id = ?').get(patientId) as { changed_at: string } | undefined;
-  return row?.changed_at;
+  return changeLogOf(db)(patientId);
+}
+
+/** patientChangedAt for many patients: the statement is prepared once. */
+export function changeLogOf(db: Db): (patientId: string) => string | undefined {
+  const stmt = db.prepare('SELECT changed_at FROM patient_changes WHERE patient_id = ?').pluck();
+  return (patientId) => stmt.get(patientId) as string | undefined;
 }
 
 /**

@@ -49,6 +49,8 @@ describe('restore --on-conflict keep with another program writing', () => {
     const records = Array.from({ length: PATIENTS }, (_, i) => handmadePatient(i));
     const db = createStore(store);
     writeRecords(db, records);
+    // The store was written before the paper was printed (its change log says so, as last week's export would).
+    db.prepare("UPDATE patient_changes SET changed_at = '2026-11-20T10:00:00Z'").run();
     db.close();
     // The paper: every patient changed a day after the store's rows, signed.
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
