@@ -17,6 +17,8 @@ export interface BinderOutputOptions {
 const KEY_EXTENSIONS = new Set(['.key', '.pub', '.pem']);
 /** Enough of a file to know a key or a SQLite database by its first bytes. */
 const HEAD_BYTES = 4096;
+/** The first bytes of every SQLite database file (sqlite.org/fileformat.html §1.3.1). */
+const SQLITE_HEADER = 'SQLite format 3\0';
 /** The producer render-binder.ts writes into every binder's info dictionary. */
 const PRODUCER = 'paperchart';
 
@@ -36,6 +38,9 @@ export function assertBinderOutput(path: string, opts: BinderOutputOptions = {})
     throw new OutputIsStoreError(path, `the records store (--db ${opts.storePath})`);
   }
   if (KEY_EXTENSIONS.has(extname(path).toLowerCase())) throw new OutputIsKeyError(path, 'named as a key file (.key, .pub or .pem)');
+  // SQLite keeps a database's recent changes in these files beside it: replaced, the changes are lost.
+  const companion = /^(.*)-(wal|shm|journal)$/.exec(path);
+  if (companion && isSqliteDatabase(companion[1]!)) throw new OutputIsStoreError(path, `part of the SQLite database ${companion[1]}`);
   if (!statOrUndefined(path, lstatSync)) return;
   if (!target) {
     if (opts.force) return;
@@ -46,7 +51,7 @@ export function assertBinderOutput(path: string, opts: BinderOutputOptions = {})
   const head = readHead(path);
   const key = keyKind(head);
   if (key) throw new OutputIsKeyError(path, key);
-  if (head.startsWith('SQLite format 3\0')) throw new OutputIsStoreError(path, 'a SQLite database');
+  if (head.startsWith(SQLITE_HEADER)) throw new OutputIsStoreError(path, 'a SQLite database');
   if (opts.force || isPaperchartBinder(path)) return;
   throw new OutputExistsError(path, 'it is not a binder paperchart printed', true);
 }
@@ -71,6 +76,14 @@ function keyKind(head: string): string | undefined {
   if (/-----BEGIN [A-Z0-9 ]*PUBLIC KEY-----/.test(head)) return 'a public key';
   if (/^[0-9a-fA-F]{64}\s*$/.test(head)) return 'a record encryption key';
   return undefined;
+}
+
+function isSqliteDatabase(path: string): boolean {
+  try {
+    return statSync(path).isFile() && readHead(path).startsWith(SQLITE_HEADER);
+  } catch {
+    return false;
+  }
 }
 
 function statOrUndefined(path: string, stat: typeof statSync | typeof lstatSync): Stats | undefined {

@@ -88,7 +88,7 @@ export class NotEnoughDiskError extends PaperchartError {
   }
 }
 
-/** What to do when an output is refused, by whether --force could allow it. */
+/** How every remedy for a refused output begins. */
 const NEW_NAME = 'choose another output name, such as binder.pdf';
 
 export class OutputIsStoreError extends PaperchartError {

@@ -5,7 +5,7 @@ import { KeyError } from '../codec/codec-errors.js';
 import { fingerprintPublicKey, generateSigningKeys, parsePublicKey, parseSigningKey } from '../codec/keys.js';
 import { KeysNotWrittenError, OutputExistsError } from '../errors.js';
 import { assertNothingAt } from '../_output-guard.js';
-import { commitFile, removeOnInterrupt, temporaryPathBeside } from '../_temporary-file.js';
+import { commitFile, removeOnInterrupt, removeStaleTemporaryFiles, temporaryPathBeside } from '../_temporary-file.js';
 
 /** The files `keygen` writes into its folder. */
 export const KEY_FILES = {
@@ -104,6 +104,7 @@ export function writeKeyFiles(dir: string): WrittenKeys {
   const committed: string[] = [];
   try {
     mkdirSync(dir, { recursive: true });
+    for (const f of files) removeStaleTemporaryFiles(f.path);
     for (const f of files) {
       f.forget = removeOnInterrupt(f.temporary);
       writeFileSync(f.temporary, f.text, { mode: f.mode, flag: 'wx' });

@@ -90,12 +90,15 @@ describe('print never writes over what is there', () => {
     expect(readFileSync(notes).subarray(0, 5).toString()).toBe('%PDF-');
   });
 
-  it('refuses another SQLite database even with --force', async () => {
+  it('refuses another SQLite database and its journal files even with --force', async () => {
     const other = join(dir, 'other-clinic.db');
     writeHandmadeClinic(other, 1, false);
     const before = readFileSync(other);
     expectRefused(await print(other, '--force'), /other-clinic\.db is a SQLite database/);
     expect(readFileSync(other).equals(before)).toBe(true);
+    for (const suffix of ['-wal', '-shm', '-journal']) {
+      expectRefused(await print(other + suffix, '--force'), /other-clinic\.db-\w+ is part of the SQLite database/);
+    }
   });
 
   it('refuses a folder', async () => {
@@ -254,6 +257,17 @@ describe('keygen writes its three key files or none', () => {
     }
     expect(failures).toBeGreaterThan(0);
     if (!written) expect((await runCli('keygen', '--out', keys)).code).toBe(0);
+  });
+});
+
+describe('keygen after a killed keygen', () => {
+  it('removes the temporary key files of the dead run', async () => {
+    const keys = join(dir, 'killed-keygen');
+    mkdirSync(keys);
+    const stale = partial(keys, `.paperchart-signing.key.${deadPid()}-0123456789ab.partial`);
+    expect((await runCli('keygen', '--out', keys)).code).toBe(0);
+    expect(existsSync(stale)).toBe(false);
+    expect(readdirSync(keys).sort()).toEqual(['paperchart-record.key', 'paperchart-signing.key', 'paperchart-signing.pub']);
   });
 });
 
