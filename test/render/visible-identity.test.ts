@@ -30,6 +30,19 @@ describe('visibleIdentity', () => {
     }
   });
 
+  it('marks every default-ignorable, bidi-control, format and control code point between Latin letters', () => {
+    const hidden = /[\p{Default_Ignorable_Code_Point}\p{Bidi_Control}\p{Cf}\p{Cc}]/u;
+    const unmarked: string[] = [];
+    for (let cp = 0; cp <= 0x10FFFF; cp++) {
+      if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+      const ch = String.fromCodePoint(cp);
+      if (!hidden.test(ch)) continue;
+      const hex = cp.toString(16).toUpperCase().padStart(4, '0');
+      if (visibleIdentity(`a${ch}b`) !== `a‹U+${hex}›b`) unmarked.push(hex);
+    }
+    expect(unmarked).toEqual([]);
+  });
+
   it('marks spaces at either end of a field and spaces narrower than a space, never a space between words', () => {
     expect(visibleIdentity('Jesús ')).toBe('Jesús‹U+0020›');
     expect(visibleIdentity(' \u00A0Reyes')).toBe('‹U+0020›‹U+00A0›Reyes');
