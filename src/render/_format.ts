@@ -6,7 +6,8 @@ import { visibleIdentity } from './visible-identity.js';
  * except that an invisible or bidi-control character prints as its mark (visibleIdentity).
  */
 export function displayName(p: Pick<Patient, 'family_name' | 'given_names'>): string {
-  return visibleIdentity(p.given_names ? `${p.family_name}, ${p.given_names}` : p.family_name);
+  const family = visibleIdentity(p.family_name);
+  return p.given_names ? `${family}, ${visibleIdentity(p.given_names)}` : family;
 }
 
 /** Whole years between a birth date and a day, both YYYY-MM-DD. */

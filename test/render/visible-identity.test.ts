@@ -30,6 +30,37 @@ describe('visibleIdentity', () => {
     }
   });
 
+  it('marks every default-ignorable, bidi-control, format and control code point between Latin letters', () => {
+    const hidden = /[\p{Default_Ignorable_Code_Point}\p{Bidi_Control}\p{Cf}\p{Cc}]/u;
+    const unmarked: string[] = [];
+    for (let cp = 0; cp <= 0x10FFFF; cp++) {
+      if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+      const ch = String.fromCodePoint(cp);
+      if (!hidden.test(ch)) continue;
+      const hex = cp.toString(16).toUpperCase().padStart(4, '0');
+      if (visibleIdentity(`a${ch}b`) !== `a‹U+${hex}›b`) unmarked.push(hex);
+    }
+    expect(unmarked).toEqual([]);
+  });
+
+  it('marks spaces at either end of a field and spaces narrower than a space, never a space between words', () => {
+    expect(visibleIdentity('Jesús ')).toBe('Jesús‹U+0020›');
+    expect(visibleIdentity(' \u00A0Reyes')).toBe('‹U+0020›‹U+00A0›Reyes');
+    expect(visibleIdentity('Jesús  ')).toBe('Jesús‹U+0020›‹U+0020›');
+    expect(visibleIdentity('Rey\u200Aes')).toBe('Rey‹U+200A›es');
+    expect(visibleIdentity('Rey\u2009es')).toBe('Rey‹U+2009›es');
+    expect(visibleIdentity('Jesús María')).toBe('Jesús María');
+    expect(visibleIdentity('山田\u3000花子')).toBe('山田\u3000花子');
+  });
+
+  it('marks the other default-ignorable code points, assigned or not', () => {
+    for (const cp of [0x180B, 0x180F, 0x2065, 0xFFF0, 0xE0000, 0xE0080, 0xE01F0, 0xE0FFF, 0x1BCA0, 0x1D173]) {
+      const hex = cp.toString(16).toUpperCase().padStart(4, '0');
+      expect(visibleIdentity(`Re${String.fromCodePoint(cp)}yes`), hex).toBe(`Re‹U+${hex}›yes`);
+    }
+    expect(visibleIdentity('ᠠ\u180Bᠡ')).toBe('ᠠ\u180Bᠡ');
+  });
+
   it('keeps ZWNJ where it breaks an Arabic join or a conjunct, and shows it where it changes nothing', () => {
     expect(visibleIdentity('حسن\u200Cزاده')).toBe('حسن\u200Cزاده');
     expect(visibleIdentity('क्\u200Cष')).toBe('क्\u200Cष');
@@ -56,6 +87,7 @@ const FORGED = [
   { family_name: '\u202EsúseJ ,seyeR', given_names: '', mrn: '\u202E1000009', mark: '‹U+202E›' },
   { family_name: 'Reyes\u200B', given_names: 'Jesús', mrn: '9000001\u200B', mark: '‹U+200B›' },
   { family_name: 'Rey\u2066es', given_names: 'Jesús', mrn: '900\u20660001', mark: '‹U+2066›' },
+  { family_name: 'Reyes', given_names: 'Jesús ', mrn: '9000001 ', mark: '‹U+0020›' },
 ];
 /** What the eye sees of extracted text: hidden characters take no room on paper. */
 const seen = (text: string): string => text.replace(/[\p{Cc}\p{Cf}]/gu, '');
@@ -76,7 +108,7 @@ describe('a printed binder with names forged from hidden characters', () => {
     writeRecords(db, [
       handmadePatient(0, { ...REAL, birth_date }),
       ...FORGED.map(({ mark: _, ...names }, i) => handmadePatient(i + 1, { ...names, birth_date })),
-      handmadePatient(4, { family_name: 'حسن\u200Cزاده', given_names: 'مریم', mrn: '9000005' }),
+      handmadePatient(5, { family_name: 'حسن\u200Cزاده', given_names: 'مریم', mrn: '9000005' }),
     ]);
     db.close();
     const printed = await runCli('print', '--db', store, '--out', pdf, '--as-of', '2026-11-25T16:00Z');
@@ -89,7 +121,7 @@ describe('a printed binder with names forged from hidden characters', () => {
 
   it('lists one patient as "Reyes, Jesús" in the index, and each forgery with its mark in its name and record number', () => {
     const lines = indexLines();
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(1 + FORGED.length);
     expect(lines.filter((line) => seen(line).startsWith('Reyes, Jesús 1962-03-14 9000001 '))).toHaveLength(1);
     for (const forged of FORGED) {
       const line = lines.find((l) => l.includes(forged.mark));
