@@ -62,7 +62,7 @@ export class PatientNotFoundError extends PaperchartError {
 
 export class OutputNotWritableError extends PaperchartError {
   constructor(readonly path: string, detail: string) {
-    super('E_OUTPUT_NOT_WRITABLE', `cannot write ${path} (${detail})`,
+    super('E_OUTPUT_NOT_WRITABLE', `cannot write ${path} (${fileProblem(detail, 'write')})`,
       'choose an output path in a folder that exists and that you may write to');
   }
 }
@@ -110,4 +110,31 @@ export class DiskFilledError extends PaperchartError {
       incomplete ? 'free space on that disk, remove the incomplete file and run again'
         : 'free space on that disk (or write to another disk with --out) and run again');
   }
+}
+
+/** What a file system error code means, in words; a text that is not a code is returned as it is. */
+const FILE_PROBLEMS: Record<string, { read: string; write: string }> = {
+  ENOENT: { read: 'no such file', write: 'its folder does not exist' },
+  EISDIR: { read: 'it is a folder, expected a file', write: 'it is a folder, expected a file name' },
+  ENOTDIR: { read: 'a part of the path is a file, not a folder', write: 'a part of the path is a file, not a folder' },
+  EACCES: { read: 'permission denied', write: 'permission denied' },
+  EPERM: { read: 'permission denied', write: 'permission denied' },
+  EEXIST: { read: 'it already exists', write: 'a file of that name is already there' },
+  ENOSPC: { read: 'the disk is full', write: 'the disk is full' },
+  EDQUOT: { read: 'the disk quota is used up', write: 'the disk quota is used up' },
+  EROFS: { read: 'the disk is read-only', write: 'the disk is read-only' },
+  ENAMETOOLONG: { read: 'the name is too long', write: 'the name is too long' },
+  ELOOP: { read: 'too many symbolic links', write: 'too many symbolic links' },
+  EIO: { read: 'the disk reported an input/output error', write: 'the disk reported an input/output error' },
+};
+
+/**
+ * The words for a failed file operation: `e` is the error (or its code, as
+ * the errors above carry it). Never the raw code: a person reads these.
+ */
+export function fileProblem(e: unknown, doing: 'read' | 'write' = 'read'): string {
+  const code = typeof e === 'string' ? e : (e as { code?: unknown } | null)?.code;
+  const words = typeof code === 'string' ? FILE_PROBLEMS[code] : undefined;
+  if (words) return words[doing];
+  return typeof e === 'string' ? e : (e as Error).message;
 }
