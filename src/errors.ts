@@ -138,3 +138,15 @@ export function fileProblem(e: unknown, doing: 'read' | 'write' = 'read'): strin
   if (words) return words[doing];
   return typeof e === 'string' ? e : (e as Error).message;
 }
+
+/**
+ * The keys given do not fit the codes read: an option is missing or names the
+ * wrong key. Decided from the first codes read (restore/key-check.ts), so a
+ * person hears the one option to change within seconds; the paper is fine,
+ * so the remedy never says to rescan or reprint. Nothing was written.
+ */
+export class KeyProblemError extends PaperchartError {
+  constructor(readonly problem: string, message: string, remedy: string) {
+    super('E_KEY_PROBLEM', `${message}; nothing was written`, remedy);
+  }
+}

@@ -189,7 +189,8 @@ export const verifyCommand = (io: Io): CommandModule<object, VerifyArgs> => ({
     const db = openStore(a.db);
     try {
       const { verifyBinder } = await import('../restore/verify-binder.js');
-      const report = await verifyBinder({ binderPath: a.binder, db, ...(publicKey ? { publicKey } : {}), ...(decryptKey ? { decryptKey } : {}) });
+      const report = await verifyBinder({ binderPath: a.binder, db, ...(publicKey ? { publicKey, publicKeyFile: a.pubkey! } : {}),
+        ...(decryptKey ? { decryptKey, decryptKeyFile: a['decrypt-key']! } : {}) });
       reportVerification(io, report);
       if (report.problems.length) throw new BinderNotVerifiedError(a.binder, report.problems.length);
     } finally {
