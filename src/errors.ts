@@ -62,7 +62,7 @@ export class PatientNotFoundError extends PaperchartError {
 
 export class OutputNotWritableError extends PaperchartError {
   constructor(readonly path: string, detail: string) {
-    super('E_OUTPUT_NOT_WRITABLE', `cannot write ${path} (${detail})`,
+    super('E_OUTPUT_NOT_WRITABLE', `cannot write ${path} (${fileProblem(detail, 'write')})`,
       'choose an output path in a folder that exists and that you may write to');
   }
 }
@@ -150,5 +150,44 @@ export class MalformedRecordError extends PaperchartError {
   constructor(readonly patientId: string, readonly where: string, problem: string) {
     super('E_MALFORMED_RECORD', `patient ${patientId}: ${where} ${problem}`,
       'this record was not made by paperchart and was not imported: restore the patient from a signed binder (--pubkey) or the source system');
+  }
+}
+
+/** What a file system error code means, in words; a text that is not a code is returned as it is. */
+const FILE_PROBLEMS: Record<string, { read: string; write: string }> = {
+  ENOENT: { read: 'no such file', write: 'its folder does not exist' },
+  EISDIR: { read: 'it is a folder, expected a file', write: 'it is a folder, expected a file name' },
+  ENOTDIR: { read: 'a part of the path is a file, not a folder', write: 'a part of the path is a file, not a folder' },
+  EACCES: { read: 'permission denied', write: 'permission denied' },
+  EPERM: { read: 'permission denied', write: 'permission denied' },
+  EEXIST: { read: 'it already exists', write: 'a file of that name is already there' },
+  ENOSPC: { read: 'the disk is full', write: 'the disk is full' },
+  EDQUOT: { read: 'the disk quota is used up', write: 'the disk quota is used up' },
+  EROFS: { read: 'the disk is read-only', write: 'the disk is read-only' },
+  ENAMETOOLONG: { read: 'the name is too long', write: 'the name is too long' },
+  ELOOP: { read: 'too many symbolic links', write: 'too many symbolic links' },
+  EIO: { read: 'the disk reported an input/output error', write: 'the disk reported an input/output error' },
+};
+
+/**
+ * The words for a failed file operation: `e` is the error (or its code, as
+ * the errors above carry it). Never the raw code: a person reads these.
+ */
+export function fileProblem(e: unknown, doing: 'read' | 'write' = 'read'): string {
+  const code = typeof e === 'string' ? e : (e as { code?: unknown } | null)?.code;
+  const words = typeof code === 'string' ? FILE_PROBLEMS[code] : undefined;
+  if (words) return words[doing];
+  return typeof e === 'string' ? e : (e as Error).message;
+}
+
+/**
+ * The keys given do not fit the codes read: an option is missing or names the
+ * wrong key. Decided from the first codes read (restore/key-check.ts), so a
+ * person hears the one option to change within seconds; the paper is fine,
+ * so the remedy never says to rescan or reprint. Nothing was written.
+ */
+export class KeyProblemError extends PaperchartError {
+  constructor(readonly problem: string, message: string, remedy: string) {
+    super('E_KEY_PROBLEM', `${message}; nothing was written`, remedy);
   }
 }

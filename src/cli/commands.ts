@@ -29,30 +29,44 @@ export function parseAsOf(value: string | undefined, now: Date = new Date()): st
   return t;
 }
 
+/**
+ * A whole-number option as typed: yargs would turn `--jobs two` into NaN and the message would
+ * show `--jobs=NaN`, so these options are read as text and the refusal repeats what was typed.
+ */
+export function parseWholeNumber(option: string, typed: string | number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const text = String(typed).trim();
+  const n = /^[+-]?\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? (min === Number.MIN_SAFE_INTEGER ? '' : ` ≥ ${min}`) : ` from ${min} to ${max}`;
+    throw new UsageError(`--${option}=${text === '' ? '""' : String(typed)}, expected a whole number${range}`);
+  }
+  return n;
+}
+
 const seconds = (start: bigint): string => (Number(process.hrtime.bigint() - start) / 1e9).toFixed(1);
 
-interface SampleArgs { db: string; patients: number; seed: number; 'as-of'?: string }
+interface SampleArgs { db: string; patients: string; seed: string; 'as-of'?: string }
 export const sampleCommand = (io: Io): CommandModule<object, SampleArgs> => ({
   command: 'sample',
   describe: 'Write a deterministic synthetic clinic to a new store',
   builder: (y) => y
     .option('db', { type: 'string', demandOption: true, describe: 'store file to create (must not exist)' })
-    .option('patients', { type: 'number', default: 200, describe: 'number of patients' })
-    .option('seed', { type: 'number', default: 1, describe: 'random seed: the same seed gives the same clinic' })
+    .option('patients', { type: 'string', default: '200', describe: 'number of patients' })
+    .option('seed', { type: 'string', default: '1', describe: 'random seed: the same seed gives the same clinic' })
     .option('as-of', { type: 'string', describe: 'the clinic\'s "now" (UTC); default: the current time' })
     .example('$0 sample --db clinic.sqlite --patients 1000 --seed 7', '') as never,
   handler: async (a) => {
-    if (!Number.isInteger(a.patients) || a.patients < 1) throw new UsageError(`--patients=${a.patients}, expected a whole number ≥ 1`);
-    if (!Number.isInteger(a.seed)) throw new UsageError(`--seed=${a.seed}, expected a whole number`);
+    const count = parseWholeNumber('patients', a.patients, 1);
+    const seed = parseWholeNumber('seed', a.seed, Number.MIN_SAFE_INTEGER);
     const start = process.hrtime.bigint();
-    const { patients } = await writeSampleClinic(a.db, { patients: a.patients, seed: a.seed, asOf: parseAsOf(a['as-of']) });
+    const { patients } = await writeSampleClinic(a.db, { patients: count, seed, asOf: parseAsOf(a['as-of']) });
     io.out(`sample: ${patients} patients written to ${a.db} in ${seconds(start)} s`);
   },
 });
 
 interface PrintArgs {
-  db: string; out: string; force: boolean; template: string; 'as-of'?: string; key?: string; 'encrypt-key'?: string; 'max-codes': number; verify: boolean;
-  jobs: number;
+  db: string; out: string; force: boolean; template: string; 'as-of'?: string; key?: string; 'encrypt-key'?: string; 'max-codes': string; verify: boolean;
+  jobs: string;
 }
 
 /** The verification's outcome for a person: every problem, then one summary line. */
@@ -71,16 +85,16 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
     .option('as-of', { type: 'string', describe: 'print time (UTC) shown on the binder; default: now. Pin it for identical PDFs' })
     .option('key', { type: 'string', describe: 'sign the codes with this Ed25519 private key (from `paperchart keygen`)' })
     .option('encrypt-key', { type: 'string', describe: 'encrypt the records inside the codes with this 32-byte key file (hex)' })
-    .option('max-codes', { type: 'number', default: DEFAULT_MAX_CODES, describe: 'refuse (never cut) a record that needs more codes than this' })
-    .option('jobs', { type: 'number', default: availableParallelism(), describe: 'threads to print with (default: the number of cores): one draws, the others lay out and encode patients; the PDF is the same for any number' })
+    .option('max-codes', { type: 'string', default: String(DEFAULT_MAX_CODES), describe: 'refuse (never cut) a record that needs more codes than this' })
+    .option('jobs', { type: 'string', default: String(availableParallelism()), describe: 'threads to print with (default: the number of cores): one draws, the others lay out and encode patients; the PDF is the same for any number' })
     .option('verify', { type: 'boolean', default: false, describe: 'then scan the PDF at 200 dpi and check that it restores the store exactly; a binder that does not is removed' })
     .option('force', { type: 'boolean', default: false, describe: 'replace an existing --out file that is not a binder paperchart printed (never the store or a key)' })
     .example('$0 print --db clinic.sqlite --out binder.pdf --key keys/paperchart-signing.key', '')
     .example('$0 print --db clinic.sqlite --out binder-a4.pdf --template es-a4', '') as never,
   handler: async (a) => {
     const start = process.hrtime.bigint();
-    if (!Number.isInteger(a['max-codes']) || a['max-codes'] < 1) throw new UsageError(`--max-codes=${a['max-codes']}, expected a whole number ≥ 1`);
-    if (!Number.isInteger(a.jobs) || a.jobs < 1 || a.jobs > 64) throw new UsageError(`--jobs=${a.jobs}, expected a whole number from 1 to 64`);
+    const maxCodes = parseWholeNumber('max-codes', a['max-codes'], 1);
+    const jobs = parseWholeNumber('jobs', a.jobs, 1, 64);
     const template = loadTemplate(a.template);
     const printedAt = parseAsOf(a['as-of']);
     const signingKey = a.key === undefined ? undefined : readSigningKeyFile(a.key);
@@ -90,7 +104,7 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
       const progress = progressReporter(io, 'print');
       const s = await printBinder({
         storePath: a.db, outPath: a.out, force: a.force, template, printedAt,
-        ...(signingKey ? { signingKey } : {}), ...(encryptKey ? { encryptKey } : {}), maxCodes: a['max-codes'], jobs: a.jobs,
+        ...(signingKey ? { signingKey } : {}), ...(encryptKey ? { encryptKey } : {}), maxCodes, jobs,
       }, (p) => progress(p.done, p.total, p.phase)).catch((e: unknown) => { throw asDiskFilled(e, a.out); });
       io.out(`printed ${s.patients} patients, ${s.pages} pages in ${seconds(start)} s → ${s.outPath} (${(s.bytes / 1e6).toFixed(1)} MB)`);
       const nameWarning = binderNameWarning(a.out);
@@ -122,6 +136,7 @@ export const exportCommand = (io: Io): CommandModule<object, ExportArgs> => ({
     .example('$0 export --db clinic.sqlite > clinic.json', '')
     .example('$0 export --db clinic.sqlite --patient P000042', '') as never,
   handler: async (a) => {
+    if (a.patient === '') throw new UsageError('--patient needs a patient id, e.g. --patient P000042');
     const db = openStore(a.db);
     try {
       await exportRecords(db, io.stdout, a.patient === undefined ? {} : { patientId: a.patient });
@@ -178,7 +193,8 @@ export const verifyCommand = (io: Io): CommandModule<object, VerifyArgs> => ({
     const db = openStore(a.db);
     try {
       const { verifyBinder } = await import('../restore/verify-binder.js');
-      const report = await verifyBinder({ binderPath: a.binder, db, ...(publicKey ? { publicKey } : {}), ...(decryptKey ? { decryptKey } : {}) });
+      const report = await verifyBinder({ binderPath: a.binder, db, ...(publicKey ? { publicKey, publicKeyFile: a.pubkey! } : {}),
+        ...(decryptKey ? { decryptKey, decryptKeyFile: a['decrypt-key']! } : {}) });
       reportVerification(io, report);
       if (report.problems.length) throw new BinderNotVerifiedError(a.binder, report.problems.length);
     } finally {

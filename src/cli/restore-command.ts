@@ -5,6 +5,7 @@ import { checkRestoreTarget, restoreRecords, type OnConflict, type RestoreReport
 import { NoCodesError, RestoreIncompleteError } from '../restore/restore-errors.js';
 import type { Io } from './io.js';
 import { progressReporter } from './progress.js';
+import { KeyCheck } from '../restore/key-check.js';
 
 /** The report as lines for a person: one per patient, then a summary. */
 export function formatReport(r: RestoreReport): string[] {
@@ -54,13 +55,18 @@ export const restoreCommand = (io: Io, readStdin?: () => Promise<string>): Comma
     let pagesRead = 0;
     // Loaded here: pdfjs and the zxing wasm take about a second, which other commands need not pay.
     const { collectTexts } = await import('../restore/collect-texts.js');
+    // A key that does not fit the codes is named from the first page(s), not after all of them.
+    const keys = new KeyCheck({ ...(publicKey ? { publicKey, publicKeyFile: a.pubkey! } : {}), trustUnsigned: a['trust-unsigned'],
+      ...(decryptKey ? { decryptKey, decryptKeyFile: a['decrypt-key']! } : {}) });
     const collected = await collectTexts(inputs, { ...(readStdin ? { readStdin } : {}),
+      onTexts: (texts) => keys.add(texts.map((t) => t.text)),
       onProgress: (_source, _page, count) => {
         pagesRead = count.done;
         // A bar on a terminal never mixes into --json on stdout; plain lines in a log would only add noise to it.
         if (io.isTTY || !a.json) progress(count.done, count.total, 'read');
       } });
     if (collected.length === 0) throw new NoCodesError(inputs, pagesRead, 0);
+    keys.finish();
     const recordProgress = progressReporter(io, 'restore', 'records');
     const report = await restoreRecords({
       storePath: a.db, texts: collected.map((c) => c.text), onConflict, dryRun: a['dry-run'],

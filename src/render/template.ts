@@ -1,7 +1,7 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { TemplateError } from '../errors.js';
+import { TemplateError, fileProblem } from '../errors.js';
 
 /** Where the shipped templates live, from src/render and from dist/render alike. */
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -48,9 +48,16 @@ const LABEL_KEYS = new Set(Object.keys(defaultTemplate.labels));
 export function loadTemplate(nameOrPath = 'default'): Template {
   const path = nameOrPath.endsWith('.json') || nameOrPath.includes('/') ? nameOrPath : `${TEMPLATES_DIR}${nameOrPath}.json`;
   if (!existsSync(path)) throw new TemplateError(nameOrPath, `no such template (looked for ${path})`);
+  if (!statSync(path).isFile()) throw new TemplateError(nameOrPath, `${path} is a folder, expected a template JSON file`);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new TemplateError(nameOrPath, `cannot read ${path} (${fileProblem(e)})`);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(text);
   } catch (e) {
     throw new TemplateError(nameOrPath, `not valid JSON (${(e as Error).message})`);
   }

@@ -32,6 +32,8 @@ export interface CollectOptions {
   readStdin?: () => Promise<string>;
   /** Called after each page or image is read. */
   onProgress?: (source: string, page: number | undefined, count: ReadCount) => void;
+  /** Called with each page's, image's or text input's new texts as soon as they are read; a throw stops the reading. */
+  onTexts?: (texts: CollectedText[]) => void;
 }
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg']);
@@ -70,11 +72,17 @@ interface Input { path: string; kind: Kind | 'stdin'; pages: number }
 async function collectFile(input: Input, opts: CollectOptions, count: ReadCount): Promise<CollectedText[]> {
   const { path, kind } = input;
   const out: CollectedText[] = [];
-  const read = (page?: number): void => { count.done++; opts.onProgress?.(path, page, { ...count }); };
+  let reported = 0;
+  const read = (page?: number): void => {
+    count.done++; opts.onProgress?.(path, page, { ...count });
+    opts.onTexts?.(out.slice(reported)); reported = out.length;
+  };
   if (kind === 'text') {
     const bytes = readBytes(path);
     if (bytes.includes(0)) throw new UnknownInputError(path, 'a binary file, not a text file of code texts');
-    return linesOf(Buffer.from(bytes).toString('utf8'), path);
+    const lines = linesOf(Buffer.from(bytes).toString('utf8'), path);
+    opts.onTexts?.(lines);
+    return lines;
   }
   if (kind === 'image') {
     let codes;
@@ -145,8 +153,11 @@ export async function collectTexts(inputs: readonly string[], opts: CollectOptio
   const count: ReadCount = { done: 0, total: plan.reduce((n, i) => n + i.pages, 0) };
   const out: CollectedText[] = [];
   for (const input of plan) {
-    if (input.kind === 'stdin') out.push(...linesOf(await (opts.readStdin ?? readStdinText)(), '-'));
-    else out.push(...await collectFile(input, opts, count));
+    if (input.kind === 'stdin') {
+      const lines = linesOf(await (opts.readStdin ?? readStdinText)(), '-');
+      opts.onTexts?.(lines);
+      out.push(...lines);
+    } else out.push(...await collectFile(input, opts, count));
   }
   return out;
 }

@@ -6,6 +6,7 @@ import { canonicalJson } from '../record/canonical-json.js';
 import type { Db } from '../store/open-store.js';
 import { readPatientSummaries, RecordReader, withSnapshot } from '../store/read-records.js';
 import { collectTexts } from './collect-texts.js';
+import { KeyCheck } from './key-check.js';
 
 export interface VerifyOptions {
   binderPath: string;
@@ -13,6 +14,9 @@ export interface VerifyOptions {
   /** Check signatures with this key; without it unsigned codes are accepted (the store comparison still holds). */
   publicKey?: KeyObject;
   decryptKey?: Uint8Array;
+  /** The key files' names, for a key problem's message. */
+  publicKeyFile?: string;
+  decryptKeyFile?: string;
   onProgress?: (page: number) => void;
 }
 
@@ -36,11 +40,18 @@ const SCAN_DPI = 200;
  * Rasterises the binder at 200 dpi, decodes every code, and checks that every
  * patient of the store restores to exactly the record the store holds, that
  * the binder holds no one else, and that its manifest lists them all.
- * @throws UnknownInputError, UnreadablePdfError
+ * Keys that do not fit the binder are a KeyProblemError from its first pages,
+ * never a report of a binder to print again.
+ * @throws UnknownInputError, UnreadablePdfError, KeyProblemError
  */
 export async function verifyBinder(o: VerifyOptions): Promise<VerifyReport> {
   let pages = 0;
+  // Without a public key verify accepts unsigned codes: the comparison with the store still holds.
+  const keys = new KeyCheck({ ...(o.publicKey ? { publicKey: o.publicKey } : { trustUnsigned: true }),
+    ...(o.publicKeyFile !== undefined ? { publicKeyFile: o.publicKeyFile } : {}),
+    ...(o.decryptKey ? { decryptKey: o.decryptKey } : {}), ...(o.decryptKeyFile !== undefined ? { decryptKeyFile: o.decryptKeyFile } : {}) });
   const texts = (await collectTexts([o.binderPath], {
+    onTexts: (read) => keys.add(read.map((t) => t.text)),
     dpi: SCAN_DPI,
     // Even a page that is one image is drawn at 200 dpi: this is a simulated scan, not an extraction.
     takeScannedImages: false,
@@ -49,6 +60,7 @@ export async function verifyBinder(o: VerifyOptions): Promise<VerifyReport> {
       if (page !== undefined) o.onProgress?.(page);
     },
   })).map((c) => c.text);
+  keys.finish();
   const decoded = decodeRecords(texts, {
     ...(o.publicKey ? { publicKey: o.publicKey } : { trustUnsigned: true }), ...(o.decryptKey ? { decryptKey: o.decryptKey } : {}),
   });

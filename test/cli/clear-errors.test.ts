@@ -149,3 +149,36 @@ describe('export', () => {
     expect(readFileSync(errFile, 'utf8')).toBe('');
   });
 });
+
+describe('file and option problems are said in words, never as raw codes', () => {
+  it('names a --template that is a folder', async () => {
+    const folder = join(dir, 'a-template-folder');
+    mkdirSync(folder, { recursive: true });
+    const r = await runCli('print', '--db', DEMO, '--out', join(dir, 't.pdf'), '--template', folder);
+    expectTwoLines(r, /a-template-folder is a folder, expected a template JSON file$/);
+    expect(r.err).not.toMatch(/EISDIR|ENOENT/);
+  });
+
+  it('names an --out that is a folder or in a folder that does not exist', async () => {
+    const folder = join(dir, 'an-out-folder');
+    mkdirSync(folder, { recursive: true });
+    const r = await runCli('print', '--db', DEMO, '--out', folder, '--as-of', '2026-11-25');
+    expect(r.err).toMatch(/paperchart: (cannot write .*an-out-folder \(it is a folder, expected a file name\)|.*an-out-folder.*folder)/);
+    expect(r.err).not.toMatch(/EISDIR/);
+    expect(r.code).toBe(2);
+    const missing = await runCli('print', '--db', DEMO, '--out', join(dir, 'nowhere', 'b.pdf'), '--as-of', '2026-11-25');
+    expect(missing.err).toMatch(/cannot write .*nowhere\/b\.pdf \(its folder does not exist\)/);
+  });
+
+  it.each([
+    [['print', '--db', DEMO, '--out', 'x.pdf', '--jobs', 'two'], '--jobs=two, expected a whole number from 1 to 64'],
+    [['print', '--db', DEMO, '--out', 'x.pdf', '--jobs', '1.5'], '--jobs=1.5, expected a whole number from 1 to 64'],
+    [['print', '--db', DEMO, '--out', 'x.pdf', '--max-codes', 'lots'], '--max-codes=lots, expected a whole number ≥ 1'],
+    [['sample', '--db', 'never.sqlite', '--patients', 'ten'], '--patients=ten, expected a whole number ≥ 1'],
+    [['sample', '--db', 'never.sqlite', '--seed', 'abc'], '--seed=abc, expected a whole number'],
+  ])('repeats a number option as typed: %j', async (argv, said) => {
+    const r = await runCli(...argv);
+    expect(r.code).toBe(1);
+    expect(r.err.split('\n')[0]).toBe(`paperchart: ${said}`);
+  });
+});

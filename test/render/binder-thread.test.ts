@@ -47,7 +47,7 @@ describe('printBinder', () => {
     expect(failure).toBeInstanceOf(errors.OutputNotWritableError);
     const e = failure as InstanceType<typeof errors.OutputNotWritableError>;
     expect([e.code, e.path, e.exitCode]).toEqual(['E_OUTPUT_NOT_WRITABLE', out, 2]);
-    expect(e.message).toMatch(/^cannot write .*binder\.pdf \(ENOENT\)$/);
+    expect(e.message).toMatch(/^cannot write .*binder\.pdf \(its folder does not exist\)$/);
     expect(e.stack).toContain('OutputNotWritableError');
     expect(existsSync(out)).toBe(false);
   }, 60_000);

@@ -187,15 +187,15 @@ describe('paperchart restore', () => {
     expect(await exported(store)).toBe(before);
   });
 
-  it('refuses every record with the wrong public key and creates no store', async () => {
+  it('refuses every record with the wrong public key, names the key problem and creates no store', async () => {
     const wrong = join(dir, 'wrong.pub');
     writeFileSync(wrong, createPublicKey(generateKeyPairSync('ed25519').privateKey).export({ format: 'pem', type: 'spki' }).toString());
     const store = fresh();
     const r = await runRestore(['--db', store, '--pubkey', wrong, '--json', '-'], texts.join('\n'));
-    expect(r.code).toBe(3);
-    const report = JSON.parse(r.out) as RestoreReport;
-    expect(report.counts.refused).toBe(manifest.patients.length);
-    expect(report.notes.some((n) => /manifest/.test(n))).toBe(true);
+    // A key problem, not pages to rescan: exit 2 with the one thing to do, and no report.
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^these codes are signed by another key than .*wrong\.pub \(fingerprint [0-9A-F ]+\); nothing was written$/);
+    expect(r.out).toBe('');
     expect(existsSync(store)).toBe(false);
     // Unsigned trust is not a way round a bad signature.
     const trusted = await restoreRecords({ storePath: store, texts, publicKey: createPublicKey(generateKeyPairSync('ed25519').privateKey), trustUnsigned: true, onConflict: 'keep', dryRun: true });

@@ -96,13 +96,16 @@ describe('verify', () => {
     await runCli('keygen', '--out', other);
     const r = await runCli('verify', binder(), '--db', store, '--pubkey', join(other, 'paperchart-signing.pub'),
       '--decrypt-key', join(keys, 'paperchart-record.key'));
-    expect(r.code).toBe(3);
-    expect(r.out).toMatch(/verify: 0 of 3 patients restore exactly/);
+    // The binder is fine: a key problem (exit 2), never "print it again".
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^paperchart: these codes are signed by another key than .*other-keys\/paperchart-signing\.pub \(fingerprint [0-9A-F ]+\); nothing was written\n→ /);
+    expect(r.err).not.toMatch(/print it again/);
   });
 
-  it('cannot read an encrypted binder without its key', async () => {
+  it('cannot read an encrypted binder without its key, and says which option to add', async () => {
     const r = await runCli('verify', binder(), '--db', store);
-    expect(r.code).toBe(3);
-    expect(r.out).toMatch(/verify: 0 of 3 patients/);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^paperchart: this binder is encrypted and no --decrypt-key was given; nothing was written\n→ add --decrypt-key FILE/);
+    expect(r.err).not.toMatch(/print it again/);
   });
 });
