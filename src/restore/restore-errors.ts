@@ -67,7 +67,7 @@ export class BinderNotVerifiedError extends PaperchartError {
 /** restore --db names a place where no store can be made (a folder that does not exist). Checked before any scan is read. */
 export class RestoreTargetError extends PaperchartError {
   constructor(readonly path: string, detail: string) {
-    super('E_RESTORE_TARGET', `cannot restore into ${path}: ${detail}; nothing was read or written`,
+    super('E_RESTORE_TARGET', `cannot restore into ${path}: ${detail}; nothing was written`,
       'give --db an existing store, or a new file name in a folder that exists and that you may write to');
   }
 }

@@ -280,9 +280,9 @@ async function decideAndWrite(db: Db | undefined, valid: RestoredRecord[], c: Wr
         writer.write(r.record);
         db!.exec('RELEASE patient');
       } catch (e) {
+        if (!isConstraintError(e)) throw e; // the caller rolls the whole transaction back
         db!.exec('ROLLBACK TO patient');
         db!.exec('RELEASE patient');
-        if (!isConstraintError(e)) throw e;
         outcomes.set(r.patientId, { ...base, status: 'refused', detail: `the store refused the record (${e.message})` });
         continue;
       }
@@ -307,8 +307,9 @@ function writeFailure(path: string, e: unknown, newStore: boolean): unknown {
   // SQLite reports a disk that fills while it grows its shared-memory file as an I/O error (seen with 24 KiB free).
   const full = code === 'ENOSPC' || code === 'SQLITE_FULL' || (typeof code === 'string' && code.startsWith('SQLITE_IOERR') && freeBytes(path) < 1024 * 1024);
   if (full) return new RestoreDiskFullError(path, newStore);
-  if (!(e instanceof Database.SqliteError)) return e;
-  return new RestoreWriteError(path, e.message);
+  // A file system error putting the new store under its name (EACCES, EXDEV...) is named, not a stack trace.
+  if (!(e instanceof Database.SqliteError) && typeof (e as NodeJS.ErrnoException).syscall !== 'string') return e;
+  return new RestoreWriteError(path, (e as Error).message);
 }
 
 /**

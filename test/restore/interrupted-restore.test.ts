@@ -135,8 +135,9 @@ describe('restore --db in a folder that does not exist', () => {
     const target = join(dir, 'no-such-folder', 'restored.sqlite');
     const r = await runCli('restore', '--db', target, '--pubkey', pub, bigCodes);
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`paperchart: cannot restore into ${target}: the folder ${join(dir, 'no-such-folder')} does not exist; nothing was read or written\n` +
+    expect(r.err).toBe(`paperchart: cannot restore into ${target}: the folder ${join(dir, 'no-such-folder')} does not exist; nothing was written\n` +
       '→ give --db an existing store, or a new file name in a folder that exists and that you may write to\n');
+    expect(r.err).not.toMatch(/restore (read|decode)/); // refused before reading the input
     expect(existsSync(join(dir, 'no-such-folder'))).toBe(false);
   });
 });
