@@ -3,7 +3,7 @@ import { randomBytes, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { KeyError } from '../codec/codec-errors.js';
 import { fingerprintPublicKey, generateSigningKeys, parsePublicKey, parseSigningKey } from '../codec/keys.js';
-import { KeysNotWrittenError, OutputExistsError } from '../errors.js';
+import { KeysNotWrittenError, OutputExistsError, fileProblem } from '../errors.js';
 import { assertNothingAt } from '../_output-guard.js';
 import { commitFile, removeOnInterrupt, removeStaleTemporaryFiles, temporaryPathBeside } from '../_temporary-file.js';
 
@@ -19,7 +19,7 @@ function readKeyFile(path: string, what: string): string {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new KeyError(`cannot read the ${what} ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new KeyError(`cannot read the ${what} ${path} (${fileProblem(e)})`);
   }
   // Older versions could leave an empty key when the disk was full or keygen was killed.
   if (text.trim() === '') throw new KeyError(`${path}: cannot read the ${what} (the file is empty; an interrupted keygen or a full disk leaves one)`);

@@ -56,7 +56,12 @@ describe('bad keys are refused with no output', () => {
   };
 
   it('names a signing key file that does not exist', async () => {
-    await refused(['--key', join(dir, 'missing.key')], /cannot read the signing key .*missing\.key \(ENOENT\)/);
+    await refused(['--key', join(dir, 'missing.key')], /cannot read the signing key .*missing\.key \(no such file\)/);
+  });
+
+  it('names a key path that is a folder in words, not an errno code', async () => {
+    await refused(['--key', dir], /cannot read the signing key .* \(it is a folder, expected a file\)/);
+    await refused(['--encrypt-key', dir], /cannot read the encryption key .* \(it is a folder, expected a file\)/);
   });
 
   it('names a signing key file that is not a key', async () => {
