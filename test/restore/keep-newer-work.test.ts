@@ -3,14 +3,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { generateKeyPairSync } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../_run-cli.js';
-import { createStore, openStore } from '../../src/store/open-store.js';
+import { createStore } from '../../src/store/open-store.js';
 import { writeRecords } from '../../src/store/write-records.js';
-import { exportRecords } from '../../src/record/export-records.js';
 import { encodeRecord } from '../../src/codec/record-codec.js';
 import { handmadePatient } from '../fixtures/handmade-clinic.js';
 import type { PatientRecord } from '../../src/record/record.js';
@@ -22,13 +20,11 @@ let n = 0;
 /** The handmade records' rows are stamped 2026-11-20T10:00:00Z; the paper is printed after that. */
 const PRINTED_AT = '2026-11-21T12:00:00Z';
 
+/** The store's whole export, as `paperchart export` prints it. */
 async function exported(path: string): Promise<string> {
-  const db = openStore(path);
-  let text = '';
-  const out = new PassThrough();
-  out.on('data', (c: Buffer) => { text += c.toString('utf8'); });
-  try { await exportRecords(db, out); } finally { db.close(); }
-  return text;
+  const r = await runCli('export', '--db', path);
+  expect(r.code, r.err).toBe(0);
+  return r.out;
 }
 
 /** A store holding `records`, every change logged before the print (as if written by last week's export). */

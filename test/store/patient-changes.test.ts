@@ -9,23 +9,20 @@ import { SCHEMA_V1, SCHEMA_VERSION } from '../../src/store/schema.js';
 import { writeRecords } from '../../src/store/write-records.js';
 import { patientChangedAt } from '../../src/store/patient-changes.js';
 import { writeSampleClinic } from '../../src/store/sample-clinic.js';
-import { exportRecords } from '../../src/record/export-records.js';
 import { CHILD_TABLES } from '../../src/record/record.js';
+import { runCli } from '../_run-cli.js';
 import { handmadePatient } from '../fixtures/handmade-clinic.js';
-import { PassThrough } from 'node:stream';
 
 const dir = mkdtempSync(join(tmpdir(), 'patient-changes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const nowStamp = (): string => new Date().toISOString().slice(0, 19) + 'Z';
 
+/** The store's whole export, as `paperchart export` prints it. */
 async function exported(path: string): Promise<string> {
-  const db = openStore(path);
-  let text = '';
-  const out = new PassThrough();
-  out.on('data', (c: Buffer) => { text += c.toString('utf8'); });
-  try { await exportRecords(db, out); } finally { db.close(); }
-  return text;
+  const r = await runCli('export', '--db', path);
+  expect(r.code, r.err).toBe(0);
+  return r.out;
 }
 
 describe('patient_changes', () => {
