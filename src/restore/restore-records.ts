@@ -17,7 +17,7 @@ import { RecordReader } from '../store/read-records.js';
 import { changeLogOf } from '../store/patient-changes.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
 import { RecordWriter, writeMeta } from '../store/write-records.js';
-import { commitFile, removeOnInterrupt, temporaryPathBeside } from '../_temporary-file.js';
+import { commitFile, removeOnInterrupt, removeStaleTemporaryFiles, temporaryPathBeside } from '../_temporary-file.js';
 import { RestoreConflictError, RestoreDiskFullError, RestoreTargetError, RestoreWriteError, StoreLockedError } from './restore-errors.js';
 
 export type OnConflict = 'keep' | 'replace' | 'fail';
@@ -345,6 +345,7 @@ async function restoreIntoStore(valid: RestoredRecord[], c: WriteContext): Promi
 async function restoreIntoNewStore(valid: RestoredRecord[], c: WriteContext, clinic: Record<string, string> | undefined): Promise<number> {
   const path = c.o.storePath;
   if (c.o.dryRun) return decideAndWrite(undefined, valid, c);
+  removeStaleTemporaryFiles(path); // what a restore killed with -9 left beside it
   const temp = temporaryPathBeside(path);
   let db: Db | undefined;
   const forget = removeOnInterrupt(temp, () => db?.close());

@@ -14,7 +14,7 @@ import type {
 import { createStore } from './open-store.js';
 import { writeMeta, writeRecords } from './write-records.js';
 import { backdateChanges } from './patient-changes.js';
-import { commitFile, removeOnInterrupt, temporaryPathBeside } from '../_temporary-file.js';
+import { commitFile, removeOnInterrupt, removeStaleTemporaryFiles, temporaryPathBeside } from '../_temporary-file.js';
 import { NotAStoreError } from '../errors.js';
 import { Random, WeightedTable, hashSeed } from './_random.js';
 
@@ -2177,6 +2177,7 @@ export async function writeSampleClinic(path: string, opts: SampleClinicOptions)
   const records = generateSampleClinic(opts);
   if (existsSync(path)) throw new NotAStoreError(path, 'file already exists; paperchart will not overwrite a store');
   // Written beside its name and renamed when complete: a killed run never leaves a store that looks whole.
+  removeStaleTemporaryFiles(path);
   const tempPath = temporaryPathBeside(path);
   const forget = removeOnInterrupt(tempPath);
   const db = createStore(tempPath);

@@ -1,10 +1,14 @@
-// A sample clinic is written under a temporary name: Ctrl-C half-way leaves no store that looks whole.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+// A new store (a sample clinic, a restore into a new file) is written under a temporary name: Ctrl-C half-way
+// leaves no store that looks whole, and what a run killed with -9 left is removed by the next.
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../_run-cli.js';
+import { encodeRecord } from '../../src/codec/record-codec.js';
+import { handmadePatient } from '../fixtures/handmade-clinic.js';
 
 // The built binary, as `npx paperchart` runs it (npm test builds dist/ first).
 const BIN = fileURLToPath(new URL('../../bin/paperchart.js', import.meta.url));
@@ -24,5 +28,33 @@ describe('an interrupted sample', () => {
     expect(code).toBe(130);
     expect(stderr).toContain('interrupted; no output was written');
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('a new store after a run killed with -9', () => {
+  // No process has this id (Linux's pid_max is at most 4,194,304): the run that left these files is gone.
+  const DEAD = 99_999_999;
+  const leftBehind = (folder: string, name: string): void => {
+    for (const suffix of ['', '-wal', '-shm']) writeFileSync(join(folder, `.${name}.${DEAD}-0a1b2c3d4e5f.partial${suffix}`), 'half a store');
+  };
+
+  it('is written by sample, and the dead run\'s temporary files are removed', async () => {
+    const folder = join(dir, 'sample-after-kill');
+    mkdirSync(folder);
+    leftBehind(folder, 'clinic.sqlite');
+    const r = await runCli('sample', '--db', join(folder, 'clinic.sqlite'), '--patients', '3');
+    expect(r.code, r.err).toBe(0);
+    expect(readdirSync(folder)).toEqual(['clinic.sqlite']);
+  });
+
+  it('is written by restore, and the dead run\'s temporary files are removed', async () => {
+    const folder = join(dir, 'restore-after-kill');
+    mkdirSync(folder);
+    leftBehind(folder, 'restored.sqlite');
+    const codes = join(folder, 'codes.txt');
+    writeFileSync(codes, encodeRecord(handmadePatient(1), { runId: 'KILL9', printedAt: '2026-11-21T12:00:00Z' }).join('\n'));
+    const r = await runCli('restore', '--db', join(folder, 'restored.sqlite'), '--trust-unsigned', codes);
+    expect(r.out).toMatch(/restored\s+H0001/);
+    expect(readdirSync(folder).sort()).toEqual(['codes.txt', 'restored.sqlite']);
   });
 });
