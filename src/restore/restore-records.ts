@@ -122,7 +122,7 @@ export function restoreRecords(o: RestoreOptions): RestoreReport {
   const failureDetail = (f: FailedDocument & { patientId: string }): string => {
     if (!(f.error instanceof InsufficientFramesError)) return f.error.message;
     const pages = pagesOf(f.runId, f.patientId);
-    return `codes ${f.error.missing.join(', ')} not read, ${f.error.needed} more needed` +
+    return `codes ${f.error.missingText} not read, ${f.error.needed} more needed` +
       (pages ? `; printed on binder page${pages.length === 1 ? '' : 's'} ${pages.join(', ')}` : '');
   };
   // Codes of a patient's other run: never mixed into the record reported on, but a person must hear
