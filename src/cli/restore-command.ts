@@ -51,18 +51,23 @@ export const restoreCommand = (io: Io, readStdin?: () => Promise<string>): Comma
     const progress = progressReporter(io, 'restore', 'pages and images');
     let pagesRead = 0;
     // Loaded here: pdfjs and the zxing wasm take about a second, which other commands need not pay.
-    const { collectTexts } = await import('../restore/collect-texts.js');
-    const collected = await collectTexts(inputs, { ...(readStdin ? { readStdin } : {}),
+    const { collectTexts, noneSkipped } = await import('../restore/collect-texts.js');
+    const skipped = noneSkipped();
+    const collected = await collectTexts(inputs, { ...(readStdin ? { readStdin } : {}), skipped,
       onProgress: (_source, _page, count) => {
         pagesRead = count.done;
         // A bar on a terminal never mixes into --json on stdout; plain lines in a log would only add noise to it.
         if (io.isTTY || !a.json) progress(count.done, count.total, 'read');
       } });
-    if (collected.length === 0) throw new NoCodesError(inputs, pagesRead, 0);
+    if (collected.length === 0) throw skipped.refused[0] ?? new NoCodesError(inputs, pagesRead, skipped.lines);
     const report = restoreRecords({
       storePath: a.db, texts: collected.map((c) => c.text), onConflict, dryRun: a['dry-run'],
       ...(publicKey ? { publicKey } : {}), ...(a['trust-unsigned'] ? { trustUnsigned: true } : {}), ...(decryptKey ? { decryptKey } : {}),
     });
+    // Lines and pages not read as codes are counted where they were met, never kept.
+    report.rejectedTexts += skipped.lines;
+    for (const e of skipped.refused) report.notes.push(e.message);
+    if (skipped.refusedCount > skipped.refused.length) report.notes.push(`${skipped.refusedCount - skipped.refused.length} more pages or images refused as too large`);
     if (a.json) io.out(JSON.stringify(report, null, 2));
     else for (const line of formatReport(report)) io.out(line);
     if (report.patients.length === 0 && report.manifests.length === 0) throw new NoCodesError(inputs, pagesRead, report.rejectedTexts);
