@@ -1,7 +1,7 @@
 // Peak memory and time of `paperchart restore` on hostile and huge inputs (issue 23, "Bounded on every
 // input"). Each input is made in a temporary folder, then restored by the built CLI in a child process
 // whose peak RSS (VmHWM) is polled from /proc. Prints a table; asserts nothing.
-//   node bench/hostile-inputs.mjs [--only NAME,NAME] [--bin path/to/paperchart.js] [--timeout SECONDS] [--json]
+//   node bench/hostile-inputs.mjs [--only NAME,NAME] [--bin path/to/paperchart.js] [--timeout SECONDS] [--json] [--keep]
 // Build first (npx tsc -p tsconfig.json): the inputs are made with dist/. --bin runs another build's CLI
 // against the same inputs (how the "before" figures were taken). Needs Linux (/proc) and about 3 GB of
 // free disk for the 1 GB text files.
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync, createDeflate } from 'node:zlib';
 import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
 import { encodeFrame } from '../dist/codec/frame.js';
 import { encodeRecord } from '../dist/codec/record-codec.js';
 import { generateSampleClinic } from '../dist/store/sample-clinic.js';
@@ -214,7 +215,7 @@ function blankPagesPdf(n) {
 }
 
 /** A patient whose notes are about `bytes` of canonical JSON, encoded unsigned with room for all its codes. */
-function largeRecord(bytes) {
+function largeRecord(bytes, random = false) {
   const clinic = generateSampleClinic({ patients: 1_000_000, seed: 4, asOf: '2026-11-25T15:00:00Z' });
   const base = clinic.next().value;
   const id = base.patient.id;
@@ -225,15 +226,17 @@ function largeRecord(bytes) {
     for (const e of donor.encounters) {
       if (e.note === null) continue;
       const k = encounters.length;
-      const date = new Date(day - k * 86_400_000).toISOString().slice(0, 10);
-      encounters.push({ ...e, id: `${id}-EN${String(k).padStart(6, '0')}`, patient_id: id,
-        occurred_at: `${date}T${e.occurred_at.slice(11, 16)}`, updated_at: `${date}T18:00:00Z` });
+      // 24 visits a day, one an hour, so 200,000 visits go back 23 years, not 550.
+      const date = new Date(day - Math.floor(k / 24) * 86_400_000).toISOString().slice(0, 10);
+      const hour = String(k % 24).padStart(2, '0');
+      encounters.push({ ...e, ...(random ? { note: randomBytes(Math.ceil(e.note.length * 3 / 4)).toString('base64') } : {}), id: `${id}-EN${String(k).padStart(6, '0')}`, patient_id: id,
+        occurred_at: `${date}T${hour}:00`, updated_at: `${date}T${hour}:30:00Z` });
       size += Buffer.byteLength(e.note, 'utf8') + 300;
     }
     if (size >= bytes) break;
   }
   const texts = encodeRecord({ ...base, encounters }, { ...ENCODE, maxCodes: 1_000_000 });
-  const file = join(dir, `record-${bytes >> 20}MiB.txt`);
+  const file = join(dir, `record-${bytes >> 20}MiB${random ? '-random' : ''}.txt`);
   writeFileSync(file, texts.join('\n') + '\n');
   return { file, note: `${texts.length} codes` };
 }
@@ -275,6 +278,8 @@ const cases = [
   ['pdf-page-14400pt-wide', async () => ({ args: restore(widePdf()) })],
   ['pdf-100000-blank-pages', async () => ({ args: restore(blankPagesPdf(100000)), note: `stopped after ${timeoutSeconds} s` })],
   ['record-60MiB', async () => { const r = largeRecord(60 * 2 ** 20); return { args: restore(r.file), note: r.note }; }],
+  // Notes of random letters barely compress: the most codes, and the most text, a 60 MiB record can have.
+  ['record-60MiB-random-notes', async () => { const r = largeRecord(60 * 2 ** 20, true); return { args: restore(r.file), note: r.note }; }],
 ];
 
 /** Runs the CLI on `args`, polling its peak RSS; stops it after the timeout (SIGTERM, then SIGKILL). */
@@ -301,9 +306,9 @@ for (const [name, make] of cases) {
   const m = await measure(input.args);
   rows.push({ input: name, ...m, ...(input.note ? { note: input.note } : {}) });
   console.error(`${name}: exit ${m.exit}, ${m.peak_rss_mb} MB, ${m.seconds} s: ${m.stderr}`);
-  if (input.args.at(-1).startsWith(dir)) rmSync(input.args.at(-1), { force: true }); // never /dev/zero
+  if (!argv.includes('--keep') && input.args.at(-1).startsWith(dir)) rmSync(input.args.at(-1), { force: true }); // never /dev/zero
 }
-rmSync(dir, { recursive: true, force: true });
+if (argv.includes('--keep')) console.error(`inputs kept in ${dir}`); else rmSync(dir, { recursive: true, force: true });
 if (argv.includes('--json')) console.log(JSON.stringify(rows));
 else {
   console.log(`${'input'.padEnd(30)} ${'exit'.padEnd(7)} ${'peak MB'.padStart(7)} ${'seconds'.padStart(7)}  first line of stderr`);

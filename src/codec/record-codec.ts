@@ -4,6 +4,7 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { canonicalJson } from '../record/canonical-json.js';
+import { isCanonicalText } from './_canonical-match.js';
 import type { PatientRecord } from '../record/record.js';
 import { PaperchartError } from '../errors.js';
 import { bytesEqual, toHex, utf8 } from './_bytes.js';
@@ -293,7 +294,7 @@ export function parseRecord(doc: DecodedDocument): PatientRecord {
     throw new CorruptFrameError(`run ${doc.runId}: content is not a patient record`);
   }
   if (rec.patient.id !== doc.patientId) throw new CorruptFrameError(`run ${doc.runId}: codes labelled patient ${doc.patientId} hold another patient's record`);
-  if (canonicalJson(rec) !== doc.canonical) throw new CorruptFrameError(`run ${doc.runId} patient ${doc.patientId}: record is not in canonical form`);
+  if (!isCanonicalText(rec, doc.canonical)) throw new CorruptFrameError(`run ${doc.runId} patient ${doc.patientId}: record is not in canonical form`);
   return rec;
 }
 
