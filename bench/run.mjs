@@ -4,6 +4,7 @@
 //                  10,000, between two 10,000-patient prints that its ratio is taken against
 //   --jobs N       threads for print (default: the number of cores, as print's default)
 //   --skip-floor, --skip-restore
+//   --hostile      also restore each hostile input of bench/hostile-inputs.mjs (issue 23): exit, peak RSS, seconds
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +80,11 @@ for (const patients of sizes) {
 if (!argv.includes('--skip-restore')) {
   const r = child('./_restore.mjs', [cache]);
   for (const [input, f] of Object.entries(r)) report(`restore ${input}`, undefined, f);
+}
+if (argv.includes('--hostile')) {
+  const rows = JSON.parse(execFileSync(process.execPath, [fileURLToPath(new URL('./hostile-inputs.mjs', import.meta.url)), '--json'],
+    { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 }).toString().trim().split('\n').pop());
+  for (const { input, ...figures } of rows) report(`restore hostile ${input}`, undefined, figures);
 }
 // The last 10k figure is kept when this run had none, for the next 100k run to compare with.
 if (tenThousand && !results.some((r) => r.patients === 10000)) results.push({ ...tenThousand, at: tenThousand.at ?? earlier.at });

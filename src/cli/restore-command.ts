@@ -19,6 +19,11 @@ export function formatReport(r: RestoreReport): string[] {
   return lines;
 }
 
+/** The texts, each let go once taken: decoding keeps a copy of what it needs, 230 MB of text for 25,000 patients. */
+function* drained(collected: { text: string }[]): Generator<string> {
+  for (let i = 0; i < collected.length; i++) { const { text } = collected[i]!; collected[i] = { text: '' }; yield text; }
+}
+
 interface RestoreArgs {
   db: string; inputs: string[]; pubkey?: string; 'trust-unsigned': boolean; 'decrypt-key'?: string;
   'on-conflict': string; 'dry-run': boolean; json: boolean;
@@ -54,25 +59,30 @@ export const restoreCommand = (io: Io, readStdin?: () => Promise<string>): Comma
     const progress = progressReporter(io, 'restore', 'pages and images');
     let pagesRead = 0;
     // Loaded here: pdfjs and the zxing wasm take about a second, which other commands need not pay.
-    const { collectTexts } = await import('../restore/collect-texts.js');
+    const { collectTexts, noneSkipped } = await import('../restore/collect-texts.js');
+    const skipped = noneSkipped();
     // A key that does not fit the codes is named from the first page(s), not after all of them.
     const keys = new KeyCheck({ ...(publicKey ? { publicKey, publicKeyFile: a.pubkey! } : {}), trustUnsigned: a['trust-unsigned'],
       ...(decryptKey ? { decryptKey, decryptKeyFile: a['decrypt-key']! } : {}) });
-    const collected = await collectTexts(inputs, { ...(readStdin ? { readStdin } : {}),
+    const collected = await collectTexts(inputs, { ...(readStdin ? { readStdin } : {}), skipped,
       onTexts: (texts) => keys.add(texts.map((t) => t.text)),
       onProgress: (_source, _page, count) => {
         pagesRead = count.done;
         // A bar on a terminal never mixes into --json on stdout; plain lines in a log would only add noise to it.
         if (io.isTTY || !a.json) progress(count.done, count.total, 'read');
       } });
-    if (collected.length === 0) throw new NoCodesError(inputs, pagesRead, 0);
+    if (collected.length === 0) throw skipped.refused[0] ?? new NoCodesError(inputs, pagesRead, skipped.lines);
     keys.finish();
     const recordProgress = progressReporter(io, 'restore', 'records');
     const report = await restoreRecords({
-      storePath: a.db, texts: collected.map((c) => c.text), onConflict, dryRun: a['dry-run'],
+      storePath: a.db, texts: drained(collected), onConflict, dryRun: a['dry-run'],
       onProgress: (done, total, phase) => { if (io.isTTY || !a.json) recordProgress(done, total, phase); },
       ...(publicKey ? { publicKey } : {}), ...(a['trust-unsigned'] ? { trustUnsigned: true } : {}), ...(decryptKey ? { decryptKey } : {}),
     });
+    // Lines and pages not read as codes are counted where they were met, never kept.
+    report.rejectedTexts += skipped.lines;
+    for (const e of skipped.refused) report.notes.push(e.message);
+    if (skipped.refusedCount > skipped.refused.length) report.notes.push(`${skipped.refusedCount - skipped.refused.length} more pages or images refused as too large`);
     if (a.json) io.out(JSON.stringify(report, null, 2));
     else for (const line of formatReport(report)) io.out(line);
     if (report.patients.length === 0 && report.manifests.length === 0) throw new NoCodesError(inputs, pagesRead, report.rejectedTexts);

@@ -21,10 +21,39 @@ export class CorruptFrameError extends PaperchartError {
   }
 }
 
+/** Missing code numbers listed one by one at most: more than any record printed with the default --max-codes has. */
+export const MAX_LISTED_MISSING = 1000;
+/** Missing codes a message names one by one at most; more are named as ranges. */
+const MAX_NAMED_ONE_BY_ONE = 50;
+/** Ranges of missing codes a message names at most before "…". */
+const MAX_NAMED_RANGES = 20;
+
 export class InsufficientFramesError extends PaperchartError {
-  constructor(readonly runId: string, readonly patientId: string | null, readonly missing: readonly number[], readonly needed: number) {
-    super('E_MISSING_CODES', `${who(runId, patientId)}: codes ${missing.join(', ')} missing, ${needed} more needed after erasure recovery`,
+  /** Missing code numbers (1-based, ascending): all of them, or the first MAX_LISTED_MISSING when more are missing. */
+  readonly missing: readonly number[];
+  /** How many codes are missing in all. */
+  readonly missingCount: number;
+  /** The missing codes: up to 50 one by one ("1, 4, 6"), more as ranges ("2, 5–9, 12–65535"), at most 20 ranges and then "…". */
+  readonly missingText: string;
+  /**
+   * @param missingRanges inclusive [first, last] ranges of missing code numbers, ascending: as many as
+   *   the gaps between codes read, never one entry per code a header merely declared
+   */
+  constructor(readonly runId: string, readonly patientId: string | null, missingRanges: readonly (readonly [number, number])[], readonly needed: number) {
+    let count = 0;
+    for (const [a, b] of missingRanges) count += b - a + 1;
+    const listed: number[] = [];
+    for (const [a, b] of missingRanges) for (let i = a; i <= b && listed.length < MAX_LISTED_MISSING; i++) listed.push(i);
+    // A few codes are named one by one, as a person rescanning a page wants them; many as ranges.
+    const text = count <= MAX_NAMED_ONE_BY_ONE ? listed.join(', ')
+      : missingRanges.slice(0, MAX_NAMED_RANGES).map(([a, b]) => (a === b ? `${a}` : `${a}–${b}`)).join(', ') +
+        (missingRanges.length > MAX_NAMED_RANGES ? ', …' : '');
+    const all = count > MAX_NAMED_ONE_BY_ONE ? ` (${count} in all)` : '';
+    super('E_MISSING_CODES', `${who(runId, patientId)}: codes ${text} missing${all}, ${needed} more needed after erasure recovery`,
       'rescan the pages holding the missing codes and run restore with all scans');
+    this.missing = listed;
+    this.missingCount = count;
+    this.missingText = text;
   }
 }
 

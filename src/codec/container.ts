@@ -98,7 +98,7 @@ export function decodeContainer(b: Uint8Array): Container | string {
   if (o + 4 > b.length) return 'container is truncated';
   const len = readU32be(b, o); o += 4;
   if (o + len > b.length) return `container body of ${len} bytes overruns the data`;
-  const body = b.slice(o, o + len);
+  const body = b.subarray(o, o + len); // a view: the reassembled data is the record's largest buffer, not copied again
   if (!bytesEqual(b.subarray(o + len), new Uint8Array(b.length - o - len))) return 'container padding is not zero';
   return { flags, digest, printedAt, signature, nonce, body };
 }

@@ -39,7 +39,7 @@ function checkTime(value: string, re: RegExp): boolean {
 export function validateRecord(record: PatientRecord, dataAsOf: string | null): void {
   const pid = record.patient.id;
   const rows: Record<string, unknown>[] = [record.patient as unknown as Record<string, unknown>];
-  for (const table of CHILD_TABLES) rows.push(...(record[table] as unknown as Record<string, unknown>[]));
+  for (const table of CHILD_TABLES) for (const row of record[table] as unknown as Record<string, unknown>[]) rows.push(row); // a spread overflows the stack past ~125,000 rows
   for (const row of rows) {
     for (const [column, value] of Object.entries(row)) {
       if (typeof value !== 'string') continue;

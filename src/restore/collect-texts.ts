@@ -1,9 +1,12 @@
 // Gathers code texts from what a clinic has after an outage: scanned PDFs,
 // PNG, JPEG and TIFF images, folders of them, text files of scanner output,
 // or standard input.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { closeSync, createReadStream, openSync, readFileSync, readSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
+import { decodeFrame } from '../codec/frame.js';
+import { PaperchartError } from '../errors.js';
 import { countTiffPages, decodeTiff } from '../scan/decode-tiff.js';
+import { checkPagePixels, declaredImageSize } from '../scan/image-size.js';
 import { countPdfPages, rasterisePdf } from '../scan/rasterise-pdf.js';
 import { readCodes } from '../scan/read-codes.js';
 import { EmptyInputError, UnknownInputError } from './restore-errors.js';
@@ -20,6 +23,18 @@ export interface CollectedText {
 /** Pages and images read so far, of all the inputs hold (text inputs count for nothing). */
 export interface ReadCount { done: number; total: number }
 
+/** What the inputs held that is not a code: counted, never kept, so memory follows the codes alone. */
+export interface SkippedInputs {
+  /** Text lines that are not paperchart codes, or whose check value fails. */
+  lines: number;
+  /** Of those, lines longer than any QR code holds (MAX_CODE_TEXT characters). */
+  overlong: number;
+  /** Pages and images refused unread (too many pixels), each with its one-line reason; the first 100. */
+  refused: PaperchartError[];
+  /** How many pages and images were refused in all. */
+  refusedCount: number;
+}
+
 export interface CollectOptions {
   /** Resolution PDF pages are rasterised at (default 200 dpi). */
   dpi?: number;
@@ -34,31 +49,58 @@ export interface CollectOptions {
   onProgress?: (source: string, page: number | undefined, count: ReadCount) => void;
   /** Called with each page's, image's or text input's new texts as soon as they are read; a throw stops the reading. */
   onTexts?: (texts: CollectedText[]) => void;
+  /**
+   * Filled in with what was skipped. With it, a page or image too large to
+   * read is listed here and the others are still read; without it, or when
+   * that page is all the inputs hold, its OversizedImageError is thrown.
+   */
+  skipped?: SkippedInputs;
 }
 
-const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg']);
-const TIFF_EXT = new Set(['.tif', '.tiff']);
-const TEXT_EXT = new Set(['.txt', '.text', '']);
+/** An empty tally for CollectOptions.skipped. */
+export function noneSkipped(): SkippedInputs { return { lines: 0, overlong: 0, refused: [], refusedCount: 0 }; }
+
+/** Longest text line taken as a code: a QR code (version 40, level L) holds at most 4,296 alphanumeric characters. */
+export const MAX_CODE_TEXT = 4296;
+/** Bytes of a line kept while looking for its end: a code plus room for the spaces around it. */
+const MAX_LINE_BYTES = MAX_CODE_TEXT + 256;
+const REFUSALS_KEPT = 100;
 
 type Kind = 'pdf' | 'image' | 'tiff' | 'text';
 
-function kindOf(path: string): Kind | undefined {
-  const ext = extname(path).toLowerCase();
-  if (ext === '.pdf') return 'pdf';
-  if (IMAGE_EXT.has(ext)) return 'image';
-  if (TIFF_EXT.has(ext)) return 'tiff';
-  if (TEXT_EXT.has(ext)) return 'text';
-  return undefined;
+/** Bytes looked at to tell what a file is. */
+const SNIFF_BYTES = 64 * 1024;
+
+/**
+ * What a file holds, from its first bytes rather than its name: PDF, PNG,
+ * JPEG or TIFF by their signatures, text when the bytes are UTF-8 with no
+ * NUL (a text file of codes may be called anything, `codes.payloads` too).
+ */
+function kindOfContent(path: string): Kind | undefined {
+  const head = Buffer.alloc(SNIFF_BYTES);
+  let n: number;
+  let fd: number | undefined;
+  try { fd = openSync(path, 'r'); n = readSync(fd, head, 0, SNIFF_BYTES, 0); } catch (e) {
+    throw new UnknownInputError(path, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
+  } finally { if (fd !== undefined) closeSync(fd); }
+  const b = head.subarray(0, n);
+  // FORMAT of PDF (ISO 32000 §7.5.2): "%PDF-" within the first 1,024 bytes, as readers accept it.
+  if (b.subarray(0, 1024).includes('%PDF-')) return 'pdf';
+  if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'image';
+  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image';
+  if ((b[0] === 0x49 && b[1] === 0x49 && b[2] === 0x2a && b[3] === 0) || (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 0x2a)) return 'tiff';
+  if (b.includes(0)) return undefined;
+  try { new TextDecoder('utf-8', { fatal: true }).decode(b, { stream: true }); } catch { return undefined; }
+  return 'text';
 }
 
-async function readStdinText(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function linesOf(text: string, source: string): CollectedText[] {
-  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '').map((l) => ({ text: l, source }));
+/** Names what a path is when it is neither a file nor a folder. */
+function specialKind(st: Stats): string {
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
 }
 
 function readBytes(path: string): Uint8Array {
@@ -67,46 +109,109 @@ function readBytes(path: string): Uint8Array {
   }
 }
 
+/** Keeps the code lines of a text input: one at a time, each line's length capped, exact repeats once. */
+class CodeLines {
+  private readonly seen = new Set<string>();
+  constructor(private readonly out: CollectedText[], private readonly skipped: SkippedInputs) {}
+
+  /** Splits a stream of bytes into lines without ever holding more than one line of at most MAX_LINE_BYTES. */
+  async read(chunks: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, source: string): Promise<void> {
+    let parts: Buffer[] = [];
+    let length = 0;
+    let overlong = false;
+    let first = true;
+    const endLine = (): void => {
+      if (overlong) { this.skipped.lines++; this.skipped.overlong++; }
+      else if (length > 0) {
+        let line = parts.length === 1 ? parts[0]! : Buffer.concat(parts, length);
+        if (first && line[0] === 0xef && line[1] === 0xbb && line[2] === 0xbf) line = line.subarray(3); // a UTF-8 byte order mark
+        this.take(line.toString('latin1').trim(), source);
+      }
+      first = false;
+      parts = []; length = 0; overlong = false;
+    };
+    for await (const chunk of chunks) {
+      const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      if (b.includes(0)) throw new UnknownInputError(source, 'a binary file, not a text file of code texts');
+      for (let start = 0; ;) {
+        const nl = b.indexOf(0x0a, start);
+        const piece = b.subarray(start, nl === -1 ? b.length : nl);
+        if (!overlong && length + piece.length > MAX_LINE_BYTES) { overlong = true; parts = []; length = 0; }
+        if (!overlong && piece.length > 0) { parts.push(piece); length += piece.length; }
+        if (nl === -1) break;
+        endLine();
+        start = nl + 1;
+      }
+    }
+    endLine();
+  }
+
+  private take(line: string, source: string): void {
+    if (line === '') return;
+    if (line.length > MAX_CODE_TEXT) { this.skipped.lines++; this.skipped.overlong++; return; }
+    if (this.seen.has(line)) return;
+    // Most junk is told by its first characters, without the cost of an error object a line (26M lines of 1 GiB).
+    if (!line.startsWith('PC1:')) { this.skipped.lines++; return; }
+    // Only what passes its check value is kept: a file of junk lines costs nothing however long it is.
+    try { decodeFrame(line); } catch (e) {
+      if (!(e instanceof PaperchartError)) throw e;
+      this.skipped.lines++;
+      return;
+    }
+    this.seen.add(line);
+    this.out.push({ text: line, source });
+  }
+}
+
 interface Input { path: string; kind: Kind | 'stdin'; pages: number }
 
-async function collectFile(input: Input, opts: CollectOptions, count: ReadCount): Promise<CollectedText[]> {
+/** Lists a refused page or image in `skipped`, or throws it when there is no list or nothing else to read. */
+function refuse(e: unknown, opts: CollectOptions, onlyPage: boolean): void {
+  if (!(e instanceof PaperchartError) || opts.skipped === undefined || onlyPage) throw e;
+  if (opts.skipped.refused.length < REFUSALS_KEPT) opts.skipped.refused.push(e);
+  opts.skipped.refusedCount++;
+}
+
+async function collectFile(input: Input, opts: CollectOptions, count: ReadCount, out: CollectedText[], lines: CodeLines, onlyPage: boolean,
+  reportTexts: () => void): Promise<void> {
   const { path, kind } = input;
-  const out: CollectedText[] = [];
-  let reported = 0;
-  const read = (page?: number): void => {
-    count.done++; opts.onProgress?.(path, page, { ...count });
-    opts.onTexts?.(out.slice(reported)); reported = out.length;
-  };
+  const read = (page?: number): void => { count.done++; opts.onProgress?.(path, page, { ...count }); reportTexts(); };
+  const onRefused = (e: unknown): void => refuse(e, opts, onlyPage);
   if (kind === 'text') {
-    const bytes = readBytes(path);
-    if (bytes.includes(0)) throw new UnknownInputError(path, 'a binary file, not a text file of code texts');
-    const lines = linesOf(Buffer.from(bytes).toString('utf8'), path);
-    opts.onTexts?.(lines);
-    return lines;
+    await lines.read(createReadStream(path, { highWaterMark: 64 * 1024 }), path);
+    reportTexts();
+    return;
   }
   if (kind === 'image') {
+    const bytes = readBytes(path);
+    const size = declaredImageSize(bytes);
     let codes;
-    try { codes = await readCodes(readBytes(path)); } catch (e) {
+    try {
+      if (size !== undefined) checkPagePixels(path, undefined, size.width, size.height);
+      codes = await readCodes(bytes);
+    } catch (e) {
+      if (e instanceof PaperchartError && !(e instanceof UnknownInputError)) { onRefused(e); read(); return; }
       if (e instanceof UnknownInputError) throw e;
       throw new UnknownInputError(path, `not a readable image: ${(e as Error).message}`);
     }
     for (const c of codes) out.push({ text: c.text, source: path });
     read();
-    return out;
+    return;
   }
   if (kind === 'tiff') {
-    for await (const page of decodeTiff(readBytes(path), path)) {
+    for await (const page of decodeTiff(readBytes(path), path, onRefused)) {
       for (const c of await readCodes(page)) out.push({ text: c.text, source: path, page: page.page });
       read(page.page);
     }
-    return out;
+    return;
   }
-  const pages = rasterisePdf(readBytes(path), { dpi: opts.dpi ?? 200, fileName: path, takeScannedImages: opts.takeScannedImages ?? true });
+  const pages = rasterisePdf(readBytes(path), {
+    dpi: opts.dpi ?? 200, fileName: path, takeScannedImages: opts.takeScannedImages ?? true, onRefused,
+  });
   for await (const page of pages) {
     for (const c of await readCodes(page)) out.push({ text: c.text, source: path, page: page.page });
     read(page.page);
   }
-  return out;
 }
 
 /** The files the inputs name, folders expanded, each checked and its pages counted before any is scanned. */
@@ -121,43 +226,60 @@ async function planInputs(inputs: readonly string[]): Promise<Input[]> {
   };
   for (const input of inputs) {
     if (input === '-') { plan.push({ path: '-', kind: 'stdin', pages: 0 }); continue; }
-    let isDir: boolean;
-    try { isDir = statSync(input).isDirectory(); } catch (e) {
+    let st: Stats;
+    try { st = statSync(input); } catch (e) {
       throw new UnknownInputError(input, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (e as Error).message);
     }
-    if (isDir) {
-      const files = readdirSync(input, { withFileTypes: true })
-        .filter((d) => d.isFile() && kindOf(d.name) !== undefined && !d.name.startsWith('.'))
-        .map((d) => d.name).sort();
+    if (st.isDirectory()) {
+      const files: [string, Kind][] = [];
+      for (const d of readdirSync(input, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+        if (!d.isFile() || d.name.startsWith('.')) continue;
+        const kind = kindOfContent(join(input, d.name));
+        if (kind !== undefined) files.push([join(input, d.name), kind]);
+      }
       if (files.length === 0) throw new EmptyInputError(input);
-      for (const f of files) await add(join(input, f), kindOf(f)!);
+      for (const [f, kind] of files) await add(f, kind);
       continue;
     }
-    const kind = kindOf(input);
-    if (kind === undefined) throw new UnknownInputError(input, `unknown kind of file "${extname(input)}"`);
+    // /dev/zero would be read forever, a named pipe with no writer would wait forever: refused before reading.
+    if (!st.isFile()) throw new UnknownInputError(input, `${specialKind(st)}, not a file; pass a file, a folder, or - to read standard input`);
+    const kind = kindOfContent(input);
+    if (kind === undefined) throw new UnknownInputError(input, 'neither a PDF, PNG, JPEG or TIFF image nor a text file of code texts');
     await add(input, kind);
   }
   return plan;
 }
 
 /**
- * Reads every input in order. A folder contributes its PDF, image, TIFF and
- * text files, sorted by name (not its subfolders). Every input is checked,
- * and its pages counted, before the first is scanned.
- * @throws UnknownInputError for a missing file or one of an unknown kind;
- *   EmptyInputError for a folder with nothing to read; UnreadablePdfError;
- *   UnreadableTiffError
+ * Reads every input in order, each recognised by its content (not its name).
+ * A folder contributes its PDF, image, TIFF and text files, sorted by name
+ * (not its subfolders). Every input is checked, and its pages counted, before
+ * the first is scanned. Text is read as a stream, line by line: only lines
+ * that are paperchart codes are kept, each once; the rest are counted in
+ * `opts.skipped`.
+ * @throws UnknownInputError for a missing file, a special file (device, pipe,
+ *   socket) or one of an unknown kind; EmptyInputError for a folder with
+ *   nothing to read; UnreadablePdfError; UnreadableTiffError;
+ *   OversizedImageError (see CollectOptions.skipped)
  */
 export async function collectTexts(inputs: readonly string[], opts: CollectOptions = {}): Promise<CollectedText[]> {
   const plan = await planInputs(inputs);
   const count: ReadCount = { done: 0, total: plan.reduce((n, i) => n + i.pages, 0) };
   const out: CollectedText[] = [];
+  const lines = new CodeLines(out, opts.skipped ?? noneSkipped());
+  // Each page's, image's or text input's new texts, handed to onTexts as soon as they are read.
+  let reported = 0;
+  const reportTexts = (): void => {
+    if (!opts.onTexts || out.length === reported) return;
+    const fresh = out.slice(reported);
+    reported = out.length;
+    opts.onTexts(fresh);
+  };
   for (const input of plan) {
-    if (input.kind === 'stdin') {
-      const lines = linesOf(await (opts.readStdin ?? readStdinText)(), '-');
-      opts.onTexts?.(lines);
-      out.push(...lines);
-    } else out.push(...await collectFile(input, opts, count));
+    if (input.kind !== 'stdin') await collectFile(input, opts, count, out, lines, plan.length === 1 && input.pages === 1, reportTexts);
+    else if (opts.readStdin) await lines.read([await opts.readStdin()], '-');
+    else await lines.read(process.stdin, '-');
+    if (input.kind === 'stdin') reportTexts();
   }
   return out;
 }

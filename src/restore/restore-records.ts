@@ -9,6 +9,7 @@ import {
 import { parseManifest, type Manifest } from '../codec/manifest.js';
 import { CorruptFrameError, InsufficientFramesError } from '../codec/codec-errors.js';
 import { canonicalJson } from '../record/canonical-json.js';
+import { isCanonicalText } from '../codec/_canonical-match.js';
 import { CHILD_TABLES, type PatientRecord } from '../record/record.js';
 import { checkRecordShape, validateRecord } from '../record/validate-record.js';
 import { PaperchartError, SchemaVersionError } from '../errors.js';
@@ -143,7 +144,7 @@ function parseCheckedRecord(doc: DecodedDocument & { patientId: string }): Patie
   let value: unknown;
   try { value = JSON.parse(doc.canonical); } catch { throw new CorruptFrameError(`run ${doc.runId}: record content is not JSON`); }
   checkRecordShape(value, doc.patientId);
-  if (canonicalJson(value) !== doc.canonical) throw new CorruptFrameError(`run ${doc.runId} patient ${doc.patientId}: record is not in canonical form`);
+  if (!isCanonicalText(value, doc.canonical)) throw new CorruptFrameError(`run ${doc.runId} patient ${doc.patientId}: record is not in canonical form`);
   validateRecord(value, null);
   return value;
 }
@@ -165,11 +166,17 @@ async function decodeInSteps(texts: Iterable<string>, opts: DecodeOptions, onPro
       if (doc.kind === 'M') out.manifests.push(doc);
       else {
         const named = { ...doc, patientId: doc.patientId! };
-        out.records.push({ ...named, record: parseCheckedRecord(named) });
+        const record = parseCheckedRecord(named);
+        // The canonical text is written again only when asked for (to compare with a store's record), as decodeRecords does.
+        const restored = { ...named, record };
+        Object.defineProperty(restored, 'canonical', { get: () => canonicalJson(record), enumerable: true });
+        out.records.push(restored);
       }
     } catch (e) {
       if (!(e instanceof PaperchartError)) throw e;
       out.failures.push({ kind: g.kind, runId: g.runId, patientId: g.patientId, digestPrefix: g.digestPrefix, error: e });
+    } finally {
+      g.frames.clear(); // read: its shards need not wait for every other document
     }
     if (await pause()) onProgress?.(i + 1, groups.length, 'decode');
   }
@@ -410,7 +417,7 @@ export async function restoreRecords(o: RestoreOptions): Promise<RestoreReport> 
   const failureDetail = (f: FailedDocument & { patientId: string }): string => {
     if (!(f.error instanceof InsufficientFramesError)) return f.error.message;
     const pages = pagesOf(f.runId, f.patientId);
-    return `codes ${f.error.missing.join(', ')} not read, ${f.error.needed} more needed` +
+    return `codes ${f.error.missingText} not read, ${f.error.needed} more needed` +
       (pages ? `; printed on binder page${pages.length === 1 ? '' : 's'} ${pages.join(', ')}` : '');
   };
   // Codes of a patient's other run: never mixed into the record reported on, but a person must hear

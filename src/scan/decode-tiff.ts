@@ -6,6 +6,8 @@
 import UTIF from 'utif2';
 import { PaperchartError } from '../errors.js';
 import type { RgbaImage } from './read-codes.js';
+import { checkPagePixels } from './image-size.js';
+import type { OversizedImageError } from './scan-errors.js';
 
 export class UnreadableTiffError extends PaperchartError {
   constructor(readonly file: string, readonly detail: string) {
@@ -52,11 +54,31 @@ function countDirectories(b: Uint8Array, file: string): number {
     const entries = v.getUint16(offset, le);
     const end = offset + 2 + entries * 12 + 4;
     if (end > b.length) throw new UnreadableTiffError(file, `image directory at offset ${offset} runs past the end: truncated`);
+    checkTagSizes(v, le, offset, entries, file);
     seen.add(offset);
     offset = v.getUint32(end - 4, le);
   }
   if (seen.size === 0) throw new UnreadableTiffError(file, 'no image directory');
   return seen.size;
+}
+
+/** Bytes per value of each TIFF field type (TIFF 6.0 §2, BigTIFF's 8-byte types). */
+const TYPE_BYTES = [0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4, 0, 0, 8, 8, 8];
+
+/**
+ * Every tag's values must lie inside the file: utif2 allocates what a tag's
+ * count declares before reading, and a 178-byte file whose tag claimed 10⁹
+ * values killed the process (measured).
+ */
+function checkTagSizes(v: DataView, le: boolean, offset: number, entries: number, file: string): void {
+  for (let e = 0; e < entries; e++) {
+    const at = offset + 2 + e * 12;
+    const tag = v.getUint16(at, le), type = v.getUint16(at + 2, le), count = v.getUint32(at + 4, le);
+    const bytes = count * (TYPE_BYTES[type] ?? 1);
+    if (bytes > 4 && v.getUint32(at + 8, le) + bytes > v.byteLength) {
+      throw new UnreadableTiffError(file, `tag ${tag} declares ${count} values, more than the file's ${v.byteLength} bytes hold`);
+    }
+  }
 }
 
 const first = (ifd: UTIF.IFD, tag: number): number | undefined => {
@@ -87,11 +109,13 @@ function fullPages(tiff: Uint8Array, fileName: string): { buffer: ArrayBuffer; i
 
 /**
  * Yields every full-resolution page of `tiff` as RGBA, skipping the reduced
- * resolution copies (thumbnails) some scanners add.
+ * resolution copies (thumbnails) some scanners add. A page of more than
+ * MAX_PAGE_PIXELS is given to `onRefused` and skipped, undecoded.
  * @throws UnreadableTiffError for a damaged or truncated file, an image of
- *   unsupported compression, or one whose data does not decode
+ *   unsupported compression, or one whose data does not decode;
+ *   OversizedImageError for a page too large when there is no `onRefused`
  */
-export async function* decodeTiff(tiff: Uint8Array, fileName = 'the TIFF'): AsyncGenerator<TiffPage> {
+export async function* decodeTiff(tiff: Uint8Array, fileName = 'the TIFF', onRefused?: (e: OversizedImageError) => void): AsyncGenerator<TiffPage> {
   const { buffer, ifds, pages } = fullPages(tiff, fileName);
   let n = 0;
   for (const ifd of pages) {
@@ -100,6 +124,11 @@ export async function* decodeTiff(tiff: Uint8Array, fileName = 'the TIFF'): Asyn
     if (width === undefined || height === undefined) throw new UnreadableTiffError(fileName, `page ${n} has no image size`);
     if (!(width > 0 && height > 0 && width <= MAX_SIDE && height <= MAX_SIDE)) {
       throw new UnreadableTiffError(fileName, `page ${n} is ${width}×${height} pixels, expected 1..${MAX_SIDE} a side`);
+    }
+    try { checkPagePixels(fileName, n, width, height); } catch (e) {
+      if (onRefused === undefined) throw e;
+      onRefused(e as OversizedImageError);
+      continue;
     }
     const compression = first(ifd, 259) ?? 1;
     if (!COMPRESSIONS.has(compression)) throw new UnreadableTiffError(fileName, `page ${n} uses compression ${compression}, which is not supported`);

@@ -10,9 +10,11 @@
  * the installed package; nothing is fetched.
  */
 import { createRequire } from 'node:module';
+import { inflateSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { getDocument, type PDFDocumentProxy, type PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { PdfPageRangeError, UnreadablePdfError } from './scan-errors.js';
+import { OversizedImageError, PdfPageRangeError, UnreadablePdfError } from './scan-errors.js';
+import { MAX_PAGE_PIXELS, checkPagePixels } from './image-size.js';
 import { takePageImage } from './_page-image.js';
 
 export interface RasterPage {
@@ -39,11 +41,16 @@ export interface RasteriseOptions {
    * are rendered at `dpi`. Off by default: `verify` wants a simulated scan.
    */
   takeScannedImages?: boolean;
+  /**
+   * Called for a page larger than MAX_PAGE_PIXELS at `dpi`, which is then
+   * skipped undrawn; without it such a page throws OversizedImageError.
+   */
+  onRefused?: (e: OversizedImageError) => void;
 }
 
 /** A canvas as made by pdfjs' own canvas factory (its bundled @napi-rs/canvas). */
 interface CanvasEntry {
-  canvas: { width: number; height: number };
+  canvas: { width: number; height: number; data?: () => Uint8Array };
   context: {
     getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
   };
@@ -75,6 +82,41 @@ function checkEnvelope(pdf: Uint8Array, file: string): void {
   if (!tail.includes('%%EOF')) throw new UnreadablePdfError(file, 'truncated: no %%EOF end marker');
 }
 
+/**
+ * Bytes one PDF stream may inflate to: RGBA at MAX_PAGE_PIXELS, more than any
+ * page's image or content needs. pdfjs keeps a stream's whole decoded data, in
+ * a buffer it doubles as it grows: a 1 MB PDF whose stream inflated to 1 GiB
+ * took 2.2 GB (measured).
+ */
+const MAX_STREAM_BYTES = 4 * MAX_PAGE_PIXELS;
+
+/**
+ * Inflates each zlib stream of the file (discarding the output) and refuses
+ * the file when one would exceed MAX_STREAM_BYTES. Streams are found by their
+ * keywords, as pdfjs finds them in a damaged file; any that do not inflate
+ * are pdfjs' to judge.
+ */
+function checkStreamSizes(pdf: Uint8Array, file: string): void {
+  const b = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+  for (let at = b.indexOf('stream'); at !== -1; at = b.indexOf('stream', at + 6)) {
+    if (at >= 3 && b.toString('latin1', at - 3, at) === 'end') continue;
+    let start = at + 6;
+    if (b[start] === 0x0d) start++;
+    if (b[start] !== 0x0a) continue;
+    start++;
+    // A zlib header: deflate method, and the check bits make the first two bytes a multiple of 31.
+    if ((b[start]! & 0x0f) !== 8 || ((b[start]! << 8) | b[start + 1]!) % 31 !== 0) continue;
+    const end = b.indexOf('endstream', start);
+    try {
+      inflateSync(b.subarray(start, end === -1 ? b.length : end), { maxOutputLength: MAX_STREAM_BYTES });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new UnreadablePdfError(file, `the stream at byte ${at} inflates to more than ${MAX_STREAM_BYTES / 2 ** 20 | 0} MiB, more than any page needs`);
+      }
+    }
+  }
+}
+
 function describe(err: unknown): string {
   if (err instanceof Error) return `${err.name}: ${err.message}`;
   return String(err);
@@ -83,6 +125,7 @@ function describe(err: unknown): string {
 /** Opens a PDF with pdfjs, everything it needs loaded from the installed package. */
 async function openPdf(pdf: Uint8Array, file: string): Promise<PDFDocumentProxy> {
   checkEnvelope(pdf, file);
+  checkStreamSizes(pdf, file);
   const task = getDocument({
     data: new Uint8Array(pdf), // pdfjs may detach the buffer it is given; keep the caller's intact
     ...packageDirs(),
@@ -91,6 +134,9 @@ async function openPdf(pdf: Uint8Array, file: string): Promise<PDFDocumentProxy>
     isEvalSupported: false,
     // Decoded images as bytes in page.objs (takePageImage reads them), never as ImageBitmaps.
     isOffscreenCanvasSupported: false,
+    // An image of more pixels is left out of the page rather than decoded (pdfjs' own bound).
+    maxImageSize: MAX_PAGE_PIXELS,
+    canvasMaxAreaInBytes: 4 * MAX_PAGE_PIXELS,
     verbosity: 0,
   });
   try {
@@ -111,29 +157,51 @@ export async function countPdfPages(pdf: Uint8Array, fileName = 'the PDF'): Prom
   try { return doc.numPages; } finally { await doc.destroy(); }
 }
 
-/** Draws one page on a white canvas from pdfjs' own factory and copies the pixels out. */
-async function renderPage(page: PDFPageProxy, n: number, scale: number, factory: CanvasFactory, file: string): Promise<RasterPage> {
+/**
+ * One canvas for all the pages of a document, made again only when a page's size differs: a new
+ * native canvas a page grew the process 240–330 KB a page even destroyed (it is freed only when V8
+ * collects its small wrapper), one reused stayed flat at about 200 MB over 3,000 pages (measured).
+ */
+class PageCanvas {
+  private entry: CanvasEntry | undefined;
+  constructor(private readonly factory: CanvasFactory) {}
+  get(width: number, height: number): CanvasEntry {
+    if (this.entry && this.entry.canvas.width === width && this.entry.canvas.height === height) return this.entry;
+    this.free();
+    return (this.entry = this.factory.create(width, height));
+  }
+  free(): void {
+    if (this.entry) this.factory.destroy(this.entry);
+    this.entry = undefined;
+  }
+}
+
+/** Draws one page on a white canvas (the document's, see PageCanvas) and copies the pixels out. */
+async function renderPage(page: PDFPageProxy, n: number, scale: number, canvas: PageCanvas, file: string): Promise<RasterPage> {
   const viewport = page.getViewport({ scale });
   const width = Math.ceil(viewport.width);
   const height = Math.ceil(viewport.height);
-  const entry = factory.create(width, height);
+  const entry = canvas.get(width, height);
   try {
-    try {
-      await page.render({
-        canvas: null,
-        canvasContext: entry.context as never,
-        viewport,
-        intent: 'print',
-        background: 'rgb(255,255,255)',
-      }).promise;
-    } catch (err) {
-      throw new UnreadablePdfError(file, `page ${n}: ${describe(err)}`);
-    }
-    // Copy out of the native canvas so it can be freed now.
-    return { page: n, width, height, rgba: new Uint8ClampedArray(entry.context.getImageData(0, 0, width, height).data), from: 'render' };
-  } finally {
-    factory.destroy(entry);
+    // pdfjs paints the background over the whole canvas first, so nothing of the last page shows through.
+    await page.render({
+      canvas: null,
+      canvasContext: entry.context as never,
+      viewport,
+      intent: 'print',
+      background: 'rgb(255,255,255)',
+    }).promise;
+  } catch (err) {
+    canvas.free(); // its drawing state is unknown now
+    throw new UnreadablePdfError(file, `page ${n}: ${describe(err)}`);
   }
+  // Copied out as the canvas' raw pixels, not getImageData: the ImageData's native buffer is invisible to
+  // V8's collector, and 100,000 blank pages grew 15 MB each (measured). The page is opaque (white
+  // background), so the canvas' premultiplied RGBA is plain RGBA.
+  const raw = entry.canvas.data?.();
+  const rgba = raw !== undefined && raw.length === width * height * 4 ? new Uint8ClampedArray(raw)
+    : new Uint8ClampedArray(entry.context.getImageData(0, 0, width, height).data);
+  return { page: n, width, height, rgba, from: 'render' };
 }
 
 /**
@@ -147,12 +215,13 @@ export async function* rasterisePdf(pdf: Uint8Array, options: RasteriseOptions):
     throw new RangeError(`dpi must be in (0, 1200], got ${options.dpi}`);
   }
   const doc = await openPdf(pdf, file);
+  let canvas: PageCanvas | undefined;
   try {
     const pages = options.pages ?? Array.from({ length: doc.numPages }, (_, i) => i + 1);
     for (const n of pages) {
       if (!Number.isInteger(n) || n < 1 || n > doc.numPages) throw new PdfPageRangeError(file, n, doc.numPages);
     }
-    const factory = doc.canvasFactory as unknown as CanvasFactory;
+    canvas = new PageCanvas(doc.canvasFactory as unknown as CanvasFactory);
     const scale = options.dpi / 72;
     for (const n of pages) {
       let raster: RasterPage;
@@ -163,6 +232,12 @@ export async function* rasterisePdf(pdf: Uint8Array, options: RasteriseOptions):
         throw new UnreadablePdfError(file, `page ${n}: ${describe(err)}`);
       }
       try {
+        const viewport = page.getViewport({ scale });
+        try { checkPagePixels(file, n, Math.ceil(viewport.width), Math.ceil(viewport.height)); } catch (e) {
+          if (options.onRefused === undefined) throw e;
+          options.onRefused(e as OversizedImageError);
+          continue;
+        }
         let image;
         if (options.takeScannedImages) {
           try {
@@ -171,13 +246,14 @@ export async function* rasterisePdf(pdf: Uint8Array, options: RasteriseOptions):
             throw new UnreadablePdfError(file, `page ${n}: ${describe(err)}`);
           }
         }
-        raster = image ? { page: n, ...image, from: 'image' } : await renderPage(page, n, scale, factory, file);
+        raster = image ? { page: n, ...image, from: 'image' } : await renderPage(page, n, scale, canvas, file);
       } finally {
         page.cleanup();
       }
       yield raster;
     }
   } finally {
+    canvas?.free();
     await doc.destroy();
   }
 }

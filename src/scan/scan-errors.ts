@@ -16,3 +16,13 @@ export class PdfPageRangeError extends PaperchartError {
       `pass page numbers from 1 to ${pageCount}`);
   }
 }
+
+/** A page or image larger than any scan: refused before it is decoded, so it cannot exhaust memory. */
+export class OversizedImageError extends PaperchartError {
+  constructor(readonly file: string, readonly page: number | undefined, readonly width: number, readonly height: number, readonly maxPixels: number) {
+    super('E_IMAGE_TOO_LARGE',
+      `${file}${page === undefined ? '' : ` page ${page}`} is ${Math.round(width)}×${Math.round(height)} pixels, ` +
+      `more than the ${Math.round(maxPixels / 1e6)} million a page may have (a 600-dpi Letter or A4 scan); not read`,
+      'scan the page again at 600 dpi or less, on paper no larger than Legal or A4');
+  }
+}
