@@ -198,6 +198,8 @@ export interface DecodedDocument {
   encrypted: boolean;
   /** Canonical JSON text. */
   canonical: string;
+  /** The canonical text raw-deflated, as the codes carry it (decrypted): a tenth of its size, to keep while other records are read. */
+  compressed: Uint8Array;
   /** Codes rebuilt from parity (1-based indices). */
   recovered: number[];
 }
@@ -279,7 +281,7 @@ export function reassembleDocument(group: FrameGroup, opts: DecodeOptions = {}):
   if (!bytesEqual(new Uint8Array(createHash('sha256').update(content).digest()), c.digest)) throw new DigestMismatchError(runId, patientId);
   let canonical: string;
   try { canonical = utf8.decode(content); } catch { throw new DigestMismatchError(runId, patientId); }
-  return { kind, runId, patientId, digest: digestHex, printedAt: c.printedAt, signature, encrypted, canonical, recovered };
+  return { kind, runId, patientId, digest: digestHex, printedAt: c.printedAt, signature, encrypted, canonical, compressed, recovered };
 }
 
 export interface RestoredRecord extends DecodedDocument { patientId: string; record: PatientRecord }
