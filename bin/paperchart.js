@@ -7,8 +7,9 @@ import { removeTemporaryFiles } from '../dist/_temporary-file.js';
 // Ctrl-C, a shutdown or a closed terminal mid-print: remove the partial file, exit as interrupted (128 + signal).
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
   process.once(signal, () => {
-    removeTemporaryFiles();
-    process.stderr.write(`\npaperchart: interrupted; no output was written\n`);
+    const written = removeTemporaryFiles();
+    process.stderr.write(written.length === 0 ? `\npaperchart: interrupted; no output was written\n`
+      : `\npaperchart: interrupted after ${written.join(', ')} had been written completely\n`);
     process.exit(code);
   });
 }

@@ -25,13 +25,29 @@ export function removeOnInterrupt(tempPath: string, stop: () => void = () => {})
   return () => { pending.delete(tempPath); };
 }
 
-/** Stops the writers of every pending temporary file and removes the files (Ctrl-C, SIGTERM, SIGHUP). */
-export function removeTemporaryFiles(): void {
+/** Files this run has put in place complete (commitFile, or a store's COMMIT), for what an interrupt reports. */
+const committed: string[] = [];
+
+/**
+ * Records that `path` is now complete. A signal is handled only between two
+ * steps of the event loop, so one that arrives during a synchronous commit is
+ * handled after it: the interrupt must then say the file was written.
+ */
+export function noteCommitted(path: string): void {
+  committed.push(path);
+}
+
+/**
+ * Stops the writers of every pending temporary file and removes the files (Ctrl-C, SIGTERM, SIGHUP).
+ * @returns the files this run had already put in place complete, which stay
+ */
+export function removeTemporaryFiles(): string[] {
   for (const [path, stop] of pending) {
     try { stop(); } catch { /* the file goes whatever its writer does */ }
     for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
   }
   pending.clear();
+  return [...committed];
 }
 
 /** Forces a file's bytes (or a folder's entries) to disk. */
@@ -51,6 +67,7 @@ export function commitFile(tempPath: string, path: string, opts: { replace: bool
   if (opts.replace) renameSync(tempPath, path);
   else { linkSync(tempPath, path); unlinkSync(tempPath); }
   pending.delete(tempPath);
+  noteCommitted(path);
   try { syncToDisk(dirname(path)); } catch { /* some file systems cannot sync a folder; the rename stands */ }
 }
 

@@ -19,7 +19,7 @@ import { RecordReader } from '../store/read-records.js';
 import { changeLogOf } from '../store/patient-changes.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
 import { RecordWriter, writeMeta } from '../store/write-records.js';
-import { commitFile, removeOnInterrupt, removeStaleTemporaryFiles, temporaryPathBeside } from '../_temporary-file.js';
+import { commitFile, noteCommitted, removeOnInterrupt, removeStaleTemporaryFiles, temporaryPathBeside } from '../_temporary-file.js';
 import { RestoreConflictError, RestoreDiskFullError, RestoreTargetError, RestoreWriteError, StoreLockedError } from './restore-errors.js';
 
 export type OnConflict = 'keep' | 'replace' | 'fail';
@@ -339,7 +339,10 @@ async function restoreIntoStore(valid: RestoredRecord[], c: WriteContext): Promi
     try {
       const written = await decideAndWrite(db, valid, c);
       if (c.o.dryRun) db.exec('ROLLBACK');
-      else await runWaitingForLock(db, 'COMMIT', path);
+      else {
+        await runWaitingForLock(db, 'COMMIT', path);
+        noteCommitted(path);
+      }
       return written;
     } finally {
       if (db.inTransaction) db.exec('ROLLBACK');

@@ -1,10 +1,10 @@
 // The binder's file: written under a temporary name, renamed when complete (_atomic-output.ts).
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AtomicOutput } from '../../src/render/_atomic-output.js';
-import { temporaryPathBeside } from '../../src/_temporary-file.js';
+import { commitFile, removeOnInterrupt, removeTemporaryFiles, temporaryPathBeside } from '../../src/_temporary-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'paperchart-output-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,5 +50,23 @@ describe('AtomicOutput', () => {
     first.discard();
     second.discard();
     expect(readdirSync(dir).filter((f) => f.includes('twice'))).toEqual([]);
+  });
+});
+
+describe('an interrupt after a commit', () => {
+  it('removes what is still temporary and reports what was already put in place complete', () => {
+    const done = join(dir, 'done.txt');
+    const doneTemp = temporaryPathBeside(done);
+    writeFileSync(doneTemp, 'complete');
+    removeOnInterrupt(doneTemp);
+    commitFile(doneTemp, done, { replace: false });
+    const unfinished = temporaryPathBeside(join(dir, 'unfinished.txt'));
+    writeFileSync(unfinished, 'half');
+    removeOnInterrupt(unfinished);
+
+    const written = removeTemporaryFiles();
+    expect(written).toContain(done);
+    expect(readFileSync(done, 'utf8')).toBe('complete');
+    expect(existsSync(unfinished)).toBe(false);
   });
 });
