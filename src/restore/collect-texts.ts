@@ -4,7 +4,7 @@
 import { closeSync, createReadStream, openSync, readFileSync, readSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { decodeFrame } from '../codec/frame.js';
-import { PaperchartError } from '../errors.js';
+import { PaperchartError, fileProblem } from '../errors.js';
 import { countTiffPages, decodeTiff } from '../scan/decode-tiff.js';
 import { checkPagePixels, declaredImageSize } from '../scan/image-size.js';
 import { countPdfPages, rasterisePdf } from '../scan/rasterise-pdf.js';
@@ -103,9 +103,24 @@ function specialKind(st: Stats): string {
   return 'not a regular file';
 }
 
+/**
+ * Most bytes read from one PDF, TIFF or image file. Such a file is read whole (pdfjs and utif2 take whole
+ * files), twice over at worst, beside the page being decoded: 256 MiB keeps that under 1 GB, and is some
+ * 2,500 pages of a 200-dpi office scan. A longer scan is read as several files (a folder is read in name order).
+ */
+export const MAX_SCAN_FILE_BYTES = 256 * 2 ** 20;
+
 function readBytes(path: string): Uint8Array {
-  try { return new Uint8Array(readFileSync(path)); } catch (e) {
-    throw new UnknownInputError(path, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
+  try {
+    const size = statSync(path).size;
+    if (size > MAX_SCAN_FILE_BYTES) {
+      throw new UnknownInputError(path, `${Math.round(size / 2 ** 20)} MiB, more than the ${MAX_SCAN_FILE_BYTES / 2 ** 20} MiB read from one scan file; ` +
+        'scan into several files, or split this one, and pass them or their folder');
+    }
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    if (e instanceof UnknownInputError) throw e;
+    throw new UnknownInputError(path, fileProblem(e));
   }
 }
 

@@ -2,6 +2,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { truncateSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,6 +142,13 @@ function onePagePdf(mediaBox: string, content: Buffer): Buffer {
 }
 
 describe('images and PDFs are sized before they are decoded', () => {
+  it('refuses a scan file larger than it reads whole, before reading it (a sparse 300 MiB PDF)', async () => {
+    const file = join(dir, 'enormous.pdf');
+    writeFileSync(file, '%PDF-1.7\n');
+    truncateSync(file, 300 * 2 ** 20);
+    expectOneLineRefusal(await restore(file), /enormous\.pdf \(300 MiB, more than the 256 MiB read from one scan file/);
+  });
+
   it('refuses a PNG claiming 30000×30000 pixels in one line', async () => {
     const file = join(dir, 'huge.png');
     writeFileSync(file, pngHeader(30000, 30000));
