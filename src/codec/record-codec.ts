@@ -161,27 +161,39 @@ export interface RejectedText { text: string; error: PaperchartError }
 
 /** FORMAT §9.1: parse every text, drop duplicates, sort the rest into documents. Never throws for bad texts. */
 export function groupFrames(texts: Iterable<string>): { groups: FrameGroup[]; rejected: RejectedText[] } {
-  const byKey = new Map<string, FrameGroup>();
-  const rejected: RejectedText[] = [];
-  for (const text of texts) {
-    if (text.trim() === '') continue;
+  const grouper = new FrameGrouper();
+  for (const text of texts) grouper.add(text);
+  return grouper.result();
+}
+
+/** groupFrames one text at a time, for a caller that must stay responsive between texts (a restore hears Ctrl-C). */
+export class FrameGrouper {
+  private readonly byKey = new Map<string, FrameGroup>();
+  private readonly rejected: RejectedText[] = [];
+
+  add(text: string): void {
+    if (text.trim() === '') return;
     let f: Frame;
     try { f = decodeFrame(text); }
-    catch (e) { if (e instanceof PaperchartError) { rejected.push({ text, error: e }); continue; } throw e; }
+    catch (e) { if (e instanceof PaperchartError) { this.rejected.push({ text, error: e }); return; } throw e; }
     const key = [f.kind, f.runId, f.patientId ?? '', f.digestPrefix, f.total, f.dataCount, f.shard.length].join('\u0000');
-    let g = byKey.get(key);
+    let g = this.byKey.get(key);
     if (!g) {
       g = { kind: f.kind, runId: f.runId, patientId: f.patientId, digestPrefix: f.digestPrefix, total: f.total,
         dataCount: f.dataCount, shardBytes: f.shard.length, frames: new Map(), conflicts: new Set() };
-      byKey.set(key, g);
+      this.byKey.set(key, g);
     }
     const had = g.frames.get(f.index);
     if (had && !bytesEqual(had.shard, f.shard)) g.conflicts.add(f.index);
     else if (!had) g.frames.set(f.index, f);
   }
-  const groups = [...byKey.values()].sort((a, b) =>
-    cmp(a.runId, b.runId) || cmp(a.kind, b.kind) || cmp(a.patientId ?? '', b.patientId ?? '') || cmp(a.digestPrefix, b.digestPrefix));
-  return { groups, rejected };
+
+  /** The groups in a stable order (run, kind, patient, digest), and the texts that are not codes. */
+  result(): { groups: FrameGroup[]; rejected: RejectedText[] } {
+    const groups = [...this.byKey.values()].sort((a, b) =>
+      cmp(a.runId, b.runId) || cmp(a.kind, b.kind) || cmp(a.patientId ?? '', b.patientId ?? '') || cmp(a.digestPrefix, b.digestPrefix));
+    return { groups, rejected: this.rejected };
+  }
 }
 
 function cmp(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0; }

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import Database from 'better-sqlite3';
 import {
-  groupFrames, reassembleDocument, type DecodeOptions, type DecodedDocument, type FailedDocument, type RejectedText, type RestoredRecord,
+  FrameGrouper, reassembleDocument, type DecodeOptions, type DecodedDocument, type FailedDocument, type RejectedText, type RestoredRecord,
 } from '../codec/record-codec.js';
 import { parseManifest, type Manifest } from '../codec/manifest.js';
 import { CorruptFrameError, InsufficientFramesError } from '../codec/codec-errors.js';
@@ -157,9 +157,12 @@ interface Decoded { records: RestoredRecord[]; manifests: DecodedDocument[]; fai
  * the event loop between them, and each record checked against the schema.
  */
 async function decodeInSteps(texts: Iterable<string>, opts: DecodeOptions, onProgress: RestoreOptions['onProgress']): Promise<Decoded> {
-  const { groups, rejected } = groupFrames(texts);
-  const out: Decoded = { records: [], manifests: [], failures: [], rejected };
+  // Grouped a text at a time with pauses: in one call, 75,000 codes (25,000 patients) kept Ctrl-C waiting about 7 s.
+  const grouper = new FrameGrouper();
   const pause = pacer();
+  for (const text of texts) { grouper.add(text); await pause(); }
+  const { groups, rejected } = grouper.result();
+  const out: Decoded = { records: [], manifests: [], failures: [], rejected };
   onProgress?.(0, groups.length, 'decode');
   for (const [i, g] of groups.entries()) {
     try {
