@@ -8,7 +8,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, type CliResult } from '../_run-cli.js';
+import { expectRefusal, runCli, type CliResult } from '../_run-cli.js';
 import { writeHandmadeClinic } from '../fixtures/handmade-clinic.js';
 
 // The built binary, as `npx paperchart` runs it (npm test builds dist/ first).
@@ -30,12 +30,7 @@ const print = (out: string, ...more: string[]): Promise<CliResult> =>
 
 /** Refused with exit 2, one line naming the problem and one saying what to do; nothing half-written is left. */
 function expectRefused(r: CliResult, problem: RegExp): void {
-  expect(r.code).toBe(2);
-  const lines = r.err.trim().split('\n');
-  expect(lines).toHaveLength(2);
-  expect(lines[0]).toMatch(/^paperchart: /);
-  expect(lines[0]).toMatch(problem);
-  expect(lines[1]).toMatch(/^→ /);
+  expectRefusal(r, problem);
   expect(readdirSync(dir).filter((f) => f.includes('.partial'))).toEqual([]);
 }
 

@@ -6,7 +6,7 @@ import { truncateSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../_run-cli.js';
+import { expectRefusal, runCli } from '../_run-cli.js';
 import { encodeFrame } from '../../src/codec/frame.js';
 import { InsufficientFramesError } from '../../src/codec/codec-errors.js';
 import { decodeFrame } from '../../src/codec/frame.js';
@@ -59,16 +59,6 @@ describe('codes that only declare a count', () => {
 
 const ENCODE = { runId: 'R1', printedAt: '2026-11-25T15:00:00Z' };
 
-/** A refusal is two lines: the problem, then what to do; never a stack trace. */
-function expectOneLineRefusal(r: { code: number; err: string }, problem: RegExp): void {
-  expect(r.code).toBe(2);
-  const lines = r.err.trim().split('\n');
-  expect(lines).toHaveLength(2);
-  expect(lines[0]).toMatch(/^paperchart: /);
-  expect(lines[0]).toMatch(problem);
-  expect(lines[1]).toMatch(/^→ /);
-}
-
 const restore = (input: string, ...extra: string[]) => runCli('restore', '--dry-run', '--trust-unsigned', '--db', join(dir, 'x.sqlite'), ...extra, input);
 
 describe('text inputs', () => {
@@ -82,10 +72,10 @@ describe('text inputs', () => {
   });
 
   it('refuses /dev/zero and a named pipe with no writer at once, in one line', async () => {
-    expectOneLineRefusal(await restore('/dev/zero'), /\/dev\/zero \(a character device, not a file/);
+    expectRefusal(await restore('/dev/zero'), /\/dev\/zero \(a character device, not a file/);
     const fifo = join(dir, 'pipe');
     execFileSync('mkfifo', [fifo]);
-    expectOneLineRefusal(await restore(fifo), /pipe \(a named pipe, not a file/);
+    expectRefusal(await restore(fifo), /pipe \(a named pipe, not a file/);
   });
 
   it('skips junk lines and a line longer than any code, counting them, and restores the codes among them', async () => {
@@ -146,20 +136,20 @@ describe('images and PDFs are sized before they are decoded', () => {
     const file = join(dir, 'enormous.pdf');
     writeFileSync(file, '%PDF-1.7\n');
     truncateSync(file, 300 * 2 ** 20);
-    expectOneLineRefusal(await restore(file), /enormous\.pdf \(300 MiB, more than the 256 MiB read from one scan file/);
+    expectRefusal(await restore(file), /enormous\.pdf \(300 MiB, more than the 256 MiB read from one scan file/);
   });
 
   it('refuses a PNG claiming 30000×30000 pixels in one line', async () => {
     const file = join(dir, 'huge.png');
     writeFileSync(file, pngHeader(30000, 30000));
-    expectOneLineRefusal(await restore(file), /huge\.png is 30000×30000 pixels, more than the 36 million a page may have/);
+    expectRefusal(await restore(file), /huge\.png is 30000×30000 pixels, more than the 36 million a page may have/);
   });
 
   it('refuses a JPEG whose frame header claims 30000×30000 pixels', async () => {
     const sof = Buffer.from([0xff, 0xc0, 0, 11, 8, 0x75, 0x30, 0x75, 0x30, 1, 1, 0x11, 0]);
     const file = join(dir, 'huge.jpg');
     writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0]), sof, Buffer.from([0xff, 0xd9])]));
-    expectOneLineRefusal(await restore(file), /huge\.jpg is 30000×30000 pixels/);
+    expectRefusal(await restore(file), /huge\.jpg is 30000×30000 pixels/);
   });
 
   it('refuses a TIFF whose tag claims 10⁹ values before utif2 allocates them', async () => {
@@ -172,19 +162,19 @@ describe('images and PDFs are sized before they are decoded', () => {
     });
     const file = join(dir, 'tag.tif');
     writeFileSync(file, Buffer.concat([Buffer.from([0x49, 0x49, 42, 0, 8, 0, 0, 0]), ifd, Buffer.alloc(8)]));
-    expectOneLineRefusal(await restore(file), /tag\.tif is not a readable TIFF \(tag 279 declares 1000000000 values/);
+    expectRefusal(await restore(file), /tag\.tif is not a readable TIFF \(tag 279 declares 1000000000 values/);
   });
 
   it('refuses a page 14,400 pt wide instead of crashing the rasteriser', async () => {
     const file = join(dir, 'wide.pdf');
     writeFileSync(file, onePagePdf('0 0 14400 792', deflateSync('0 0 m 100 100 l S')));
-    expectOneLineRefusal(await restore(file), /wide\.pdf page 1 is 40000×2200 pixels/);
+    expectRefusal(await restore(file), /wide\.pdf page 1 is 40000×2200 pixels/);
   });
 
   it('refuses a PDF whose stream inflates past any page (150 MB of spaces)', async () => {
     const file = join(dir, 'bomb.pdf');
     writeFileSync(file, onePagePdf('0 0 612 792', deflateSync(Buffer.alloc(150 * 2 ** 20, 0x20), { level: 9 })));
-    expectOneLineRefusal(await restore(file), /bomb\.pdf is not a readable PDF \(the stream at byte \d+ inflates to more than 137 MiB/);
+    expectRefusal(await restore(file), /bomb\.pdf is not a readable PDF \(the stream at byte \d+ inflates to more than 137 MiB/);
   });
 
   it('names a too-large image in the report and still reads the others', async () => {
