@@ -141,13 +141,12 @@ export function checkRestoreTarget(storePath: string): void {
  * shape before anything else looks at it, then its canonical form and dates.
  * @throws CorruptFrameError, MalformedRecordError, InvalidRecordError
  */
-function parseCheckedRecord(doc: DecodedDocument & { patientId: string }): PatientRecord {
+function checkRecordText(doc: DecodedDocument & { patientId: string }): void {
   let value: unknown;
   try { value = JSON.parse(doc.canonical); } catch { throw new CorruptFrameError(`run ${doc.runId}: record content is not JSON`); }
   checkRecordShape(value, doc.patientId);
   if (!isCanonicalText(value, doc.canonical)) throw new CorruptFrameError(`run ${doc.runId} patient ${doc.patientId}: record is not in canonical form`);
   validateRecord(value, null);
-  return value;
 }
 
 interface Decoded { records: RestoredRecord[]; manifests: DecodedDocument[]; failures: FailedDocument[]; rejected: RejectedText[] }
@@ -170,7 +169,7 @@ async function decodeInSteps(texts: Iterable<string>, opts: DecodeOptions, onPro
       if (doc.kind === 'M') out.manifests.push(doc);
       else {
         const named = { ...doc, patientId: doc.patientId! };
-        parseCheckedRecord(named);
+        checkRecordText(named);
         // Checked, the record is kept deflated, as the codes carried it, and inflated again where it is compared or
         // written: held as objects or as text until the write, a 25,000-patient restore took 1.2 GB.
         const { compressed } = doc;
