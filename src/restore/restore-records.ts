@@ -248,7 +248,8 @@ async function decideAndWrite(db: Db | undefined, valid: RestoredRecord[], c: Wr
   for (const [i, r] of valid.entries()) {
     if (await pause()) o.onProgress?.(i, valid.length, 'write');
     const base = { patientId: r.patientId, runId: r.runId };
-    const record = r.record; // parsed from its canonical text, once
+    let parsed: PatientRecord | undefined;
+    const record = (): PatientRecord => (parsed ??= r.record); // parsed from its deflated text when needed, once
     let detail = `from run ${r.runId}, signature ${r.signature}`;
     let replace = false;
     const storeChangedAt = changedAt?.(r.patientId);
@@ -270,7 +271,7 @@ async function decideAndWrite(db: Db | undefined, valid: RestoredRecord[], c: Wr
       }
       conflicts.push(r.patientId);
       if (o.onConflict === 'fail') continue;
-      const storeAt = latestChange(current), paperAt = latestChange(record);
+      const storeAt = latestChange(current), paperAt = latestChange(record());
       if (o.onConflict === 'keep' && r.signature !== 'valid') {
         outcomes.set(r.patientId, { ...base, status: 'kept-unsigned',
           detail: `the store's record differs from the paper, which is not signed (signature ${r.signature}); an unsigned record never replaces a store's record under keep: kept the store's` });
@@ -293,7 +294,7 @@ async function decideAndWrite(db: Db | undefined, valid: RestoredRecord[], c: Wr
       db!.exec('SAVEPOINT patient');
       try {
         if (replace) for (const d of deletes) d.run(r.patientId);
-        writer.write(record);
+        writer.write(record());
         db!.exec('RELEASE patient');
       } catch (e) {
         if (!isConstraintError(e)) throw e; // the caller rolls the whole transaction back
