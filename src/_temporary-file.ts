@@ -25,6 +25,11 @@ export function removeOnInterrupt(tempPath: string, stop: () => void = () => {})
   return () => { pending.delete(tempPath); };
 }
 
+/** Removes a temporary file and, when it is a SQLite store, the journal files SQLite keeps beside it. */
+export function removeWithJournals(path: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
+}
+
 /** Files this run has put in place complete (commitFile, or a store's COMMIT), for what an interrupt reports. */
 const committed: string[] = [];
 
@@ -44,7 +49,7 @@ export function noteCommitted(path: string): void {
 export function removeTemporaryFiles(): string[] {
   for (const [path, stop] of pending) {
     try { stop(); } catch { /* the file goes whatever its writer does */ }
-    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
+    removeWithJournals(path);
   }
   pending.clear();
   return [...committed];

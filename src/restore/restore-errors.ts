@@ -72,14 +72,6 @@ export class RestoreTargetError extends PaperchartError {
   }
 }
 
-/** Another program held the store's write lock for the whole wait. Nothing was written. */
-export class StoreLockedError extends PaperchartError {
-  constructor(readonly path: string, readonly waitedSeconds: number) {
-    super('E_STORE_LOCKED', `${path} is being written by another program (waited ${waitedSeconds} s for it); nothing was written`,
-      'run restore again when the other program has finished writing, or close it');
-  }
-}
-
 /** The disk filled up while the restore wrote. The write was rolled back, or the new store removed. */
 export class RestoreDiskFullError extends PaperchartError {
   constructor(readonly path: string, newStore: boolean) {

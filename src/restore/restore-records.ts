@@ -1,5 +1,5 @@
 // Turns a bag of code texts into records in a store, with a per-patient report.
-import { accessSync, constants, existsSync, rmSync, statSync, statfsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync, statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -13,14 +13,14 @@ import { canonicalJson } from '../record/canonical-json.js';
 import { isCanonicalText } from '../codec/_canonical-match.js';
 import { CHILD_TABLES, type PatientRecord } from '../record/record.js';
 import { checkRecordShape, validateRecord } from '../record/validate-record.js';
-import { PaperchartError, SchemaVersionError } from '../errors.js';
-import { createStore, openStore, type Db } from '../store/open-store.js';
+import { PaperchartError, SchemaVersionError, StoreBusyError } from '../errors.js';
+import { createStore, isStoreBusy, openStore, type Db } from '../store/open-store.js';
 import { RecordReader } from '../store/read-records.js';
 import { changeLogOf } from '../store/patient-changes.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
 import { RecordWriter, writeMeta } from '../store/write-records.js';
-import { commitFile, noteCommitted, removeOnInterrupt, removeStaleTemporaryFiles, temporaryPathBeside } from '../_temporary-file.js';
-import { RestoreConflictError, RestoreDiskFullError, RestoreTargetError, RestoreWriteError, StoreLockedError } from './restore-errors.js';
+import { commitFile, noteCommitted, removeOnInterrupt, removeStaleTemporaryFiles, removeWithJournals, temporaryPathBeside } from '../_temporary-file.js';
+import { RestoreConflictError, RestoreDiskFullError, RestoreTargetError, RestoreWriteError } from './restore-errors.js';
 
 export type OnConflict = 'keep' | 'replace' | 'fail';
 /**
@@ -203,17 +203,13 @@ function isConstraintError(e: unknown): e is InstanceType<typeof Database.Sqlite
   return e instanceof Database.SqliteError && e.code.startsWith('SQLITE_CONSTRAINT');
 }
 
-function isBusyError(e: unknown): boolean {
-  return e instanceof Database.SqliteError && (e.code === 'SQLITE_BUSY' || e.code.startsWith('SQLITE_BUSY_'));
-}
-
 /** Runs `sql` (BEGIN IMMEDIATE, COMMIT), waiting for another writer in short steps so a signal is handled meanwhile. */
 async function runWaitingForLock(db: Db, sql: string, path: string): Promise<void> {
   const deadline = performance.now() + LOCK_WAIT_MS;
   for (;;) {
     try { db.exec(sql); return; } catch (e) {
-      if (!isBusyError(e) || performance.now() > deadline) {
-        if (isBusyError(e)) throw new StoreLockedError(path, LOCK_WAIT_MS / 1000);
+      if (!isStoreBusy(e) || performance.now() > deadline) {
+        if (isStoreBusy(e)) throw new StoreBusyError(path, LOCK_WAIT_MS / 1000);
         throw e;
       }
     }
@@ -392,7 +388,7 @@ async function restoreIntoNewStore(valid: RestoredRecord[], c: WriteContext, cli
   } finally {
     db?.close();
     forget();
-    if (!committed) removeStore(temp);
+    if (!committed) removeWithJournals(temp);
   }
 }
 
@@ -402,7 +398,7 @@ async function restoreIntoNewStore(valid: RestoredRecord[], c: WriteContext, cli
  * when anything fails). Never throws for bad codes or bad records: they are
  * in the report, and every good record is still restored. Returns to the
  * event loop every few milliseconds, so an interrupt stops it with nothing written.
- * @throws RestoreTargetError, RestoreConflictError (onConflict 'fail'), RestoreWriteError, StoreLockedError, store errors
+ * @throws RestoreTargetError, RestoreConflictError (onConflict 'fail'), RestoreWriteError, StoreBusyError, store errors
  */
 export async function restoreRecords(o: RestoreOptions): Promise<RestoreReport> {
   checkRestoreTarget(o.storePath);
@@ -479,8 +475,4 @@ export async function restoreRecords(o: RestoreOptions): Promise<RestoreReport> 
   for (const p of patients) counts[p.status]++;
   return { store: o.storePath, dryRun: o.dryRun, newStore, written, patients,
     manifests: manifests.map((m) => m.runId), rejectedTexts: decoded.rejected.length, notes, counts };
-}
-
-function removeStore(path: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
 }

@@ -26,20 +26,20 @@ export function openStore(path: string, access: { forMigration?: boolean } = {})
   try {
     db = new Database(path, { readonly: !access.forMigration, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
   } catch (e) {
-    throw isBusy(e) ? new StoreBusyError(path, BUSY_TIMEOUT_MS / 1000) : new NotAStoreError(path, (e as Error).message);
+    throw isStoreBusy(e) ? new StoreBusyError(path, BUSY_TIMEOUT_MS / 1000) : new NotAStoreError(path, (e as Error).message);
   }
   try {
     checkSchema(db, path, access.forMigration === true);
     if (db.pragma('user_version', { simple: true }) === SCHEMA_VERSION) checkStoreContents(db, path);
   } catch (e) {
     db.close();
-    throw isBusy(e) ? new StoreBusyError(path, BUSY_TIMEOUT_MS / 1000) : e;
+    throw isStoreBusy(e) ? new StoreBusyError(path, BUSY_TIMEOUT_MS / 1000) : e;
   }
   return db;
 }
 
 /** SQLite's "database is locked": another connection holds a lock past the busy timeout. */
-function isBusy(e: unknown): boolean {
+export function isStoreBusy(e: unknown): boolean {
   const code = (e as { code?: unknown }).code;
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
@@ -163,7 +163,7 @@ function checkSchema(db: Db, path: string, olderIsFine: boolean): void {
     version = db.pragma('user_version', { simple: true }) as number;
     hasPatients = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'patients'").get() !== undefined;
   } catch (e) {
-    if (isBusy(e)) throw e;
+    if (isStoreBusy(e)) throw e;
     throw new NotAStoreError(path, (e as Error).message);
   }
   if (version === 0 || !hasPatients) throw new NotAStoreError(path, 'no paperchart schema in it');

@@ -6,7 +6,7 @@
  * invented; phone numbers use the 555-01xx block reserved for fiction and
  * e-mail addresses the example.* domains.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type {
   Alert, Allergy, Appointment, Contact, Coverage, Encounter, Immunization, Medication, Observation,
   Patient, PatientRecord, Problem, Procedure, Sex,
@@ -14,7 +14,7 @@ import type {
 import { createStore } from './open-store.js';
 import { writeMeta, writeRecords } from './write-records.js';
 import { backdateChanges } from './patient-changes.js';
-import { commitFile, removeOnInterrupt, removeStaleTemporaryFiles, temporaryPathBeside } from '../_temporary-file.js';
+import { commitFile, removeOnInterrupt, removeStaleTemporaryFiles, removeWithJournals, temporaryPathBeside } from '../_temporary-file.js';
 import { NotAStoreError } from '../errors.js';
 import { Random, WeightedTable, hashSeed } from './_random.js';
 
@@ -2207,7 +2207,7 @@ export async function writeSampleClinic(path: string, opts: SampleClinicOptions)
   } finally {
     if (!complete) {
       if (db.open) db.close();
-      for (const suffix of ['', '-wal', '-shm']) rmSync(tempPath + suffix, { force: true });
+      removeWithJournals(tempPath);
     }
     forget();
   }
