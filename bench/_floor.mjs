@@ -12,11 +12,11 @@ import { openStore } from '../dist/store/open-store.js';
 import { readPatientSummaries, RecordReader } from '../dist/store/read-records.js';
 import { canonicalJson } from '../dist/record/canonical-json.js';
 import { encodeDocument } from '../dist/codec/record-codec.js';
-import { renderBinder, runIdFor } from '../dist/render/render-binder.js';
-import { loadTemplate } from '../dist/render/template.js';
-import { TextShaper } from '../dist/render/shape-text.js';
-import { loadFontSet } from '../dist/render/font-set.js';
-import { QR_EC_LEVEL, QR_MASK, QR_VERSION } from '../dist/render/qr-symbol.js';
+import { renderBinder, runIdFor } from '../dist/print/print-binder.js';
+import { loadTemplate } from '../dist/layout/template.js';
+import { TextShaper } from '../dist/text/shape-text.js';
+import { loadFontSet } from '../dist/text/font-set.js';
+import { QR_EC_LEVEL, QR_MASK, QR_VERSION } from '../dist/qr/qr-symbol.js';
 
 const PRINTED_AT = '2026-11-25T15:00:00Z';
 const [store] = process.argv.slice(2);

@@ -15,7 +15,7 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { encodeFrame } from '../dist/codec/frame.js';
 import { encodeRecord } from '../dist/codec/record-codec.js';
-import { generateSampleClinic } from '../dist/store/sample-clinic.js';
+import { generateSampleClinic } from '../dist/sample/sample-clinic.js';
 
 const argv = process.argv.slice(2);
 const option = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { writeSampleClinic } from '../dist/store/sample-clinic.js';
+import { writeSampleClinic } from '../dist/sample/sample-clinic.js';
 
 const argv = process.argv.slice(2);
 const option = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };

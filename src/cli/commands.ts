@@ -6,11 +6,11 @@ import { UsageError } from '../errors.js';
 import { isReaderGone, type Io } from './io.js';
 import { progressReporter } from './progress.js';
 import { openStore, migrate } from '../store/open-store.js';
-import { writeSampleClinic } from '../store/sample-clinic.js';
-import { exportRecords } from '../record/export-records.js';
-import { printBinder } from '../render/binder-thread.js';
-import { loadTemplate } from '../render/template.js';
-import { asDiskFilled } from '../render/disk-space.js';
+import { writeSampleClinic } from '../sample/sample-clinic.js';
+import { exportRecords } from '../store/export-store.js';
+import { printBinder } from '../print/threads/drawing-thread.js';
+import { loadTemplate } from '../layout/template.js';
+import { asDiskFilled } from '../print/disk-space.js';
 import { DEFAULT_MAX_CODES } from '../codec/record-codec.js';
 import { readEncryptKeyFile, readPublicKeyFile, readSigningKeyFile, writeKeyFiles } from '../keys/key-files.js';
 // verify-binder is imported where used: it loads pdfjs and the zxing wasm (about a second), which print need not pay.

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../../bin/paperchart.js', import.meta.url));
-const WORKER = fileURLToPath(new URL('../../dist/render/patient-worker.js', import.meta.url));
+const WORKER = fileURLToPath(new URL('../../dist/print/threads/patient-worker.js', import.meta.url));
 const DEMO = fileURLToPath(new URL('../../samples/demo-clinic.sqlite', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'paperchart-jobs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

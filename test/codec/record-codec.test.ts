@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
-import { generateSampleClinic } from '../../src/store/sample-clinic.js';
+import { generateSampleClinic } from '../../src/sample/sample-clinic.js';
 import { canonicalJson } from '../../src/record/canonical-json.js';
 import type { PatientRecord } from '../../src/record/record.js';
 import {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { canonicalJson } from '../../src/record/canonical-json.js';
 import { encodeRecord } from '../../src/codec/record-codec.js';
-import { generateSampleClinic } from '../../src/store/sample-clinic.js';
+import { generateSampleClinic } from '../../src/sample/sample-clinic.js';
 import { testSigningKey } from './_test-key.js';
 
 const script = fileURLToPath(new URL('../../docs/reference-decoder.py', import.meta.url));

@@ -1,5 +1,5 @@
 import type { Encounter, PatientRecord } from '../../src/record/record.js';
-import { generateSampleClinic } from '../../src/store/sample-clinic.js';
+import { generateSampleClinic } from '../../src/sample/sample-clinic.js';
 
 /**
  * A patient whose chart holds about `noteBytes` bytes (UTF-8) of SOAP notes:

@@ -4,7 +4,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type CliResult } from '../_run-cli.js';
-import { writeSampleClinic } from '../../src/store/sample-clinic.js';
+import { writeSampleClinic } from '../../src/sample/sample-clinic.js';
 import { encodeRecord } from '../../src/codec/record-codec.js';
 import { KeyCheck } from '../../src/restore/key-check.js';
 import { collectTexts } from '../../src/restore/collect-texts.js';

@@ -8,7 +8,7 @@ import { createStore, migrate, openStore } from '../../src/store/open-store.js';
 import { SCHEMA_V1, SCHEMA_VERSION } from '../../src/store/schema.js';
 import { writeRecords } from '../../src/store/write-records.js';
 import { patientChangedAt } from '../../src/store/patient-changes.js';
-import { writeSampleClinic } from '../../src/store/sample-clinic.js';
+import { writeSampleClinic } from '../../src/sample/sample-clinic.js';
 import { CHILD_TABLES } from '../../src/record/record.js';
 import { runCli } from '../_run-cli.js';
 import { handmadePatient } from '../fixtures/handmade-clinic.js';

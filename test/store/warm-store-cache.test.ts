@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeSampleClinic } from '../../src/store/sample-clinic.js';
+import { writeSampleClinic } from '../../src/sample/sample-clinic.js';
 import { warmStoreCache } from '../../src/store/warm-store-cache.js';
 
 describe('warmStoreCache', () => {

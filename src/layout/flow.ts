@@ -1,0 +1,210 @@
+import type { ShapedLine, TextShaper, Weight } from '../text/shape-text.js';
+
+/** One thing to draw on a page body, in absolute page coordinates (points, y down). */
+export type PageOp =
+  | { kind: 'text'; line: ShapedLine; x: number; baseline: number; color: string }
+  | { kind: 'rect'; x: number; y: number; w: number; h: number; fill: string | null; stroke: string | null; lineWidth: number }
+  | { kind: 'rule'; x1: number; y1: number; x2: number; y2: number; color: string; lineWidth: number }
+  /** A QR code whose top-left module is at (x, y); `image` is its image data (qrImage) when made ahead of drawing. */
+  | { kind: 'qr'; x: number; y: number; text: string; image?: Uint8Array };
+
+export interface PageBody { ops: PageOp[] }
+
+export interface BodyBox { x: number; top: number; width: number; bottom: number }
+
+export interface TextStyle { size: number; weight?: Weight; color?: string; indent?: number; width?: number }
+
+export interface Column { label: string; width: number /* fraction of the body width */; weight?: Weight }
+/** A table cell; `detail` is set in regular weight under the text (a medication's instructions). */
+export interface Cell { text: string; weight?: Weight; color?: string; detail?: string }
+/** A full-width shaded row inside a table, such as an index's letter divider. */
+export interface Divider { divider: string }
+
+/** Leading: baseline-to-baseline distance as a multiple of the font size. */
+export const LEADING = 1.3;
+const CELL_PAD = 3;
+
+/**
+ * Lays content out top to bottom over as many page bodies as it needs.
+ * Nothing is ever cut: a block that does not fit continues on a new page.
+ * It only measures and records; drawing happens later, once the binder's
+ * page numbers are known.
+ */
+export class Flow {
+  /** Pages laid out and not yet handed to `onPage` (with it, only the page being laid out). */
+  readonly pages: PageBody[] = [];
+  y = 0;
+
+  /** The current content box; `boxed` narrows it while it lays out its content. */
+  box: BodyBox;
+
+  /**
+   * With `onPage`, each finished page is handed over and let go, so a long
+   * layout (the index of 100,000 patients) holds one page at a time; call
+   * finish() for the last. Not with boxed(), which goes back to earlier pages.
+   */
+  constructor(readonly shaper: TextShaper, box: BodyBox, private readonly onPage?: (page: PageBody) => void) {
+    this.box = box;
+    this.newPage();
+  }
+
+  get page(): PageBody { return this.pages[this.pages.length - 1]!; }
+  get remaining(): number { return this.box.bottom - this.y; }
+
+  newPage(): void {
+    if (this.onPage && this.pages.length > 0) this.onPage(this.pages.pop()!);
+    this.pages.push({ ops: [] });
+    this.y = this.box.top;
+  }
+
+  /** Hands the last page to `onPage`. */
+  finish(): void {
+    if (this.onPage) this.onPage(this.pages.pop()!);
+  }
+
+  /** Starts a new page unless `height` more points fit on this one. */
+  ensure(height: number): void {
+    if (this.y + height > this.box.bottom && this.y > this.box.top) this.newPage();
+  }
+
+  space(height: number): void {
+    this.y = Math.min(this.y + height, this.box.bottom);
+  }
+
+  /** Wrapped text, line by line; page breaks fall between lines. */
+  paragraph(text: string, style: TextStyle): void {
+    const { size, weight = 'regular', color = 'black', indent = 0 } = style;
+    const width = style.width ?? this.box.width - indent;
+    for (const line of this.shaper.wrap(text, size, weight, width)) {
+      this.ensure(size * LEADING);
+      this.y += size * LEADING;
+      this.page.ops.push({ kind: 'text', line, x: this.box.x + indent, baseline: this.y - size * 0.3, color });
+    }
+  }
+
+  /** A section heading, kept on the same page as at least `keepWith` points of what follows. */
+  heading(text: string, size = 12, keepWith = 40): void {
+    this.ensure(size * LEADING + 6 + keepWith);
+    if (this.y > this.box.top) this.space(8);
+    this.paragraph(text, { size, weight: 'bold' });
+    this.rule(0.6, '#000000');
+    this.space(3);
+  }
+
+  /** A line of text reversed out of a black band: for what must not be missed. */
+  band(text: string, size: number): void {
+    const height = size * LEADING + 4;
+    this.ensure(height + size * LEADING);
+    this.page.ops.push({ kind: 'rect', x: this.box.x, y: this.y, w: this.box.width, h: height, fill: 'black', stroke: null, lineWidth: 0 });
+    this.y += 2;
+    this.paragraph(text, { size, weight: 'bold', color: 'white', indent: 4 });
+    this.y += 2;
+  }
+
+  rule(lineWidth = 0.4, color = '#888888'): void {
+    this.page.ops.push({ kind: 'rule', x1: this.box.x, y1: this.y + 1, x2: this.box.x + this.box.width, y2: this.y + 1, color, lineWidth });
+    this.y += 2;
+  }
+
+  /**
+   * A table whose header row repeats on every page it spans. Cells wrap
+   * within their column; a row is never split across pages unless it is
+   * taller than a whole page.
+   */
+  table(columns: readonly Column[], rows: Iterable<readonly Cell[] | Divider>, size = 9): void {
+    const widths = columns.map((c) => c.width * this.box.width);
+    const header = columns.map((c): Cell => ({ text: c.label, weight: 'bold' }));
+    const layoutRow = (cells: readonly Cell[]): { lines: ShapedLine[][]; height: number; cells: readonly Cell[] } => {
+      const lines = cells.map((cell, i) => {
+        const width = widths[i]! - 2 * CELL_PAD;
+        const main = this.shaper.wrap(cell.text, size, cell.weight ?? columns[i]?.weight ?? 'regular', width);
+        return cell.detail ? [...main, ...this.shaper.wrap(cell.detail, size, 'regular', width)] : main;
+      });
+      const height = Math.max(...lines.map((l) => l.length)) * size * LEADING + CELL_PAD;
+      return { lines, height, cells };
+    };
+    const head = layoutRow(header);
+    const emit = (row: ReturnType<typeof layoutRow>, shade: boolean): void => {
+      const top = this.y;
+      if (shade) this.page.ops.push({ kind: 'rect', x: this.box.x, y: top, w: this.box.width, h: row.height, fill: '#e6e6e6', stroke: null, lineWidth: 0 });
+      let x = this.box.x;
+      row.lines.forEach((cellLines, i) => {
+        cellLines.forEach((line, j) => {
+          this.page.ops.push({ kind: 'text', line, x: x + CELL_PAD, baseline: top + (j + 1) * size * LEADING - size * 0.3, color: row.cells[i]?.color ?? 'black' });
+        });
+        x += widths[i]!;
+      });
+      this.y = top + row.height;
+      this.page.ops.push({ kind: 'rule', x1: this.box.x, y1: this.y, x2: this.box.x + this.box.width, y2: this.y, color: '#999999', lineWidth: 0.3 });
+    };
+    this.ensure(head.height + size * LEADING * 2);
+    emit(head, true);
+    for (const cells of rows) {
+      if ('divider' in cells) {
+        const line = this.shaper.shape(cells.divider, size * 1.4, 'bold');
+        const height = size * 1.4 * LEADING + CELL_PAD;
+        if (this.y + height + size * LEADING * 2 > this.box.bottom) {
+          this.newPage();
+          emit(head, true);
+        }
+        this.page.ops.push({ kind: 'rect', x: this.box.x, y: this.y, w: this.box.width, h: height, fill: '#cccccc', stroke: null, lineWidth: 0 });
+        this.page.ops.push({ kind: 'text', line, x: this.box.x + CELL_PAD, baseline: this.y + height - size * 0.5, color: 'black' });
+        this.y += height;
+        continue;
+      }
+      const row = layoutRow(cells);
+      if (this.y + row.height > this.box.bottom) {
+        this.newPage();
+        emit(head, true);
+      }
+      if (this.y + row.height > this.box.bottom) {
+        // Taller than a page: fall back to flowing each cell as paragraphs so nothing is cut.
+        cells.forEach((cell, i) => this.paragraph(`${columns[i]!.label}: ${cell.text}${cell.detail ? `\n${cell.detail}` : ''}`, { size, weight: cell.weight }));
+        continue;
+      }
+      emit(row, false);
+    }
+  }
+
+  /**
+   * Content inside a stroked frame. A frame that spans pages is drawn as one
+   * open-ended frame per page, so the reader sees it continue.
+   */
+  boxed(lineWidth: number, inset: number, content: () => void): void {
+    if (this.onPage) throw new Error('a boxed frame needs every page it spans: lay it out without onPage');
+    const outer = this.box;
+    const first = this.pages.length - 1;
+    const startY = this.y;
+    this.box = { ...outer, x: outer.x + inset, width: outer.width - 2 * inset };
+    this.y += inset;
+    try {
+      content();
+    } finally {
+      this.box = outer;
+    }
+    this.y += inset;
+    for (let p = first; p < this.pages.length; p++) {
+      const top = p === first ? startY : outer.top;
+      const bottom = p === this.pages.length - 1 ? this.y : outer.bottom;
+      this.pages[p]!.ops.push({ kind: 'rect', x: outer.x, y: top, w: outer.width, h: bottom - top, fill: null, stroke: 'black', lineWidth });
+    }
+    this.y += 4;
+  }
+
+  /**
+   * Key–value lines ("Phone: 555-0100"); values wrap under themselves.
+   */
+  fields(pairs: readonly (readonly [string, string | null])[], size = 9.5, keyWidth = 110): void {
+    for (const [key, value] of pairs) {
+      if (value === null || value === '') continue;
+      const lines = this.shaper.wrap(value, size, 'regular', this.box.width - keyWidth);
+      lines.forEach((line, i) => {
+        this.ensure(size * LEADING);
+        this.y += size * LEADING;
+        const baseline = this.y - size * 0.3;
+        if (i === 0) this.page.ops.push({ kind: 'text', line: this.shaper.shape(key, size, 'bold'), x: this.box.x, baseline, color: '#333333' });
+        this.page.ops.push({ kind: 'text', line, x: this.box.x + keyWidth, baseline, color: 'black' });
+      });
+    }
+  }
+}

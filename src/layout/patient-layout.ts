@@ -1,0 +1,223 @@
+import type { PatientRecord, Observation } from '../record/record.js';
+import { Flow, type BodyBox, type PageBody } from './flow.js';
+import type { TextShaper } from '../text/shape-text.js';
+import { label, type Section, type Template } from './template.js';
+import { ageOn, displayName, joinPresent, localTime } from './format.js';
+import { visibleIdentity } from './visible-identity.js';
+
+export interface PatientLayoutContext {
+  shaper: TextShaper;
+  template: Template;
+  box: BodyBox;
+  /** The clinic's date when the binder is printed: "upcoming" and ages count from it. */
+  today: string;
+}
+
+const BODY = 9.5;
+
+/**
+ * Lays out one patient's summary over as many page bodies as it needs.
+ * Pure: the same record and context give the same pages, so the binder can
+ * lay a patient out once to count pages and again to draw.
+ */
+export function layoutPatient(record: PatientRecord, ctx: PatientLayoutContext): PageBody[] {
+  const flow = new Flow(ctx.shaper, ctx.box);
+  identity(flow, record, ctx);
+  for (const section of ctx.template.sections) SECTION_LAYOUTS[section](flow, record, ctx);
+  return flow.pages;
+}
+
+type SectionLayout = (flow: Flow, r: PatientRecord, ctx: PatientLayoutContext) => void;
+const L = (ctx: PatientLayoutContext, key: string, vars?: Record<string, string | number>): string => label(ctx.template, key, vars);
+
+function identity(flow: Flow, { patient: p }: PatientRecord, ctx: PatientLayoutContext): void {
+  const name = displayName(p);
+  flow.paragraph(name, { size: flow.shaper.fit(name, 18, 'bold', flow.box.width), weight: 'bold' });
+  flow.paragraph(joinPresent('   ', [
+    `${L(ctx, 'dob')} ${visibleIdentity(p.birth_date)} (${L(ctx, 'age')} ${ageOn(p.birth_date, ctx.today)})`,
+    `${L(ctx, 'sex')}: ${L(ctx, `sex_${p.sex}`)}`,
+    `${L(ctx, 'mrn')} ${visibleIdentity(p.mrn)}`,
+  ]), { size: 11, weight: 'bold' });
+  flow.space(2);
+  flow.fields([
+    [L(ctx, 'preferred_name'), p.preferred_name && visibleIdentity(p.preferred_name)],
+    [L(ctx, 'language'), p.language],
+    [L(ctx, 'phone'), p.phone],
+    [L(ctx, 'email'), p.email],
+    [L(ctx, 'address'), joinPresent(', ', [p.address_line, p.city, p.region, p.postal_code, p.country])],
+    [L(ctx, 'primary_provider'), p.primary_provider],
+  ]);
+  flow.space(6);
+}
+
+function none(flow: Flow, text: string): void {
+  flow.paragraph(text, { size: BODY, color: '#333333' });
+}
+
+/** When a template limits a list, say so: nothing may disappear silently. */
+function limited<T>(flow: Flow, ctx: PatientLayoutContext, rows: T[], limit: number | null): T[] {
+  if (limit === null || rows.length <= limit) return rows;
+  flow.paragraph(L(ctx, 'showing_of', { n: limit, total: rows.length }), { size: 8, color: '#333333' });
+  return rows.slice(0, limit);
+}
+
+const byDesc = <T>(key: (t: T) => string) => (a: T, b: T): number => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : 0);
+
+const allergies: SectionLayout = (flow, r, ctx) => {
+  flow.ensure(60);
+  flow.space(4);
+  flow.boxed(2.5, 0, () => {
+    flow.band(L(ctx, 'allergies').toUpperCase(), 13);
+    const active = r.allergies.filter((a) => a.status === 'active');
+    const other = r.allergies.filter((a) => a.status !== 'active');
+    if (r.allergies.length === 0) {
+      const text = r.patient.allergy_status === 'none' ? L(ctx, 'no_known_allergies') : L(ctx, 'allergies_not_recorded');
+      flow.paragraph(text, { size: 13, weight: 'bold', indent: 6, width: flow.box.width - 12 });
+      flow.space(4);
+      return;
+    }
+    for (const a of active) {
+      flow.paragraph(joinPresent(' — ', [a.substance, joinPresent(', ', [a.reaction, a.severity])]), { size: 12, weight: 'bold', indent: 6, width: flow.box.width - 12 });
+    }
+    for (const a of other) {
+      flow.paragraph(`${joinPresent(' — ', [a.substance, joinPresent(', ', [a.reaction, a.severity])])} (${L(ctx, a.status === 'resolved' ? 'resolved' : 'inactive')})`, { size: BODY, indent: 6, width: flow.box.width - 12 });
+    }
+    flow.space(4);
+  });
+};
+
+const status: SectionLayout = (flow, { patient: p, alerts }, ctx) => {
+  flow.heading(L(ctx, 'status'));
+  flow.fields([
+    [L(ctx, 'code_status'), p.code_status ?? L(ctx, 'code_status_not_recorded')],
+    [L(ctx, 'advance_directive'), p.advance_directive],
+  ], 10.5);
+  const order = { critical: 0, warning: 1, info: 2 } as const;
+  for (const a of [...alerts].sort((x, y) => order[x.severity] - order[y.severity])) {
+    flow.paragraph(`${a.severity === 'info' ? '•' : '!'} ${a.text}`, { size: 10.5, weight: a.severity === 'info' ? 'regular' : 'bold' });
+  }
+};
+
+const medications: SectionLayout = (flow, r, ctx) => {
+  flow.heading(L(ctx, 'medications'));
+  const active = r.medications.filter((m) => m.status === 'active').sort((a, b) => a.name.localeCompare(b.name, ctx.template.locale));
+  if (!active.length) return none(flow, L(ctx, 'medications_none'));
+  flow.table([
+    { label: L(ctx, 'med_name'), width: 0.30, weight: 'bold' },
+    { label: L(ctx, 'med_dose'), width: 0.11 },
+    { label: L(ctx, 'med_route'), width: 0.08 },
+    { label: L(ctx, 'med_frequency'), width: 0.14 },
+    { label: L(ctx, 'med_refills'), width: 0.08 },
+    { label: L(ctx, 'med_last_filled'), width: 0.13 },
+    { label: L(ctx, 'med_prescriber'), width: 0.16 },
+  ], active.map((m) => [
+    { text: m.name, ...(m.instructions ? { detail: m.instructions } : {}) },
+    { text: m.dose ?? '' }, { text: m.route ?? '' }, { text: m.frequency ?? '' },
+    { text: m.refills_remaining === null ? '' : String(m.refills_remaining) },
+    { text: m.last_filled ?? '' }, { text: m.prescriber ?? '' },
+  ]));
+};
+
+const problems: SectionLayout = (flow, r, ctx) => {
+  flow.heading(L(ctx, 'problems'));
+  if (!r.problems.length) return none(flow, L(ctx, 'problems_none'));
+  const line = (p: PatientRecord['problems'][number]): string =>
+    joinPresent('  ', [p.code, p.description, p.onset_date && `(${L(ctx, 'onset')} ${p.onset_date})`]);
+  for (const p of r.problems.filter((x) => x.status === 'active')) flow.paragraph(line(p), { size: BODY, weight: 'bold' });
+  const resolved = r.problems.filter((x) => x.status === 'resolved');
+  if (resolved.length) {
+    flow.paragraph(`${L(ctx, 'problems_resolved')}:`, { size: BODY, color: '#333333' });
+    for (const p of resolved) flow.paragraph(`${line(p)}${p.resolved_date ? ` — ${L(ctx, 'resolved')} ${p.resolved_date}` : ''}`, { size: BODY, indent: 12, color: '#333333' });
+  }
+};
+
+const pharmacy: SectionLayout = (flow, { patient: p }, ctx) => {
+  flow.heading(L(ctx, 'pharmacy'), 12, 20);
+  if (!p.pharmacy_name) return none(flow, L(ctx, 'pharmacy_none'));
+  flow.paragraph(joinPresent('   ', [p.pharmacy_name, p.pharmacy_phone]), { size: 10.5, weight: 'bold' });
+  if (p.pharmacy_address) flow.paragraph(p.pharmacy_address, { size: BODY });
+};
+
+const contacts: SectionLayout = (flow, r, ctx) => {
+  flow.heading(L(ctx, 'contacts'), 12, 20);
+  if (!r.contacts.length) return none(flow, L(ctx, 'contacts_none'));
+  for (const c of [...r.contacts].sort((a, b) => b.is_emergency - a.is_emergency || a.priority - b.priority)) {
+    flow.paragraph(joinPresent('   ', [c.name, c.relationship && `(${c.relationship})`, c.phone, c.is_emergency ? `[${L(ctx, 'emergency')}]` : null]),
+      { size: 10, weight: c.is_emergency ? 'bold' : 'regular' });
+  }
+};
+
+const insurance: SectionLayout = (flow, r, ctx) => {
+  flow.heading(L(ctx, 'insurance'), 12, 20);
+  if (!r.coverages.length) return none(flow, L(ctx, 'insurance_none'));
+  for (const c of [...r.coverages].sort((a, b) => a.priority - b.priority)) {
+    flow.paragraph(joinPresent('   ', [`${c.priority}.`, joinPresent(' — ', [c.payer, c.plan]),
+      c.member_id && `${L(ctx, 'member_id')} ${c.member_id}`, c.group_number && `${L(ctx, 'group_number')} ${c.group_number}`]), { size: BODY });
+  }
+};
+
+const immunizations: SectionLayout = (flow, r, ctx) => {
+  flow.heading(L(ctx, 'immunizations'));
+  if (!r.immunizations.length) return none(flow, L(ctx, 'immunizations_none'));
+  flow.table([
+    { label: L(ctx, 'date'), width: 0.15 }, { label: L(ctx, 'vaccine'), width: 0.55 },
+    { label: L(ctx, 'dose_number'), width: 0.1 }, { label: L(ctx, 'lot'), width: 0.2 },
+  ], [...r.immunizations].sort(byDesc((i) => i.given_on)).map((i) => [
+    { text: i.given_on }, { text: i.vaccine }, { text: i.dose_number === null ? '' : String(i.dose_number) }, { text: i.lot ?? '' },
+  ]));
+};
+
+function observationTable(category: Observation['category'], heading: string, noneKey: string): SectionLayout {
+  return (flow, r, ctx) => {
+    flow.heading(L(ctx, heading));
+    const all = r.observations.filter((o) => o.category === category).sort(byDesc((o) => o.effective_at));
+    if (!all.length) return none(flow, L(ctx, noneKey));
+    const rows = limited(flow, ctx, all, ctx.template.limits[category === 'vital' ? 'vitals' : 'labs']);
+    flow.table([
+      { label: L(ctx, 'date'), width: 0.2 }, { label: L(ctx, 'test'), width: 0.36 },
+      { label: L(ctx, 'result'), width: 0.2 }, { label: L(ctx, 'reference_range'), width: 0.16 }, { label: L(ctx, 'flag'), width: 0.08 },
+    ], rows.map((o) => {
+      const weight = o.abnormal_flag ? 'bold' as const : 'regular' as const;
+      return [{ text: localTime(o.effective_at) }, { text: o.name, weight }, { text: joinPresent(' ', [o.value, o.unit]), weight },
+        { text: o.reference_range ?? '' }, { text: o.abnormal_flag ?? '', weight: 'bold' as const }];
+    }));
+  };
+}
+
+const appointments: SectionLayout = (flow, r, ctx) => {
+  flow.heading(L(ctx, 'appointments'));
+  const upcoming = r.appointments.filter((a) => a.status === 'booked' && a.starts_at.slice(0, 10) >= ctx.today)
+    .sort((a, b) => (a.starts_at < b.starts_at ? -1 : 1));
+  if (!upcoming.length) return none(flow, L(ctx, 'appointments_none'));
+  for (const a of upcoming) {
+    flow.paragraph(joinPresent(' — ', [localTime(a.starts_at), a.provider, a.reason, a.location]), { size: BODY });
+  }
+};
+
+const procedures: SectionLayout = (flow, r, ctx) => {
+  flow.heading(L(ctx, 'procedures'));
+  const all = [...r.procedures].sort(byDesc((p) => p.performed_on));
+  if (!all.length) return none(flow, L(ctx, 'procedures_none'));
+  for (const p of limited(flow, ctx, all, ctx.template.limits.procedures)) {
+    flow.paragraph(joinPresent('  ', [p.performed_on, p.description, p.code && `(${p.code})`, p.performer && `— ${p.performer}`]), { size: BODY });
+  }
+};
+
+const encounters: SectionLayout = (flow, r, ctx) => {
+  flow.heading(L(ctx, 'encounters'));
+  const all = [...r.encounters].sort(byDesc((e) => e.occurred_at));
+  if (!all.length) return none(flow, L(ctx, 'encounters_none'));
+  for (const e of limited(flow, ctx, all, ctx.template.limits.encounters)) {
+    flow.ensure(BODY * 4);
+    flow.space(3);
+    flow.paragraph(joinPresent(' — ', [localTime(e.occurred_at), e.kind, e.provider, e.reason]), { size: BODY, weight: 'bold' });
+    if (e.note) flow.paragraph(e.note, { size: BODY, indent: 12 });
+  }
+};
+
+const SECTION_LAYOUTS: Record<Section, SectionLayout> = {
+  allergies, status, medications, problems, pharmacy, contacts, insurance, immunizations,
+  vitals: observationTable('vital', 'vitals', 'vitals_none'),
+  labs: observationTable('lab', 'labs', 'labs_none'),
+  appointments, procedures, encounters,
+};

@@ -1,0 +1,57 @@
+import type { PatientRecord } from '../record/record.js';
+import { validateRecord } from '../record/validate-record.js';
+import { canonicalJson } from '../record/canonical-json.js';
+import { encodeDocument, type EncodeOptions } from '../codec/record-codec.js';
+import { toHex } from '../codec/_bytes.js';
+import { layoutCodePages } from '../layout/code-pages.js';
+import { layoutPatient, type PatientLayoutContext } from '../layout/patient-layout.js';
+import type { PageBody } from '../layout/flow.js';
+import { qrImage } from '../qr/qr-symbol.js';
+import { label } from '../layout/template.js';
+import { displayName } from '../layout/format.js';
+import { visibleIdentity } from '../layout/visible-identity.js';
+
+/** What a patient's pages need besides the record; the same on every thread. */
+export interface PatientPagesContext extends PatientLayoutContext {
+  /** The store's latest change: no record may claim to be newer (validateRecord). */
+  dataAsOf: string | null;
+  codeOptions: EncodeOptions;
+}
+
+/** One patient's part of the binder: its summary and code pages, ready to draw. */
+export interface PatientPages {
+  id: string;
+  /** Summary pages then code pages, each code's image made and each line shaped to its glyphs or its words' shapes (TextShaper.readyToDraw). */
+  pages: PageBody[];
+  /** How many of `pages`, at the end, are code pages. */
+  codePages: number;
+  codes: number;
+  /** Hex SHA-256 of the canonical record (FORMAT §11). */
+  digest: string;
+}
+
+/**
+ * Validates, encodes and lays out one patient. Pure: the same record and
+ * context give the same result on any thread, which is what lets the binder
+ * spread patients over worker threads with a PDF identical to one thread's.
+ * @throws InvalidRecordError, RecordTooLargeError
+ */
+export function preparePatient(record: PatientRecord, ctx: PatientPagesContext): PatientPages {
+  validateRecord(record, ctx.dataAsOf);
+  const encoded = encodeDocument('R', record.patient.id, canonicalJson(record), ctx.codeOptions);
+  const summary = layoutPatient(record, ctx);
+  const name = displayName(record.patient);
+  const mrn = visibleIdentity(record.patient.mrn);
+  const codePages = layoutCodePages(encoded.texts, {
+    heading: (first, last, total, page, pages) => label(ctx.template, 'codes_heading', { name, mrn, first, last, total, page, pages }),
+    caption: (i, total) => label(ctx.template, 'code_caption', { name, i, total }),
+  }, ctx.shaper, ctx.box);
+  const pages = [...summary, ...codePages];
+  for (const page of pages) {
+    for (const op of page.ops) {
+      if (op.kind === 'qr') op.image = qrImage(op.text);
+      else if (op.kind === 'text') ctx.shaper.readyToDraw(op.line);
+    }
+  }
+  return { id: record.patient.id, pages, codePages: codePages.length, codes: encoded.texts.length, digest: toHex(encoded.digest) };
+}

@@ -1,0 +1,19 @@
+// The print's drawing thread (binder-thread.ts): opens the store, prints the binder, reports back.
+import { parentPort, workerData } from 'node:worker_threads';
+import { openStore } from '../../store/open-store.js';
+import { renderBinder } from '../print-binder.js';
+import type { BinderThreadMessage, PrintOptions } from './drawing-thread.js';
+
+const options = workerData as PrintOptions;
+const post = (m: BinderThreadMessage): void => parentPort!.postMessage(m);
+try {
+  const db = openStore(options.storePath);
+  try {
+    post({ summary: await renderBinder({ ...options, db, onProgress: (progress) => post({ progress }) }) });
+  } finally {
+    db.close();
+  }
+} catch (e) {
+  const error = e instanceof Error ? e : new Error(String(e));
+  post({ error: { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}), fields: { ...error } } });
+}

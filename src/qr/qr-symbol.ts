@@ -1,0 +1,63 @@
+import { encodeQrModules, QR_MODULES } from './encoder.js';
+import { beginContent, endContent } from '../pdf/content-stream.js';
+import { deflateCodeImage } from './image-deflate.js';
+
+export { QR_CAPACITY, QR_EC_LEVEL, QR_MASK, QR_MODULES, QR_VERSION } from './encoder.js';
+/** Quiet zone in modules on each side (ISO 18004 asks for 4). */
+export const QR_QUIET = 4;
+/** Printed module size: 0.5 mm, read by zbarimg and ZXing from 200-dpi scans (FORMAT §10). */
+export const MODULE_PT = (0.5 / 25.4) * 72;
+
+/**
+ * Image pixels per module. At one pixel a module, renderers smooth the image
+ * as they enlarge it (poppler does below 4× and a 0.5 mm module is 3.9 pixels
+ * at 200 dpi) and zbarimg then read 2 of 6 codes on a page; at 4 the image
+ * is near the scan's own resolution and nothing is smoothed (measured).
+ */
+const IMAGE_PIXELS_PER_MODULE = 4; // deflateCodeImage writes a module as a nibble of a row and three rows more, so it must stay 4
+/** Pixels per side of a code's image. */
+const IMAGE_SIZE = QR_MODULES * IMAGE_PIXELS_PER_MODULE;
+
+/** A code's modules, used again for every code. */
+const moduleScratch = new Uint8Array(QR_MODULES * QR_MODULES);
+
+/**
+ * One code as the data of a 1-bit grey PDF image, IMAGE_PIXELS_PER_MODULE
+ * pixels a module: rows each led by a PNG filter byte, deflated (what a PNG's
+ * IDAT holds; the image's DecodeParms say so, see drawQr). Embedded as an image
+ * a code costs its modules in bits instead of a rectangle per run of modules
+ * in the page's content stream: 6× smaller, and no text to build and deflate (issue 6).
+ */
+export function qrImage(text: string): Uint8Array {
+  return deflateCodeImage(encodeQrModules(text, moduleScratch), QR_MODULES);
+}
+
+/** The parts of pdfkit 0.20 an image is drawn with: its image count for labels, references for objects, the page's images. */
+interface ImageInternals {
+  _imageCount: number;
+  ref(data: Record<string, unknown>): { end(chunk?: Uint8Array): void };
+  page: { xobjects: Record<string, unknown> };
+}
+
+/**
+ * Draws a code's image (qrImage) with its top-left module at (x, y), quiet
+ * zone outside that box: the image object pdfkit writes for the same image as
+ * a PNG (its decode parameters inline instead of an object of their own),
+ * drawn with the operators pdfkit's image() writes, without pdfkit parsing a
+ * PNG first (png-js copies the data a byte at a time).
+ */
+export function drawQr(doc: PDFKit.PDFDocument, image: Uint8Array, x: number, y: number, modulePt = MODULE_PT): void {
+  const internals = doc as unknown as ImageInternals;
+  const label = `I${++internals._imageCount}`;
+  const obj = internals.ref({
+    Type: 'XObject', Subtype: 'Image', BitsPerComponent: 1, Width: IMAGE_SIZE, Height: IMAGE_SIZE, Filter: 'FlateDecode',
+    DecodeParms: { Predictor: 15, Colors: 1, BitsPerComponent: 1, Columns: IMAGE_SIZE }, ColorSpace: 'DeviceGray',
+  });
+  obj.end(image);
+  internals.page.xobjects[label] = obj;
+  const side = QR_MODULES * modulePt;
+  // The image's unit square, scaled to the code's side and turned the right way up in the page's y-down space.
+  const out = beginContent(doc);
+  out.line('q').number(side).text('0 0 ').number(-side).number(x).number(y + side).line('cm').byte(0x2f).text(label).line(' Do').line('Q');
+  endContent(doc, out);
+}

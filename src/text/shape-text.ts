@@ -1,0 +1,499 @@
+/**
+ * The text layer: turns a string into runs of one font and one bidi level in
+ * visual order, measures them exactly as pdfkit will draw them, wraps
+ * paragraphs, and draws lines on one alphabetic baseline.
+ */
+import bidiImport from 'bidi-js';
+import { BoundedCache } from './_bounded-cache.js';
+import { drawGlyphRun } from '../pdf/glyph-run.js';
+import {
+  collectWordShapes, copyFeatures, joinWordShapes, ownGlyphData, LATIN_LETTER, LATIN_TEXT_CLASS, loadFontSet, registerFonts, shapeGlyphs, simpleWords, wordsEm, wordsGlyphs,
+  type Face, type Features, type FontSet, type GlyphData, type Weight, type WordShape,
+} from './font-set.js';
+
+export type { Weight } from './font-set.js';
+
+export interface TextRun {
+  /** Characters handed to pdfkit: logical order for runs fontkit reverses itself, else already in visual order. */
+  text: string;
+  /** Registered pdfkit font name. */
+  font: string;
+  features: Features;
+  /** Points at the line's size. */
+  width: number;
+  /** Resolved bidi embedding level (odd = right-to-left). */
+  level: number;
+  /**
+   * The run's glyphs, for drawing without shaping again (draw-glyphs.ts). Set
+   * by withGlyphs or readyToDraw: counting pages needs widths only.
+   */
+  glyphs?: GlyphData;
+  /** For simple text measured from its words: those words' shapes, which its glyphs are joined from. */
+  shapes?: readonly WordShape[] | undefined;
+}
+
+export interface ShapedLine {
+  /** Runs in visual order, left to right. */
+  runs: TextRun[];
+  width: number;
+  size: number;
+  /** The line's text in logical order (NFC). */
+  text: string;
+  /** Paragraph direction; callers may right-align 'rtl' lines. */
+  direction: 'ltr' | 'rtl';
+}
+
+type Direction = 'ltr' | 'rtl' | 'auto';
+interface EmRun { text: string; face: Face; level: number; em: number; shapes?: readonly WordShape[] }
+interface EmLine { text: string; runs: EmRun[]; em: number; direction: 'ltr' | 'rtl' }
+
+// bidi-js is CommonJS (module.exports = factory) but its typings declare an ES
+// default export, so under NodeNext TypeScript types the default import as the module.
+const bidi = (bidiImport as unknown as typeof bidiImport.default)();
+const graphemes = new Intl.Segmenter('und', { granularity: 'grapheme' });
+
+/** Characters that keep the previous run's font when it has them, so "(", digits and spaces don't split a run. */
+const STICKY = /[\p{M}\p{Z}\p{P}\p{N}\p{S}\p{Cf}]/u;
+/** First character that decides the script fontkit detects for a run (mirrors fontkit's Script.forString). */
+const SCRIPTED = /[^\p{Script=Common}\p{Script=Inherited}\p{Script=Unknown}]/u;
+const RTL_SCRIPT = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}]/u;
+/**
+ * Text that is left to right whatever its context, in scripts and symbols the
+ * Latin faces cover (no bidi controls): its bidi levels are all 0, so shapeEm
+ * can skip bidi. It is font-set's simple text plus U+034F (combining grapheme
+ * joiner), which stops a run being composed from its words but not bidi.
+ */
+const SIMPLE_LTR = new RegExp(`^[${LATIN_TEXT_CLASS}\\u034F]+$`);
+/** Spaces a line may break at (not NBSP, figure space or narrow NBSP). */
+const BREAK_SPACES = '[ \\u1680\\u2000-\\u2006\\u2008-\\u200A\\u205F\\u3000]';
+const WORDS = new RegExp(`(${BREAK_SPACES}*)((?:(?!${BREAK_SPACES}).)+)`, 'gsu');
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3005\u30FC]/u;
+/** No line may start with these (closing punctuation, small kana) or end with opening punctuation. */
+const NO_BREAK_BEFORE = /[\p{Pe}\p{Pf}、。，．！？：；・‥…ヽヾゝゞぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ,.!?:;%]/u;
+const NO_BREAK_AFTER = /[\p{Ps}\p{Pi}]/u;
+
+// Lines repeat across patients (labels, headings, drug names), free text does
+// not. Each cache holds up to twice its bound (two generations); a shaped line
+// is a few hundred bytes, its glyphs a few KB, a width 8 bytes. Plain text is
+// measured from its words' shapes (font-set.ts) whether cached here or not, so
+// these stay small: with these bounds (against 10,000, 5,000 and 20,000) and
+// smaller word caches, 10,000 patients peaked at 407 MB instead of 476, and
+// printed in 97.6 s instead of 100.2 (measured).
+const SHAPES_MAX = 2_000;
+const GLYPHS_MAX = 500;
+const EMS_MAX = 10_000;
+/** Running headers and footers: a patient's lines, the binder's, and page numbers. */
+const DRAWN_MAX = 1_000;
+/** Code points below this have their coverage remembered (covers): Latin, Greek, Cyrillic, Hebrew, Arabic and more. */
+const COVERAGE_REMEMBERED = 0x3000;
+const UNKNOWN = 0;
+const HAS_GLYPH = 1;
+const NO_GLYPH = 2;
+/** Longer texts are not cached whole (see shapeEm). */
+const CACHED_TEXT_MAX = 80;
+
+function reverseCodePoints(s: string): string {
+  return Array.from(s).reverse().join('');
+}
+
+/** fontkit reverses the glyphs of a run whose first scripted character is RTL. */
+function fontkitReverses(s: string): boolean {
+  const m = SCRIPTED.exec(s);
+  return m !== null && RTL_SCRIPT.test(m[0]);
+}
+
+/** Paragraph direction from the first strong character (UAX#9 P2/P3), default LTR. */
+function baseDirection(s: string): 'ltr' | 'rtl' {
+  for (const ch of s) {
+    const t = bidi.getBidiCharTypeName(ch);
+    if (t === 'L') return 'ltr';
+    if (t === 'R' || t === 'AL') return 'rtl';
+  }
+  return 'ltr';
+}
+
+/** Line and paragraph separators (wrap splits on them; within one line they become spaces). */
+const PARAGRAPHS = /\r\n?|[\n\u0085\u2028\u2029]/;
+
+function normalise(s: string): string {
+  // Tabs and stray line breaks have no glyph (and pdfkit would start a new line
+  // at "\n"); a space keeps the text's spacing visible.
+  return s.normalize('NFC').replace(/[\t\n\v\f\r\u0085\u2028\u2029]/g, ' ');
+}
+
+export class TextShaper {
+  private readonly shapes = new BoundedCache<EmLine>(SHAPES_MAX);
+  private readonly glyphs = new BoundedCache<GlyphData>(GLYPHS_MAX);
+  private readonly ems = new BoundedCache<number>(EMS_MAX);
+  private readonly drawn = new BoundedCache<ShapedLine>(DRAWN_MAX);
+  private readonly fitted = new BoundedCache<number>(DRAWN_MAX);
+  private readonly coverage = new Map<Face, Uint8Array>();
+  private readonly registered = new WeakSet<PDFKit.PDFDocument>();
+
+  constructor(readonly fonts: FontSet = loadFontSet()) {}
+
+  /** One line: bidi with automatic base direction, font fallback, runs in visual order. */
+  shape(text: string, size: number, weight: Weight): ShapedLine {
+    return this.atSize(this.shapeEm(text, weight, 'auto'), size);
+  }
+
+  /**
+   * shape() with the glyphs to draw it, remembered: the running header and
+   * footer repeat on every page of a patient or of the binder, and making
+   * their glyphs again for each page was a twentieth of the drawing thread's time.
+   */
+  shapeForDrawing(text: string, size: number, weight: Weight): ShapedLine {
+    const key = `${weight}${size}\u0000${text}`;
+    let line = this.drawn.get(key);
+    if (!line) {
+      line = this.withGlyphs(this.shape(text, size, weight));
+      for (const run of line.runs) run.glyphs = ownGlyphData(run.glyphs!); // kept: not in a shared block
+      this.drawn.set(key, line);
+    }
+    return line;
+  }
+
+  width(text: string, size: number, weight: Weight): number {
+    return this.shapeEm(text, weight, 'auto').em * size;
+  }
+
+  /**
+   * Greedy wrapping at spaces (and between CJK characters). A piece wider than
+   * maxWidth is broken between grapheme clusters. Only the spaces at a break
+   * are dropped. Bidi runs per line with the paragraph's base direction.
+   */
+  wrap(text: string, size: number, weight: Weight, maxWidth: number): ShapedLine[] {
+    const lines: ShapedLine[] = [];
+    for (const paragraph of text.split(PARAGRAPHS).map(normalise)) {
+      const dir = baseDirection(paragraph);
+      // Short paragraphs (cells, names) usually fit whole: one shape, no splitting.
+      if (paragraph.length <= 256) {
+        const whole = this.shapeEm(paragraph, weight, dir);
+        if (whole.em * size <= maxWidth) {
+          lines.push(this.atSize(whole, size));
+          continue;
+        }
+      }
+      const simple = this.wrapSimple(paragraph, size, weight, dir, maxWidth);
+      if (simple) {
+        lines.push(...simple);
+        continue;
+      }
+      const pieces = breakPieces(paragraph);
+      if (pieces.length === 0) {
+        lines.push(this.atSize(this.shapeEm('', weight, dir), size));
+        continue;
+      }
+      const em = (s: string) => this.shapeEm(s, weight, dir).em;
+      const limit = maxWidth / size;
+      let i = 0;
+      while (i < pieces.length) {
+        const first = pieces[i]!;
+        const lead = i === 0 ? first.sep : '';
+        if (em(lead + first.text) > limit) {
+          const parts = Array.from(graphemes.segment(first.text), (g) => ({ sep: '', text: g.segment }));
+          if (parts.length > 1) {
+            parts[0]!.sep = first.sep;
+            pieces.splice(i, 1, ...parts);
+            continue;
+          }
+        }
+        // Estimate with piece widths (cached), then confirm with the shaped line.
+        const texts = [lead + first.text];
+        let estimate = em(texts[0]!);
+        let j = i + 1;
+        for (; j < pieces.length; j++) {
+          const p = pieces[j]!;
+          const next = estimate + (p.sep ? em(p.sep) : 0) + em(p.text);
+          if (next > limit) break;
+          texts.push(p.sep + p.text);
+          estimate = next;
+        }
+        let line = this.shapeEm(texts.join(''), weight, dir);
+        while (line.em > limit && texts.length > 1) {
+          texts.pop();
+          j--;
+          line = this.shapeEm(texts.join(''), weight, dir);
+        }
+        lines.push(this.atSize(line, size));
+        i = j;
+      }
+    }
+    return lines;
+  }
+
+  /**
+   * wrap() for simple text (one left-to-right run in the first face, its
+   * words shaped apart; see shapeEm and font-set's wordsEm): each word is
+   * measured once and a line's width is its words' and spaces' widths added
+   * in font units, which is exactly what measuring the line gives. Measuring
+   * pieces and then each line again was a sixth of a print (issue 6).
+   * Undefined, for the general path, when the text is not simple, a word is
+   * wider than a line, or a line would be shaped under another script than
+   * the paragraph (a line without a Latin letter in a Latin paragraph).
+   */
+  private wrapSimple(paragraph: string, size: number, weight: Weight, dir: Direction, maxWidth: number): ShapedLine[] | undefined {
+    const face = this.fonts.chains[weight][0]!;
+    // simpleWords' text is also SIMPLE_LTR's, so shapeEm measures every line of it from its words too.
+    const script = simpleWords(paragraph);
+    if (dir === 'rtl' || script === undefined || script === 'auto' || !this.covers(face, paragraph)) return undefined;
+    // Words after their leading spaces, as breakPieces gives them: in simple text only U+0020 is a break space.
+    const pieces = paragraph.match(/ *[^ ]+/g);
+    if (pieces === null) return undefined;
+    const upem = face.font.unitsPerEm;
+    const limit = maxWidth / size;
+    const lines: ShapedLine[] = [];
+    let text = '';
+    let units = 0;
+    // The line's words' shapes, kept for its glyphs (withGlyphs); a word's are those after its spaces'.
+    let shapes: WordShape[] = [];
+    const sepShapes: WordShape[] = [];
+    const wordShapes: WordShape[] = [];
+    const endLine = (): boolean => {
+      if (script === 'latn' && !LATIN_LETTER.test(text)) return false;
+      const em = units / upem;
+      lines.push(this.atSize({ text, runs: [{ text, face, level: 0, em, shapes }], em, direction: 'ltr' }, size));
+      return true;
+    };
+    for (const [i, piece] of pieces.entries()) {
+      const word = piece.trimStart();
+      const sep = piece.slice(0, piece.length - word.length);
+      wordShapes.length = 0;
+      sepShapes.length = 0;
+      const wordUnits = collectWordShapes(face, word, script, wordShapes);
+      const sepUnits = sep ? collectWordShapes(face, sep, script, sepShapes) : 0;
+      if (i > 0) {
+        const joined = units + sepUnits + wordUnits;
+        if (joined / upem <= limit) {
+          text += piece;
+          units = joined;
+          shapes.push(...sepShapes, ...wordShapes);
+          continue;
+        }
+        if (!endLine()) return undefined;
+      }
+      // A line starts: only the first keeps the spaces before its word.
+      text = i === 0 ? piece : word;
+      units = (i === 0 ? sepUnits : 0) + wordUnits;
+      shapes = i === 0 ? [...sepShapes, ...wordShapes] : [...wordShapes];
+      if (units / upem > limit) return undefined;
+    }
+    return endLine() ? lines : undefined;
+  }
+
+  /**
+   * The largest size ≤ size, down to 60% of it, at which text fits maxWidth on
+   * one line; the original size if it fits or needs more shrinking than that
+   * (callers then wrap). Widths scale linearly with size, so this is exact.
+   */
+  fit(text: string, size: number, weight: Weight, maxWidth: number): number {
+    // Fitted texts are running headers and footers, names and captions: they repeat, and some are too long
+    // for shapeEm's cache (the footer was measured again on every page: 2.8% of a one-thread print, profile).
+    const key = `${weight}\u0000${text}`;
+    let em = this.fitted.get(key);
+    if (em === undefined) this.fitted.set(key, em = this.shapeEm(text, weight, 'auto').em);
+    if (em * size <= maxWidth) return size;
+    const fitting = Math.floor((maxWidth / em) * 100) / 100;
+    return fitting >= size * 0.6 ? fitting : size;
+  }
+
+  /**
+   * Draws at x (left edge) on the alphabetic baseline in the doc's current fill
+   * colour, with the glyphs it was shaped to. doc.x/doc.y are left unchanged;
+   * the doc's current font is left at the last run's. Registers the fonts on first use with a document.
+   */
+  draw(doc: PDFKit.PDFDocument, line: ShapedLine, x: number, baselineY: number): void {
+    if (!this.registered.has(doc)) {
+      registerFonts(doc, this.fonts);
+      this.registered.add(doc);
+    }
+    let cx = x;
+    for (const run of line.runs) {
+      drawGlyphRun(doc, run.font, line.size, cx, baselineY, run.glyphs ?? this.glyphsFor(run));
+      cx += run.width;
+    }
+  }
+
+  private atSize(line: EmLine, size: number): ShapedLine {
+    return {
+      runs: line.runs.map((r) => ({
+        text: r.text, font: r.face.name, features: r.face.features, width: r.em * size, level: r.level, shapes: r.shapes,
+      })),
+      width: line.em * size,
+      size,
+      text: line.text,
+      direction: line.direction,
+    };
+  }
+
+  /** Size-independent shaping, cached by (weight, direction, text). */
+  private shapeEm(raw: string, weight: Weight, dir: Direction): EmLine {
+    const key = `${weight}${dir}\u0000${raw}`;
+    // Long lines are new text (notes) and shape cheaply from cached words: caching them would only push names and labels out.
+    const cacheable = raw.length <= CACHED_TEXT_MAX;
+    const hit = cacheable ? this.shapes.get(key) : undefined;
+    if (hit) return hit;
+    const text = normalise(raw);
+    const chain = this.fonts.chains[weight];
+    const simple = dir !== 'rtl' && SIMPLE_LTR.test(text) && this.covers(chain[0]!, text);
+    if (simple) {
+      // What the general path below gives such a text, without its cost (bidi levels and a face lookup per
+      // character were a tenth of a print): one left-to-right run in the first face.
+      const face = chain[0]!;
+      const words = simpleWords(text);
+      const shapes: WordShape[] = [];
+      const em = words === undefined ? this.emWidth(face, text) : collectWordShapes(face, text, words, shapes) / face.font.unitsPerEm;
+      const line: EmLine = { text, runs: [{ text, face, level: 0, em, ...(words === undefined ? {} : { shapes }) }], em, direction: 'ltr' };
+      if (cacheable) this.shapes.set(key, line);
+      return line;
+    }
+    const { levels, paragraphs } = bidi.getEmbeddingLevels(text, dir);
+    // Pass the levels array itself: given the result object bidi-js silently returns no mirrors.
+    const mirrors = bidi.getMirroredCharactersMap(text, levels);
+
+    const runs: { chars: string[]; face: Face; level: number }[] = [];
+    let index = 0;
+    for (const ch of text) {
+      const level = levels[index] ?? 0;
+      const shown = mirrors.get(index) ?? ch;
+      index += ch.length;
+      const cp = ch.codePointAt(0)!;
+      const prev = runs[runs.length - 1];
+      const face = prev && STICKY.test(ch) && prev.face.font.hasGlyphForCodePoint(cp)
+        ? prev.face
+        : chain.find((f) => f.font.hasGlyphForCodePoint(cp)) ?? prev?.face ?? chain[0]!;
+      if (prev && prev.face === face && prev.level === level) prev.chars.push(shown);
+      else runs.push({ chars: [shown], face, level });
+    }
+
+    const emRuns: EmRun[] = runs.map(({ chars, face, level }) => {
+      let s = chars.join('');
+      // Odd levels read right to left. fontkit reverses RTL-script runs itself;
+      // any other run whose order disagrees with its level is reversed here.
+      if (fontkitReverses(s) !== (level % 2 === 1)) s = reverseCodePoints(s);
+      return { text: s, face, level, em: this.emWidth(face, s) };
+    });
+    const direction = (paragraphs[0]?.level ?? (dir === 'rtl' ? 1 : 0)) % 2 === 1 ? 'rtl' : 'ltr';
+    const line: EmLine = { text, runs: reorder(emRuns), em: emRuns.reduce((sum, r) => sum + r.em, 0), direction };
+    if (cacheable) this.shapes.set(key, line);
+    return line;
+  }
+
+  /**
+   * Whether `face` has a glyph for every character of `text`. Answers are
+   * remembered per code point in an array (every character of every plain
+   * line is asked about; a map lookup each was measurable), beyond it asked anew.
+   */
+  private covers(face: Face, text: string): boolean {
+    let known = this.coverage.get(face);
+    if (!known) this.coverage.set(face, known = new Uint8Array(COVERAGE_REMEMBERED));
+    for (let i = 0; i < text.length; i++) {
+      const cp = text.codePointAt(i)!;
+      if (cp > 0xffff) i++;
+      let has = cp < COVERAGE_REMEMBERED ? known[cp]! : UNKNOWN;
+      if (has === UNKNOWN) {
+        has = face.font.hasGlyphForCodePoint(cp) ? HAS_GLYPH : NO_GLYPH;
+        if (cp < COVERAGE_REMEMBERED) known[cp] = has;
+      }
+      if (has === NO_GLYPH) return false;
+    }
+    return true;
+  }
+
+  /** Advance width in ems, laid out with the same features pdfkit will draw with. */
+  private emWidth(face: Face, text: string): number {
+    const words = simpleWords(text);
+    if (words !== undefined) return wordsEm(face, text, words);
+    const key = `${face.name}\u0000${text}`;
+    const hit = this.ems.get(key);
+    if (hit !== undefined) return hit;
+    const em = face.font.layout(text, copyFeatures(face.features)).advanceWidth / face.font.unitsPerEm;
+    this.ems.set(key, em);
+    return em;
+  }
+
+  /** Gives every run of `line` its glyphs (once). */
+  withGlyphs(line: ShapedLine): ShapedLine {
+    for (const run of line.runs) {
+      if (run.glyphs) continue;
+      run.glyphs = this.glyphsFor(run);
+      run.shapes = undefined; // the glyphs hold all the shapes said
+    }
+    return line;
+  }
+
+  /**
+   * Gives the runs of `line` that were not measured from their words their
+   * glyphs (shaping them), so that the line can be drawn, here or on the
+   * thread that draws, without a shaper. Runs measured from their words keep
+   * their words' shapes, which packing (packed-pages.ts) and drawing copy the
+   * glyphs from: joining them first and packing the join copied every glyph
+   * twice, a seventh of preparing a patient (issue 6, profile).
+   */
+  readyToDraw(line: ShapedLine): ShapedLine {
+    for (const run of line.runs) {
+      if (!run.glyphs && !run.shapes) run.glyphs = this.glyphsOf(this.faceNamed(run.font), run.text);
+    }
+    return line;
+  }
+
+  /** A run's glyphs: joined from its words' shapes, or shaped. */
+  private glyphsFor(run: TextRun): GlyphData {
+    return run.shapes ? joinWordShapes(run.shapes) : this.glyphsOf(this.faceNamed(run.font), run.text);
+  }
+
+  private faceNamed(name: string): Face {
+    const face = this.fonts.faces.find((f) => f.name === name);
+    if (!face) throw new Error(`no face named ${name}`);
+    return face;
+  }
+
+  private glyphsOf(face: Face, text: string): GlyphData {
+    const words = simpleWords(text);
+    if (words !== undefined) return wordsGlyphs(face, text, words);
+    if (text.length > CACHED_TEXT_MAX) return shapeGlyphs(face, text);
+    const key = `${face.name}\u0000${text}`;
+    let glyphs = this.glyphs.get(key);
+    if (!glyphs) this.glyphs.set(key, glyphs = shapeGlyphs(face, text));
+    return glyphs;
+  }
+}
+
+/** UAX#9 L2: from the highest level down to the lowest odd one, reverse every maximal sequence of runs at or above it. */
+function reorder<R extends { level: number }>(runs: R[]): R[] {
+  if (runs.length < 2) return runs;
+  const out = [...runs];
+  const levels = out.map((r) => r.level);
+  const max = Math.max(...levels);
+  const min = Math.min(...levels);
+  for (let level = max; level >= (min % 2 === 1 ? min : min + 1); level--) {
+    for (let i = 0; i < out.length; i++) {
+      if (out[i]!.level < level) continue;
+      let j = i;
+      while (j < out.length && out[j]!.level >= level) j++;
+      out.splice(i, j - i, ...out.slice(i, j).reverse());
+      i = j;
+    }
+  }
+  return out;
+}
+
+/** Breakable pieces of a paragraph: words after their leading spaces, CJK split between characters. */
+function breakPieces(paragraph: string): { sep: string; text: string }[] {
+  const pieces: { sep: string; text: string }[] = [];
+  for (const [, sep = '', word = ''] of paragraph.matchAll(WORDS)) {
+    let start = 0;
+    let prev = '';
+    let offset = 0;
+    for (const ch of word) {
+      if (offset > 0 && (CJK.test(prev) || CJK.test(ch)) && !NO_BREAK_BEFORE.test(ch) && !NO_BREAK_AFTER.test(prev)) {
+        pieces.push({ sep: start === 0 ? sep : '', text: word.slice(start, offset) });
+        start = offset;
+      }
+      prev = ch;
+      offset += ch.length;
+    }
+    pieces.push({ sep: start === 0 ? sep : '', text: word.slice(start) });
+  }
+  return pieces;
+}

@@ -1,0 +1,54 @@
+// printBinder draws on a thread of its own (issue 6: a small young generation); the binder must not change.
+// Uses the compiled code, whose worker exists (npm test builds dist/ first).
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open-store.js';
+import { renderBinder } from '../../src/print/print-binder.js';
+import { loadTemplate } from '../../src/layout/template.js';
+
+const DIST = new URL('../../dist/', import.meta.url);
+const DEMO = fileURLToPath(new URL('../../samples/demo-clinic.sqlite', import.meta.url));
+const PRINTED_AT = '2026-11-25T16:00:00Z';
+const dir = mkdtempSync(join(tmpdir(), 'paperchart-thread-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface ThreadModule { printBinder: (o: object, onProgress?: (p: { done: number; total: number }) => void) => Promise<{ patients: number; pages: number }> }
+const compiled = async (): Promise<ThreadModule> => {
+  expect(existsSync(new URL('print/threads/drawing-worker.js', DIST)), 'the compiled drawing thread').toBe(true);
+  return await import(new URL('print/threads/drawing-thread.js', DIST).href) as ThreadModule;
+};
+
+describe('printBinder', () => {
+  it('draws on its own thread the same PDF, byte for byte, as renderBinder on this one, reporting progress', async () => {
+    const { printBinder } = await compiled();
+    const progress: number[] = [];
+    const threaded = join(dir, 'threaded.pdf');
+    const s = await printBinder({ storePath: DEMO, outPath: threaded, template: loadTemplate('default'), printedAt: PRINTED_AT, jobs: 2 },
+      (p) => progress.push(p.done));
+    const here = join(dir, 'here.pdf');
+    const db = openStore(DEMO);
+    try {
+      await renderBinder({ db, storePath: DEMO, outPath: here, template: loadTemplate('default'), printedAt: PRINTED_AT, jobs: 1 });
+    } finally {
+      db.close();
+    }
+    expect(readFileSync(threaded).equals(readFileSync(here))).toBe(true);
+    expect(progress).toEqual(Array.from({ length: s.patients }, (_, i) => i + 1));
+  }, 120_000);
+
+  it('throws the typed error, with its fields, from the drawing thread, and leaves no file', async () => {
+    const { printBinder } = await compiled();
+    const errors = await import(new URL('errors.js', DIST).href) as typeof import('../../src/errors.js');
+    const out = join(dir, 'missing-folder', 'binder.pdf');
+    const failure = await printBinder({ storePath: DEMO, outPath: out, template: loadTemplate('default'), printedAt: PRINTED_AT }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(errors.OutputNotWritableError);
+    const e = failure as InstanceType<typeof errors.OutputNotWritableError>;
+    expect([e.code, e.path, e.exitCode]).toEqual(['E_OUTPUT_NOT_WRITABLE', out, 2]);
+    expect(e.message).toMatch(/^cannot write .*binder\.pdf \(its folder does not exist\)$/);
+    expect(e.stack).toContain('OutputNotWritableError');
+    expect(existsSync(out)).toBe(false);
+  }, 60_000);
+});

@@ -1,0 +1,27 @@
+// The manifest's entries are kept flat while the binder prints (_manifest-entries.ts, issue 6).
+import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { ManifestEntries } from '../../src/print/manifest-entries.js';
+
+const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+describe('manifest entries', () => {
+  it('give back each patient\'s digest, codes and consecutive code pages, sorted by patient id', () => {
+    const entries = new ManifestEntries(['p-2', 'p-10', 'p-1', 'p-3']);
+    entries.add(sha('two'), 6, 7, 2);
+    entries.add(sha('ten'), 1, 13, 1);
+    entries.add(sha('one'), 2, 15, 1);
+    expect([...entries.inIdOrder()]).toEqual([
+      { id: 'p-1', digest: sha('one'), codes: 2, pages: [15] },
+      { id: 'p-10', digest: sha('ten'), codes: 1, pages: [13] },
+      { id: 'p-2', digest: sha('two'), codes: 6, pages: [7, 8] },
+    ]);
+  });
+
+  it('refuse a digest that is not 64 hex digits, and more entries than patients', () => {
+    const entries = new ManifestEntries(['p-1']);
+    expect(() => entries.add('abc', 1, 1, 1)).toThrow(/p-1: digest abc/);
+    const full = new ManifestEntries([]);
+    expect(() => full.add(sha('x'), 1, 1, 1)).toThrow(/more manifest entries than the 0 patients/);
+  });
+});
