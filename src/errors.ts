@@ -191,3 +191,212 @@ export class KeyProblemError extends PaperchartError {
     super('E_KEY_PROBLEM', `${message}; nothing was written`, remedy);
   }
 }
+
+
+// Failures of the paper format a user can act on (FORMAT §9 names when each is raised).
+// Messages name runs, patients and frame numbers, never a record's contents.
+
+/** Frames of a patient are named by run and patient id; a manifest has no patient. */
+function who(runId: string, patientId: string | null): string {
+  return patientId === null ? `run ${runId} manifest` : `run ${runId} patient ${patientId}`;
+}
+
+export class UnknownFormatError extends PaperchartError {
+  constructor(readonly prefix: string) {
+    super('E_UNKNOWN_FORMAT', `code text starting ${JSON.stringify(prefix)} is not a paperchart PC1 code`,
+      'scan only the codes printed by paperchart; a newer format needs a newer paperchart');
+  }
+}
+
+export class CorruptFrameError extends PaperchartError {
+  constructor(readonly detail: string) {
+    super('E_CORRUPT_FRAME', `code text is damaged: ${detail}`,
+      'rescan the code; if it keeps failing, the other codes of the patient may still restore the record');
+  }
+}
+
+/** Missing code numbers listed one by one at most: more than any record printed with the default --max-codes has. */
+export const MAX_LISTED_MISSING = 1000;
+/** Missing codes a message names one by one at most; more are named as ranges. */
+const MAX_NAMED_ONE_BY_ONE = 50;
+/** Ranges of missing codes a message names at most before "…". */
+const MAX_NAMED_RANGES = 20;
+
+export class InsufficientFramesError extends PaperchartError {
+  /** Missing code numbers (1-based, ascending): all of them, or the first MAX_LISTED_MISSING when more are missing. */
+  readonly missing: readonly number[];
+  /** How many codes are missing in all. */
+  readonly missingCount: number;
+  /** The missing codes: up to 50 one by one ("1, 4, 6"), more as ranges ("2, 5–9, 12–65535"), at most 20 ranges and then "…". */
+  readonly missingText: string;
+  /**
+   * @param missingRanges inclusive [first, last] ranges of missing code numbers, ascending: as many as
+   *   the gaps between codes read, never one entry per code a header merely declared
+   */
+  constructor(readonly runId: string, readonly patientId: string | null, missingRanges: readonly (readonly [number, number])[], readonly needed: number) {
+    let count = 0;
+    for (const [a, b] of missingRanges) count += b - a + 1;
+    const listed: number[] = [];
+    for (const [a, b] of missingRanges) for (let i = a; i <= b && listed.length < MAX_LISTED_MISSING; i++) listed.push(i);
+    // A few codes are named one by one, as a person rescanning a page wants them; many as ranges.
+    const text = count <= MAX_NAMED_ONE_BY_ONE ? listed.join(', ')
+      : missingRanges.slice(0, MAX_NAMED_RANGES).map(([a, b]) => (a === b ? `${a}` : `${a}–${b}`)).join(', ') +
+        (missingRanges.length > MAX_NAMED_RANGES ? ', …' : '');
+    const all = count > MAX_NAMED_ONE_BY_ONE ? ` (${count} in all)` : '';
+    super('E_MISSING_CODES', `${who(runId, patientId)}: codes ${text} missing${all}, ${needed} more needed after erasure recovery`,
+      'rescan the pages holding the missing codes and run restore with all scans');
+    this.missing = listed;
+    this.missingCount = count;
+    this.missingText = text;
+  }
+}
+
+export class DigestMismatchError extends PaperchartError {
+  constructor(readonly runId: string, readonly patientId: string | null) {
+    super('E_DIGEST_MISMATCH', `${who(runId, patientId)}: reassembled record does not match its digest`,
+      'the codes were altered or mixed up; rescan the original pages and do not import this record');
+  }
+}
+
+export class BadSignatureError extends PaperchartError {
+  constructor(readonly runId: string, readonly patientId: string | null) {
+    super('E_BAD_SIGNATURE', `${who(runId, patientId)}: signature does not verify with the given public key`,
+      'check that --pubkey is the clinic key whose fingerprint is on the binder cover; otherwise the codes were forged');
+  }
+}
+
+export class UnsignedRecordError extends PaperchartError {
+  constructor(readonly runId: string, readonly patientId: string | null, detail: string) {
+    super('E_UNSIGNED', `${who(runId, patientId)}: ${detail}`,
+      'pass the clinic public key with --pubkey, or --trust-unsigned if you accept unverified paper');
+  }
+}
+
+export class DecryptError extends PaperchartError {
+  constructor(readonly runId: string, readonly patientId: string | null, detail: string) {
+    super('E_DECRYPT', `${who(runId, patientId)}: cannot decrypt (${detail})`,
+      'pass the encryption key the binder was printed with (--decrypt-key FILE, 32 bytes)');
+  }
+}
+
+export class RecordTooLargeError extends PaperchartError {
+  constructor(readonly patientId: string, readonly codes: number, readonly cap: number) {
+    super('E_RECORD_TOO_LARGE', `patient ${patientId}: record needs ${codes} codes, the cap is ${cap}`,
+      'raise the cap on codes per patient, or print this patient\'s record from the records system');
+  }
+}
+
+export class KeyError extends PaperchartError {
+  constructor(detail: string) {
+    super('E_KEY', detail, 'use a key made by `paperchart keygen` (Ed25519 PEM) or a 32-byte encryption key');
+  }
+}
+
+// Failures of reading scans and PDFs back that a user can act on.
+// Messages name the file and the problem, never a record's contents.
+
+export class UnreadablePdfError extends PaperchartError {
+  constructor(readonly file: string, readonly detail: string) {
+    super('E_UNREADABLE_PDF', `${file} is not a readable PDF (${detail})`,
+      'check that the file was copied or downloaded completely (a truncated PDF lacks its %%EOF end marker); ' +
+      'scan or save the pages again as PDF, PNG or JPEG');
+  }
+}
+
+export class PdfPageRangeError extends PaperchartError {
+  constructor(readonly file: string, readonly page: number, readonly pageCount: number) {
+    super('E_PDF_PAGE_RANGE', `${file} has ${pageCount} page${pageCount === 1 ? '' : 's'}, there is no page ${page}`,
+      `pass page numbers from 1 to ${pageCount}`);
+  }
+}
+
+/** A page or image larger than any scan: refused before it is decoded, so it cannot exhaust memory. */
+export class OversizedImageError extends PaperchartError {
+  constructor(readonly file: string, readonly page: number | undefined, readonly width: number, readonly height: number, readonly maxPixels: number) {
+    super('E_IMAGE_TOO_LARGE',
+      `${file}${page === undefined ? '' : ` page ${page}`} is ${Math.round(width)}×${Math.round(height)} pixels, ` +
+      `more than the ${Math.round(maxPixels / 1e6)} million a page may have (a 600-dpi Letter or A4 scan); not read`,
+      'scan the page again at 600 dpi or less, on paper no larger than Legal or A4');
+  }
+}
+
+// Failures of `paperchart restore` a user can act on. Messages name files and
+// patients, never a record's contents.
+
+/** Exit code 3: the restore ran, but some patients are incomplete, refused or missing. */
+export const EXIT_RESTORE_INCOMPLETE = 3;
+
+export class RestoreIncompleteError extends PaperchartError {
+  constructor(readonly incomplete: number, readonly refused: number, readonly missing: number) {
+    super('E_RESTORE_INCOMPLETE',
+      `${incomplete + refused + missing} patient${incomplete + refused + missing === 1 ? '' : 's'} not restored ` +
+      `(${incomplete} incomplete, ${refused} refused, ${missing} missing)`,
+      'rescan the binder pages the report names and run restore again with all scans; refused records were not imported',
+      EXIT_RESTORE_INCOMPLETE);
+  }
+}
+
+export class UnknownInputError extends PaperchartError {
+  constructor(readonly file: string, detail: string) {
+    super('E_RESTORE_INPUT', `cannot read restore input ${file} (${detail})`,
+      'pass PDF, PNG, JPEG or TIFF scans, a folder of them, a text file with one code per line, or - for standard input');
+  }
+}
+
+export class EmptyInputError extends PaperchartError {
+  constructor(readonly file: string) {
+    super('E_RESTORE_EMPTY_INPUT', `${file} holds no PDF, PNG, JPEG, TIFF or text files`,
+      'point restore at the folder holding the scans');
+  }
+}
+
+/** Nothing read was a paperchart code: photos, blank pages, another kind of QR code. Nothing is written. */
+export class NoCodesError extends PaperchartError {
+  constructor(readonly inputs: readonly string[], readonly pagesRead: number, readonly otherTexts: number) {
+    super('E_RESTORE_NO_CODES',
+      `no paperchart code found in ${inputs.slice(0, 3).join(', ')}${inputs.length > 3 ? ', …' : ''}` +
+      ` (${pagesRead} page${pagesRead === 1 ? '' : 's'} or image${pagesRead === 1 ? '' : 's'} read` +
+      `${otherTexts > 0 ? `, ${otherTexts} code${otherTexts === 1 ? '' : 's'} of another kind` : ''}); nothing was written`,
+      'pass scans of the binder pages that carry QR codes (after each patient\'s summary), at 200 dpi or more, upright and in focus');
+  }
+}
+
+export class RestoreConflictError extends PaperchartError {
+  constructor(readonly patientIds: readonly string[]) {
+    super('E_RESTORE_CONFLICT',
+      `${patientIds.length} patient${patientIds.length === 1 ? '' : 's'} in the store differ from the paper (${patientIds.slice(0, 10).join(', ')}` +
+      `${patientIds.length > 10 ? ', …' : ''}); nothing was written`,
+      'rerun with --on-conflict keep (keep the newer store record) or --on-conflict replace (take the paper)');
+  }
+}
+
+export class RestoreWriteError extends PaperchartError {
+  constructor(readonly path: string, detail: string) {
+    super('E_RESTORE_WRITE', `could not write the restored records into ${path} (${detail}); the store is unchanged`,
+      'check the store is a paperchart store you may write to, and that no patient shares an MRN with another');
+  }
+}
+
+export class BinderNotVerifiedError extends PaperchartError {
+  constructor(readonly binder: string, readonly problems: number) {
+    super('E_BINDER_NOT_VERIFIED', `${binder} would not restore the store exactly (${problems} problem${problems === 1 ? '' : 's'})`,
+      'do not rely on this binder: print it again and verify, and keep the previous binder until one verifies',
+      EXIT_RESTORE_INCOMPLETE);
+  }
+}
+
+/** restore --db names a place where no store can be made (a folder that does not exist). Checked before any scan is read. */
+export class RestoreTargetError extends PaperchartError {
+  constructor(readonly path: string, detail: string) {
+    super('E_RESTORE_TARGET', `cannot restore into ${path}: ${detail}; nothing was written`,
+      'give --db an existing store, or a new file name in a folder that exists and that you may write to');
+  }
+}
+
+/** The disk filled up while the restore wrote. The write was rolled back, or the new store removed. */
+export class RestoreDiskFullError extends PaperchartError {
+  constructor(readonly path: string, newStore: boolean) {
+    super('E_DISK_FULL', `the disk holding ${path} filled up during the restore; ${newStore ? 'no store was created' : 'the store is unchanged'}`,
+      'free space on that disk (a restored store takes about half the size of its code texts) and run restore again, or restore to another disk');
+  }
+}

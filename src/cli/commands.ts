@@ -15,7 +15,7 @@ import { DEFAULT_MAX_CODES } from '../codec/record-codec.js';
 import { readEncryptKeyFile, readPublicKeyFile, readSigningKeyFile, writeKeyFiles } from '../keys/key-files.js';
 // verify-binder is imported where used: it loads pdfjs and the zxing wasm (about a second), which print need not pay.
 import type { VerifyReport } from '../restore/verify-binder.js';
-import { BinderNotVerifiedError } from '../restore/restore-errors.js';
+import { BinderNotVerifiedError } from '../errors.js';
 import { binderNameWarning } from '../_output-guard.js';
 
 /** `--as-of` accepts a day or a UTC minute/second; the binder and sample store use whole seconds in UTC. */

@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { readEncryptKeyFile, readPublicKeyFile } from '../keys/key-files.js';
 import { checkRestoreTarget, restoreRecords, type OnConflict, type RestoreReport } from '../restore/restore-records.js';
-import { NoCodesError, RestoreIncompleteError } from '../restore/restore-errors.js';
+import { NoCodesError, RestoreIncompleteError } from '../errors.js';
 import type { Io } from './io.js';
 import { progressReporter } from './progress.js';
 import { KeyCheck } from '../restore/key-check.js';

@@ -2,7 +2,7 @@
 // the signed bytes (§6) and the encryption (§8).
 import { createCipheriv, createDecipheriv, createHmac, sign, verify, type KeyObject } from 'node:crypto';
 import { ascii, bytesEqual, concatBytes, readU32be, u32be } from './_bytes.js';
-import { KeyError } from './codec-errors.js';
+import { KeyError } from '../errors.js';
 import type { FrameKind } from './frame.js';
 
 export const CONTAINER_VERSION = 1;

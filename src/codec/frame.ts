@@ -3,7 +3,7 @@
 import { crc32 } from 'node:zlib';
 import { ascii, concatBytes, readU32be, toHex, u32be, utf8 } from './_bytes.js';
 import { base45Length, decodeBase45, encodeBase45 } from './base45.js';
-import { CorruptFrameError, UnknownFormatError } from './codec-errors.js';
+import { CorruptFrameError, UnknownFormatError } from '../errors.js';
 
 export const FORMAT_TAG = 'PC1';
 /** Default characters per code: QR version 25, EC level M, alphanumeric mode holds 1451 (FORMAT §10). */

@@ -9,4 +9,4 @@ export {
 } from './record-codec.js';
 export { encodeManifest, parseManifest, manifestContent, manifestJson, type Manifest, type ManifestEntry, type ManifestHead } from './manifest.js';
 export { generateSigningKeys, fingerprintPublicKey, parseSigningKey, parsePublicKey, rawPublicKey, type SigningKeyPair } from './keys.js';
-export * from './codec-errors.js';
+export * from '../errors.js';

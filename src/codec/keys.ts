@@ -1,6 +1,6 @@
 // Clinic signing keys (FORMAT §6). Ed25519 via node:crypto.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { KeyError } from './codec-errors.js';
+import { KeyError } from '../errors.js';
 
 export interface SigningKeyPair {
   privateKeyPem: string;

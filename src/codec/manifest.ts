@@ -1,7 +1,7 @@
 // The run manifest (FORMAT §11): which patients a complete binder holds.
 import { canonicalJson } from '../record/canonical-json.js';
 import { utf8 } from './_bytes.js';
-import { CorruptFrameError } from './codec-errors.js';
+import { CorruptFrameError } from '../errors.js';
 import { encodeDocument, type DecodedDocument, type EncodeOptions, type EncodedDocument } from './record-codec.js';
 
 export interface ManifestEntry {

@@ -11,7 +11,7 @@ import { bytesEqual, toHex, utf8 } from './_bytes.js';
 import {
   CorruptFrameError, DecryptError, DigestMismatchError, BadSignatureError, InsufficientFramesError,
   KeyError, RecordTooLargeError, UnsignedRecordError,
-} from './codec-errors.js';
+} from '../errors.js';
 import {
   FLAG_ENCRYPTED, FLAG_SIGNED, checkPrintedAt, decodeContainer, decryptBody, encodeContainer, encryptBody,
   signBytes, signedBytes, verifyBytes,

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
-import { KeyError } from '../codec/codec-errors.js';
+import { KeyError } from '../errors.js';
 import { fingerprintPublicKey, generateSigningKeys, parsePublicKey, parseSigningKey } from '../codec/keys.js';
 import { KeysNotWrittenError, OutputExistsError, fileProblem } from '../errors.js';
 import { assertNothingAt } from '../_output-guard.js';

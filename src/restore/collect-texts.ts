@@ -9,7 +9,7 @@ import { countTiffPages, decodeTiff } from '../scan/decode-tiff.js';
 import { checkPagePixels, declaredImageSize } from '../scan/image-size.js';
 import { countPdfPages, rasterisePdf } from '../scan/rasterise-pdf.js';
 import { readCodes } from '../scan/read-codes.js';
-import { EmptyInputError, UnknownInputError } from './restore-errors.js';
+import { EmptyInputError, UnknownInputError } from '../errors.js';
 
 /** One code text and where it was read. */
 export interface CollectedText {

@@ -7,7 +7,7 @@ import {
   FrameGrouper, reassembleDocument, type DecodeOptions, type DecodedDocument, type FailedDocument, type RejectedText, type RestoredRecord,
 } from '../codec/record-codec.js';
 import { parseManifest, type Manifest } from '../codec/manifest.js';
-import { CorruptFrameError, InsufficientFramesError } from '../codec/codec-errors.js';
+import { CorruptFrameError, InsufficientFramesError } from '../errors.js';
 import { inflateRawSync } from 'node:zlib';
 import { canonicalJson } from '../record/canonical-json.js';
 import { isCanonicalText } from '../codec/_canonical-match.js';
@@ -20,7 +20,7 @@ import { changeLogOf } from '../store/patient-changes.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
 import { RecordWriter, writeMeta } from '../store/write-records.js';
 import { commitFile, noteCommitted, removeOnInterrupt, removeStaleTemporaryFiles, removeWithJournals, temporaryPathBeside } from '../_temporary-file.js';
-import { RestoreConflictError, RestoreDiskFullError, RestoreTargetError, RestoreWriteError } from './restore-errors.js';
+import { RestoreConflictError, RestoreDiskFullError, RestoreTargetError, RestoreWriteError } from '../errors.js';
 
 export type OnConflict = 'keep' | 'replace' | 'fail';
 /**

@@ -7,7 +7,7 @@ import UTIF from 'utif2';
 import { PaperchartError } from '../errors.js';
 import type { RgbaImage } from './read-codes.js';
 import { checkPagePixels } from './image-size.js';
-import type { OversizedImageError } from './scan-errors.js';
+import type { OversizedImageError } from '../errors.js';
 
 export class UnreadableTiffError extends PaperchartError {
   constructor(readonly file: string, readonly detail: string) {

@@ -1,7 +1,7 @@
 // The size an image declares, read from its header before any decoder
 // allocates for it: a 151 KB PNG or a 4 KB JPEG header claiming 30000×30000
 // pixels made the decoder take 2 GB (measured).
-import { OversizedImageError } from './scan-errors.js';
+import { OversizedImageError } from '../errors.js';
 
 /**
  * Pixels one page or image may have at most: a 600-dpi scan of a Letter

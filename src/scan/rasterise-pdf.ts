@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { inflateSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { getDocument, type PDFDocumentProxy, type PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { OversizedImageError, PdfPageRangeError, UnreadablePdfError } from './scan-errors.js';
+import { OversizedImageError, PdfPageRangeError, UnreadablePdfError } from '../errors.js';
 import { MAX_PAGE_PIXELS, checkPagePixels } from './image-size.js';
 import { takePageImage } from './_page-image.js';
 

@@ -10,7 +10,7 @@ import { decodeFrame, encodeFrame, DEFAULT_CAPACITY } from '../../src/codec/fram
 import {
   BadSignatureError, CorruptFrameError, DecryptError, DigestMismatchError, InsufficientFramesError,
   RecordTooLargeError, UnknownFormatError, UnsignedRecordError, KeyError,
-} from '../../src/codec/codec-errors.js';
+} from '../../src/errors.js';
 import { MANIFEST_FORMAT, encodeManifest, manifestContent, manifestJson, parseManifest } from '../../src/codec/manifest.js';
 import { fingerprintPublicKey, generateSigningKeys, parsePublicKey, parseSigningKey } from '../../src/codec/keys.js';
 import { handmadePatient, withLongHistory } from '../fixtures/handmade-clinic.js';

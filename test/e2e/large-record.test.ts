@@ -11,7 +11,7 @@ import { createStore, openStore } from '../../src/store/open-store.js';
 import { renderBinder } from '../../src/print/print-binder.js';
 import { loadTemplate } from '../../src/layout/template.js';
 import { readSigningKeyFile, writeKeyFiles } from '../../src/keys/key-files.js';
-import { RecordTooLargeError } from '../../src/codec/codec-errors.js';
+import { RecordTooLargeError } from '../../src/errors.js';
 import { writeMeta, writeRecords } from '../../src/store/write-records.js';
 import { canonicalJson } from '../../src/record/canonical-json.js';
 import { decodeRecords } from '../../src/codec/record-codec.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectRefusal, runCli } from '../_run-cli.js';
 import { encodeFrame } from '../../src/codec/frame.js';
-import { InsufficientFramesError } from '../../src/codec/codec-errors.js';
+import { InsufficientFramesError } from '../../src/errors.js';
 import { decodeFrame } from '../../src/codec/frame.js';
 import { encodeRecord, groupFrames, reassembleDocument } from '../../src/codec/record-codec.js';
 import { handmadePatient, withLongHistory } from '../fixtures/handmade-clinic.js';

@@ -18,7 +18,7 @@ import { parseManifest, type Manifest } from '../../src/codec/manifest.js';
 import { PaperchartError, UsageError } from '../../src/errors.js';
 import { collectTexts, type CollectedText } from '../../src/restore/collect-texts.js';
 import { restoreRecords, type RestoreReport } from '../../src/restore/restore-records.js';
-import { RestoreConflictError, EmptyInputError, UnknownInputError } from '../../src/restore/restore-errors.js';
+import { RestoreConflictError, EmptyInputError, UnknownInputError } from '../../src/errors.js';
 import { restoreCommand, formatReport } from '../../src/cli/restore-command.js';
 
 let dir: string;

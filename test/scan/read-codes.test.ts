@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rasterisePdf, type RasterPage } from '../../src/scan/rasterise-pdf.js';
 import { readCodes } from '../../src/scan/read-codes.js';
-import { UnreadablePdfError } from '../../src/scan/scan-errors.js';
+import { UnreadablePdfError } from '../../src/errors.js';
 import { PaperchartError } from '../../src/errors.js';
 import { degrade, qrPagesPdf, randomTexts, textOnlyPdf } from './_qr-pdf.js';
 

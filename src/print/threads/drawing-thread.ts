@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { openStore } from '../../store/open-store.js';
-import * as storeErrors from '../../errors.js';
-import { RecordTooLargeError } from '../../codec/codec-errors.js';
+import * as errors from '../../errors.js';
 import type { BinderOptions, BinderProgress, BinderSummary } from '../print-binder.js';
 import { removeOnInterrupt, temporaryPathBeside } from '../../_temporary-file.js';
 
@@ -30,11 +29,9 @@ const WORKER_URL = new URL('./drawing-worker.js', import.meta.url);
  */
 const DRAWING_YOUNG_MB = 24;
 
-/** The typed errors print reports, rebuilt by name on this side so callers can still tell them apart. */
-const PRINT_ERRORS: Record<string, { prototype: storeErrors.PaperchartError }> = {
-  ...Object.fromEntries(Object.entries(storeErrors).filter(([, v]) => typeof v === 'function')),
-  RecordTooLargeError,
-};
+/** Every typed error (src/errors.ts is their one home), rebuilt by name on this side so callers can still tell them apart. */
+const PRINT_ERRORS = Object.fromEntries(
+  Object.entries(errors).filter(([, v]) => typeof v === 'function' && (v as { prototype?: unknown }).prototype instanceof errors.PaperchartError)) as Record<string, { prototype: errors.PaperchartError }>;
 
 /**
  * Prints the binder (renderBinder) on a thread of its own, opening the store
