@@ -3,6 +3,7 @@
 // resolution, without rendering. pdfjs has already decoded it whatever its
 // filter (DCT, CCITT G4, JBIG2, Flate), for its operator list.
 import { OPS, type PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type { RgbaImage } from './raster.js';
 
 /** pdfjs' decoded image, as page.objs holds it (ImageKind in pdfjs' shared/util.js). */
 interface PdfjsImage {
@@ -13,7 +14,9 @@ interface PdfjsImage {
 }
 const GRAYSCALE_1BPP = 1, RGB_24BPP = 2, RGBA_32BPP = 3;
 
-export interface PageImage { width: number; height: number; rgba: Uint8ClampedArray }
+
+/** A page's one full-page image, taken out at its own resolution. */
+export type PageImage = RgbaImage;
 
 type Matrix = [number, number, number, number, number, number];
 const multiply = (m: Matrix, n: Matrix): Matrix => [

@@ -5,7 +5,7 @@
  */
 import UTIF from 'utif2';
 import { PaperchartError } from '../errors.js';
-import type { RgbaImage } from './read-codes.js';
+import type { RgbaImage } from './raster.js';
 import { checkPagePixels } from './image-size.js';
 import type { OversizedImageError } from '../errors.js';
 

@@ -16,14 +16,12 @@ import { getDocument, type PDFDocumentProxy, type PDFPageProxy } from 'pdfjs-dis
 import { OversizedImageError, PdfPageRangeError, UnreadablePdfError } from '../errors.js';
 import { MAX_PAGE_PIXELS, checkPagePixels } from './image-size.js';
 import { takePageImage } from './_page-image.js';
+import type { RgbaImage } from './raster.js';
 
-export interface RasterPage {
+/** A PDF page as a raster (alpha 255). */
+export interface RasterPage extends RgbaImage {
   /** 1-based page number in the PDF. */
   page: number;
-  width: number;
-  height: number;
-  /** width × height × 4 bytes, row-major RGBA, alpha 255. */
-  rgba: Uint8ClampedArray;
   /** "image": the page's one full-page image, taken out at its own resolution; "render": drawn at `dpi`. */
   from: 'image' | 'render';
 }

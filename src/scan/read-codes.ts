@@ -12,14 +12,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { RgbaImage } from './raster.js';
 import { prepareZXingModule, readBarcodes, type ReaderOptions, type ReadResult } from 'zxing-wasm/reader';
 
-/** An RGBA raster: width × height × 4 bytes, row-major. */
-export interface RgbaImage {
-  width: number;
-  height: number;
-  rgba: Uint8ClampedArray;
-}
+export type { RgbaImage } from './raster.js';
 
 export interface DecodedCode {
   /** The decoded text, exactly as encoded. */
