@@ -1,7 +1,7 @@
 // One frame = the text of one QR code (FORMAT §4). Only QR alphanumeric
 // characters, so scanners in keyboard mode type it verbatim.
 import { crc32 } from 'node:zlib';
-import { ascii, concatBytes, readU32be, toHex, u32be, utf8 } from './_bytes.js';
+import { ascii, concatBytes, readU32be, toHex, u32be, utf8 } from './bytes.js';
 import { base45Length, decodeBase45, encodeBase45 } from './base45.js';
 import { CorruptFrameError, UnknownFormatError } from '../errors.js';
 
