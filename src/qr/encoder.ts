@@ -12,6 +12,8 @@
  * 10,000 patients, and that was a fifth of a print's work (issue 6, measured).
  */
 import QRCode from 'qrcode';
+import { ALPHANUMERIC_VALUE, QR_ALPHANUMERIC } from '../codec/alphanumeric.js';
+import { GF_EXP as EXP, GF_LOG as LOG } from '../codec/gf256.js';
 
 /** FORMAT §10: every code is a version-25, level-M symbol in alphanumeric mode. */
 export const QR_VERSION = 25;
@@ -36,24 +38,15 @@ const DATA_BITS = DATA_CODEWORDS * 8;
 /** ISO/IEC 18004 Table 3: the character count of alphanumeric mode takes 11 bits in versions 10 to 26. */
 const COUNT_BITS = 11;
 const ALPHANUMERIC_MODE = 0b0010;
-const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
-/** Most characters a symbol holds: mode and count, 11 bits a pair of characters and 6 for a last one. */
+/**
+ * Most characters a symbol holds: mode and count, 11 bits a pair of characters and 6 for a last one
+ * (1,451 for version 25-M, ISO/IEC 18004 Table 7; codec/frame.ts's DEFAULT_CAPACITY, checked by a test).
+ */
 export const QR_CAPACITY = (() => {
   const bits = DATA_BITS - 4 - COUNT_BITS;
   return 2 * Math.floor(bits / 11) + (bits % 11 >= 6 ? 1 : 0);
 })();
 
-const CHAR_VALUE = new Int8Array(128).fill(-1);
-for (let i = 0; i < ALPHANUMERIC.length; i++) CHAR_VALUE[ALPHANUMERIC.charCodeAt(i)] = i;
-
-/** GF(256) with the QR polynomial x⁸ + x⁴ + x³ + x² + 1: powers of 2 (twice over, so sums of logs need no modulo) and logs. */
-const EXP = new Uint8Array(512);
-const LOG = new Uint8Array(256);
-for (let i = 0, x = 1; i < 255; i++) {
-  EXP[i] = EXP[i + 255] = x;
-  LOG[x] = i;
-  x = x & 0x80 ? ((x << 1) ^ 0x11d) & 0xff : x << 1;
-}
 /** The generator polynomial's coefficients after the leading 1, as logs: the product of (x − 2ⁱ) for i below the parity count. */
 const GENERATOR_LOGS = (() => {
   let poly = [1];
@@ -158,10 +151,11 @@ function dataCodewords(text: string): Uint8Array {
     }
     pending &= (1 << pendingBits) - 1;
   };
+  const values = ALPHANUMERIC_VALUE;
   const valueAt = (i: number): number => {
     const code = text.charCodeAt(i);
-    const value = code < 128 ? CHAR_VALUE[code]! : -1;
-    if (value < 0) throw new RangeError(`code text character ${JSON.stringify(text[i])} at ${i}, expected one of "${ALPHANUMERIC}"`);
+    const value = code < 128 ? values[code]! : -1;
+    if (value < 0) throw new RangeError(`code text character ${JSON.stringify(text[i])} at ${i}, expected one of "${QR_ALPHANUMERIC}"`);
     return value;
   };
   put(ALPHANUMERIC_MODE, 4);
