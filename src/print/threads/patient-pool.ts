@@ -29,6 +29,8 @@ type WorkerResult = Omit<PatientPages, 'pages'> & { packed: PackedPages };
  */
 interface Task { id: string; result?: Promise<WorkerResult>; settled: boolean; pages?: PatientPages }
 
+interface WorkerSlot { worker: Worker; busy: number }
+
 /** Tasks in flight per worker: enough to keep it busy while the binder draws, few enough to bound memory. */
 const IN_FLIGHT_PER_WORKER = 4;
 const WORKER_URL = new URL('./patient-worker.js', import.meta.url);
@@ -58,30 +60,19 @@ const WORKER_YOUNG_MB = 16;
  * cores, each worker copying its results and warming its own caches) (measured).
  */
 export class PatientPool {
-  private readonly workers: { worker: Worker; busy: number }[] = [];
+  private readonly workers: WorkerSlot[] = [];
   private readonly waiting = new Map<number, { resolve: (r: WorkerResult) => void; reject: (e: Error) => void }>();
   private failure: Error | undefined;
   private seq = 0;
 
+  /** @throws Error when `threads` is more than 1 and the compiled worker is missing (run from the sources, dist/ not built) */
   constructor(private readonly setup: PoolSetup, private readonly shaper: TextShaper, threads: number) {
-    // Run from the TypeScript sources (the tests do), there is no compiled worker
-    // to start: this thread does the work, and the PDF is the same.
-    if (threads <= 1 || !existsSync(fileURLToPath(WORKER_URL))) return;
-    for (let i = 0; i < threads - 1; i++) {
-      const workerData: WorkerSetup = { setup, fontFiles: fontFilesRead() };
-      const worker = new Worker(WORKER_URL, { workerData, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
-      const slot = { worker, busy: 0 };
-      worker.on('message', (reply: PoolReply) => {
-        slot.busy--;
-        const waiter = this.waiting.get(reply.seq);
-        this.waiting.delete(reply.seq);
-        if ('result' in reply) waiter?.resolve(reply.result);
-        else waiter?.reject(new Error(reply.error));
-      });
-      worker.on('error', (e) => this.fail(e));
-      worker.on('exit', (code) => { if (code !== 0) this.fail(new Error(`a print worker stopped (exit code ${code})`)); });
-      this.workers.push(slot);
+    if (threads <= 1) return;
+    const workerPath = fileURLToPath(WORKER_URL);
+    if (!existsSync(workerPath)) {
+      throw new Error(`${threads} threads need the compiled patient worker ${workerPath}, which is missing: build dist/ (npm run build), or prepare patients on this thread (jobs 1)`);
     }
+    for (let i = 0; i < threads - 1; i++) this.workers.push(this.startWorker());
   }
 
   /**
@@ -101,20 +92,7 @@ export class PatientPool {
     /** Patients in binder order, each sent to a worker (result) or prepared here (pages). */
     const queue: Task[] = [];
     const capacity = this.workers.length * IN_FLIGHT_PER_WORKER;
-    const inFlight = (): number => this.workers.reduce((n, slot) => n + slot.busy, 0);
     let exhausted = false;
-    const send = (task: Task): void => {
-      const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
-      const seq = this.seq++;
-      task.result = new Promise<WorkerResult>((resolve, reject) => {
-        if (this.failure) reject(this.failure);
-        else this.waiting.set(seq, { resolve, reject });
-      });
-      // Awaited in order below; never an unhandled rejection meanwhile.
-      task.result.then(() => { task.settled = true; }, () => { task.settled = true; });
-      slot.busy++;
-      slot.worker.postMessage({ seq, record: read(task.id) } satisfies PoolTask);
-    };
     // Keep the workers fed, and as many patients again queued for this thread to take.
     const refill = (): void => {
       while (!exhausted && queue.length < 2 * capacity) {
@@ -123,36 +101,22 @@ export class PatientPool {
         else queue.push({ id: next.value, settled: false });
       }
       for (const task of queue) {
-        if (inFlight() >= capacity) break;
-        if (!task.result && !task.pages) send(task);
+        if (this.inFlight() >= capacity) break;
+        if (!task.result && !task.pages) this.send(task, read(task.id));
       }
     };
     refill();
     while (queue.length > 0) {
       const head = queue[0]!;
-      if (!head.pages && !head.settled) {
-        const spare = head.result ? [...queue].reverse().find((t) => !t.result && !t.pages) : head;
-        if (spare) {
-          spare.pages = preparePatient(read(spare.id), context);
-          refill();
-          await nextTurn(); // lets the workers' results in
-          continue;
-        }
+      const spare = head.pages || head.settled ? undefined : spareTask(queue);
+      if (spare) {
+        spare.pages = preparePatient(read(spare.id), context);
+        refill();
+        await nextTurn(); // lets the workers' results in
+        continue;
       }
       queue.shift();
-      let pages = head.pages;
-      if (!pages) {
-        try {
-          const { packed, ...rest } = await head.result!;
-          pages = { ...rest, pages: unpackPages(packed, this.shaper.fonts) };
-        } catch {
-          // Errors cross threads as plain messages: redoing the patient here throws
-          // the typed error with its remedy. A worker that died (out of memory) has
-          // failed every task after it, which are then all done here: the binder
-          // comes out the same, only slower.
-          pages = preparePatient(read(head.id), context);
-        }
-      }
+      const pages = head.pages ?? await this.received(head, () => preparePatient(read(head.id), context));
       refill();
       yield pages;
     }
@@ -163,9 +127,64 @@ export class PatientPool {
     await Promise.all(workers.map(({ worker }) => { worker.removeAllListeners('exit'); return worker.terminate(); }));
   }
 
+  private startWorker(): WorkerSlot {
+    const workerData: WorkerSetup = { setup: this.setup, fontFiles: fontFilesRead() };
+    const worker = new Worker(WORKER_URL, { workerData, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+    const slot = { worker, busy: 0 };
+    worker.on('message', (reply: PoolReply) => {
+      slot.busy--;
+      const waiter = this.waiting.get(reply.seq);
+      this.waiting.delete(reply.seq);
+      if ('result' in reply) waiter?.resolve(reply.result);
+      else waiter?.reject(new Error(reply.error));
+    });
+    worker.on('error', (e) => this.fail(e));
+    worker.on('exit', (code) => { if (code !== 0) this.fail(new Error(`a print worker stopped (exit code ${code})`)); });
+    return slot;
+  }
+
+  /** Sends `task`'s record to the least busy worker; its result is awaited in order by prepare. */
+  private send(task: Task, record: PatientRecord): void {
+    const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const seq = this.seq++;
+    task.result = new Promise<WorkerResult>((resolve, reject) => {
+      if (this.failure) reject(this.failure);
+      else this.waiting.set(seq, { resolve, reject });
+    });
+    // Never an unhandled rejection while it waits its turn.
+    task.result.then(() => { task.settled = true; }, () => { task.settled = true; });
+    slot.busy++;
+    slot.worker.postMessage({ seq, record } satisfies PoolTask);
+  }
+
+  private inFlight(): number {
+    return this.workers.reduce((n, slot) => n + slot.busy, 0);
+  }
+
+  /** A worker's result for `task`, unpacked; if the worker failed, `redo` prepares the patient on this thread. */
+  private async received(task: Task, redo: () => PatientPages): Promise<PatientPages> {
+    try {
+      const { packed, ...rest } = await task.result!;
+      return { ...rest, pages: unpackPages(packed, this.shaper.fonts) };
+    } catch {
+      // Errors cross threads as plain messages: redoing the patient here throws
+      // the typed error with its remedy. A worker that died (out of memory) has
+      // failed every task after it, which are then all done here: the binder
+      // comes out the same, only slower.
+      return redo();
+    }
+  }
+
   private fail(e: Error): void {
     this.failure ??= e;
     for (const waiter of this.waiting.values()) waiter.reject(e);
     this.waiting.clear();
   }
+}
+
+/** The patient this thread takes while the queue's head waits: the head itself if it was never sent, else the last one not sent. */
+function spareTask(queue: readonly Task[]): Task | undefined {
+  if (!queue[0]!.result) return queue[0];
+  for (let i = queue.length - 1; i > 0; i--) if (!queue[i]!.result && !queue[i]!.pages) return queue[i];
+  return undefined;
 }
