@@ -15,9 +15,7 @@ const CODES = Uint8Array.from(BASE45_ALPHABET, (ch) => ch.charCodeAt(0));
 
 /**
  * Encodes bytes as base45 text (RFC 9285 §4). Written as bytes and read out
- * once: a string grown by += is a tree of its pieces until it is read, 25 KB
- * for a 1.4 KB code text, and a 100,000-patient manifest's 7,000 codes held
- * 180 MB that way until they were drawn (measured).
+ * once: a string grown by += held 25 KB a 1.4 KB text until read (docs/PERFORMANCE.md).
  */
 export function encodeBase45(bytes: Uint8Array): string {
   const n = bytes.length;

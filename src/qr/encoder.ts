@@ -6,10 +6,7 @@
  * and alignment patterns, format and version information) are taken from a
  * symbol qrcode made. What is done here is only what changes from code to
  * code: packing the characters into codewords, Reed–Solomon parity, and
- * placing the bits. qrcode does those generally for any version, at 0.42 ms
- * and 285 KB of short-lived objects a code (its polynomial division copies
- * the remainder at every step); a binder has six codes a patient, 60,000 for
- * 10,000 patients, and that was a fifth of a print's work (issue 6, measured).
+ * placing the bits; qrcode's general encoder was a fifth of a print's work (docs/PERFORMANCE.md).
  */
 import QRCode from 'qrcode';
 import { ALPHANUMERIC_VALUE, QR_ALPHANUMERIC } from '../codec/alphanumeric.js';
@@ -20,10 +17,7 @@ export const QR_VERSION = 25;
 export const QR_EC_LEVEL = 'M';
 /** Modules per side of a version-25 symbol. */
 export const QR_MODULES = 17 + 4 * QR_VERSION;
-/**
- * A fixed mask skips a mask search (3.9 ms → 0.45 ms a code with qrcode,
- * measured); the decoders in the tests read this mask from 200-dpi scans.
- */
+/** A fixed mask skips a mask search (3.9 → 0.45 ms a code, measured); the tests' decoders read it from 200-dpi scans. */
 export const QR_MASK = 0;
 
 // ISO/IEC 18004 Table 9, version 25 level M: 1,588 codewords in 21 blocks, each with 28 of parity;

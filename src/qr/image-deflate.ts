@@ -4,11 +4,10 @@
  * module each way: each module row is a PNG "None" row of pixel bytes and
  * three "Up" rows of zeros (a row the same as the one above). Its bytes take
  * only four values, and the repeated rows are always the same 180 bytes, so a
- * fixed code for those few symbols compresses as well as zlib (2.6 KB a code
- * either way) without building the 28 KB of rows and zlib searching through
- * them: a code's image took 128 µs with its modules, 66 µs now (issue 6,
- * measured). The output is a zlib stream (RFC 1950/1951) that any inflater
- * reads; the tests inflate it with zlib and compare it with the rows.
+ * fixed code for those few symbols compresses as well as zlib (2.6 KB a code)
+ * without building the 28 KB of rows for zlib: 66 µs a code instead of 128 (docs/PERFORMANCE.md).
+ * The output is a zlib stream (RFC 1950/1951) that any inflater reads; the
+ * tests inflate it with zlib and compare it with the rows.
  */
 
 /** Bytes in a module row's pixels: two modules a byte, an odd last module padded with white. */

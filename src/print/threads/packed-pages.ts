@@ -1,9 +1,7 @@
 /**
  * Laid-out pages as a few flat arrays, to pass from a worker to the drawing
- * thread. A patient's pages are about 2,800 small objects (lines, runs, glyph
- * arrays); copying them between threads as objects (structured clone) cost
- * 3.5 ms a patient, a third of preparing it (issue 6, measured). Packed, the
- * arrays are handed over without a copy and unpacked into views.
+ * thread without a copy and unpack there into views: a patient's 2,800 small
+ * objects cloned as objects cost a third of preparing it (docs/PERFORMANCE.md).
  */
 import type { PageBody, PageOp } from '../../layout/flow.js';
 import { shapesCodePointCount, shapesGlyphCount, writeWordShapes, type FontSet, type GlyphData } from '../../text/font-set.js';
@@ -99,7 +97,7 @@ export function packPages(pages: readonly PageBody[]): PackedPages {
 
 /**
  * Empty arrays of the sizes `pages` take, counted first and filled after:
- * growing plain arrays and converting them took a tenth of a worker's time.
+ * growing plain arrays and converting them took a tenth of a worker's time (measured).
  * @throws Error for a code without its image (make it with qrImage first)
  */
 function sizedPackedPages(pages: readonly PageBody[]): PackedPages {

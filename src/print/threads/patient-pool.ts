@@ -23,9 +23,7 @@ type WorkerResult = Omit<PatientPages, 'pages'> & { packed: PackedPages };
 
 /**
  * A patient in the queue, by id: its record is read only when it is sent or
- * prepared, and then let go. Records read ahead and held until their patient
- * was drawn outlived the young generation and were most of what the drawing
- * thread moved to its old one (issue 6, measured).
+ * prepared, and then let go; records read ahead outlived the young generation (measured).
  */
 interface Task { id: string; result?: Promise<WorkerResult>; settled: boolean; pages?: PatientPages }
 
@@ -35,29 +33,19 @@ interface WorkerSlot { worker: Worker; busy: number }
 const IN_FLIGHT_PER_WORKER = 4;
 const WORKER_URL = new URL('./patient-worker.js', import.meta.url);
 /**
- * A cap on a worker's heap, so memory stays bounded however big the clinic
- * is. With the patient layout done once and plain text measured from its words
- * (issue 6), 256 MB costs no speed against 1 GB (1,000 patients: 17.8 s
- * against 17.5 s, measured). A patient too big for it is done on the drawing
- * thread instead.
+ * A cap on a worker's heap, so memory stays bounded however big the clinic is: 256 MB costs no speed against
+ * 1 GB (docs/PERFORMANCE.md). A patient too big for it is done on the drawing thread instead.
  */
 const WORKER_HEAP_MB = 256;
-/**
- * A worker's young generation, where its short-lived objects are made. V8's
- * default is larger; a worker keeps little from one patient to the next.
- * 16 MB, with the smaller caches of shape-text.ts, brought a 10,000-patient
- * print's peak from 476 to 407 MB at the same speed (measured).
- */
+/** A worker's young generation: it keeps little from one patient to the next; 16 MB brought a 10,000-patient peak from 476 to 407 MB (docs/PERFORMANCE.md). */
 const WORKER_YOUNG_MB = 16;
 
 /**
  * Prepares patients (preparePatient) and hands the results back in the order
  * the records were given, so the binder is the same PDF whatever the number
  * of threads. `threads` counts the drawing thread: with 1 it prepares
- * patients too; with N, N - 1 workers prepare them while it draws. On two
- * cores one worker beside the drawing thread printed 1,000 patients in 16.0 s
- * (26.5 s of CPU), two workers in 17.5 s (32 s of CPU: three threads on two
- * cores, each worker copying its results and warming its own caches) (measured).
+ * patients too; with N, N - 1 workers prepare them while it draws (on two
+ * cores one worker is best: 16.0 s against 17.5 s with two, docs/PERFORMANCE.md).
  */
 export class PatientPool {
   private readonly workers: WorkerSlot[] = [];
