@@ -6,7 +6,7 @@ import { createPublicKey } from 'node:crypto';
 import { canonicalJson } from '../src/record/canonical-json.js';
 import { encodeDocument, type EncodeOptions } from '../src/codec/record-codec.js';
 import { fingerprintPublicKey } from '../src/codec/keys.js';
-import { toHex } from '../src/codec/_bytes.js';
+import { toHex } from '../src/codec/bytes.js';
 import { handmadePatient, withLongHistory } from '../test/fixtures/handmade-clinic.js';
 import { TEST_ENCRYPT_KEY, TEST_KEY_SEED_HEX, testSigningKey } from '../test/codec/_test-key.js';
 

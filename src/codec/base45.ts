@@ -1,11 +1,9 @@
 // Base45 (RFC 9285), as the EU digital COVID certificates carry bytes in QR
 // alphanumeric mode. FORMAT §3.
+import { ALPHANUMERIC_VALUE, QR_ALPHANUMERIC } from './alphanumeric.js';
 
-/** The 45 characters of the QR alphanumeric set, in RFC 9285 order. */
-export const BASE45_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
-
-const VALUE = new Int8Array(128).fill(-1);
-for (let i = 0; i < BASE45_ALPHABET.length; i++) VALUE[BASE45_ALPHABET.charCodeAt(i)] = i;
+/** RFC 9285 §4: the 45 characters of QR alphanumeric mode, in the order of their values. */
+export const BASE45_ALPHABET = QR_ALPHANUMERIC;
 
 /** Characters needed for `n` bytes: 3 per pair, 2 for a final odd byte. */
 export function base45Length(n: number): number {
@@ -17,9 +15,7 @@ const CODES = Uint8Array.from(BASE45_ALPHABET, (ch) => ch.charCodeAt(0));
 
 /**
  * Encodes bytes as base45 text (RFC 9285 §4). Written as bytes and read out
- * once: a string grown by += is a tree of its pieces until it is read, 25 KB
- * for a 1.4 KB code text, and a 100,000-patient manifest's 7,000 codes held
- * 180 MB that way until they were drawn (measured).
+ * once: a string grown by += held 25 KB a 1.4 KB text until read (docs/PERFORMANCE.md).
  */
 export function encodeBase45(bytes: Uint8Array): string {
   const n = bytes.length;
@@ -49,9 +45,10 @@ export function encodeBase45(bytes: Uint8Array): string {
 export function decodeBase45(text: string): Uint8Array {
   if (text.length % 3 === 1) throw new RangeError(`base45 length=${text.length}, expected a length that is not 1 mod 3`);
   const v = new Uint8Array(text.length);
+  const values = ALPHANUMERIC_VALUE;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    const val = code < 128 ? VALUE[code]! : -1;
+    const val = code < 128 ? values[code]! : -1;
     if (val < 0) throw new TypeError(`base45 character ${JSON.stringify(text[i])} at position ${i} is not in the alphabet`);
     v[i] = val;
   }

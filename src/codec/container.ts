@@ -1,7 +1,7 @@
 // The container: the bytes split across a document's data frames (FORMAT §5),
 // the signed bytes (§6) and the encryption (§8).
 import { createCipheriv, createDecipheriv, createHmac, sign, verify, type KeyObject } from 'node:crypto';
-import { ascii, bytesEqual, concatBytes, readU32be, u32be } from './_bytes.js';
+import { ascii, bytesEqual, concatBytes, readU32be, u32be } from './bytes.js';
 import { KeyError } from '../errors.js';
 import type { FrameKind } from './frame.js';
 

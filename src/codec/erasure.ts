@@ -4,28 +4,7 @@
 // Every square submatrix of a Cauchy matrix is invertible, so any k of the
 // k + m shards determine the data (MDS).
 
-/** GF(2^8) with the polynomial x^8 + x^4 + x^3 + x^2 + 1 (0x11d), generator 2. */
-const EXP = new Uint8Array(512);
-const LOG = new Uint8Array(256);
-{
-  let x = 1;
-  for (let i = 0; i < 255; i++) {
-    EXP[i] = x; LOG[x] = i;
-    x <<= 1;
-    if (x & 0x100) x ^= 0x11d;
-  }
-  for (let i = 255; i < 512; i++) EXP[i] = EXP[i - 255]!;
-}
-
-export function gfMul(a: number, b: number): number {
-  if (a === 0 || b === 0) return 0;
-  return EXP[LOG[a]! + LOG[b]!]!;
-}
-
-export function gfInv(a: number): number {
-  if (a === 0) throw new RangeError('GF(256) inverse of 0');
-  return EXP[255 - LOG[a]!]!;
-}
+import { GF_EXP, GF_LOG, gfInv, gfMul } from './gf256.js';
 
 /** Most shards one code may have: the Cauchy points x_i, y_j must be distinct bytes. */
 export const MAX_SHARDS = 256;
@@ -44,10 +23,11 @@ function checkShape(k: number, m: number): void {
 /** out ^= c · src */
 function mulAdd(out: Uint8Array, src: Uint8Array, c: number): void {
   if (c === 0) return;
-  const lc = LOG[c]!;
+  const exp = GF_EXP, log = GF_LOG;
+  const lc = log[c]!;
   for (let t = 0; t < src.length; t++) {
     const s = src[t]!;
-    if (s !== 0) out[t] = out[t]! ^ EXP[lc + LOG[s]!]!;
+    if (s !== 0) out[t] = out[t]! ^ exp[lc + log[s]!]!;
   }
 }
 

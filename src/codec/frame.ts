@@ -1,12 +1,16 @@
 // One frame = the text of one QR code (FORMAT §4). Only QR alphanumeric
 // characters, so scanners in keyboard mode type it verbatim.
 import { crc32 } from 'node:zlib';
-import { ascii, concatBytes, readU32be, toHex, u32be, utf8 } from './_bytes.js';
+import { ascii, concatBytes, readU32be, toHex, u32be, utf8 } from './bytes.js';
 import { base45Length, decodeBase45, encodeBase45 } from './base45.js';
 import { CorruptFrameError, UnknownFormatError } from '../errors.js';
 
 export const FORMAT_TAG = 'PC1';
-/** Default characters per code: QR version 25, EC level M, alphanumeric mode holds 1451 (FORMAT §10). */
+/**
+ * Default characters per code: a version-25, level-M symbol holds 1,451 in alphanumeric mode (FORMAT §10,
+ * ISO/IEC 18004 Table 7). qr/encoder.ts works the same figure out from the symbol's codewords (QR_CAPACITY);
+ * the codec imports nothing from qr/, so a test holds the two equal (test/qr/encoder.test.ts).
+ */
 export const DEFAULT_CAPACITY = 1451;
 /** `R` a patient record, `M` a run manifest (FORMAT §4.2). */
 export type FrameKind = 'R' | 'M';

@@ -1,4 +1,4 @@
-// The paper format's public API (FORMAT.md). Internal helpers (_bytes.ts) stay out.
+// The paper format's public API (FORMAT.md). Byte helpers and shared tables (bytes.ts, gf256.ts, alphanumeric.ts) stay out.
 export { BASE45_ALPHABET, base45Length, encodeBase45, decodeBase45 } from './base45.js';
 export { encodeParity, recoverData, parityPlan, MAX_SHARDS, MAX_GROUP_DATA } from './erasure.js';
 export { FORMAT_TAG, DEFAULT_CAPACITY, encodeFrame, decodeFrame, type Frame, type FrameKind } from './frame.js';

@@ -1,6 +1,6 @@
 // The run manifest (FORMAT §11): which patients a complete binder holds.
 import { canonicalJson } from '../record/canonical-json.js';
-import { utf8 } from './_bytes.js';
+import { utf8 } from './bytes.js';
 import { CorruptFrameError } from '../errors.js';
 import { encodeDocument, type DecodedDocument, type EncodeOptions, type EncodedDocument } from './record-codec.js';
 

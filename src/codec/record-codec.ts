@@ -7,7 +7,7 @@ import { canonicalJson } from '../record/canonical-json.js';
 import { isCanonicalText } from './_canonical-match.js';
 import type { PatientRecord } from '../record/record.js';
 import { PaperchartError } from '../errors.js';
-import { bytesEqual, toHex, utf8 } from './_bytes.js';
+import { bytesEqual, toHex, utf8 } from './bytes.js';
 import {
   CorruptFrameError, DecryptError, DigestMismatchError, BadSignatureError, InsufficientFramesError,
   KeyError, RecordTooLargeError, UnsignedRecordError,

@@ -1,6 +1,6 @@
 import type { Db } from '../store/open-store.js';
 import { readPatientSummaries, type PatientSummary } from '../store/read-records.js';
-import { PackedStrings } from './threads/packed-strings.js';
+import { PackedStrings } from './packed-strings.js';
 import { displayName } from '../layout/format.js';
 import { visibleIdentity } from '../layout/visible-identity.js';
 
@@ -10,8 +10,7 @@ import { visibleIdentity } from '../layout/visible-identity.js';
  * list for its whole length, so it keeps no row object (or built name) per
  * patient: the ids, which reading each record and the manifest need, as
  * strings; the record numbers, birth dates and names, which only the printed
- * pages need, packed outside the heap (_packed-strings.ts). As rows and names
- * they held about 16 MB of the heap at 100,000 patients (issue 6, heap snapshot).
+ * pages need, packed outside the heap (packed-strings.ts): as rows, 16 MB at 100,000 patients (heap snapshot).
  */
 export class PatientOrder {
   private constructor(

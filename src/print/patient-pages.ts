@@ -2,7 +2,7 @@ import type { PatientRecord } from '../record/record.js';
 import { validateRecord } from '../record/validate-record.js';
 import { canonicalJson } from '../record/canonical-json.js';
 import { encodeDocument, type EncodeOptions } from '../codec/record-codec.js';
-import { toHex } from '../codec/_bytes.js';
+import { toHex } from '../codec/bytes.js';
 import { layoutCodePages } from '../layout/code-pages.js';
 import { layoutPatient, type PatientLayoutContext } from '../layout/patient-layout.js';
 import type { PageBody } from '../layout/flow.js';

@@ -6,22 +6,18 @@
  * and alignment patterns, format and version information) are taken from a
  * symbol qrcode made. What is done here is only what changes from code to
  * code: packing the characters into codewords, Reed–Solomon parity, and
- * placing the bits. qrcode does those generally for any version, at 0.42 ms
- * and 285 KB of short-lived objects a code (its polynomial division copies
- * the remainder at every step); a binder has six codes a patient, 60,000 for
- * 10,000 patients, and that was a fifth of a print's work (issue 6, measured).
+ * placing the bits; qrcode's general encoder was a fifth of a print's work (docs/PERFORMANCE.md).
  */
 import QRCode from 'qrcode';
+import { ALPHANUMERIC_VALUE, QR_ALPHANUMERIC } from '../codec/alphanumeric.js';
+import { GF_EXP as EXP, GF_LOG as LOG } from '../codec/gf256.js';
 
 /** FORMAT §10: every code is a version-25, level-M symbol in alphanumeric mode. */
 export const QR_VERSION = 25;
 export const QR_EC_LEVEL = 'M';
 /** Modules per side of a version-25 symbol. */
 export const QR_MODULES = 17 + 4 * QR_VERSION;
-/**
- * A fixed mask skips a mask search (3.9 ms → 0.45 ms a code with qrcode,
- * measured); the decoders in the tests read this mask from 200-dpi scans.
- */
+/** A fixed mask skips a mask search (3.9 → 0.45 ms a code, measured); the tests' decoders read it from 200-dpi scans. */
 export const QR_MASK = 0;
 
 // ISO/IEC 18004 Table 9, version 25 level M: 1,588 codewords in 21 blocks, each with 28 of parity;
@@ -36,24 +32,15 @@ const DATA_BITS = DATA_CODEWORDS * 8;
 /** ISO/IEC 18004 Table 3: the character count of alphanumeric mode takes 11 bits in versions 10 to 26. */
 const COUNT_BITS = 11;
 const ALPHANUMERIC_MODE = 0b0010;
-const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
-/** Most characters a symbol holds: mode and count, 11 bits a pair of characters and 6 for a last one. */
+/**
+ * Most characters a symbol holds: mode and count, 11 bits a pair of characters and 6 for a last one
+ * (1,451 for version 25-M, ISO/IEC 18004 Table 7; codec/frame.ts's DEFAULT_CAPACITY, checked by a test).
+ */
 export const QR_CAPACITY = (() => {
   const bits = DATA_BITS - 4 - COUNT_BITS;
   return 2 * Math.floor(bits / 11) + (bits % 11 >= 6 ? 1 : 0);
 })();
 
-const CHAR_VALUE = new Int8Array(128).fill(-1);
-for (let i = 0; i < ALPHANUMERIC.length; i++) CHAR_VALUE[ALPHANUMERIC.charCodeAt(i)] = i;
-
-/** GF(256) with the QR polynomial x⁸ + x⁴ + x³ + x² + 1: powers of 2 (twice over, so sums of logs need no modulo) and logs. */
-const EXP = new Uint8Array(512);
-const LOG = new Uint8Array(256);
-for (let i = 0, x = 1; i < 255; i++) {
-  EXP[i] = EXP[i + 255] = x;
-  LOG[x] = i;
-  x = x & 0x80 ? ((x << 1) ^ 0x11d) & 0xff : x << 1;
-}
 /** The generator polynomial's coefficients after the leading 1, as logs: the product of (x − 2ⁱ) for i below the parity count. */
 const GENERATOR_LOGS = (() => {
   let poly = [1];
@@ -158,10 +145,11 @@ function dataCodewords(text: string): Uint8Array {
     }
     pending &= (1 << pendingBits) - 1;
   };
+  const values = ALPHANUMERIC_VALUE;
   const valueAt = (i: number): number => {
     const code = text.charCodeAt(i);
-    const value = code < 128 ? CHAR_VALUE[code]! : -1;
-    if (value < 0) throw new RangeError(`code text character ${JSON.stringify(text[i])} at ${i}, expected one of "${ALPHANUMERIC}"`);
+    const value = code < 128 ? values[code]! : -1;
+    if (value < 0) throw new RangeError(`code text character ${JSON.stringify(text[i])} at ${i}, expected one of "${QR_ALPHANUMERIC}"`);
     return value;
   };
   put(ALPHANUMERIC_MODE, 4);

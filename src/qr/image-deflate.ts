@@ -4,11 +4,10 @@
  * module each way: each module row is a PNG "None" row of pixel bytes and
  * three "Up" rows of zeros (a row the same as the one above). Its bytes take
  * only four values, and the repeated rows are always the same 180 bytes, so a
- * fixed code for those few symbols compresses as well as zlib (2.6 KB a code
- * either way) without building the 28 KB of rows and zlib searching through
- * them: a code's image took 128 µs with its modules, 66 µs now (issue 6,
- * measured). The output is a zlib stream (RFC 1950/1951) that any inflater
- * reads; the tests inflate it with zlib and compare it with the rows.
+ * fixed code for those few symbols compresses as well as zlib (2.6 KB a code)
+ * without building the 28 KB of rows for zlib: 66 µs a code instead of 128 (docs/PERFORMANCE.md).
+ * The output is a zlib stream (RFC 1950/1951) that any inflater reads; the
+ * tests inflate it with zlib and compare it with the rows.
  */
 
 /** Bytes in a module row's pixels: two modules a byte, an odd last module padded with white. */
@@ -204,17 +203,32 @@ let scratch = new Uint8Array(0);
  * pixel bytes and three Up rows of zeros.
  */
 export function deflateCodeImage(dark: Uint8Array, modules: number): Uint8Array {
-  const rowBytes = pixelBytesPerRow(modules);
   let repeated = repeatedRows.get(modules);
   if (!repeated) repeatedRows.set(modules, repeated = repeatedRowsCode(modules));
-  const [repeatLow, repeatLowBits, repeatHigh, repeatHighBits] = repeated;
   // At most 3 bits a pixel byte and 40 a row besides: a byte a pixel byte is room enough.
-  if (scratch.length < 64 + modules * (1 + rowBytes)) scratch = new Uint8Array(64 + modules * (1 + rowBytes));
-  const out = scratch;
+  const room = 64 + modules * (1 + pixelBytesPerRow(modules));
+  if (scratch.length < room) scratch = new Uint8Array(room);
+  const end = deflateRows(dark, modules, repeated, scratch, writeStreamStart(scratch));
+  return scratch.slice(0, end);
+}
+
+/** The zlib header (RFC 1950 §2.2) and the block's header bytes; the header's last bits are written with the rows. Returns where the rows start. */
+function writeStreamStart(out: Uint8Array): number {
   out[0] = 0x78; // deflate, 32 KB window
   out[1] = 0x01; // no preset dictionary; with 0x78, a multiple of 31
   out.set(HEADER.bytes, 2);
-  let pos = 2 + HEADER.bytes.length;
+  return 2 + HEADER.bytes.length;
+}
+
+/**
+ * The rows' codes from `start` of `out`, then the end of the block and the
+ * stream's Adler-32 (RFC 1950 §2.2), kept as it goes; returns the stream's
+ * length. One function with its bits and sums in locals: the hot loop.
+ */
+function deflateRows(dark: Uint8Array, modules: number, repeated: readonly [number, number, number, number], out: Uint8Array, start: number): number {
+  const rowBytes = pixelBytesPerRow(modules);
+  const [repeatLow, repeatLowBits, repeatHigh, repeatHighBits] = repeated;
+  let pos = start;
   // Bits not yet written, from the low end; written out whenever 16 are there, so at most 15 wait.
   let acc = HEADER.bits;
   let n = HEADER.count;
@@ -281,5 +295,5 @@ export function deflateCodeImage(dark: Uint8Array, modules: number): Uint8Array 
   out[pos++] = (adler >>> 16) & 0xff;
   out[pos++] = (adler >>> 8) & 0xff;
   out[pos++] = adler & 0xff;
-  return out.slice(0, pos);
+  return pos;
 }

@@ -8,7 +8,7 @@ import { fingerprintPublicKey } from '../codec/keys.js';
 import { BadSignatureError, DecryptError } from '../errors.js';
 import { CONTAINER_VERSION, FLAG_ENCRYPTED, FLAG_SIGNED, PRINTED_AT_PATTERN, signedBytes, verifyBytes } from '../codec/container.js';
 import { groupFrames, reassembleDocument, type FrameGroup } from '../codec/record-codec.js';
-import { toHex } from '../codec/_bytes.js';
+import { toHex } from '../codec/bytes.js';
 import { KeyProblemError } from '../errors.js';
 
 export interface KeyCheckOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../src/codec/_bytes.js';
+import { fromHex, toHex } from '../../src/codec/bytes.js';
 
 describe('hex', () => {
   it('reads only the bytes of a view, at its offset', () => {

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { encodeParity, recoverData, parityPlan, gfMul, gfInv } from '../../src/codec/erasure.js';
+import { encodeParity, recoverData, parityPlan } from '../../src/codec/erasure.js';
+import { gfMul, gfInv } from '../../src/codec/gf256.js';
 import { seeded } from './_seeded.js';
 
 function* subsets(n: number, size: number, start = 0): Generator<number[]> {

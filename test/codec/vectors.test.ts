@@ -5,7 +5,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { canonicalJson } from '../../src/record/canonical-json.js';
 import { encodeDocument, decodeRecords } from '../../src/codec/record-codec.js';
 import { fingerprintPublicKey } from '../../src/codec/keys.js';
-import { fromHex, toHex } from '../../src/codec/_bytes.js';
+import { fromHex, toHex } from '../../src/codec/bytes.js';
 import type { PatientRecord } from '../../src/record/record.js';
 
 const dir = new URL('../../docs/vectors/', import.meta.url);

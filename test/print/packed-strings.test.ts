@@ -1,6 +1,6 @@
-// The binder's patient columns are held packed outside the heap (_packed-strings.ts, issue 6).
+// The binder's patient columns are held packed outside the heap (packed-strings.ts, issue 6).
 import { describe, expect, it } from 'vitest';
-import { PackedStrings } from '../../src/print/threads/packed-strings.js';
+import { PackedStrings } from '../../src/print/packed-strings.js';
 
 describe('packed strings', () => {
   it('give back every string exactly: empty, other scripts, astral characters and a lone surrogate', () => {

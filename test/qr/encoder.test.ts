@@ -2,6 +2,9 @@
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
 import { encodeQrModules, QR_CAPACITY, QR_EC_LEVEL, QR_MASK, QR_VERSION } from '../../src/qr/encoder.js';
+import { DEFAULT_CAPACITY } from '../../src/codec/frame.js';
+import { QR_ALPHANUMERIC } from '../../src/codec/alphanumeric.js';
+import { BASE45_ALPHABET } from '../../src/codec/base45.js';
 
 const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
 
@@ -30,7 +33,13 @@ function randomTexts(count: number, seed: number): string[] {
 describe('encodeQrModules', () => {
   it('holds 1,451 characters, as the codec assumes (FORMAT §10)', () => {
     expect(QR_CAPACITY).toBe(1451);
+    expect(DEFAULT_CAPACITY).toBe(QR_CAPACITY);
     expect(() => qrcodeModules('A'.repeat(QR_CAPACITY + 1))).toThrow();
+  });
+
+  it('packs the alphanumeric set base45 writes in, value for value (ISO/IEC 18004 Table 5, RFC 9285 §4)', () => {
+    expect(QR_ALPHANUMERIC).toBe(ALPHANUMERIC);
+    expect(BASE45_ALPHABET).toBe(QR_ALPHANUMERIC);
   });
 
   it('makes the same modules as qrcode at every length class: one, odd, even, full, one short of full', () => {

@@ -1,9 +1,7 @@
 /**
  * Laid-out pages as a few flat arrays, to pass from a worker to the drawing
- * thread. A patient's pages are about 2,800 small objects (lines, runs, glyph
- * arrays); copying them between threads as objects (structured clone) cost
- * 3.5 ms a patient, a third of preparing it (issue 6, measured). Packed, the
- * arrays are handed over without a copy and unpacked into views.
+ * thread without a copy and unpack there into views: a patient's 2,800 small
+ * objects cloned as objects cost a third of preparing it (docs/PERFORMANCE.md).
  */
 import type { PageBody, PageOp } from '../../layout/flow.js';
 import { shapesCodePointCount, shapesGlyphCount, writeWordShapes, type FontSet, type GlyphData } from '../../text/font-set.js';
@@ -28,36 +26,12 @@ const RECT = 1;
 const RULE = 2;
 const QR = 3;
 
+/**
+ * `pages` as flat arrays, each string once; unpackPages makes them pages again.
+ * @throws Error for a run not made ready to draw or a code without its image
+ */
 export function packPages(pages: readonly PageBody[]): PackedPages {
-  // Sized first, then filled: growing plain arrays and converting them took a tenth of a worker's time.
-  let nInts = 1, nNums = 0, nGlyphs = 0, nCodePoints = 0, nImage = 0;
-  for (const page of pages) {
-    nInts++;
-    for (const op of page.ops) {
-      if (op.kind === 'text') {
-        nInts += 5 + 5 * op.line.runs.length;
-        nNums += 4;
-        for (const run of op.line.runs) {
-          const n = glyphCount(run);
-          nNums += 1 + 5 * n;
-          nGlyphs += n;
-          nCodePoints += codePointCount(run);
-        }
-      } else if (op.kind === 'qr') {
-        if (!op.image) throw new Error('a code has no image: make it (qrImage) before packing');
-        nInts += 3;
-        nNums += 2;
-        nImage += op.image.length;
-      } else {
-        nInts += op.kind === 'rect' ? 3 : 2;
-        nNums += 5;
-      }
-    }
-  }
-  const out: PackedPages = {
-    strings: [], ints: new Int32Array(nInts), nums: new Float64Array(nNums), ids: new Uint16Array(nGlyphs),
-    codePoints: new Uint32Array(nCodePoints), counts: new Uint8Array(nGlyphs), images: new Uint8Array(nImage),
-  };
+  const out = sizedPackedPages(pages);
   const interned = new Map<string, number>();
   const str = (s: string | null): number => {
     if (s === null) return -1;
@@ -119,6 +93,42 @@ export function packPages(pages: readonly PageBody[]): PackedPages {
     }
   }
   return out;
+}
+
+/**
+ * Empty arrays of the sizes `pages` take, counted first and filled after:
+ * growing plain arrays and converting them took a tenth of a worker's time (measured).
+ * @throws Error for a code without its image (make it with qrImage first)
+ */
+function sizedPackedPages(pages: readonly PageBody[]): PackedPages {
+  let nInts = 1, nNums = 0, nGlyphs = 0, nCodePoints = 0, nImage = 0;
+  for (const page of pages) {
+    nInts++;
+    for (const op of page.ops) {
+      if (op.kind === 'text') {
+        nInts += 5 + 5 * op.line.runs.length;
+        nNums += 4;
+        for (const run of op.line.runs) {
+          const n = glyphCount(run);
+          nNums += 1 + 5 * n;
+          nGlyphs += n;
+          nCodePoints += codePointCount(run);
+        }
+      } else if (op.kind === 'qr') {
+        if (!op.image) throw new Error('a code has no image: make it (qrImage) before packing');
+        nInts += 3;
+        nNums += 2;
+        nImage += op.image.length;
+      } else {
+        nInts += op.kind === 'rect' ? 3 : 2;
+        nNums += 5;
+      }
+    }
+  }
+  return {
+    strings: [], ints: new Int32Array(nInts), nums: new Float64Array(nNums), ids: new Uint16Array(nGlyphs),
+    codePoints: new Uint32Array(nCodePoints), counts: new Uint8Array(nGlyphs), images: new Uint8Array(nImage),
+  };
 }
 
 /** How many glyphs a run draws: its glyphs', or its words' shapes' (TextShaper.readyToDraw). */

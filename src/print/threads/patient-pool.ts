@@ -23,65 +23,44 @@ type WorkerResult = Omit<PatientPages, 'pages'> & { packed: PackedPages };
 
 /**
  * A patient in the queue, by id: its record is read only when it is sent or
- * prepared, and then let go. Records read ahead and held until their patient
- * was drawn outlived the young generation and were most of what the drawing
- * thread moved to its old one (issue 6, measured).
+ * prepared, and then let go; records read ahead outlived the young generation (measured).
  */
 interface Task { id: string; result?: Promise<WorkerResult>; settled: boolean; pages?: PatientPages }
+
+interface WorkerSlot { worker: Worker; busy: number }
 
 /** Tasks in flight per worker: enough to keep it busy while the binder draws, few enough to bound memory. */
 const IN_FLIGHT_PER_WORKER = 4;
 const WORKER_URL = new URL('./patient-worker.js', import.meta.url);
 /**
- * A cap on a worker's heap, so memory stays bounded however big the clinic
- * is. With the patient layout done once and plain text measured from its words
- * (issue 6), 256 MB costs no speed against 1 GB (1,000 patients: 17.8 s
- * against 17.5 s, measured). A patient too big for it is done on the drawing
- * thread instead.
+ * A cap on a worker's heap, so memory stays bounded however big the clinic is: 256 MB costs no speed against
+ * 1 GB (docs/PERFORMANCE.md). A patient too big for it is done on the drawing thread instead.
  */
 const WORKER_HEAP_MB = 256;
-/**
- * A worker's young generation, where its short-lived objects are made. V8's
- * default is larger; a worker keeps little from one patient to the next.
- * 16 MB, with the smaller caches of shape-text.ts, brought a 10,000-patient
- * print's peak from 476 to 407 MB at the same speed (measured).
- */
+/** A worker's young generation: it keeps little from one patient to the next; 16 MB brought a 10,000-patient peak from 476 to 407 MB (docs/PERFORMANCE.md). */
 const WORKER_YOUNG_MB = 16;
 
 /**
  * Prepares patients (preparePatient) and hands the results back in the order
  * the records were given, so the binder is the same PDF whatever the number
  * of threads. `threads` counts the drawing thread: with 1 it prepares
- * patients too; with N, N - 1 workers prepare them while it draws. On two
- * cores one worker beside the drawing thread printed 1,000 patients in 16.0 s
- * (26.5 s of CPU), two workers in 17.5 s (32 s of CPU: three threads on two
- * cores, each worker copying its results and warming its own caches) (measured).
+ * patients too; with N, N - 1 workers prepare them while it draws (on two
+ * cores one worker is best: 16.0 s against 17.5 s with two, docs/PERFORMANCE.md).
  */
 export class PatientPool {
-  private readonly workers: { worker: Worker; busy: number }[] = [];
+  private readonly workers: WorkerSlot[] = [];
   private readonly waiting = new Map<number, { resolve: (r: WorkerResult) => void; reject: (e: Error) => void }>();
   private failure: Error | undefined;
   private seq = 0;
 
+  /** @throws Error when `threads` is more than 1 and the compiled worker is missing (run from the sources, dist/ not built) */
   constructor(private readonly setup: PoolSetup, private readonly shaper: TextShaper, threads: number) {
-    // Run from the TypeScript sources (the tests do), there is no compiled worker
-    // to start: this thread does the work, and the PDF is the same.
-    if (threads <= 1 || !existsSync(fileURLToPath(WORKER_URL))) return;
-    for (let i = 0; i < threads - 1; i++) {
-      const workerData: WorkerSetup = { setup, fontFiles: fontFilesRead() };
-      const worker = new Worker(WORKER_URL, { workerData, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
-      const slot = { worker, busy: 0 };
-      worker.on('message', (reply: PoolReply) => {
-        slot.busy--;
-        const waiter = this.waiting.get(reply.seq);
-        this.waiting.delete(reply.seq);
-        if ('result' in reply) waiter?.resolve(reply.result);
-        else waiter?.reject(new Error(reply.error));
-      });
-      worker.on('error', (e) => this.fail(e));
-      worker.on('exit', (code) => { if (code !== 0) this.fail(new Error(`a print worker stopped (exit code ${code})`)); });
-      this.workers.push(slot);
+    if (threads <= 1) return;
+    const workerPath = fileURLToPath(WORKER_URL);
+    if (!existsSync(workerPath)) {
+      throw new Error(`${threads} threads need the compiled patient worker ${workerPath}, which is missing: build dist/ (npm run build), or prepare patients on this thread (jobs 1)`);
     }
+    for (let i = 0; i < threads - 1; i++) this.workers.push(this.startWorker());
   }
 
   /**
@@ -101,20 +80,7 @@ export class PatientPool {
     /** Patients in binder order, each sent to a worker (result) or prepared here (pages). */
     const queue: Task[] = [];
     const capacity = this.workers.length * IN_FLIGHT_PER_WORKER;
-    const inFlight = (): number => this.workers.reduce((n, slot) => n + slot.busy, 0);
     let exhausted = false;
-    const send = (task: Task): void => {
-      const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
-      const seq = this.seq++;
-      task.result = new Promise<WorkerResult>((resolve, reject) => {
-        if (this.failure) reject(this.failure);
-        else this.waiting.set(seq, { resolve, reject });
-      });
-      // Awaited in order below; never an unhandled rejection meanwhile.
-      task.result.then(() => { task.settled = true; }, () => { task.settled = true; });
-      slot.busy++;
-      slot.worker.postMessage({ seq, record: read(task.id) } satisfies PoolTask);
-    };
     // Keep the workers fed, and as many patients again queued for this thread to take.
     const refill = (): void => {
       while (!exhausted && queue.length < 2 * capacity) {
@@ -123,36 +89,22 @@ export class PatientPool {
         else queue.push({ id: next.value, settled: false });
       }
       for (const task of queue) {
-        if (inFlight() >= capacity) break;
-        if (!task.result && !task.pages) send(task);
+        if (this.inFlight() >= capacity) break;
+        if (!task.result && !task.pages) this.send(task, read(task.id));
       }
     };
     refill();
     while (queue.length > 0) {
       const head = queue[0]!;
-      if (!head.pages && !head.settled) {
-        const spare = head.result ? [...queue].reverse().find((t) => !t.result && !t.pages) : head;
-        if (spare) {
-          spare.pages = preparePatient(read(spare.id), context);
-          refill();
-          await nextTurn(); // lets the workers' results in
-          continue;
-        }
+      const spare = head.pages || head.settled ? undefined : spareTask(queue);
+      if (spare) {
+        spare.pages = preparePatient(read(spare.id), context);
+        refill();
+        await nextTurn(); // lets the workers' results in
+        continue;
       }
       queue.shift();
-      let pages = head.pages;
-      if (!pages) {
-        try {
-          const { packed, ...rest } = await head.result!;
-          pages = { ...rest, pages: unpackPages(packed, this.shaper.fonts) };
-        } catch {
-          // Errors cross threads as plain messages: redoing the patient here throws
-          // the typed error with its remedy. A worker that died (out of memory) has
-          // failed every task after it, which are then all done here: the binder
-          // comes out the same, only slower.
-          pages = preparePatient(read(head.id), context);
-        }
-      }
+      const pages = head.pages ?? await this.received(head, () => preparePatient(read(head.id), context));
       refill();
       yield pages;
     }
@@ -163,9 +115,64 @@ export class PatientPool {
     await Promise.all(workers.map(({ worker }) => { worker.removeAllListeners('exit'); return worker.terminate(); }));
   }
 
+  private startWorker(): WorkerSlot {
+    const workerData: WorkerSetup = { setup: this.setup, fontFiles: fontFilesRead() };
+    const worker = new Worker(WORKER_URL, { workerData, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+    const slot = { worker, busy: 0 };
+    worker.on('message', (reply: PoolReply) => {
+      slot.busy--;
+      const waiter = this.waiting.get(reply.seq);
+      this.waiting.delete(reply.seq);
+      if ('result' in reply) waiter?.resolve(reply.result);
+      else waiter?.reject(new Error(reply.error));
+    });
+    worker.on('error', (e) => this.fail(e));
+    worker.on('exit', (code) => { if (code !== 0) this.fail(new Error(`a print worker stopped (exit code ${code})`)); });
+    return slot;
+  }
+
+  /** Sends `task`'s record to the least busy worker; its result is awaited in order by prepare. */
+  private send(task: Task, record: PatientRecord): void {
+    const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const seq = this.seq++;
+    task.result = new Promise<WorkerResult>((resolve, reject) => {
+      if (this.failure) reject(this.failure);
+      else this.waiting.set(seq, { resolve, reject });
+    });
+    // Never an unhandled rejection while it waits its turn.
+    task.result.then(() => { task.settled = true; }, () => { task.settled = true; });
+    slot.busy++;
+    slot.worker.postMessage({ seq, record } satisfies PoolTask);
+  }
+
+  private inFlight(): number {
+    return this.workers.reduce((n, slot) => n + slot.busy, 0);
+  }
+
+  /** A worker's result for `task`, unpacked; if the worker failed, `redo` prepares the patient on this thread. */
+  private async received(task: Task, redo: () => PatientPages): Promise<PatientPages> {
+    try {
+      const { packed, ...rest } = await task.result!;
+      return { ...rest, pages: unpackPages(packed, this.shaper.fonts) };
+    } catch {
+      // Errors cross threads as plain messages: redoing the patient here throws
+      // the typed error with its remedy. A worker that died (out of memory) has
+      // failed every task after it, which are then all done here: the binder
+      // comes out the same, only slower.
+      return redo();
+    }
+  }
+
   private fail(e: Error): void {
     this.failure ??= e;
     for (const waiter of this.waiting.values()) waiter.reject(e);
     this.waiting.clear();
   }
+}
+
+/** The patient this thread takes while the queue's head waits: the head itself if it was never sent, else the last one not sent. */
+function spareTask(queue: readonly Task[]): Task | undefined {
+  if (!queue[0]!.result) return queue[0];
+  for (let i = queue.length - 1; i > 0; i--) if (!queue[i]!.result && !queue[i]!.pages) return queue[i];
+  return undefined;
 }

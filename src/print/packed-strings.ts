@@ -1,10 +1,8 @@
 /**
  * Many short strings kept as the bytes of one buffer, outside the JavaScript
- * heap, and made into strings again only when asked for. The binder holds
- * its patients' names, record numbers and birth dates for the whole print:
- * at 100,000 patients, as 400,000 strings in arrays they were 14 MB of the
- * drawing thread's heap, which V8 then let grow to twice that, and which
- * every full collection had to mark (issue 6, heap snapshot).
+ * heap, and made into strings again only when asked for: the binder holds its
+ * patients' names, record numbers and birth dates for the whole print, 14 MB
+ * of strings at 100,000 patients (docs/PERFORMANCE.md).
  *
  * UTF-16 code units, not UTF-8: any string comes back exactly, a lone
  * surrogate included, at two bytes a character.

@@ -1,4 +1,4 @@
-// Small byte helpers shared by the codec stages. All respect byteOffset.
+// Small byte helpers of the codec stages (print and restore use toHex too). All respect byteOffset.
 
 export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
   let n = 0;
