@@ -11,7 +11,7 @@
  * (_font, page.fonts, the embedded font's subset, widths and unicode maps);
  * package.json pins pdfkit's minor version for that reason.
  */
-import type { GlyphData } from '../text/font-set.js';
+import type { GlyphData } from '../text/glyph-data.js';
 import { beginContent, endContent, type ContentBytes } from './content-stream.js';
 
 interface EmbeddedFont {

@@ -6,12 +6,12 @@
 import bidiImport from 'bidi-js';
 import { BoundedCache } from './_bounded-cache.js';
 import { drawGlyphRun } from '../pdf/glyph-run.js';
-import {
-  collectWordShapes, copyFeatures, joinWordShapes, ownGlyphData, LATIN_LETTER, LATIN_TEXT_CLASS, loadFontSet, registerFonts, shapeGlyphs, simpleWords, wordsEm, wordsGlyphs,
-  type Face, type Features, type FontSet, type GlyphData, type Weight, type WordShape,
-} from './font-set.js';
+import { copyFeatures, loadFontSet, registerFonts, type Face, type Features, type FontSet, type Weight } from './font-files.js';
+import { ownGlyphData, shapeGlyphs, type GlyphData } from './glyph-data.js';
+import { collectWordShapes, LATIN_TEXT_CLASS, simpleWords, wordsEm, wordsGlyphs } from './simple-text.js';
+import { joinWordShapes, LATIN_LETTER, type WordShape } from './word-shapes.js';
 
-export type { Weight } from './font-set.js';
+export type { Weight } from './font-files.js';
 
 export interface TextRun {
   /** Characters handed to pdfkit: logical order for runs fontkit reverses itself, else already in visual order. */
@@ -24,7 +24,7 @@ export interface TextRun {
   /** Resolved bidi embedding level (odd = right-to-left). */
   level: number;
   /**
-   * The run's glyphs, for drawing without shaping again (draw-glyphs.ts). Set
+   * The run's glyphs, for drawing without shaping again (pdf/glyph-run.ts). Set
    * by withGlyphs or readyToDraw: counting pages needs widths only.
    */
   glyphs?: GlyphData;
@@ -60,7 +60,7 @@ const RTL_SCRIPT = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Scrip
 /**
  * Text that is left to right whatever its context, in scripts and symbols the
  * Latin faces cover (no bidi controls): its bidi levels are all 0, so shapeEm
- * can skip bidi. It is font-set's simple text plus U+034F (combining grapheme
+ * can skip bidi. It is simple-text.ts's simple text plus U+034F (combining grapheme
  * joiner), which stops a run being composed from its words but not bidi.
  */
 const SIMPLE_LTR = new RegExp(`^[${LATIN_TEXT_CLASS}\\u034F]+$`);
@@ -75,7 +75,7 @@ const NO_BREAK_AFTER = /[\p{Ps}\p{Pi}]/u;
 // Lines repeat across patients (labels, headings, drug names), free text does
 // not. Each cache holds up to twice its bound (two generations); a shaped line
 // is a few hundred bytes, its glyphs a few KB, a width 8 bytes. Plain text is
-// measured from its words' shapes (font-set.ts) whether cached here or not, so
+// measured from its words' shapes (simple-text.ts) whether cached here or not, so
 // these stay small: with these bounds (against 10,000, 5,000 and 20,000) and
 // smaller word caches, 10,000 patients peaked at 407 MB instead of 476, and
 // printed in 97.6 s instead of 100.2 (measured).
@@ -224,7 +224,7 @@ export class TextShaper {
 
   /**
    * wrap() for simple text (one left-to-right run in the first face, its
-   * words shaped apart; see shapeEm and font-set's wordsEm): each word is
+   * words shaped apart; see shapeEm and simple-text.ts's wordsEm): each word is
    * measured once and a line's width is its words' and spaces' widths added
    * in font units, which is exactly what measuring the line gives. Measuring
    * pieces and then each line again was a sixth of a print (issue 6).

@@ -1,6 +1,6 @@
 // drawGlyphRun writes shaped runs without pdfkit's text(): it must draw what text() draws, where text() draws it.
 import { describe, expect, it } from 'vitest';
-import { copyFeatures, loadFontSet, registerFonts } from '../../src/text/font-set.js';
+import { copyFeatures, loadFontSet, registerFonts } from '../../src/text/font-files.js';
 import { pdfkitBytes } from '../_pdfkit-bytes.js';
 import { inkDifference, placedTexts } from '../_same-drawing.js';
 import { drawGlyphRun } from '../../src/pdf/glyph-run.js';

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFeatures, loadFontSet, registerFonts, type Face, type GlyphData } from '../../src/text/font-set.js';
+import { copyFeatures, loadFontSet, registerFonts, type Face } from '../../src/text/font-files.js';
+import type { GlyphData } from '../../src/text/glyph-data.js';
 import { TextShaper, type ShapedLine } from '../../src/text/shape-text.js';
 import { extractPageTexts } from '../_pdf-text.js';
 
@@ -168,7 +169,7 @@ describe('Arabic comes back exactly', () => {
   });
 
   it('reads back vowel marks on shadda in order', async () => {
-    // Noto Naskh draws shadda + vowel as one glyph; see forExtraction in font-set.ts.
+    // Noto Naskh draws shadda + vowel as one glyph; see forExtraction in layout-memo.ts.
     // (Not a mark on a line's last letter: pdfjs moves a mark that begins a text
     // operation onto the previous line, whatever the font.)
     const texts = ['مُحَمَّد', 'حَسَّان', 'سَعِيد', 'مُحَمَّد عَبْد اللّٰه'].map((n) => n.normalize('NFC'));

@@ -6,7 +6,9 @@
  * arrays are handed over without a copy and unpacked into views.
  */
 import type { PageBody, PageOp } from '../../layout/flow.js';
-import { shapesCodePointCount, shapesGlyphCount, writeWordShapes, type FontSet, type GlyphData } from '../../text/font-set.js';
+import type { FontSet } from '../../text/font-files.js';
+import type { GlyphData } from '../../text/glyph-data.js';
+import { shapesCodePointCount, shapesGlyphCount, writeWordShapes } from '../../text/word-shapes.js';
 import type { TextRun } from '../../text/shape-text.js';
 
 export interface PackedPages {
