@@ -1,12 +1,11 @@
 /**
  * The text layer: turns a string into runs of one font and one bidi level in
- * visual order, measures them exactly as pdfkit will draw them, wraps
- * paragraphs, and draws lines on one alphabetic baseline.
+ * visual order, measures them exactly as they will be drawn, wraps
+ * paragraphs, and gives each run its glyphs (GlyphData) for pdf/ to draw.
  */
 import bidiImport from 'bidi-js';
 import { BoundedCache } from './_bounded-cache.js';
-import { drawGlyphRun } from '../pdf/glyph-run.js';
-import { copyFeatures, loadFontSet, registerFonts, type Face, type Features, type FontSet, type Weight } from './font-files.js';
+import { copyFeatures, loadFontSet, type Face, type Features, type FontSet, type Weight } from './font-files.js';
 import { ownGlyphData, shapeGlyphs, type GlyphData } from './glyph-data.js';
 import { collectWordShapes, LATIN_TEXT_CLASS, simpleWords, wordsEm, wordsGlyphs } from './simple-text.js';
 import { joinWordShapes, LATIN_LETTER, type WordShape } from './word-shapes.js';
@@ -128,7 +127,6 @@ export class TextShaper {
   private readonly drawn = new BoundedCache<ShapedLine>(DRAWN_MAX);
   private readonly fitted = new BoundedCache<number>(DRAWN_MAX);
   private readonly coverage = new Map<Face, Uint8Array>();
-  private readonly registered = new WeakSet<PDFKit.PDFDocument>();
 
   constructor(readonly fonts: FontSet = loadFontSet()) {}
 
@@ -297,23 +295,6 @@ export class TextShaper {
     return fitting >= size * 0.6 ? fitting : size;
   }
 
-  /**
-   * Draws at x (left edge) on the alphabetic baseline in the doc's current fill
-   * colour, with the glyphs it was shaped to. doc.x/doc.y are left unchanged;
-   * the doc's current font is left at the last run's. Registers the fonts on first use with a document.
-   */
-  draw(doc: PDFKit.PDFDocument, line: ShapedLine, x: number, baselineY: number): void {
-    if (!this.registered.has(doc)) {
-      registerFonts(doc, this.fonts);
-      this.registered.add(doc);
-    }
-    let cx = x;
-    for (const run of line.runs) {
-      drawGlyphRun(doc, run.font, line.size, cx, baselineY, run.glyphs ?? this.glyphsFor(run));
-      cx += run.width;
-    }
-  }
-
   private atSize(line: EmLine, size: number): ShapedLine {
     return {
       runs: line.runs.map((r) => ({
@@ -435,6 +416,14 @@ export class TextShaper {
       if (!run.glyphs && !run.shapes) run.glyphs = this.glyphsOf(this.faceNamed(run.font), run.text);
     }
     return line;
+  }
+
+  /**
+   * The glyphs to draw `run` with (pdf/glyph-run.ts drawShapedLine): its own,
+   * or joined from its words' shapes, or shaped now; not kept on the run.
+   */
+  glyphsToDraw(run: TextRun): GlyphData {
+    return run.glyphs ?? this.glyphsFor(run);
   }
 
   /** A run's glyphs: joined from its words' shapes, or shaped. */

@@ -8,6 +8,7 @@ import { copyFeatures, loadFontSet, registerFonts, type Face } from '../../src/t
 import type { GlyphData } from '../../src/text/glyph-data.js';
 import { TextShaper, type ShapedLine } from '../../src/text/shape-text.js';
 import { extractPageTexts } from '../_pdf-text.js';
+import { drawShapedLine } from '../../src/pdf/glyph-run.js';
 
 const NAMES = [
   'Nguyễn Thị Ánh',
@@ -56,7 +57,7 @@ async function render(file: string, draw: (doc: PDFKit.PDFDocument) => void): Pr
 }
 
 function drawLines(doc: PDFKit.PDFDocument, lines: ShapedLine[], x = 50, top = 70, leading = 28): void {
-  lines.forEach((line, i) => shaper.draw(doc, line, x, top + i * leading));
+  lines.forEach((line, i) => drawShapedLine(doc, shaper, line, x, top + i * leading));
 }
 
 describe('names round-trip through a real PDF', () => {
@@ -127,7 +128,7 @@ describe('Arabic comes back exactly', () => {
     ];
     // Right-aligned like an RTL cell, at the binder's leading (1.3).
     const pdf = await render('arabic-names.pdf', (doc) =>
-      lines.forEach((line, i) => shaper.draw(doc, line, 300 - line.width, 60 + i * 13)),
+      lines.forEach((line, i) => drawShapedLine(doc, shaper, line, 300 - line.width, 60 + i * 13)),
     );
     const pages = await extractPageTexts(pdf);
     expect(pages).toHaveLength(1);
@@ -370,8 +371,8 @@ describe('draw and embedding', () => {
   });
 
   it('a document does not spoil the text of later ones (ç embeds c as a glyph component)', async () => {
-    await render('cedilla.pdf', (doc) => shaper.draw(doc, shaper.shape('François Ọla', 12, 'regular'), 50, 100));
-    const pdf = await render('after-cedilla.pdf', (doc) => shaper.draw(doc, shaper.shape('cough On', 12, 'regular'), 50, 100));
+    await render('cedilla.pdf', (doc) => drawShapedLine(doc, shaper, shaper.shape('François Ọla', 12, 'regular'), 50, 100));
+    const pdf = await render('after-cedilla.pdf', (doc) => drawShapedLine(doc, shaper, shaper.shape('cough On', 12, 'regular'), 50, 100));
     expect(await extractPageTexts(pdf)).toEqual(['cough On']);
   });
 
@@ -379,7 +380,7 @@ describe('draw and embedding', () => {
     const pdf = await render('mixed.pdf', (doc) => {
       doc.x = 11;
       doc.y = 22;
-      shaper.draw(doc, shaper.shape('Nguyễn 张伟 김민준 Øystein', 14, 'regular'), 50, 100);
+      drawShapedLine(doc, shaper, shaper.shape('Nguyễn 张伟 김민준 Øystein', 14, 'regular'), 50, 100);
       expect([doc.x, doc.y]).toEqual([11, 22]);
     });
     const [page] = await extractPageTexts(pdf);
