@@ -12,23 +12,30 @@ import { joinWordShapes, LATIN_LETTER, type WordShape } from './word-shapes.js';
 
 export type { Weight } from './font-files.js';
 
+/**
+ * What a run holds to be drawn: its width only ('measured': counting pages
+ * needs no more), its words' shapes (simple text measured from its words,
+ * which its glyphs are joined from), or its glyphs. withGlyphs and
+ * readyToDraw move a run on; pdf/glyph-run.ts draws the glyphs.
+ */
+export type RunGlyphs =
+  | { readonly kind: 'measured' }
+  | { readonly kind: 'words'; readonly shapes: readonly WordShape[] }
+  | { readonly kind: 'glyphs'; readonly glyphs: GlyphData };
+
+const MEASURED: RunGlyphs = Object.freeze({ kind: 'measured' });
+
 export interface TextRun {
-  /** Characters handed to pdfkit: logical order for runs fontkit reverses itself, else already in visual order. */
+  /** Characters as fontkit shapes them: logical order for runs fontkit reverses itself, else already in visual order. */
   text: string;
-  /** Registered pdfkit font name. */
+  /** The face's name (Face.name), under which registerFonts registers it with a document. */
   font: string;
   features: Features;
   /** Points at the line's size. */
   width: number;
   /** Resolved bidi embedding level (odd = right-to-left). */
   level: number;
-  /**
-   * The run's glyphs, for drawing without shaping again (pdf/glyph-run.ts). Set
-   * by withGlyphs or readyToDraw: counting pages needs widths only.
-   */
-  glyphs?: GlyphData;
-  /** For simple text measured from its words: those words' shapes, which its glyphs are joined from. */
-  shapes?: readonly WordShape[] | undefined;
+  shaped: RunGlyphs;
 }
 
 export interface ShapedLine {
@@ -43,7 +50,7 @@ export interface ShapedLine {
 }
 
 type Direction = 'ltr' | 'rtl' | 'auto';
-interface EmRun { text: string; face: Face; level: number; em: number; shapes?: readonly WordShape[] }
+interface EmRun { text: string; face: Face; level: number; em: number; shaped: RunGlyphs }
 interface EmLine { text: string; runs: EmRun[]; em: number; direction: 'ltr' | 'rtl' }
 
 // bidi-js is CommonJS (module.exports = factory) but its typings declare an ES
@@ -145,7 +152,7 @@ export class TextShaper {
     let line = this.drawn.get(key);
     if (!line) {
       line = this.withGlyphs(this.shape(text, size, weight));
-      for (const run of line.runs) run.glyphs = ownGlyphData(run.glyphs!); // kept: not in a shared block
+      for (const run of line.runs) run.shaped = { kind: 'glyphs', glyphs: ownGlyphData(this.glyphsToDraw(run)) }; // kept: not in a shared block
       this.drawn.set(key, line);
     }
     return line;
@@ -250,7 +257,7 @@ export class TextShaper {
     const endLine = (): boolean => {
       if (script === 'latn' && !LATIN_LETTER.test(text)) return false;
       const em = units / upem;
-      lines.push(this.atSize({ text, runs: [{ text, face, level: 0, em, shapes }], em, direction: 'ltr' }, size));
+      lines.push(this.atSize({ text, runs: [{ text, face, level: 0, em, shaped: { kind: 'words', shapes } }], em, direction: 'ltr' }, size));
       return true;
     };
     for (const [i, piece] of pieces.entries()) {
@@ -298,7 +305,7 @@ export class TextShaper {
   private atSize(line: EmLine, size: number): ShapedLine {
     return {
       runs: line.runs.map((r) => ({
-        text: r.text, font: r.face.name, features: r.face.features, width: r.em * size, level: r.level, shapes: r.shapes,
+        text: r.text, font: r.face.name, features: r.face.features, width: r.em * size, level: r.level, shaped: r.shaped,
       })),
       width: line.em * size,
       size,
@@ -324,7 +331,7 @@ export class TextShaper {
       const words = simpleWords(text);
       const shapes: WordShape[] = [];
       const em = words === undefined ? this.emWidth(face, text) : collectWordShapes(face, text, words, shapes) / face.font.unitsPerEm;
-      const line: EmLine = { text, runs: [{ text, face, level: 0, em, ...(words === undefined ? {} : { shapes }) }], em, direction: 'ltr' };
+      const line: EmLine = { text, runs: [{ text, face, level: 0, em, shaped: words === undefined ? MEASURED : { kind: 'words', shapes } }], em, direction: 'ltr' };
       if (cacheable) this.shapes.set(key, line);
       return line;
     }
@@ -352,7 +359,7 @@ export class TextShaper {
       // Odd levels read right to left. fontkit reverses RTL-script runs itself;
       // any other run whose order disagrees with its level is reversed here.
       if (fontkitReverses(s) !== (level % 2 === 1)) s = reverseCodePoints(s);
-      return { text: s, face, level, em: this.emWidth(face, s) };
+      return { text: s, face, level, em: this.emWidth(face, s), shaped: MEASURED };
     });
     const direction = (paragraphs[0]?.level ?? (dir === 'rtl' ? 1 : 0)) % 2 === 1 ? 'rtl' : 'ltr';
     const line: EmLine = { text, runs: reorder(emRuns), em: emRuns.reduce((sum, r) => sum + r.em, 0), direction };
@@ -396,9 +403,7 @@ export class TextShaper {
   /** Gives every run of `line` its glyphs (once). */
   withGlyphs(line: ShapedLine): ShapedLine {
     for (const run of line.runs) {
-      if (run.glyphs) continue;
-      run.glyphs = this.glyphsFor(run);
-      run.shapes = undefined; // the glyphs hold all the shapes said
+      if (run.shaped.kind !== 'glyphs') run.shaped = { kind: 'glyphs', glyphs: this.glyphsToDraw(run) };
     }
     return line;
   }
@@ -413,7 +418,7 @@ export class TextShaper {
    */
   readyToDraw(line: ShapedLine): ShapedLine {
     for (const run of line.runs) {
-      if (!run.glyphs && !run.shapes) run.glyphs = this.glyphsOf(this.faceNamed(run.font), run.text);
+      if (run.shaped.kind === 'measured') run.shaped = { kind: 'glyphs', glyphs: this.glyphsOf(this.faceNamed(run.font), run.text) };
     }
     return line;
   }
@@ -423,12 +428,11 @@ export class TextShaper {
    * or joined from its words' shapes, or shaped now; not kept on the run.
    */
   glyphsToDraw(run: TextRun): GlyphData {
-    return run.glyphs ?? this.glyphsFor(run);
-  }
-
-  /** A run's glyphs: joined from its words' shapes, or shaped. */
-  private glyphsFor(run: TextRun): GlyphData {
-    return run.shapes ? joinWordShapes(run.shapes) : this.glyphsOf(this.faceNamed(run.font), run.text);
+    switch (run.shaped.kind) {
+      case 'glyphs': return run.shaped.glyphs;
+      case 'words': return joinWordShapes(run.shaped.shapes);
+      case 'measured': return this.glyphsOf(this.faceNamed(run.font), run.text);
+    }
   }
 
   private faceNamed(name: string): Face {

@@ -33,7 +33,7 @@ describe('drawGlyphRun', () => {
       doc.font(font).fontSize(size).text(run.text, x, y,
         { lineBreak: false, baseline: 'alphabetic', features: copyFeatures(run.features), textWidth: run.width } as PDFKit.Mixins.TextOptions);
     }));
-    const byGlyphs = await pdf(layout((doc, font, size, x, y, i, j) => drawGlyphRun(doc, font, size, x, y, lines[i]!.runs[j]!.glyphs!)));
+    const byGlyphs = await pdf(layout((doc, font, size, x, y, i, j) => drawGlyphRun(doc, font, size, x, y, shaper.glyphsToDraw(lines[i]!.runs[j]!))));
     const drawn = byGlyphs.toString('latin1');
     expect(drawn).toContain(' TJ');
     for (const escape of ['\\n', '\\r', '\\(', '\\)', '\\\\']) expect(drawn).toContain(escape);

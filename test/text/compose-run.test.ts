@@ -43,7 +43,7 @@ describe('composed runs', () => {
               const want = unmemoised.get(run.font)!.layout(run.text, copyFeatures(face.features));
               // What is measured and drawn (plain Latin text is joined from its words' shapes, simple-text.ts wordsEm, wordsGlyphs).
               expect(run.width, run.text).toBe((want.advanceWidth / face.font.unitsPerEm) * 9);
-              const glyphs = run.glyphs!;
+              const glyphs = shaper.glyphsToDraw(run);
               expect(Array.from(glyphs.ids), run.text).toEqual(want.glyphs.map((g) => g.id));
               expect(Array.from(glyphs.advances), run.text).toEqual(want.glyphs.map((g) => g.advanceWidth));
               expect(Array.from(glyphs.positions), run.text).toEqual(want.positions.flatMap((p) => [p.xAdvance, p.yAdvance, p.xOffset, p.yOffset]));
@@ -85,9 +85,9 @@ describe('composed runs', () => {
             const face = faceOf.get(run.font)!;
             const want = unmemoised.get(run.font)!.layout(run.text, copyFeatures(face.features));
             expect(run.width, run.text).toBe((want.advanceWidth / face.font.unitsPerEm) * 9);
-            expect(Array.from(run.glyphs!.ids), run.text).toEqual(want.glyphs.map((g) => g.id));
-            expect(Array.from(run.glyphs!.positions), run.text).toEqual(want.positions.flatMap((p) => [p.xAdvance, p.yAdvance, p.xOffset, p.yOffset]));
-            expect(Array.from(run.glyphs!.codePoints), run.text).toEqual(want.glyphs.flatMap((g) => g.codePoints));
+            expect(Array.from(shaper.glyphsToDraw(run).ids), run.text).toEqual(want.glyphs.map((g) => g.id));
+            expect(Array.from(shaper.glyphsToDraw(run).positions), run.text).toEqual(want.positions.flatMap((p) => [p.xAdvance, p.yAdvance, p.xOffset, p.yOffset]));
+            expect(Array.from(shaper.glyphsToDraw(run).codePoints), run.text).toEqual(want.glyphs.flatMap((g) => g.codePoints));
             checked++;
           }
         }
