@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { memoiseLayout } from './layout-memo.js';
 
 /**
- * OpenType features as fontkit/pdfkit take them. Treat as read-only and pass
+ * OpenType features as fontkit takes them. Treat as read-only and pass
  * `copyFeatures(face.features)` instead: fontkit writes every feature it applied into
  * an object passed to `layout`, and a reused object then turns those features
  * on for every later layout (e.g. Arabic init/medi/fina on every glyph).
@@ -56,8 +56,8 @@ export const FONTS_DIR = fileURLToPath(new URL('../../templates/fonts/', import.
  * it fontkit draws shadda + fatha like shadda + kasra); forExtraction keeps
  * that glyph's text in order.
  *
- * Everything else: default shaping ([] is truthy, which pdfkit needs to lay
- * out a run as a whole).
+ * Everything else: default shaping ([] is truthy, which pdfkit's text(), the
+ * tests' reference drawing, needs to lay out a run as a whole).
  */
 const LATIN_FEATURES: Features = Object.freeze({ ccmp: false });
 const ARABIC_FEATURES: Features = Object.freeze({ liga: false });
@@ -152,8 +152,10 @@ export function loadFontSet(dir: string = FONTS_DIR): FontSet {
  * about 1 ms for all faces) because pdfkit's subsetter creates glyph objects
  * without code points and fontkit caches glyph objects per font: sharing one
  * object across documents made a later document's ToUnicode map drop "c"
- * after an earlier one had embedded "ç" (c is a component of ç). Its layout is
- * the shared memoised one, so drawing re-uses the shaping done for measuring.
+ * after an earlier one had embedded "ç" (c is a component of ç). The binder's
+ * text is drawn from glyph data (pdf/glyph-run.ts), which only subsets glyphs
+ * through this object; its layout is the shared memoised one so that pdfkit's
+ * own text() and widthOfString (the tests' reference) shape as the shaper does.
  */
 export function registerFonts(doc: PDFKit.PDFDocument, fonts: FontSet = loadFontSet()): void {
   for (const face of fonts.faces) {

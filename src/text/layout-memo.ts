@@ -8,23 +8,23 @@ import { BoundedCache } from './_bounded-cache.js';
 
 /**
  * Memoises font.layout(text, features) for plain string calls. fontkit layout
- * dominates render time; pdfkit lays out every drawn run again (encode +
- * advancing x) and names repeat across thousands of patients, so this cache
- * serves measuring and drawing alike. pdfkit rescales the positions of the run
- * it gets in place, so each call returns the cached glyphs with freshly copied
- * positions.
+ * dominates shaping time, a run is laid out to measure it and again for its
+ * glyphs (glyph-data.ts shapeGlyphs), and names repeat across thousands of
+ * patients. A caller may rescale the positions it gets in place (pdfkit's
+ * text() does, in tests), so each call returns the cached glyphs with freshly
+ * copied positions.
  *
  * A left-to-right run with spaces is composed from its words, each shaped once
  * per process with the run's script (see composeRun): free text is mostly new
  * lines of old words, and shaping per distinct word instead of per distinct
  * line is what lets a 10,000-patient binder print in a minute (issue 6).
  *
- * Each run is also fixed up once for the text a PDF reader copies out (pdfkit
- * writes each glyph's code points into the ToUnicode map), see forExtraction.
+ * Each run is also fixed up once for the text a PDF reader copies out (each
+ * glyph's code points go into the font's ToUnicode map), see forExtraction.
  */
 // Glyph runs are ~10 KB each (a glyph and a position object per character):
-// 50,000 of them held ~1 GB on a 1,000-patient binder (measured). Drawing
-// re-uses a run shaped moments earlier for measuring, so a short memory is enough:
+// 50,000 of them held ~1 GB on a 1,000-patient binder (measured). A line's glyphs
+// re-use the run shaped moments earlier to measure it, so a short memory is enough:
 // 100 against 500 took 40 MB off a 10,000-patient print's peak at the same speed (measured).
 const LAYOUT_CACHE_MAX = 100;
 // Words are short and repeat across patients; kept compact (glyphs + numbers).
@@ -127,8 +127,8 @@ const MARK = /^\p{M}$/u;
  * Makes the text a PDF reader copies out of a right-to-left run match its
  * input. Readers take the glyphs in visual order and reverse the whole string,
  * so a glyph standing for several characters comes back with them reversed.
- * For a glyph of several marks (Noto Naskh's shadda + vowel) pdfkit is given
- * them in reverse, and they read back in the input's (NFC) order. A glyph for
+ * For a glyph of several marks (Noto Naskh's shadda + vowel) the glyph's code
+ * points are reversed, and they read back in the input's (NFC) order. A glyph for
  * several letters (lam-alef, الله) would need the same, but a reader that keeps
  * a glyph's text whole would then get it wrong, so the Arabic features avoid
  * such glyphs instead. The glyphs are fontkit's shared objects: replaced in the

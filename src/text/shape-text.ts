@@ -122,8 +122,7 @@ function baseDirection(s: string): 'ltr' | 'rtl' {
 const PARAGRAPHS = /\r\n?|[\n\u0085\u2028\u2029]/;
 
 function normalise(s: string): string {
-  // Tabs and stray line breaks have no glyph (and pdfkit would start a new line
-  // at "\n"); a space keeps the text's spacing visible.
+  // Tabs and stray line breaks have no glyph; a space keeps the text's spacing visible.
   return s.normalize('NFC').replace(/[\t\n\v\f\r\u0085\u2028\u2029]/g, ' ');
 }
 
@@ -388,7 +387,7 @@ export class TextShaper {
     return true;
   }
 
-  /** Advance width in ems, laid out with the same features pdfkit will draw with. */
+  /** Advance width in ems, laid out with the face's features, as its glyphs are (glyphsOf). */
   private emWidth(face: Face, text: string): number {
     const words = simpleWords(text);
     if (words !== undefined) return wordsEm(face, text, words);
