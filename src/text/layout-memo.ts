@@ -22,10 +22,7 @@ import { BoundedCache } from './_bounded-cache.js';
  * Each run is also fixed up once for the text a PDF reader copies out (each
  * glyph's code points go into the font's ToUnicode map), see forExtraction.
  */
-// Glyph runs are ~10 KB each (a glyph and a position object per character):
-// 50,000 of them held ~1 GB on a 1,000-patient binder (measured). A line's glyphs
-// re-use the run shaped moments earlier to measure it, so a short memory is enough:
-// 100 against 500 took 40 MB off a 10,000-patient print's peak at the same speed (measured).
+// Runs are ~10 KB each, and a line's glyphs re-use the run that measured it: 100 against 500 took 40 MB off a peak (docs/PERFORMANCE.md).
 const LAYOUT_CACHE_MAX = 100;
 // Words are short and repeat across patients; kept compact (glyphs + numbers).
 const WORD_CACHE_MAX = 2_000;

@@ -78,13 +78,7 @@ const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hang
 const NO_BREAK_BEFORE = /[\p{Pe}\p{Pf}、。，．！？：；・‥…ヽヾゝゞぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ,.!?:;%]/u;
 const NO_BREAK_AFTER = /[\p{Ps}\p{Pi}]/u;
 
-// Lines repeat across patients (labels, headings, drug names), free text does
-// not. Each cache holds up to twice its bound (two generations); a shaped line
-// is a few hundred bytes, its glyphs a few KB, a width 8 bytes. Plain text is
-// measured from its words' shapes (simple-text.ts) whether cached here or not, so
-// these stay small: with these bounds (against 10,000, 5,000 and 20,000) and
-// smaller word caches, 10,000 patients peaked at 407 MB instead of 476, and
-// printed in 97.6 s instead of 100.2 (measured).
+// Lines repeat, free text does not: these bounds took a 10,000-patient peak from 476 to 407 MB, 2.6 s faster (docs/PERFORMANCE.md).
 const SHAPES_MAX = 2_000;
 const GLYPHS_MAX = 500;
 const EMS_MAX = 10_000;

@@ -12,18 +12,14 @@ export const LATIN_LETTER = /\p{Script=Latin}/u;
 export type WordScript = 'latn' | 'zzzz' | 'auto';
 
 /**
- * A word shaped once, packed in one array to keep the cache small (as five
- * typed arrays a word took 1 KB, and 57,000 of them were held by 3,000
- * patients, measured): its advance in font units, glyph count n, code point
- * count c, then n ids, n advances, 4n positions, n code point counts, c code
- * points. A plain array of numbers, not a Float64Array: V8 keeps a typed
- * array over 64 bytes outside its heap, and making one cost a microsecond,
- * most of the time a word took to compose (composeWord; measured).
+ * A word shaped once, packed in one plain array of numbers: its advance in
+ * font units, glyph count n, code point count c, then n ids, n advances, 4n
+ * positions, n code point counts, c code points. As typed arrays a word took
+ * 1 KB and a microsecond to make (docs/PERFORMANCE.md).
  */
 export type WordShape = number[];
 const WORD_HEAD = 3;
-// Words repeat across patients, numbers and dates mostly do not: a short memory keeps the words.
-// 3,000 against 10,000: the same speed at 10,000 patients, a smaller peak (measured, see shape-text.ts).
+// Words repeat across patients, numbers and dates mostly do not: 3,000 against 10,000 was as fast, with a smaller peak (docs/PERFORMANCE.md).
 const WORD_SHAPES_MAX = 3_000;
 /** Words remembered as shaped once, to keep the second time (a string each, not a shape). */
 const WORDS_SEEN_MAX = 10_000;
@@ -99,9 +95,8 @@ export function characterShape(known: FaceWords, code: number, script: 'latn' | 
 /**
  * A word of characters below COMPOSED_CHARACTERS, composed from their shapes
  * and the kerning of each pair (pairTable): what fontkit gives for the word,
- * without its cost (a word shaped was 67 µs, and identifiers, lot numbers and
- * e-mail addresses, new with every patient, were most of fontkit's time: 1.2
- * ms a patient, issue 6). Exact for the Latin faces: under their default
+ * without its cost (67 µs a word shaped, 1.2 ms a patient: docs/PERFORMANCE.md).
+ * Exact for the Latin faces: under their default
  * features the only lookups that join or move letters side by side are the f
  * ligatures, which measurePair sees, and pair kerning, which moves the first
  * glyph's advance only (Noto Sans' contextual kerning acts on combining marks,
