@@ -3,10 +3,11 @@
  * visual order, measures them exactly as they will be drawn, wraps
  * paragraphs, and gives each run its glyphs (GlyphData) for pdf/ to draw.
  */
-import bidiImport from 'bidi-js';
 import { BoundedCache } from './_bounded-cache.js';
+import { baseDirection, embeddingLevels, fontkitReverses, reorder, reverseCodePoints } from './bidi.js';
 import { copyFeatures, loadFontSet, type Face, type Features, type FontSet, type Weight } from './font-files.js';
 import { ownGlyphData, shapeGlyphs, type GlyphData } from './glyph-data.js';
+import { breakPieces, normalise, PARAGRAPHS } from './line-breaks.js';
 import { collectWordShapes, LATIN_TEXT_CLASS, simpleWords, wordsEm, wordsGlyphs } from './simple-text.js';
 import { joinWordShapes, LATIN_LETTER, type WordShape } from './word-shapes.js';
 
@@ -53,16 +54,10 @@ type Direction = 'ltr' | 'rtl' | 'auto';
 interface EmRun { text: string; face: Face; level: number; em: number; shaped: RunGlyphs }
 interface EmLine { text: string; runs: EmRun[]; em: number; direction: 'ltr' | 'rtl' }
 
-// bidi-js is CommonJS (module.exports = factory) but its typings declare an ES
-// default export, so under NodeNext TypeScript types the default import as the module.
-const bidi = (bidiImport as unknown as typeof bidiImport.default)();
 const graphemes = new Intl.Segmenter('und', { granularity: 'grapheme' });
 
 /** Characters that keep the previous run's font when it has them, so "(", digits and spaces don't split a run. */
 const STICKY = /[\p{M}\p{Z}\p{P}\p{N}\p{S}\p{Cf}]/u;
-/** First character that decides the script fontkit detects for a run (mirrors fontkit's Script.forString). */
-const SCRIPTED = /[^\p{Script=Common}\p{Script=Inherited}\p{Script=Unknown}]/u;
-const RTL_SCRIPT = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}]/u;
 /**
  * Text that is left to right whatever its context, in scripts and symbols the
  * Latin faces cover (no bidi controls): its bidi levels are all 0, so shapeEm
@@ -70,13 +65,6 @@ const RTL_SCRIPT = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Scrip
  * joiner), which stops a run being composed from its words but not bidi.
  */
 const SIMPLE_LTR = new RegExp(`^[${LATIN_TEXT_CLASS}\\u034F]+$`);
-/** Spaces a line may break at (not NBSP, figure space or narrow NBSP). */
-const BREAK_SPACES = '[ \\u1680\\u2000-\\u2006\\u2008-\\u200A\\u205F\\u3000]';
-const WORDS = new RegExp(`(${BREAK_SPACES}*)((?:(?!${BREAK_SPACES}).)+)`, 'gsu');
-const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3005\u30FC]/u;
-/** No line may start with these (closing punctuation, small kana) or end with opening punctuation. */
-const NO_BREAK_BEFORE = /[\p{Pe}\p{Pf}、。，．！？：；・‥…ヽヾゝゞぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ,.!?:;%]/u;
-const NO_BREAK_AFTER = /[\p{Ps}\p{Pi}]/u;
 
 // Lines repeat, free text does not: these bounds took a 10,000-patient peak from 476 to 407 MB, 2.6 s faster (docs/PERFORMANCE.md).
 const SHAPES_MAX = 2_000;
@@ -91,34 +79,6 @@ const HAS_GLYPH = 1;
 const NO_GLYPH = 2;
 /** Longer texts are not cached whole (see shapeEm). */
 const CACHED_TEXT_MAX = 80;
-
-function reverseCodePoints(s: string): string {
-  return Array.from(s).reverse().join('');
-}
-
-/** fontkit reverses the glyphs of a run whose first scripted character is RTL. */
-function fontkitReverses(s: string): boolean {
-  const m = SCRIPTED.exec(s);
-  return m !== null && RTL_SCRIPT.test(m[0]);
-}
-
-/** Paragraph direction from the first strong character (UAX#9 P2/P3), default LTR. */
-function baseDirection(s: string): 'ltr' | 'rtl' {
-  for (const ch of s) {
-    const t = bidi.getBidiCharTypeName(ch);
-    if (t === 'L') return 'ltr';
-    if (t === 'R' || t === 'AL') return 'rtl';
-  }
-  return 'ltr';
-}
-
-/** Line and paragraph separators (wrap splits on them; within one line they become spaces). */
-const PARAGRAPHS = /\r\n?|[\n\u0085\u2028\u2029]/;
-
-function normalise(s: string): string {
-  // Tabs and stray line breaks have no glyph; a space keeps the text's spacing visible.
-  return s.normalize('NFC').replace(/[\t\n\v\f\r\u0085\u2028\u2029]/g, ' ');
-}
 
 export class TextShaper {
   private readonly shapes = new BoundedCache<EmLine>(SHAPES_MAX);
@@ -328,9 +288,7 @@ export class TextShaper {
       if (cacheable) this.shapes.set(key, line);
       return line;
     }
-    const { levels, paragraphs } = bidi.getEmbeddingLevels(text, dir);
-    // Pass the levels array itself: given the result object bidi-js silently returns no mirrors.
-    const mirrors = bidi.getMirroredCharactersMap(text, levels);
+    const { levels, paragraphs, mirrors } = embeddingLevels(text, dir);
 
     const runs: { chars: string[]; face: Face; level: number }[] = [];
     let index = 0;
@@ -443,43 +401,4 @@ export class TextShaper {
     if (!glyphs) this.glyphs.set(key, glyphs = shapeGlyphs(face, text));
     return glyphs;
   }
-}
-
-/** UAX#9 L2: from the highest level down to the lowest odd one, reverse every maximal sequence of runs at or above it. */
-function reorder<R extends { level: number }>(runs: R[]): R[] {
-  if (runs.length < 2) return runs;
-  const out = [...runs];
-  const levels = out.map((r) => r.level);
-  const max = Math.max(...levels);
-  const min = Math.min(...levels);
-  for (let level = max; level >= (min % 2 === 1 ? min : min + 1); level--) {
-    for (let i = 0; i < out.length; i++) {
-      if (out[i]!.level < level) continue;
-      let j = i;
-      while (j < out.length && out[j]!.level >= level) j++;
-      out.splice(i, j - i, ...out.slice(i, j).reverse());
-      i = j;
-    }
-  }
-  return out;
-}
-
-/** Breakable pieces of a paragraph: words after their leading spaces, CJK split between characters. */
-function breakPieces(paragraph: string): { sep: string; text: string }[] {
-  const pieces: { sep: string; text: string }[] = [];
-  for (const [, sep = '', word = ''] of paragraph.matchAll(WORDS)) {
-    let start = 0;
-    let prev = '';
-    let offset = 0;
-    for (const ch of word) {
-      if (offset > 0 && (CJK.test(prev) || CJK.test(ch)) && !NO_BREAK_BEFORE.test(ch) && !NO_BREAK_AFTER.test(prev)) {
-        pieces.push({ sep: start === 0 ? sep : '', text: word.slice(start, offset) });
-        start = offset;
-      }
-      prev = ch;
-      offset += ch.length;
-    }
-    pieces.push({ sep: start === 0 ? sep : '', text: word.slice(start) });
-  }
-  return pieces;
 }
