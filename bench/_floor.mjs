@@ -15,7 +15,7 @@ import { encodeDocument } from '../dist/codec/record-codec.js';
 import { renderBinder, runIdFor } from '../dist/print/print-binder.js';
 import { loadTemplate } from '../dist/layout/template.js';
 import { TextShaper } from '../dist/text/shape-text.js';
-import { loadFontSet } from '../dist/text/font-set.js';
+import { loadFontSet } from '../dist/text/font-files.js';
 import { QR_EC_LEVEL, QR_MASK, QR_VERSION } from '../dist/qr/qr-symbol.js';
 
 const PRINTED_AT = '2026-11-25T15:00:00Z';

@@ -1,6 +1,7 @@
 import type { PageBody, PageOp } from '../layout/flow.js';
 import type { TextShaper } from '../text/shape-text.js';
 import { drawQr, qrImage } from '../qr/qr-symbol.js';
+import { drawShapedLine } from './glyph-run.js';
 import type { PageContent } from './content-stream.js';
 
 /** Where the running header and footer sit, given the paper. */
@@ -41,7 +42,7 @@ export function drawOps(content: PageContent, shaper: TextShaper, ops: readonly 
     switch (op.kind) {
       case 'text':
         content.fillColor(op.color);
-        shaper.draw(doc, op.line, op.x, op.baseline);
+        drawShapedLine(doc, shaper, op.line, op.x, op.baseline);
         break;
       case 'rect':
         if (op.fill) content.fillColor(op.fill);
@@ -72,20 +73,20 @@ export function drawChrome(content: PageContent, shaper: TextShaper, f: PageFram
   const right = f.width - f.margin;
   const rightText = (text: string, size: number, weight: 'regular' | 'bold', baseline: number): number => {
     const line = shaper.shapeForDrawing(text, size, weight);
-    shaper.draw(doc, line, right - line.width, baseline);
+    drawShapedLine(doc, shaper, line, right - line.width, baseline);
     return line.width;
   };
   content.fillColor('black');
   const titleRightWidth = c.titleRight ? shaper.width(c.titleRight, 11, 'bold') + 12 : 0;
   const titleSize = shaper.fit(c.title, 13, 'bold', f.width - 2 * f.margin - titleRightWidth);
-  shaper.draw(doc, shaper.shapeForDrawing(c.title, titleSize, 'bold'), f.margin, f.headerTop + 13);
+  drawShapedLine(doc, shaper, shaper.shapeForDrawing(c.title, titleSize, 'bold'), f.margin, f.headerTop + 13);
   if (c.titleRight) rightText(c.titleRight, 11, 'bold', f.headerTop + 13);
-  shaper.draw(doc, shaper.shapeForDrawing(c.detail, 9, 'regular'), f.margin, f.headerTop + 28);
+  drawShapedLine(doc, shaper, shaper.shapeForDrawing(c.detail, 9, 'regular'), f.margin, f.headerTop + 28);
   if (c.detailRight) rightText(c.detailRight, 9, 'regular', f.headerTop + 28);
   rule(content, f.margin, f.headerTop + 36, right, f.headerTop + 36, 1, 'black');
   rule(content, f.margin, f.footerBaseline - 12, right, f.footerBaseline - 12, 0.5, '#666666');
   content.fillColor('#333333');
   const rightWidth = rightText(c.footerRight, 8, 'bold', f.footerBaseline);
   const footerSize = shaper.fit(c.footerLeft, 7, 'regular', f.width - 2 * f.margin - rightWidth - 12);
-  shaper.draw(doc, shaper.shapeForDrawing(c.footerLeft, footerSize, 'regular'), f.margin, f.footerBaseline);
+  drawShapedLine(doc, shaper, shaper.shapeForDrawing(c.footerLeft, footerSize, 'regular'), f.margin, f.footerBaseline);
 }

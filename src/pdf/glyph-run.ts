@@ -11,7 +11,9 @@
  * (_font, page.fonts, the embedded font's subset, widths and unicode maps);
  * package.json pins pdfkit's minor version for that reason.
  */
-import type { GlyphData } from '../text/font-set.js';
+import { registerFonts } from '../text/font-files.js';
+import type { GlyphData } from '../text/glyph-data.js';
+import type { ShapedLine, TextShaper } from '../text/shape-text.js';
 import { beginContent, endContent, type ContentBytes } from './content-stream.js';
 
 interface EmbeddedFont {
@@ -162,3 +164,25 @@ class RunWriter {
 }
 
 const runWriter = new RunWriter();
+
+/** The documents each shaper's fonts are registered with. */
+const registered = new WeakMap<TextShaper, WeakSet<PDFKit.PDFDocument>>();
+
+/**
+ * Draws a shaped line at x (left edge) on the alphabetic baseline y (top-down)
+ * in the current fill colour, run by run with the glyphs it was shaped to;
+ * registers the shaper's fonts with the document on first use.
+ */
+export function drawShapedLine(doc: PDFKit.PDFDocument, shaper: TextShaper, line: ShapedLine, x: number, baselineY: number): void {
+  let docs = registered.get(shaper);
+  if (!docs) registered.set(shaper, docs = new WeakSet());
+  if (!docs.has(doc)) {
+    registerFonts(doc, shaper.fonts);
+    docs.add(doc);
+  }
+  let cx = x;
+  for (const run of line.runs) {
+    drawGlyphRun(doc, run.font, line.size, cx, baselineY, shaper.glyphsToDraw(run));
+    cx += run.width;
+  }
+}

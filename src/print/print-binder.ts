@@ -17,7 +17,7 @@ import { layoutCover, layoutIndex, layoutRecipe, layoutSchedule, type FrontMatte
 import { bodyBox, drawChrome, drawOps, pageFrame, type Chrome, type PageFrame } from '../pdf/draw-page.js';
 import type { PageBody } from '../layout/flow.js';
 import { TextShaper } from '../text/shape-text.js';
-import { registerFonts } from '../text/font-set.js';
+import { registerFonts } from '../text/font-files.js';
 import { label, PAPER, type Template } from '../layout/template.js';
 import { addDays, clinicNow, utcMinute } from '../layout/format.js';
 import { PatientOrder } from './patient-order.js';

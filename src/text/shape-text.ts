@@ -1,35 +1,42 @@
 /**
  * The text layer: turns a string into runs of one font and one bidi level in
- * visual order, measures them exactly as pdfkit will draw them, wraps
- * paragraphs, and draws lines on one alphabetic baseline.
+ * visual order, measures them exactly as they will be drawn, wraps
+ * paragraphs, and gives each run its glyphs (GlyphData) for pdf/ to draw.
  */
-import bidiImport from 'bidi-js';
 import { BoundedCache } from './_bounded-cache.js';
-import { drawGlyphRun } from '../pdf/glyph-run.js';
-import {
-  collectWordShapes, copyFeatures, joinWordShapes, ownGlyphData, LATIN_LETTER, LATIN_TEXT_CLASS, loadFontSet, registerFonts, shapeGlyphs, simpleWords, wordsEm, wordsGlyphs,
-  type Face, type Features, type FontSet, type GlyphData, type Weight, type WordShape,
-} from './font-set.js';
+import { baseDirection, embeddingLevels, fontkitReverses, reorder, reverseCodePoints } from './bidi.js';
+import { copyFeatures, loadFontSet, type Face, type Features, type FontSet, type Weight } from './font-files.js';
+import { ownGlyphData, shapeGlyphs, type GlyphData } from './glyph-data.js';
+import { breakPieces, normalise, PARAGRAPHS } from './line-breaks.js';
+import { collectWordShapes, LATIN_TEXT_CLASS, simpleWords, wordsEm, wordsGlyphs } from './simple-text.js';
+import { joinWordShapes, LATIN_LETTER, type WordShape } from './word-shapes.js';
 
-export type { Weight } from './font-set.js';
+export type { Weight } from './font-files.js';
+
+/**
+ * What a run holds to be drawn: its width only ('measured': counting pages
+ * needs no more), its words' shapes (simple text measured from its words,
+ * which its glyphs are joined from), or its glyphs. withGlyphs and
+ * readyToDraw move a run on; pdf/glyph-run.ts draws the glyphs.
+ */
+export type RunGlyphs =
+  | { readonly kind: 'measured' }
+  | { readonly kind: 'words'; readonly shapes: readonly WordShape[] }
+  | { readonly kind: 'glyphs'; readonly glyphs: GlyphData };
+
+const MEASURED: RunGlyphs = Object.freeze({ kind: 'measured' });
 
 export interface TextRun {
-  /** Characters handed to pdfkit: logical order for runs fontkit reverses itself, else already in visual order. */
+  /** Characters as fontkit shapes them: logical order for runs fontkit reverses itself, else already in visual order. */
   text: string;
-  /** Registered pdfkit font name. */
+  /** The face's name (Face.name), under which registerFonts registers it with a document. */
   font: string;
   features: Features;
   /** Points at the line's size. */
   width: number;
   /** Resolved bidi embedding level (odd = right-to-left). */
   level: number;
-  /**
-   * The run's glyphs, for drawing without shaping again (draw-glyphs.ts). Set
-   * by withGlyphs or readyToDraw: counting pages needs widths only.
-   */
-  glyphs?: GlyphData;
-  /** For simple text measured from its words: those words' shapes, which its glyphs are joined from. */
-  shapes?: readonly WordShape[] | undefined;
+  shaped: RunGlyphs;
 }
 
 export interface ShapedLine {
@@ -44,41 +51,22 @@ export interface ShapedLine {
 }
 
 type Direction = 'ltr' | 'rtl' | 'auto';
-interface EmRun { text: string; face: Face; level: number; em: number; shapes?: readonly WordShape[] }
+interface EmRun { text: string; face: Face; level: number; em: number; shaped: RunGlyphs }
 interface EmLine { text: string; runs: EmRun[]; em: number; direction: 'ltr' | 'rtl' }
 
-// bidi-js is CommonJS (module.exports = factory) but its typings declare an ES
-// default export, so under NodeNext TypeScript types the default import as the module.
-const bidi = (bidiImport as unknown as typeof bidiImport.default)();
 const graphemes = new Intl.Segmenter('und', { granularity: 'grapheme' });
 
 /** Characters that keep the previous run's font when it has them, so "(", digits and spaces don't split a run. */
 const STICKY = /[\p{M}\p{Z}\p{P}\p{N}\p{S}\p{Cf}]/u;
-/** First character that decides the script fontkit detects for a run (mirrors fontkit's Script.forString). */
-const SCRIPTED = /[^\p{Script=Common}\p{Script=Inherited}\p{Script=Unknown}]/u;
-const RTL_SCRIPT = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}]/u;
 /**
  * Text that is left to right whatever its context, in scripts and symbols the
  * Latin faces cover (no bidi controls): its bidi levels are all 0, so shapeEm
- * can skip bidi. It is font-set's simple text plus U+034F (combining grapheme
+ * can skip bidi. It is simple-text.ts's simple text plus U+034F (combining grapheme
  * joiner), which stops a run being composed from its words but not bidi.
  */
 const SIMPLE_LTR = new RegExp(`^[${LATIN_TEXT_CLASS}\\u034F]+$`);
-/** Spaces a line may break at (not NBSP, figure space or narrow NBSP). */
-const BREAK_SPACES = '[ \\u1680\\u2000-\\u2006\\u2008-\\u200A\\u205F\\u3000]';
-const WORDS = new RegExp(`(${BREAK_SPACES}*)((?:(?!${BREAK_SPACES}).)+)`, 'gsu');
-const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3005\u30FC]/u;
-/** No line may start with these (closing punctuation, small kana) or end with opening punctuation. */
-const NO_BREAK_BEFORE = /[\p{Pe}\p{Pf}、。，．！？：；・‥…ヽヾゝゞぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ,.!?:;%]/u;
-const NO_BREAK_AFTER = /[\p{Ps}\p{Pi}]/u;
 
-// Lines repeat across patients (labels, headings, drug names), free text does
-// not. Each cache holds up to twice its bound (two generations); a shaped line
-// is a few hundred bytes, its glyphs a few KB, a width 8 bytes. Plain text is
-// measured from its words' shapes (font-set.ts) whether cached here or not, so
-// these stay small: with these bounds (against 10,000, 5,000 and 20,000) and
-// smaller word caches, 10,000 patients peaked at 407 MB instead of 476, and
-// printed in 97.6 s instead of 100.2 (measured).
+// Lines repeat, free text does not: these bounds took a 10,000-patient peak from 476 to 407 MB, 2.6 s faster (docs/PERFORMANCE.md).
 const SHAPES_MAX = 2_000;
 const GLYPHS_MAX = 500;
 const EMS_MAX = 10_000;
@@ -92,35 +80,6 @@ const NO_GLYPH = 2;
 /** Longer texts are not cached whole (see shapeEm). */
 const CACHED_TEXT_MAX = 80;
 
-function reverseCodePoints(s: string): string {
-  return Array.from(s).reverse().join('');
-}
-
-/** fontkit reverses the glyphs of a run whose first scripted character is RTL. */
-function fontkitReverses(s: string): boolean {
-  const m = SCRIPTED.exec(s);
-  return m !== null && RTL_SCRIPT.test(m[0]);
-}
-
-/** Paragraph direction from the first strong character (UAX#9 P2/P3), default LTR. */
-function baseDirection(s: string): 'ltr' | 'rtl' {
-  for (const ch of s) {
-    const t = bidi.getBidiCharTypeName(ch);
-    if (t === 'L') return 'ltr';
-    if (t === 'R' || t === 'AL') return 'rtl';
-  }
-  return 'ltr';
-}
-
-/** Line and paragraph separators (wrap splits on them; within one line they become spaces). */
-const PARAGRAPHS = /\r\n?|[\n\u0085\u2028\u2029]/;
-
-function normalise(s: string): string {
-  // Tabs and stray line breaks have no glyph (and pdfkit would start a new line
-  // at "\n"); a space keeps the text's spacing visible.
-  return s.normalize('NFC').replace(/[\t\n\v\f\r\u0085\u2028\u2029]/g, ' ');
-}
-
 export class TextShaper {
   private readonly shapes = new BoundedCache<EmLine>(SHAPES_MAX);
   private readonly glyphs = new BoundedCache<GlyphData>(GLYPHS_MAX);
@@ -128,7 +87,6 @@ export class TextShaper {
   private readonly drawn = new BoundedCache<ShapedLine>(DRAWN_MAX);
   private readonly fitted = new BoundedCache<number>(DRAWN_MAX);
   private readonly coverage = new Map<Face, Uint8Array>();
-  private readonly registered = new WeakSet<PDFKit.PDFDocument>();
 
   constructor(readonly fonts: FontSet = loadFontSet()) {}
 
@@ -147,7 +105,7 @@ export class TextShaper {
     let line = this.drawn.get(key);
     if (!line) {
       line = this.withGlyphs(this.shape(text, size, weight));
-      for (const run of line.runs) run.glyphs = ownGlyphData(run.glyphs!); // kept: not in a shared block
+      for (const run of line.runs) run.shaped = { kind: 'glyphs', glyphs: ownGlyphData(this.glyphsToDraw(run)) }; // kept: not in a shared block
       this.drawn.set(key, line);
     }
     return line;
@@ -224,7 +182,7 @@ export class TextShaper {
 
   /**
    * wrap() for simple text (one left-to-right run in the first face, its
-   * words shaped apart; see shapeEm and font-set's wordsEm): each word is
+   * words shaped apart; see shapeEm and simple-text.ts's wordsEm): each word is
    * measured once and a line's width is its words' and spaces' widths added
    * in font units, which is exactly what measuring the line gives. Measuring
    * pieces and then each line again was a sixth of a print (issue 6).
@@ -252,7 +210,7 @@ export class TextShaper {
     const endLine = (): boolean => {
       if (script === 'latn' && !LATIN_LETTER.test(text)) return false;
       const em = units / upem;
-      lines.push(this.atSize({ text, runs: [{ text, face, level: 0, em, shapes }], em, direction: 'ltr' }, size));
+      lines.push(this.atSize({ text, runs: [{ text, face, level: 0, em, shaped: { kind: 'words', shapes } }], em, direction: 'ltr' }, size));
       return true;
     };
     for (const [i, piece] of pieces.entries()) {
@@ -297,27 +255,10 @@ export class TextShaper {
     return fitting >= size * 0.6 ? fitting : size;
   }
 
-  /**
-   * Draws at x (left edge) on the alphabetic baseline in the doc's current fill
-   * colour, with the glyphs it was shaped to. doc.x/doc.y are left unchanged;
-   * the doc's current font is left at the last run's. Registers the fonts on first use with a document.
-   */
-  draw(doc: PDFKit.PDFDocument, line: ShapedLine, x: number, baselineY: number): void {
-    if (!this.registered.has(doc)) {
-      registerFonts(doc, this.fonts);
-      this.registered.add(doc);
-    }
-    let cx = x;
-    for (const run of line.runs) {
-      drawGlyphRun(doc, run.font, line.size, cx, baselineY, run.glyphs ?? this.glyphsFor(run));
-      cx += run.width;
-    }
-  }
-
   private atSize(line: EmLine, size: number): ShapedLine {
     return {
       runs: line.runs.map((r) => ({
-        text: r.text, font: r.face.name, features: r.face.features, width: r.em * size, level: r.level, shapes: r.shapes,
+        text: r.text, font: r.face.name, features: r.face.features, width: r.em * size, level: r.level, shaped: r.shaped,
       })),
       width: line.em * size,
       size,
@@ -343,13 +284,11 @@ export class TextShaper {
       const words = simpleWords(text);
       const shapes: WordShape[] = [];
       const em = words === undefined ? this.emWidth(face, text) : collectWordShapes(face, text, words, shapes) / face.font.unitsPerEm;
-      const line: EmLine = { text, runs: [{ text, face, level: 0, em, ...(words === undefined ? {} : { shapes }) }], em, direction: 'ltr' };
+      const line: EmLine = { text, runs: [{ text, face, level: 0, em, shaped: words === undefined ? MEASURED : { kind: 'words', shapes } }], em, direction: 'ltr' };
       if (cacheable) this.shapes.set(key, line);
       return line;
     }
-    const { levels, paragraphs } = bidi.getEmbeddingLevels(text, dir);
-    // Pass the levels array itself: given the result object bidi-js silently returns no mirrors.
-    const mirrors = bidi.getMirroredCharactersMap(text, levels);
+    const { levels, paragraphs, mirrors } = embeddingLevels(text, dir);
 
     const runs: { chars: string[]; face: Face; level: number }[] = [];
     let index = 0;
@@ -371,7 +310,7 @@ export class TextShaper {
       // Odd levels read right to left. fontkit reverses RTL-script runs itself;
       // any other run whose order disagrees with its level is reversed here.
       if (fontkitReverses(s) !== (level % 2 === 1)) s = reverseCodePoints(s);
-      return { text: s, face, level, em: this.emWidth(face, s) };
+      return { text: s, face, level, em: this.emWidth(face, s), shaped: MEASURED };
     });
     const direction = (paragraphs[0]?.level ?? (dir === 'rtl' ? 1 : 0)) % 2 === 1 ? 'rtl' : 'ltr';
     const line: EmLine = { text, runs: reorder(emRuns), em: emRuns.reduce((sum, r) => sum + r.em, 0), direction };
@@ -400,7 +339,7 @@ export class TextShaper {
     return true;
   }
 
-  /** Advance width in ems, laid out with the same features pdfkit will draw with. */
+  /** Advance width in ems, laid out with the face's features, as its glyphs are (glyphsOf). */
   private emWidth(face: Face, text: string): number {
     const words = simpleWords(text);
     if (words !== undefined) return wordsEm(face, text, words);
@@ -415,9 +354,7 @@ export class TextShaper {
   /** Gives every run of `line` its glyphs (once). */
   withGlyphs(line: ShapedLine): ShapedLine {
     for (const run of line.runs) {
-      if (run.glyphs) continue;
-      run.glyphs = this.glyphsFor(run);
-      run.shapes = undefined; // the glyphs hold all the shapes said
+      if (run.shaped.kind !== 'glyphs') run.shaped = { kind: 'glyphs', glyphs: this.glyphsToDraw(run) };
     }
     return line;
   }
@@ -432,14 +369,21 @@ export class TextShaper {
    */
   readyToDraw(line: ShapedLine): ShapedLine {
     for (const run of line.runs) {
-      if (!run.glyphs && !run.shapes) run.glyphs = this.glyphsOf(this.faceNamed(run.font), run.text);
+      if (run.shaped.kind === 'measured') run.shaped = { kind: 'glyphs', glyphs: this.glyphsOf(this.faceNamed(run.font), run.text) };
     }
     return line;
   }
 
-  /** A run's glyphs: joined from its words' shapes, or shaped. */
-  private glyphsFor(run: TextRun): GlyphData {
-    return run.shapes ? joinWordShapes(run.shapes) : this.glyphsOf(this.faceNamed(run.font), run.text);
+  /**
+   * The glyphs to draw `run` with (pdf/glyph-run.ts drawShapedLine): its own,
+   * or joined from its words' shapes, or shaped now; not kept on the run.
+   */
+  glyphsToDraw(run: TextRun): GlyphData {
+    switch (run.shaped.kind) {
+      case 'glyphs': return run.shaped.glyphs;
+      case 'words': return joinWordShapes(run.shaped.shapes);
+      case 'measured': return this.glyphsOf(this.faceNamed(run.font), run.text);
+    }
   }
 
   private faceNamed(name: string): Face {
@@ -457,43 +401,4 @@ export class TextShaper {
     if (!glyphs) this.glyphs.set(key, glyphs = shapeGlyphs(face, text));
     return glyphs;
   }
-}
-
-/** UAX#9 L2: from the highest level down to the lowest odd one, reverse every maximal sequence of runs at or above it. */
-function reorder<R extends { level: number }>(runs: R[]): R[] {
-  if (runs.length < 2) return runs;
-  const out = [...runs];
-  const levels = out.map((r) => r.level);
-  const max = Math.max(...levels);
-  const min = Math.min(...levels);
-  for (let level = max; level >= (min % 2 === 1 ? min : min + 1); level--) {
-    for (let i = 0; i < out.length; i++) {
-      if (out[i]!.level < level) continue;
-      let j = i;
-      while (j < out.length && out[j]!.level >= level) j++;
-      out.splice(i, j - i, ...out.slice(i, j).reverse());
-      i = j;
-    }
-  }
-  return out;
-}
-
-/** Breakable pieces of a paragraph: words after their leading spaces, CJK split between characters. */
-function breakPieces(paragraph: string): { sep: string; text: string }[] {
-  const pieces: { sep: string; text: string }[] = [];
-  for (const [, sep = '', word = ''] of paragraph.matchAll(WORDS)) {
-    let start = 0;
-    let prev = '';
-    let offset = 0;
-    for (const ch of word) {
-      if (offset > 0 && (CJK.test(prev) || CJK.test(ch)) && !NO_BREAK_BEFORE.test(ch) && !NO_BREAK_AFTER.test(prev)) {
-        pieces.push({ sep: start === 0 ? sep : '', text: word.slice(start, offset) });
-        start = offset;
-      }
-      prev = ch;
-      offset += ch.length;
-    }
-    pieces.push({ sep: start === 0 ? sep : '', text: word.slice(start) });
-  }
-  return pieces;
 }

@@ -1,6 +1,6 @@
 // drawGlyphRun writes shaped runs without pdfkit's text(): it must draw what text() draws, where text() draws it.
 import { describe, expect, it } from 'vitest';
-import { copyFeatures, loadFontSet, registerFonts } from '../../src/text/font-set.js';
+import { copyFeatures, loadFontSet, registerFonts } from '../../src/text/font-files.js';
 import { pdfkitBytes } from '../_pdfkit-bytes.js';
 import { inkDifference, placedTexts } from '../_same-drawing.js';
 import { drawGlyphRun } from '../../src/pdf/glyph-run.js';
@@ -33,7 +33,7 @@ describe('drawGlyphRun', () => {
       doc.font(font).fontSize(size).text(run.text, x, y,
         { lineBreak: false, baseline: 'alphabetic', features: copyFeatures(run.features), textWidth: run.width } as PDFKit.Mixins.TextOptions);
     }));
-    const byGlyphs = await pdf(layout((doc, font, size, x, y, i, j) => drawGlyphRun(doc, font, size, x, y, lines[i]!.runs[j]!.glyphs!)));
+    const byGlyphs = await pdf(layout((doc, font, size, x, y, i, j) => drawGlyphRun(doc, font, size, x, y, shaper.glyphsToDraw(lines[i]!.runs[j]!))));
     const drawn = byGlyphs.toString('latin1');
     expect(drawn).toContain(' TJ');
     for (const escape of ['\\n', '\\r', '\\(', '\\)', '\\\\']) expect(drawn).toContain(escape);

@@ -1,9 +1,10 @@
-// A run with spaces is shaped word by word and composed (font-set.ts, for speed, issue 6).
+// A run with spaces is shaped word by word and composed (layout-memo.ts and word-shapes.ts, for speed, issue 6).
 // This checks it, and the widths and glyphs that are measured and drawn, are exactly what fontkit gives for the whole run: every line of every text
 // in the bundled sample clinic, wrapped at two widths, glyph for glyph and position for position.
 import * as fontkit from 'fontkit';
 import { describe, expect, it } from 'vitest';
-import { composedWord, copyFeatures, loadFontSet } from '../../src/text/font-set.js';
+import { copyFeatures, loadFontSet } from '../../src/text/font-files.js';
+import { composedWord } from '../../src/text/word-shapes.js';
 import { TextShaper } from '../../src/text/shape-text.js';
 import { openStore } from '../../src/store/open-store.js';
 import { readPatientSummaries, RecordReader } from '../../src/store/read-records.js';
@@ -40,9 +41,9 @@ describe('composed runs', () => {
               seen.add(key);
               const face = faceOf.get(run.font)!;
               const want = unmemoised.get(run.font)!.layout(run.text, copyFeatures(face.features));
-              // What is measured and drawn (plain Latin text is joined from its words' shapes, font-set.ts wordsEm, wordsGlyphs).
+              // What is measured and drawn (plain Latin text is joined from its words' shapes, simple-text.ts wordsEm, wordsGlyphs).
               expect(run.width, run.text).toBe((want.advanceWidth / face.font.unitsPerEm) * 9);
-              const glyphs = run.glyphs!;
+              const glyphs = shaper.glyphsToDraw(run);
               expect(Array.from(glyphs.ids), run.text).toEqual(want.glyphs.map((g) => g.id));
               expect(Array.from(glyphs.advances), run.text).toEqual(want.glyphs.map((g) => g.advanceWidth));
               expect(Array.from(glyphs.positions), run.text).toEqual(want.positions.flatMap((p) => [p.xAdvance, p.yAdvance, p.xOffset, p.yOffset]));
@@ -84,9 +85,9 @@ describe('composed runs', () => {
             const face = faceOf.get(run.font)!;
             const want = unmemoised.get(run.font)!.layout(run.text, copyFeatures(face.features));
             expect(run.width, run.text).toBe((want.advanceWidth / face.font.unitsPerEm) * 9);
-            expect(Array.from(run.glyphs!.ids), run.text).toEqual(want.glyphs.map((g) => g.id));
-            expect(Array.from(run.glyphs!.positions), run.text).toEqual(want.positions.flatMap((p) => [p.xAdvance, p.yAdvance, p.xOffset, p.yOffset]));
-            expect(Array.from(run.glyphs!.codePoints), run.text).toEqual(want.glyphs.flatMap((g) => g.codePoints));
+            expect(Array.from(shaper.glyphsToDraw(run).ids), run.text).toEqual(want.glyphs.map((g) => g.id));
+            expect(Array.from(shaper.glyphsToDraw(run).positions), run.text).toEqual(want.positions.flatMap((p) => [p.xAdvance, p.yAdvance, p.xOffset, p.yOffset]));
+            expect(Array.from(shaper.glyphsToDraw(run).codePoints), run.text).toEqual(want.glyphs.flatMap((g) => g.codePoints));
             checked++;
           }
         }

@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFeatures, loadFontSet, registerFonts, type Face, type GlyphData } from '../../src/text/font-set.js';
+import { copyFeatures, loadFontSet, registerFonts, type Face } from '../../src/text/font-files.js';
+import type { GlyphData } from '../../src/text/glyph-data.js';
 import { TextShaper, type ShapedLine } from '../../src/text/shape-text.js';
 import { extractPageTexts } from '../_pdf-text.js';
+import { drawShapedLine } from '../../src/pdf/glyph-run.js';
 
 const NAMES = [
   'Nguyễn Thị Ánh',
@@ -55,7 +57,7 @@ async function render(file: string, draw: (doc: PDFKit.PDFDocument) => void): Pr
 }
 
 function drawLines(doc: PDFKit.PDFDocument, lines: ShapedLine[], x = 50, top = 70, leading = 28): void {
-  lines.forEach((line, i) => shaper.draw(doc, line, x, top + i * leading));
+  lines.forEach((line, i) => drawShapedLine(doc, shaper, line, x, top + i * leading));
 }
 
 describe('names round-trip through a real PDF', () => {
@@ -126,7 +128,7 @@ describe('Arabic comes back exactly', () => {
     ];
     // Right-aligned like an RTL cell, at the binder's leading (1.3).
     const pdf = await render('arabic-names.pdf', (doc) =>
-      lines.forEach((line, i) => shaper.draw(doc, line, 300 - line.width, 60 + i * 13)),
+      lines.forEach((line, i) => drawShapedLine(doc, shaper, line, 300 - line.width, 60 + i * 13)),
     );
     const pages = await extractPageTexts(pdf);
     expect(pages).toHaveLength(1);
@@ -168,7 +170,7 @@ describe('Arabic comes back exactly', () => {
   });
 
   it('reads back vowel marks on shadda in order', async () => {
-    // Noto Naskh draws shadda + vowel as one glyph; see forExtraction in font-set.ts.
+    // Noto Naskh draws shadda + vowel as one glyph; see forExtraction in layout-memo.ts.
     // (Not a mark on a line's last letter: pdfjs moves a mark that begins a text
     // operation onto the previous line, whatever the font.)
     const texts = ['مُحَمَّد', 'حَسَّان', 'سَعِيد', 'مُحَمَّد عَبْد اللّٰه'].map((n) => n.normalize('NFC'));
@@ -369,8 +371,8 @@ describe('draw and embedding', () => {
   });
 
   it('a document does not spoil the text of later ones (ç embeds c as a glyph component)', async () => {
-    await render('cedilla.pdf', (doc) => shaper.draw(doc, shaper.shape('François Ọla', 12, 'regular'), 50, 100));
-    const pdf = await render('after-cedilla.pdf', (doc) => shaper.draw(doc, shaper.shape('cough On', 12, 'regular'), 50, 100));
+    await render('cedilla.pdf', (doc) => drawShapedLine(doc, shaper, shaper.shape('François Ọla', 12, 'regular'), 50, 100));
+    const pdf = await render('after-cedilla.pdf', (doc) => drawShapedLine(doc, shaper, shaper.shape('cough On', 12, 'regular'), 50, 100));
     expect(await extractPageTexts(pdf)).toEqual(['cough On']);
   });
 
@@ -378,7 +380,7 @@ describe('draw and embedding', () => {
     const pdf = await render('mixed.pdf', (doc) => {
       doc.x = 11;
       doc.y = 22;
-      shaper.draw(doc, shaper.shape('Nguyễn 张伟 김민준 Øystein', 14, 'regular'), 50, 100);
+      drawShapedLine(doc, shaper, shaper.shape('Nguyễn 张伟 김민준 Øystein', 14, 'regular'), 50, 100);
       expect([doc.x, doc.y]).toEqual([11, 22]);
     });
     const [page] = await extractPageTexts(pdf);
@@ -394,10 +396,10 @@ describe('glyph data', () => {
     const once = shaper.withGlyphs(shaper.shape('Take 1 tablet by mouth once daily.', 9, 'regular'));
     const kept = shaper.shapeForDrawing('Cedar Hill Family Health — CONFIDENTIAL', 8, 'regular');
     // A kept line in a shared block would keep the whole block, and every line carved from it, alive.
-    for (const run of kept.runs) expect(run.glyphs!.ids.buffer.byteLength).toBe(bytes(run.glyphs!));
-    expect(once.runs[0]!.glyphs!.ids.buffer.byteLength).toBeGreaterThan(bytes(once.runs[0]!.glyphs!));
+    for (const run of kept.runs) expect(shaper.glyphsToDraw(run).ids.buffer.byteLength).toBe(bytes(shaper.glyphsToDraw(run)));
+    expect(shaper.glyphsToDraw(once.runs[0]!).ids.buffer.byteLength).toBeGreaterThan(bytes(shaper.glyphsToDraw(once.runs[0]!)));
     // The copy holds the same glyphs as the line shaped afresh.
     const fresh = shaper.withGlyphs(shaper.shape('Cedar Hill Family Health — CONFIDENTIAL', 8, 'regular'));
-    kept.runs.forEach((run, i) => expect([...run.glyphs!.ids]).toEqual([...fresh.runs[i]!.glyphs!.ids]));
+    kept.runs.forEach((run, i) => expect([...shaper.glyphsToDraw(run).ids]).toEqual([...shaper.glyphsToDraw(fresh.runs[i]!).ids]));
   });
 });

@@ -4,7 +4,9 @@
  * objects cloned as objects cost a third of preparing it (docs/PERFORMANCE.md).
  */
 import type { PageBody, PageOp } from '../../layout/flow.js';
-import { shapesCodePointCount, shapesGlyphCount, writeWordShapes, type FontSet, type GlyphData } from '../../text/font-set.js';
+import type { FontSet } from '../../text/font-files.js';
+import type { GlyphData } from '../../text/glyph-data.js';
+import { shapesCodePointCount, shapesGlyphCount, writeWordShapes } from '../../text/word-shapes.js';
 import type { TextRun } from '../../text/shape-text.js';
 
 export interface PackedPages {
@@ -52,19 +54,19 @@ export function packPages(pages: readonly PageBody[]): PackedPages {
           int(TEXT, str(op.color), line.runs.length, line.direction === 'rtl' ? 1 : 0, str(line.text));
           num(op.x, op.baseline, line.size, line.width);
           for (const run of line.runs) {
-            const g = run.glyphs;
             const n = glyphCount(run);
             const c = codePointCount(run);
             int(str(run.text), str(run.font), run.level, n, c);
             num(run.width);
-            if (g) {
+            if (run.shaped.kind === 'glyphs') {
+              const g = run.shaped.glyphs;
               out.nums.set(g.advances, ni);
               out.nums.set(g.positions, ni + n);
               out.ids.set(g.ids, gi);
               out.counts.set(g.counts, gi);
               out.codePoints.set(g.codePoints, ci);
-            } else {
-              writeWordShapes(run.shapes!, {
+            } else if (run.shaped.kind === 'words') {
+              writeWordShapes(run.shaped.shapes, {
                 advances: out.nums.subarray(ni, ni + n), positions: out.nums.subarray(ni + n, ni + 5 * n),
                 ids: out.ids.subarray(gi, gi + n), counts: out.counts.subarray(gi, gi + n), codePoints: out.codePoints.subarray(ci, ci + c),
               });
@@ -133,14 +135,14 @@ function sizedPackedPages(pages: readonly PageBody[]): PackedPages {
 
 /** How many glyphs a run draws: its glyphs', or its words' shapes' (TextShaper.readyToDraw). */
 function glyphCount(run: TextRun): number {
-  if (run.glyphs) return run.glyphs.ids.length;
-  if (run.shapes) return shapesGlyphCount(run.shapes);
+  if (run.shaped.kind === 'glyphs') return run.shaped.glyphs.ids.length;
+  if (run.shaped.kind === 'words') return shapesGlyphCount(run.shaped.shapes);
   throw new Error(`run "${run.text}" has neither glyphs nor word shapes: make it ready to draw (TextShaper.readyToDraw) before packing`);
 }
 
 /** How many code points a run's glyphs stand for; call after glyphCount, which checks the run has glyphs or shapes. */
 function codePointCount(run: TextRun): number {
-  return run.glyphs ? run.glyphs.codePoints.length : shapesCodePointCount(run.shapes!);
+  return run.shaped.kind === 'glyphs' ? run.shaped.glyphs.codePoints.length : run.shaped.kind === 'words' ? shapesCodePointCount(run.shaped.shapes) : 0;
 }
 
 /** The buffers to transfer (not copy) with a PackedPages. */
@@ -181,7 +183,7 @@ export function unpackPages(p: PackedPages, fonts: FontSet): PageBody[] {
           ni += 5 * n;
           gi += n;
           ci += c;
-          runs.push({ text: runText, font, features: features.get(font)!, width: runWidth, level, glyphs });
+          runs.push({ text: runText, font, features: features.get(font)!, width: runWidth, level, shaped: { kind: 'glyphs', glyphs } });
         }
         ops.push({ kind: 'text', color, x, baseline, line: { runs, width, size, text, direction } });
       } else if (kind === RECT) {

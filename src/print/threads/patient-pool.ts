@@ -6,7 +6,7 @@ import { preparePatient, type PatientPages, type PatientPagesContext } from '../
 import type { TextShaper } from '../../text/shape-text.js';
 import { unpackPages, type PackedPages } from './packed-pages.js';
 import { nextTurn } from '../next-turn.js';
-import { fontFilesRead, type FontFiles } from '../../text/font-set.js';
+import { fontFilesRead, type FontFiles } from '../../text/font-files.js';
 
 /** What every thread needs to prepare patients: the context without its shaper (each thread shapes with its own). */
 export type PoolSetup = Omit<PatientPagesContext, 'shaper'>;

@@ -4,7 +4,7 @@ import { preparePatient } from '../patient-pages.js';
 import { packedBuffers, packPages } from './packed-pages.js';
 import type { PoolReply, PoolTask, WorkerSetup } from './patient-pool.js';
 import { TextShaper } from '../../text/shape-text.js';
-import { adoptFontFiles } from '../../text/font-set.js';
+import { adoptFontFiles } from '../../text/font-files.js';
 
 const { setup, fontFiles } = workerData as WorkerSetup;
 adoptFontFiles(fontFiles);

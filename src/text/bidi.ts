@@ -1,0 +1,59 @@
+/** Bidi for one line: paragraph direction, embedding levels and mirrors (bidi-js), and runs in visual order (UAX#9). */
+import bidiImport from 'bidi-js';
+
+// bidi-js is CommonJS (module.exports = factory) but its typings declare an ES
+// default export, so under NodeNext TypeScript types the default import as the module.
+const bidi = (bidiImport as unknown as typeof bidiImport.default)();
+
+/** First character that decides the script fontkit detects for a run (mirrors fontkit's Script.forString). */
+const SCRIPTED = /[^\p{Script=Common}\p{Script=Inherited}\p{Script=Unknown}]/u;
+const RTL_SCRIPT = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}]/u;
+
+export function reverseCodePoints(s: string): string {
+  return Array.from(s).reverse().join('');
+}
+
+/** fontkit reverses the glyphs of a run whose first scripted character is RTL. */
+export function fontkitReverses(s: string): boolean {
+  const m = SCRIPTED.exec(s);
+  return m !== null && RTL_SCRIPT.test(m[0]);
+}
+
+/** Paragraph direction from the first strong character (UAX#9 P2/P3), default LTR. */
+export function baseDirection(s: string): 'ltr' | 'rtl' {
+  for (const ch of s) {
+    const t = bidi.getBidiCharTypeName(ch);
+    if (t === 'L') return 'ltr';
+    if (t === 'R' || t === 'AL') return 'rtl';
+  }
+  return 'ltr';
+}
+
+/** The bidi embedding levels of `text` (UAX#9) and the characters mirrored at them ("(" shown as ")" at an odd level). */
+export function embeddingLevels(text: string, dir: 'ltr' | 'rtl' | 'auto'): {
+  levels: Uint8Array; paragraphs: readonly { level: number }[]; mirrors: Map<number, string>;
+} {
+  const { levels, paragraphs } = bidi.getEmbeddingLevels(text, dir);
+  // Pass the levels array itself: given the result object bidi-js silently returns no mirrors.
+  const mirrors = bidi.getMirroredCharactersMap(text, levels);
+  return { levels, paragraphs, mirrors };
+}
+
+/** UAX#9 L2: from the highest level down to the lowest odd one, reverse every maximal sequence of runs at or above it. */
+export function reorder<R extends { level: number }>(runs: R[]): R[] {
+  if (runs.length < 2) return runs;
+  const out = [...runs];
+  const levels = out.map((r) => r.level);
+  const max = Math.max(...levels);
+  const min = Math.min(...levels);
+  for (let level = max; level >= (min % 2 === 1 ? min : min + 1); level--) {
+    for (let i = 0; i < out.length; i++) {
+      if (out[i]!.level < level) continue;
+      let j = i;
+      while (j < out.length && out[j]!.level >= level) j++;
+      out.splice(i, j - i, ...out.slice(i, j).reverse());
+      i = j;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,221 @@
+/**
+ * Words shaped once per face and script (WordShape), composed from their
+ * characters where that is exact (composeWord), and joined into glyph data.
+ */
+import type * as fontkit from 'fontkit';
+import { BoundedCache } from './_bounded-cache.js';
+import { copyFeatures, type Face } from './font-files.js';
+import { allocGlyphData, glyphDataOf, type GlyphData } from './glyph-data.js';
+
+export const LATIN_LETTER = /\p{Script=Latin}/u;
+/** The script a word is shaped under: fontkit's Latin or Unknown, or (a single word) the one fontkit detects. */
+export type WordScript = 'latn' | 'zzzz' | 'auto';
+
+/**
+ * A word shaped once, packed in one plain array of numbers: its advance in
+ * font units, glyph count n, code point count c, then n ids, n advances, 4n
+ * positions, n code point counts, c code points. As typed arrays a word took
+ * 1 KB and a microsecond to make (docs/PERFORMANCE.md).
+ */
+export type WordShape = number[];
+const WORD_HEAD = 3;
+// Words repeat across patients, numbers and dates mostly do not: 3,000 against 10,000 was as fast, with a smaller peak (docs/PERFORMANCE.md).
+const WORD_SHAPES_MAX = 3_000;
+/** Words remembered as shaped once, to keep the second time (a string each, not a shape). */
+const WORDS_SEEN_MAX = 10_000;
+
+/**
+ * A face's word shapes by script, with its single characters (spaces, and
+ * the characters words are composed from) in arrays by code: a line's words
+ * are looked up once each, and its digits and spaces without hashing.
+ */
+export interface FaceWords {
+  face: Face;
+  words: Record<'latn' | 'zzzz', BoundedCache<WordShape>>;
+  /** Words shaped once and not kept (see wordShape). */
+  seen: Record<'latn' | 'zzzz', BoundedCache<true>>;
+  characters: Record<'latn' | 'zzzz', (WordShape | undefined)[]>;
+  /** Kerning between two characters by their codes (see pairTable). */
+  pairs: Record<'latn' | 'zzzz', Int16Array | undefined>;
+  /** Words are composed from their characters' shapes (see composeWord): the Latin faces. */
+  composes: boolean;
+}
+const faceWordsOf = new WeakMap<Face, FaceWords>();
+
+export function faceWords(face: Face): FaceWords {
+  let known = faceWordsOf.get(face);
+  if (!known) {
+    faceWordsOf.set(face, known = {
+      face,
+      words: { latn: new BoundedCache(WORD_SHAPES_MAX), zzzz: new BoundedCache(WORD_SHAPES_MAX) },
+      seen: { latn: new BoundedCache(WORDS_SEEN_MAX), zzzz: new BoundedCache(WORDS_SEEN_MAX) },
+      characters: { latn: [], zzzz: [] },
+      pairs: { latn: undefined, zzzz: undefined },
+      composes: face.name.startsWith('latin-'),
+    });
+  }
+  return known;
+}
+
+function packWord(run: fontkit.GlyphRun): WordShape {
+  const data = glyphDataOf(run);
+  const n = data.ids.length;
+  const c = data.codePoints.length;
+  return [run.advanceWidth, n, c, ...data.ids, ...data.advances, ...data.positions, ...data.counts, ...data.codePoints];
+}
+
+export function wordShape(known: FaceWords, word: string, context: WordScript): WordShape {
+  // fontkit gives a single word the script of its first Latin letter, or Unknown: shaped alone, a word is
+  // shaped as it is inside a Latin run when it holds a letter. One entry serves both.
+  const script = context === 'auto' ? (LATIN_LETTER.test(word) ? 'latn' : 'zzzz') : context;
+  if (word.length === 1 && word.charCodeAt(0) < COMPOSED_CHARACTERS) return characterShape(known, word.charCodeAt(0), script);
+  const cache = known.words[script];
+  let shape = cache.get(word);
+  if (!shape) {
+    shape = (known.composes ? composeWord(known, word, script) : undefined) ?? shapeWord(known.face, word, script);
+    // Kept from its second time on: identifiers, e-mail addresses and lot numbers, which never repeat,
+    // pushed out words that do (see WORD_SHAPES_MAX).
+    if (known.seen[script].get(word)) cache.set(word, shape);
+    else known.seen[script].set(word, true);
+  }
+  return shape;
+}
+
+/** Characters words may be composed from (composeWord): Latin-1 and Latin Extended-A and B, which hold no combining marks. */
+export const COMPOSED_CHARACTERS = 0x250;
+/** In a FaceWords' pairs: not measured yet. */
+const PAIR_UNKNOWN = -0x8000;
+/** In a FaceWords' pairs: the two characters are not their own glyphs side by side (a ligature): a word holding them is shaped whole. */
+const PAIR_APART = -0x7fff;
+
+export function characterShape(known: FaceWords, code: number, script: 'latn' | 'zzzz'): WordShape {
+  return known.characters[script][code] ??= shapeWord(known.face, String.fromCharCode(code), script);
+}
+
+/**
+ * A word of characters below COMPOSED_CHARACTERS, composed from their shapes
+ * and the kerning of each pair (pairTable): what fontkit gives for the word,
+ * without its cost (67 µs a word shaped, 1.2 ms a patient: docs/PERFORMANCE.md).
+ * Exact for the Latin faces: under their default
+ * features the only lookups that join or move letters side by side are the f
+ * ligatures, which measurePair sees, and pair kerning, which moves the first
+ * glyph's advance only (Noto Sans' contextual kerning acts on combining marks,
+ * which words composed here do not hold); checked against fontkit on 20,000
+ * random words in test/text/compose-run.test.ts. Undefined when a
+ * character is out of range, or not one glyph, or a pair is a ligature.
+ */
+function composeWord(known: FaceWords, word: string, script: 'latn' | 'zzzz', kerned = true): WordShape | undefined {
+  const n = word.length;
+  const characters = known.characters[script];
+  const pairs = kerned ? pairTable(known, script) : undefined;
+  // One glyph and one code point a character: n ids, n advances, 4n positions, n counts, n code points.
+  const out: WordShape = new Array<number>(WORD_HEAD + 8 * n);
+  out[1] = out[2] = n;
+  let advance = 0;
+  let code = word.charCodeAt(0);
+  for (let i = 0; i < n; i++) {
+    if (code >= COMPOSED_CHARACTERS) return undefined;
+    const alone = characters[code] ?? characterShape(known, code, script);
+    if (alone[1] !== 1 || alone[2] !== 1) return undefined;
+    const next = i + 1 < n ? word.charCodeAt(i + 1) : -1;
+    let kern = 0;
+    if (pairs && next >= 0 && next < COMPOSED_CHARACTERS) {
+      kern = pairs[code * COMPOSED_CHARACTERS + next]!;
+      if (kern === PAIR_UNKNOWN) kern = pairs[code * COMPOSED_CHARACTERS + next] = measurePair(known, script, String.fromCharCode(code, next));
+      if (kern === PAIR_APART) return undefined;
+    }
+    // A one-glyph shape is: advance, 1, 1, id, glyph advance, 4 position numbers, count, code point.
+    out[WORD_HEAD + i] = alone[WORD_HEAD]!;
+    out[WORD_HEAD + n + i] = alone[WORD_HEAD + 1]!;
+    const at = xAdvanceAt(n, i);
+    out[at] = alone[WORD_HEAD + 2]! + kern;
+    out[at + 1] = alone[WORD_HEAD + 3]!;
+    out[at + 2] = alone[WORD_HEAD + 4]!;
+    out[at + 3] = alone[WORD_HEAD + 5]!;
+    out[WORD_HEAD + 6 * n + i] = 1;
+    out[WORD_HEAD + 7 * n + i] = alone[WORD_HEAD + 7]!;
+    advance += out[at]!;
+    code = next;
+  }
+  out[0] = advance;
+  return out;
+}
+
+/** Where glyph i's xAdvance is in a shape of n glyphs. */
+function xAdvanceAt(n: number, i: number): number {
+  return WORD_HEAD + 2 * n + 4 * i;
+}
+
+/** `word` composed from its characters' shapes in `face` (composeWord), or undefined when it cannot be. */
+export function composedWord(face: Face, word: string, script: 'latn' | 'zzzz'): WordShape | undefined {
+  return composeWord(faceWords(face), word, script);
+}
+
+/**
+ * Kerning by pair of characters (index first × COMPOSED_CHARACTERS + second):
+ * how far fontkit moves the character after the first when the second
+ * follows it, in font units, measured once a pair (measurePair); or
+ * PAIR_UNKNOWN, or PAIR_APART when the two do not shape as their own glyphs,
+ * placed as alone but for the first one's advance.
+ */
+function pairTable(known: FaceWords, script: 'latn' | 'zzzz'): Int16Array {
+  return known.pairs[script] ??= new Int16Array(COMPOSED_CHARACTERS * COMPOSED_CHARACTERS).fill(PAIR_UNKNOWN);
+}
+
+function measurePair(known: FaceWords, script: 'latn' | 'zzzz', pair: string): number {
+  const shaped = shapeWord(known.face, pair, script);
+  const apart = composeWord(known, pair, script, false);
+  if (!apart || apart.length !== shaped.length) return PAIR_APART;
+  const at = xAdvanceAt(2, 0);
+  const kern = shaped[at]! - apart[at]!;
+  apart[at] = apart[at]! + kern;
+  apart[0] = apart[0]! + kern;
+  // Kerning is a whole number of font units, far smaller than the table's two markers at the end of its range.
+  return apart.every((v, i) => v === shaped[i]) && Number.isInteger(kern) && Math.abs(kern) < 0x7000 ? kern : PAIR_APART;
+}
+
+function shapeWord(face: Face, word: string, script: 'latn' | 'zzzz'): WordShape {
+  // Straight to fontkit with the script given (memoiseLayout passes such calls through).
+  return packWord((face.font.layout as (t: string, f: unknown, s: string) => fontkit.GlyphRun)(word, copyFeatures(face.features), script));
+}
+
+/** The glyph data of words shaped apart (collectWordShapes), one after another, in a shared block (see allocGlyphData). */
+export function joinWordShapes(parts: readonly WordShape[]): GlyphData {
+  const out = allocGlyphData(shapesGlyphCount(parts), shapesCodePointCount(parts), false);
+  writeWordShapes(parts, out);
+  return out;
+}
+
+/** How many glyphs word shapes hold. */
+export function shapesGlyphCount(parts: readonly WordShape[]): number {
+  let glyphs = 0;
+  for (const p of parts) glyphs += p[1]!;
+  return glyphs;
+}
+
+/** How many code points the glyphs of word shapes stand for. */
+export function shapesCodePointCount(parts: readonly WordShape[]): number {
+  let codePoints = 0;
+  for (const p of parts) codePoints += p[2]!;
+  return codePoints;
+}
+
+/** Writes the glyph data of word shapes, one after another, into `out`, which has room for exactly that. */
+export function writeWordShapes(parts: readonly WordShape[], out: GlyphData): void {
+  let g = 0;
+  let c = 0;
+  for (const p of parts) {
+    const n = p[1]!;
+    const cps = p[2]!;
+    // Element by element: words are short, and a subarray per field cost more than the copy.
+    for (let i = 0; i < n; i++) {
+      out.ids[g + i] = p[WORD_HEAD + i]!;
+      out.advances[g + i] = p[WORD_HEAD + n + i]!;
+      out.counts[g + i] = p[WORD_HEAD + 6 * n + i]!;
+    }
+    for (let i = 0; i < 4 * n; i++) out.positions[4 * g + i] = p[WORD_HEAD + 2 * n + i]!;
+    for (let i = 0; i < cps; i++) out.codePoints[c + i] = p[WORD_HEAD + 7 * n + i]!;
+    g += n;
+    c += cps;
+  }
+}
