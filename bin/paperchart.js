@@ -3,9 +3,10 @@
 import { main } from '../dist/cli/main.js';
 import { processIo } from '../dist/cli/io.js';
 import { removeTemporaryFiles } from '../dist/_temporary-file.js';
+import { EXIT } from '../dist/errors.js';
 
-// Ctrl-C, a shutdown or a closed terminal mid-print: remove the partial file, exit as interrupted (128 + signal).
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+// Ctrl-C, a shutdown or a closed terminal mid-print: remove the partial file, exit as interrupted (128 + the signal's number).
+for (const [signal, code] of [['SIGINT', EXIT.interrupt], ['SIGTERM', EXIT.terminate], ['SIGHUP', EXIT.hangup]]) {
   process.once(signal, () => {
     const written = removeTemporaryFiles();
     process.stderr.write(written.length === 0 ? `\npaperchart: interrupted; no output was written\n`

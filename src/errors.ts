@@ -1,20 +1,49 @@
 /**
- * Failures a user can act on. Each carries a stable code, a one-line message
- * naming the bad value, and a remedy; the CLI prints both and exits with
- * `exitCode`. Anything that is not a PaperchartError is a bug.
+ * Failures a user can act on: every user-facing error class lives here. Each
+ * carries a stable code (E_...), a one-line message naming the bad value, a
+ * remedy, and an exit code from EXIT; the CLI prints the message and the
+ * remedy and returns the exit code. Anything that is not a PaperchartError is a bug.
  * Messages never include a record's clinical contents.
  */
+
+/** Exit codes by meaning: the README's "Exit values" lists the same. */
+export const EXIT = {
+  ok: 0,
+  /** An unknown command, a missing or malformed option. */
+  usage: 1,
+  /** Bad input, nothing written: a store, template, key, output or scan refused. */
+  badInput: 2,
+  /** Restore left patients out, or verify found a binder that would not restore the store exactly. */
+  restoreIncomplete: 3,
+  /** Interrupted (bin/paperchart.js): 128 + the signal's number, as a shell reports it. */
+  hangup: 129,
+  interrupt: 130,
+  terminate: 143,
+} as const;
+
 export class PaperchartError extends Error {
+  /** `options.cause`: the lower-level failure (a decipher or inflate error), kept for a person debugging; never shown. */
   constructor(
     readonly code: string,
     message: string,
     readonly remedy: string,
-    readonly exitCode: number = 2,
+    readonly exitCode: number = EXIT.badInput,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = new.target.name;
   }
 }
+
+// ── The command line ──
+
+export class UsageError extends PaperchartError {
+  constructor(message: string) {
+    super('E_USAGE', message, 'run `paperchart --help` for the commands and their options', EXIT.usage);
+  }
+}
+
+// ── The records store: opening it, reading it for print or export ──
 
 export class StoreNotFoundError extends PaperchartError {
   constructor(readonly path: string) {
@@ -46,6 +75,21 @@ export class EmptyStoreError extends PaperchartError {
   }
 }
 
+/** The store is ours and current, but what it holds breaks the schema (docs/SCHEMA.md): found before anything is written. */
+export class StoreContentError extends PaperchartError {
+  constructor(readonly path: string, readonly problem: string, remedy: string) {
+    super('E_STORE_CONTENT', `${path} cannot be used: ${problem}`, remedy);
+  }
+}
+
+/** Another program holds the store's write lock longer than paperchart waits for it. */
+export class StoreBusyError extends PaperchartError {
+  constructor(readonly path: string, readonly waitedSeconds: number) {
+    super('E_STORE_BUSY', `${path}: the store is being written by another program (still locked after ${waitedSeconds} s)`,
+      'run again once the other program (the records system\'s export job, a restore) has finished writing; nothing was written');
+  }
+}
+
 export class InvalidRecordError extends PaperchartError {
   constructor(readonly patientId: string, readonly field: string, readonly value: string, expected: string) {
     super('E_INVALID_RECORD', `patient ${patientId}: ${field}=${JSON.stringify(value)} is not a valid value, expected ${expected}`,
@@ -60,12 +104,7 @@ export class PatientNotFoundError extends PaperchartError {
   }
 }
 
-export class OutputNotWritableError extends PaperchartError {
-  constructor(readonly path: string, detail: string) {
-    super('E_OUTPUT_NOT_WRITABLE', `cannot write ${path} (${fileProblem(detail, 'write')})`,
-      'choose an output path in a folder that exists and that you may write to');
-  }
-}
+// ── Print's other inputs and every output file (binder, key files, export) ──
 
 export class TemplateError extends PaperchartError {
   constructor(readonly template: string, detail: string) {
@@ -74,17 +113,10 @@ export class TemplateError extends PaperchartError {
   }
 }
 
-export class UsageError extends PaperchartError {
-  constructor(message: string) {
-    super('E_USAGE', message, 'run `paperchart --help` for the commands and their options');
-  }
-}
-
-export class NotEnoughDiskError extends PaperchartError {
-  constructor(readonly path: string, readonly neededBytes: number, readonly freeBytes: number) {
-    super('E_DISK_FULL',
-      `not enough disk space for ${path}: the binder needs about ${Math.ceil(neededBytes / 1e6)} MB, the disk has ${Math.floor(freeBytes / 1e6)} MB free`,
-      'free space on that disk, or write the binder to another disk with --out');
+export class OutputNotWritableError extends PaperchartError {
+  constructor(readonly path: string, detail: string) {
+    super('E_OUTPUT_NOT_WRITABLE', `cannot write ${path} (${fileProblem(detail, 'write')})`,
+      'choose an output path in a folder that exists and that you may write to');
   }
 }
 
@@ -113,26 +145,11 @@ export class OutputExistsError extends PaperchartError {
   }
 }
 
-export class KeysNotWrittenError extends PaperchartError {
-  constructor(readonly path: string, readonly reason: string) {
-    super('E_KEYS_NOT_WRITTEN', `cannot write the key files in ${path} (${reason}); no key file was left there`,
-      reason.startsWith('ENOSPC') ? 'free space on that disk and run keygen again'
-        : 'choose a folder you may write to and run keygen again');
-  }
-}
-
-/** Another program holds the store's write lock longer than paperchart waits for it. */
-export class StoreBusyError extends PaperchartError {
-  constructor(readonly path: string, readonly waitedSeconds: number) {
-    super('E_STORE_BUSY', `${path}: the store is being written by another program (still locked after ${waitedSeconds} s)`,
-      'run again once the other program (the records system\'s export job, a restore) has finished writing; nothing was written');
-  }
-}
-
-/** The store is ours and current, but what it holds breaks the schema (docs/SCHEMA.md): found before anything is written. */
-export class StoreContentError extends PaperchartError {
-  constructor(readonly path: string, readonly problem: string, remedy: string) {
-    super('E_STORE_CONTENT', `${path} cannot be used: ${problem}`, remedy);
+export class NotEnoughDiskError extends PaperchartError {
+  constructor(readonly path: string, readonly neededBytes: number, readonly freeBytes: number) {
+    super('E_DISK_FULL',
+      `not enough disk space for ${path}: the binder needs about ${Math.ceil(neededBytes / 1e6)} MB, the disk has ${Math.floor(freeBytes / 1e6)} MB free`,
+      'free space on that disk, or write the binder to another disk with --out');
   }
 }
 
@@ -145,39 +162,20 @@ export class DiskFilledError extends PaperchartError {
   }
 }
 
-/** A decoded record that does not have the schema's exact tables, fields and types: it was not written by paperchart. */
-export class MalformedRecordError extends PaperchartError {
-  constructor(readonly patientId: string, readonly where: string, problem: string) {
-    super('E_MALFORMED_RECORD', `patient ${patientId}: ${where} ${problem}`,
-      'this record was not made by paperchart and was not imported: restore the patient from a signed binder (--pubkey) or the source system');
+export class KeysNotWrittenError extends PaperchartError {
+  constructor(readonly path: string, readonly reason: string) {
+    super('E_KEYS_NOT_WRITTEN', `cannot write the key files in ${path} (${reason}); no key file was left there`,
+      reason.startsWith('ENOSPC') ? 'free space on that disk and run keygen again'
+        : 'choose a folder you may write to and run keygen again');
   }
 }
 
-/** What a file system error code means, in words; a text that is not a code is returned as it is. */
-const FILE_PROBLEMS: Record<string, { read: string; write: string }> = {
-  ENOENT: { read: 'no such file', write: 'its folder does not exist' },
-  EISDIR: { read: 'it is a folder, expected a file', write: 'it is a folder, expected a file name' },
-  ENOTDIR: { read: 'a part of the path is a file, not a folder', write: 'a part of the path is a file, not a folder' },
-  EACCES: { read: 'permission denied', write: 'permission denied' },
-  EPERM: { read: 'permission denied', write: 'permission denied' },
-  EEXIST: { read: 'it already exists', write: 'a file of that name is already there' },
-  ENOSPC: { read: 'the disk is full', write: 'the disk is full' },
-  EDQUOT: { read: 'the disk quota is used up', write: 'the disk quota is used up' },
-  EROFS: { read: 'the disk is read-only', write: 'the disk is read-only' },
-  ENAMETOOLONG: { read: 'the name is too long', write: 'the name is too long' },
-  ELOOP: { read: 'too many symbolic links', write: 'too many symbolic links' },
-  EIO: { read: 'the disk reported an input/output error', write: 'the disk reported an input/output error' },
-};
+// ── Keys ──
 
-/**
- * The words for a failed file operation: `e` is the error (or its code, as
- * the errors above carry it). Never the raw code: a person reads these.
- */
-export function fileProblem(e: unknown, doing: 'read' | 'write' = 'read'): string {
-  const code = typeof e === 'string' ? e : (e as { code?: unknown } | null)?.code;
-  const words = typeof code === 'string' ? FILE_PROBLEMS[code] : undefined;
-  if (words) return words[doing];
-  return typeof e === 'string' ? e : (e as Error).message;
+export class KeyError extends PaperchartError {
+  constructor(detail: string) {
+    super('E_KEY', detail, 'use a key made by `paperchart keygen` (Ed25519 PEM) or a 32-byte encryption key');
+  }
 }
 
 /**
@@ -192,8 +190,7 @@ export class KeyProblemError extends PaperchartError {
   }
 }
 
-
-// Failures of the paper format a user can act on (FORMAT §9 names when each is raised).
+// ── The paper format (FORMAT §9 names when each is raised) ──
 // Messages name runs, patients and frame numbers, never a record's contents.
 
 /** Frames of a patient are named by run and patient id; a manifest has no patient. */
@@ -251,10 +248,11 @@ export class InsufficientFramesError extends PaperchartError {
   }
 }
 
+/** `reason`: which check failed (the container's layout, its digest, inflating it); the message stays the person's. */
 export class DigestMismatchError extends PaperchartError {
-  constructor(readonly runId: string, readonly patientId: string | null) {
+  constructor(readonly runId: string, readonly patientId: string | null, readonly reason = 'the content does not match its digest', options?: ErrorOptions) {
     super('E_DIGEST_MISMATCH', `${who(runId, patientId)}: reassembled record does not match its digest`,
-      'the codes were altered or mixed up; rescan the original pages and do not import this record');
+      'the codes were altered or mixed up; rescan the original pages and do not import this record', EXIT.badInput, options);
   }
 }
 
@@ -273,9 +271,9 @@ export class UnsignedRecordError extends PaperchartError {
 }
 
 export class DecryptError extends PaperchartError {
-  constructor(readonly runId: string, readonly patientId: string | null, detail: string) {
+  constructor(readonly runId: string, readonly patientId: string | null, detail: string, options?: ErrorOptions) {
     super('E_DECRYPT', `${who(runId, patientId)}: cannot decrypt (${detail})`,
-      'pass the encryption key the binder was printed with (--decrypt-key FILE, 32 bytes)');
+      'pass the encryption key the binder was printed with (--decrypt-key FILE, 32 bytes)', EXIT.badInput, options);
   }
 }
 
@@ -286,13 +284,7 @@ export class RecordTooLargeError extends PaperchartError {
   }
 }
 
-export class KeyError extends PaperchartError {
-  constructor(detail: string) {
-    super('E_KEY', detail, 'use a key made by `paperchart keygen` (Ed25519 PEM) or a 32-byte encryption key');
-  }
-}
-
-// Failures of reading scans and PDFs back that a user can act on.
+// ── Scans and PDFs read back ──
 // Messages name the file and the problem, never a record's contents.
 
 export class UnreadablePdfError extends PaperchartError {
@@ -300,6 +292,13 @@ export class UnreadablePdfError extends PaperchartError {
     super('E_UNREADABLE_PDF', `${file} is not a readable PDF (${detail})`,
       'check that the file was copied or downloaded completely (a truncated PDF lacks its %%EOF end marker); ' +
       'scan or save the pages again as PDF, PNG or JPEG');
+  }
+}
+
+export class UnreadableTiffError extends PaperchartError {
+  constructor(readonly file: string, readonly detail: string) {
+    super('E_UNREADABLE_TIFF', `${file} is not a readable TIFF (${detail})`,
+      'check that the file was copied completely; scan or save the pages again as TIFF, PDF, PNG or JPEG');
   }
 }
 
@@ -320,11 +319,8 @@ export class OversizedImageError extends PaperchartError {
   }
 }
 
-// Failures of `paperchart restore` a user can act on. Messages name files and
-// patients, never a record's contents.
-
-/** Exit code 3: the restore ran, but some patients are incomplete, refused or missing. */
-export const EXIT_RESTORE_INCOMPLETE = 3;
+// ── Restore and verify ──
+// Messages name files and patients, never a record's contents.
 
 export class RestoreIncompleteError extends PaperchartError {
   constructor(readonly incomplete: number, readonly refused: number, readonly missing: number) {
@@ -332,7 +328,7 @@ export class RestoreIncompleteError extends PaperchartError {
       `${incomplete + refused + missing} patient${incomplete + refused + missing === 1 ? '' : 's'} not restored ` +
       `(${incomplete} incomplete, ${refused} refused, ${missing} missing)`,
       'rescan the binder pages the report names and run restore again with all scans; refused records were not imported',
-      EXIT_RESTORE_INCOMPLETE);
+      EXIT.restoreIncomplete);
   }
 }
 
@@ -361,27 +357,20 @@ export class NoCodesError extends PaperchartError {
   }
 }
 
+/** A decoded record that does not have the schema's exact tables, fields and types: it was not written by paperchart. */
+export class MalformedRecordError extends PaperchartError {
+  constructor(readonly patientId: string, readonly where: string, problem: string) {
+    super('E_MALFORMED_RECORD', `patient ${patientId}: ${where} ${problem}`,
+      'this record was not made by paperchart and was not imported: restore the patient from a signed binder (--pubkey) or the source system');
+  }
+}
+
 export class RestoreConflictError extends PaperchartError {
   constructor(readonly patientIds: readonly string[]) {
     super('E_RESTORE_CONFLICT',
       `${patientIds.length} patient${patientIds.length === 1 ? '' : 's'} in the store differ from the paper (${patientIds.slice(0, 10).join(', ')}` +
       `${patientIds.length > 10 ? ', …' : ''}); nothing was written`,
       'rerun with --on-conflict keep (keep the newer store record) or --on-conflict replace (take the paper)');
-  }
-}
-
-export class RestoreWriteError extends PaperchartError {
-  constructor(readonly path: string, detail: string) {
-    super('E_RESTORE_WRITE', `could not write the restored records into ${path} (${detail}); the store is unchanged`,
-      'check the store is a paperchart store you may write to, and that no patient shares an MRN with another');
-  }
-}
-
-export class BinderNotVerifiedError extends PaperchartError {
-  constructor(readonly binder: string, readonly problems: number) {
-    super('E_BINDER_NOT_VERIFIED', `${binder} would not restore the store exactly (${problems} problem${problems === 1 ? '' : 's'})`,
-      'do not rely on this binder: print it again and verify, and keep the previous binder until one verifies',
-      EXIT_RESTORE_INCOMPLETE);
   }
 }
 
@@ -393,10 +382,54 @@ export class RestoreTargetError extends PaperchartError {
   }
 }
 
+export class RestoreWriteError extends PaperchartError {
+  constructor(readonly path: string, detail: string) {
+    super('E_RESTORE_WRITE', `could not write the restored records into ${path} (${detail}); the store is unchanged`,
+      'check the store is a paperchart store you may write to, and that no patient shares an MRN with another');
+  }
+}
+
 /** The disk filled up while the restore wrote. The write was rolled back, or the new store removed. */
 export class RestoreDiskFullError extends PaperchartError {
   constructor(readonly path: string, newStore: boolean) {
     super('E_DISK_FULL', `the disk holding ${path} filled up during the restore; ${newStore ? 'no store was created' : 'the store is unchanged'}`,
       'free space on that disk (a restored store takes about half the size of its code texts) and run restore again, or restore to another disk');
   }
+}
+
+export class BinderNotVerifiedError extends PaperchartError {
+  constructor(readonly binder: string, readonly problems: number) {
+    super('E_BINDER_NOT_VERIFIED', `${binder} would not restore the store exactly (${problems} problem${problems === 1 ? '' : 's'})`,
+      'do not rely on this binder: print it again and verify, and keep the previous binder until one verifies',
+      EXIT.restoreIncomplete);
+  }
+}
+
+// ── File problems in words ──
+
+/** What a file system error code means, in words; a text that is not a code is returned as it is. */
+const FILE_PROBLEMS: Record<string, { read: string; write: string }> = {
+  ENOENT: { read: 'no such file', write: 'its folder does not exist' },
+  EISDIR: { read: 'it is a folder, expected a file', write: 'it is a folder, expected a file name' },
+  ENOTDIR: { read: 'a part of the path is a file, not a folder', write: 'a part of the path is a file, not a folder' },
+  EACCES: { read: 'permission denied', write: 'permission denied' },
+  EPERM: { read: 'permission denied', write: 'permission denied' },
+  EEXIST: { read: 'it already exists', write: 'a file of that name is already there' },
+  ENOSPC: { read: 'the disk is full', write: 'the disk is full' },
+  EDQUOT: { read: 'the disk quota is used up', write: 'the disk quota is used up' },
+  EROFS: { read: 'the disk is read-only', write: 'the disk is read-only' },
+  ENAMETOOLONG: { read: 'the name is too long', write: 'the name is too long' },
+  ELOOP: { read: 'too many symbolic links', write: 'too many symbolic links' },
+  EIO: { read: 'the disk reported an input/output error', write: 'the disk reported an input/output error' },
+};
+
+/**
+ * The words for a failed file operation: `e` is the error (or its code, as
+ * the errors above carry it). Never the raw code: a person reads these.
+ */
+export function fileProblem(e: unknown, doing: 'read' | 'write' = 'read'): string {
+  const code = typeof e === 'string' ? e : (e as { code?: unknown } | null)?.code;
+  const words = typeof code === 'string' ? FILE_PROBLEMS[code] : undefined;
+  if (words) return words[doing];
+  return typeof e === 'string' ? e : (e as Error).message;
 }

@@ -1,21 +1,18 @@
-import { rmSync } from 'node:fs';
-import { createPublicKey } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../errors.js';
+import { BinderNotVerifiedError, UsageError } from '../errors.js';
 import { isReaderGone, type Io } from './io.js';
 import { progressReporter } from './progress.js';
 import { openStore, migrate } from '../store/open-store.js';
 import { writeSampleClinic } from '../sample/sample-clinic.js';
 import { exportRecords } from '../store/export-store.js';
-import { printBinder } from '../print/threads/drawing-thread.js';
+import { printAndVerifyBinder } from '../print/verified-print.js';
 import { loadTemplate } from '../layout/template.js';
 import { asDiskFilled } from '../print/disk-space.js';
 import { DEFAULT_MAX_CODES } from '../codec/record-codec.js';
 import { readEncryptKeyFile, readPublicKeyFile, readSigningKeyFile, writeKeyFiles } from '../keys/key-files.js';
 // verify-binder is imported where used: it loads pdfjs and the zxing wasm (about a second), which print need not pay.
 import type { VerifyReport } from '../restore/verify-binder.js';
-import { BinderNotVerifiedError } from '../errors.js';
 import { binderNameWarning } from '../_output-guard.js';
 
 /** `--as-of` accepts a day or a UTC minute/second; the binder and sample store use whole seconds in UTC. */
@@ -99,30 +96,20 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
     const printedAt = parseAsOf(a['as-of']);
     const signingKey = a.key === undefined ? undefined : readSigningKeyFile(a.key);
     const encryptKey = a['encrypt-key'] === undefined ? undefined : readEncryptKeyFile(a['encrypt-key']);
-    const db = openStore(a.db);
-    try {
-      const progress = progressReporter(io, 'print');
-      const s = await printBinder({
-        storePath: a.db, outPath: a.out, force: a.force, template, printedAt,
-        ...(signingKey ? { signingKey } : {}), ...(encryptKey ? { encryptKey } : {}), maxCodes, jobs,
-      }, (p) => progress(p.done, p.total, p.phase)).catch((e: unknown) => { throw asDiskFilled(e, a.out); });
-      io.out(`printed ${s.patients} patients, ${s.pages} pages in ${seconds(start)} s → ${s.outPath} (${(s.bytes / 1e6).toFixed(1)} MB)`);
-      const nameWarning = binderNameWarning(a.out);
-      if (nameWarning) io.err(`paperchart: warning: ${nameWarning}`);
-      if (a.verify) {
-        const { verifyBinder } = await import('../restore/verify-binder.js');
-        const report = await verifyBinder({ binderPath: a.out, db,
-          ...(signingKey ? { publicKey: createPublicKey(signingKey) } : {}), ...(encryptKey ? { decryptKey: encryptKey } : {}) });
-        reportVerification(io, report);
-        if (report.problems.length) {
-          // A binder that would not restore must not sit there looking complete.
-          rmSync(a.out, { force: true });
-          throw new BinderNotVerifiedError(a.out, report.problems.length);
-        }
-      }
-    } finally {
-      db.close();
-    }
+    const progress = progressReporter(io, 'print');
+    await printAndVerifyBinder({
+      storePath: a.db, outPath: a.out, force: a.force, template, printedAt,
+      ...(signingKey ? { signingKey } : {}), ...(encryptKey ? { encryptKey } : {}), maxCodes, jobs,
+    }, {
+      verify: a.verify,
+      onProgress: (p) => progress(p.done, p.total, p.phase),
+      onPrinted: (s) => {
+        io.out(`printed ${s.patients} patients, ${s.pages} pages in ${seconds(start)} s → ${s.outPath} (${(s.bytes / 1e6).toFixed(1)} MB)`);
+        const nameWarning = binderNameWarning(a.out);
+        if (nameWarning) io.err(`paperchart: warning: ${nameWarning}`);
+      },
+      onVerified: (report) => reportVerification(io, report),
+    });
   },
 });
 

@@ -8,6 +8,8 @@ export interface Io {
   stdout: Writable;
   /** True when stderr is a terminal: draw a progress bar rather than plain lines. */
   isTTY: boolean;
+  /** Writes `text` to stderr as it is, no newline added: a progress bar redrawn in place (`\r…`) on a terminal. */
+  redraw?: (text: string) => void;
 }
 
 /**
@@ -29,5 +31,6 @@ export function processIo(): Io {
     err: (t) => { process.stderr.write(t.endsWith('\n') ? t : `${t}\n`); },
     stdout: process.stdout,
     isTTY: Boolean(process.stderr.isTTY),
+    redraw: (t) => { process.stderr.write(t); },
   };
 }

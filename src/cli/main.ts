@@ -1,13 +1,12 @@
 import yargs from 'yargs';
-import { PaperchartError, UsageError } from '../errors.js';
+import { EXIT, PaperchartError, UsageError } from '../errors.js';
 import type { Io } from './io.js';
 import { printCommand, sampleCommand, exportCommand, migrateCommand, keygenCommand, verifyCommand } from './commands.js';
 import { restoreCommand } from './restore-command.js';
 
 /**
- * Runs one command line. The only place that maps failures to exit codes:
- * 0 success, 1 usage error, 2 bad input, 3 a restore left patients out (PaperchartError.exitCode);
- * anything else is a bug and throws.
+ * Runs one command line and returns its exit code: 0, or the failure's (EXIT in errors.ts).
+ * @throws anything that is not a PaperchartError: a bug, whose stack trace should show
  */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const parser = yargs()
@@ -35,16 +34,19 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     await parser.parseAsync([...argv], {}, (_err: unknown, _argv: unknown, output: string) => {
       if (output) { helpShown = true; io.out(output); }
     });
-    return 0;
+    return EXIT.ok;
   } catch (e) {
-    if (e instanceof UsageError) {
-      if (!helpShown) io.err(`paperchart: ${e.message}\n→ ${e.remedy}`);
-      return 1;
-    }
-    if (e instanceof PaperchartError) {
-      io.err(`paperchart: ${e.message}\n→ ${e.remedy}`);
-      return e.exitCode;
-    }
-    throw e;
+    return reportFailure(e, io, helpShown);
   }
+}
+
+/**
+ * The one place a failure becomes an exit code: `paperchart: MESSAGE`, then
+ * `→ REMEDY`, and the error's own exit code. A usage error that yargs answered
+ * with the help text is not repeated. Anything else is a bug and is rethrown.
+ */
+export function reportFailure(e: unknown, io: Io, helpShown = false): number {
+  if (!(e instanceof PaperchartError)) throw e;
+  if (!(e instanceof UsageError && helpShown)) io.err(`paperchart: ${e.message}\n→ ${e.remedy}`);
+  return e.exitCode;
 }

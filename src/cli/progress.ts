@@ -1,7 +1,7 @@
 import type { Io } from './io.js';
 
 /**
- * Reports progress on stderr: a redrawn bar on a terminal, and on anything
+ * Reports progress on stderr through `io`: a bar redrawn in place on a terminal, and on anything
  * else (a log file, CI) one plain line per quarter so logs stay readable.
  */
 export function progressReporter(io: Io, label: string, unit = 'patients'): (done: number, total: number, phase: string) => void {
@@ -9,13 +9,13 @@ export function progressReporter(io: Io, label: string, unit = 'patients'): (don
   let lastPhase = '';
   let lastDraw = 0;
   return (done, total, phase) => {
-    if (io.isTTY) {
+    if (io.isTTY && io.redraw) {
       const now = Date.now();
       if (done !== total && now - lastDraw < 100) return;
       lastDraw = now;
       const width = 30;
       const filled = Math.round((done / total) * width);
-      process.stderr.write(`\r${label} ${phase.padEnd(6)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
+      io.redraw(`\r${label} ${phase.padEnd(6)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
       return;
     }
     const quarter = Math.floor((done / total) * 4);

@@ -260,9 +260,9 @@ export function reassembleDocument(group: FrameGroup, opts: DecodeOptions = {}):
   recovered.sort((a, b) => a - b);
 
   const c = decodeContainer(joined);
-  if (typeof c === 'string') throw new DigestMismatchError(runId, patientId);
+  if (typeof c === 'string') throw new DigestMismatchError(runId, patientId, c);
   const digestHex = toHex(c.digest);
-  if (digestHex.slice(0, 16).toUpperCase() !== group.digestPrefix) throw new DigestMismatchError(runId, patientId);
+  if (digestHex.slice(0, 16).toUpperCase() !== group.digestPrefix) throw new DigestMismatchError(runId, patientId, 'the digest differs from the codes\' digest prefix');
 
   // FORMAT §6.2: the signature covers the digest; the digest covers the content.
   const signed = signedBytes(kind, c.digest, runId, c.printedAt);
@@ -282,17 +282,17 @@ export function reassembleDocument(group: FrameGroup, opts: DecodeOptions = {}):
     if (!opts.decryptKey) throw new DecryptError(runId, patientId, 'the record is encrypted and no key was given');
     if (opts.decryptKey.length !== 32) throw new KeyError(`decryption key of ${opts.decryptKey.length} bytes, expected 32`);
     try { compressed = decryptBody(c.body, c.nonce!, opts.decryptKey, signed); }
-    catch { throw new DecryptError(runId, patientId, 'wrong key, or the codes were altered'); }
+    catch (cause) { throw new DecryptError(runId, patientId, 'wrong key, or the codes were altered', { cause }); }
   }
   let content: Uint8Array;
   try {
     const inflated = inflateRawSync(compressed, { maxOutputLength: MAX_CONTENT_BYTES });
     content = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength); // a view: new Uint8Array(buffer) would copy it
   }
-  catch { throw new DigestMismatchError(runId, patientId); }
+  catch (cause) { throw new DigestMismatchError(runId, patientId, 'the content does not inflate', { cause }); }
   if (!bytesEqual(new Uint8Array(createHash('sha256').update(content).digest()), c.digest)) throw new DigestMismatchError(runId, patientId);
   let canonical: string;
-  try { canonical = utf8.decode(content); } catch { throw new DigestMismatchError(runId, patientId); }
+  try { canonical = utf8.decode(content); } catch (cause) { throw new DigestMismatchError(runId, patientId, 'the content is not UTF-8', { cause }); }
   return { kind, runId, patientId, digest: digestHex, printedAt: c.printedAt, signature, encrypted, canonical, compressed, recovered };
 }
 

@@ -4,17 +4,10 @@
  * RGBA rasters with utif2 (MIT, pure JavaScript), one page at a time.
  */
 import UTIF from 'utif2';
-import { PaperchartError } from '../errors.js';
+import { UnreadableTiffError } from '../errors.js';
 import type { RgbaImage } from './raster.js';
 import { checkPagePixels } from './image-size.js';
 import type { OversizedImageError } from '../errors.js';
-
-export class UnreadableTiffError extends PaperchartError {
-  constructor(readonly file: string, readonly detail: string) {
-    super('E_UNREADABLE_TIFF', `${file} is not a readable TIFF (${detail})`,
-      'check that the file was copied completely; scan or save the pages again as TIFF, PDF, PNG or JPEG');
-  }
-}
 
 export interface TiffPage extends RgbaImage {
   /** 1-based page number among the TIFF's full-resolution images. */

@@ -160,7 +160,7 @@ describe('paperchart restore from scans', () => {
     let err = '';
     try {
       const code = await main(['restore', '--db', fresh(), '--pubkey', pub, '--dry-run', pdf],
-        { out: () => {}, err: (t) => { err += t; }, stdout: new PassThrough(), isTTY: true });
+        { out: () => {}, err: (t) => { err += t; }, stdout: new PassThrough(), isTTY: true, redraw: (t) => { writes.push(t); } });
       expect(code).toBe(3); // a dry run of two pages: the other patients are missing
     } finally {
       spy.mockRestore();
