@@ -5,7 +5,7 @@ import { drawPanels } from './_labs.js';
 import { addMed, drugOk } from './_medications.js';
 import { type SlotContext, Slots, slotValue } from './_note-slots.js';
 import { REMOTE_KINDS, composeNote } from './_notes.js';
-import { type PatientDraft, type WrittenEncounter } from './_patient-draft.js';
+import type { LabResult, PatientDraft, ProblemState, WrittenEncounter } from './_patient-draft.js';
 import { addProblem } from './_problems.js';
 import { type PlannedVisit, placeInPast, planVisits } from './_visit-history.js';
 import { takeVitals } from './_vitals.js';
@@ -59,46 +59,11 @@ function writeEncounter(pt: PatientDraft, s: PlannedVisit): WrittenEncounter | n
   const mode = reason.vitals ?? (inPerson ? 'full' : 'none');
   const febrile = rng.chance(reason.fever ?? 0);
   if (mode !== 'none' && inPerson) takeVitals(pt, slots, day, minute, mode, kind, reason, febrile);
-  // Labs: the reason's own panels, then the followed problem's monitoring panels.
-  const panels: string[] = [];
-  for (const [panel, p] of reason.panels ?? []) if (rng.chance(p)) panels.push(panel);
-  if (s.problem) for (const [panel, p] of s.problem.def.panels ?? []) if (rng.chance(p * (kind === 'telehealth' ? 0.3 : 0.55))) panels.push(panel);
-  if (reason.preventive === 'adult' && age < 20) panels.length = 0;
-  const labs = panels.length && kind !== 'portal' && kind !== 'phone' ? drawPanels(pt, panels, day, minute, reason.id) : [];
-  // Clinic procedures.
-  const procs = reason.procedures ?? [];
-  const doProcs: string[] = [];
-  if (kind === 'procedure' && procs.length) doProcs.push(rng.weightedPair(procs));
-  else for (const [code, p] of procs) if (rng.chance(p)) doProcs.push(code);
-  for (const code of doProcs) {
-    const def = pt.v.procs.procedures[code];
-    if (!def) continue;
-    pt.procedures.push({
-      id: '', patient_id: pt.pid, description: def.description, code, performed_on: isoDate(day),
-      performer: provider, updated_at: pt.stamp(day, minute, rng.int(20, 600)),
-    });
-  }
+  const labs = visitLabs(pt, s, age);
+  doVisitProcedures(pt, s, provider);
   // Problems the visit adds to the list.
-  let linked = s.problem;
-  for (const [code, p] of reason.adds ?? []) {
-    if (!rng.chance(p)) continue;
-    const def = pt.v.problemByCode.get(code);
-    if (!def) break;
-    const resolved = day + rng.int(7, 28);
-    linked = addProblem(pt, def, day, resolved < pt.clock.nowDay ? resolved : null);
-    break;
-  }
-  // Prescriptions from the visit.
-  const positive = (test: string): boolean => labs.some((l) => l.id === test && l.flag === 'A');
-  for (const [drugId, p, needs] of reason.meds ?? []) {
-    if (needs && !positive(needs)) continue;
-    if (!rng.chance(p) || !drugOk(pt, drugId, day)) continue;
-    const drug = pt.v.drugs.drugs[drugId]!;
-    const course = drug.course ?? (rng.int(14, 60));
-    const end = day + course;
-    const done = end < pt.clock.nowDay;
-    addMed(pt, drugId, linked, day, done ? end : null, done ? (drug.course ? 'completed' : 'stopped') : 'active', provider);
-  }
+  const linked = addVisitProblem(pt, s) ?? s.problem;
+  prescribeAtVisit(pt, s, labs, linked, provider);
   // The note.
   sctx.labs = labs;
   sctx.problem = s.problem ?? linked;
@@ -115,6 +80,62 @@ function writeEncounter(pt: PatientDraft, s: PlannedVisit): WrittenEncounter | n
   const out: WrittenEncounter = { enc, kind, reason, day, minute, labs, duration };
   pt.encounters.push(out);
   return out;
+}
+
+/** Labs drawn at a visit: the reason's own panels, then the followed problem's monitoring panels. */
+function visitLabs(pt: PatientDraft, s: PlannedVisit, age: number): LabResult[] {
+  const rng = pt.rng;
+  const { day, minute, kind, reason } = s;
+  const panels: string[] = [];
+  for (const [panel, p] of reason.panels ?? []) if (rng.chance(p)) panels.push(panel);
+  if (s.problem) for (const [panel, p] of s.problem.def.panels ?? []) if (rng.chance(p * (kind === 'telehealth' ? 0.3 : 0.55))) panels.push(panel);
+  if (reason.preventive === 'adult' && age < 20) panels.length = 0;
+  return panels.length && kind !== 'portal' && kind !== 'phone' ? drawPanels(pt, panels, day, minute, reason.id) : [];
+}
+
+/** Procedures done in the clinic at the visit (a procedure visit does one of its reason's). */
+function doVisitProcedures(pt: PatientDraft, s: PlannedVisit, provider: string | null): void {
+  const rng = pt.rng;
+  const procs = s.reason.procedures ?? [];
+  const doProcs: string[] = [];
+  if (s.kind === 'procedure' && procs.length) doProcs.push(rng.weightedPair(procs));
+  else for (const [code, p] of procs) if (rng.chance(p)) doProcs.push(code);
+  for (const code of doProcs) {
+    const def = pt.v.procs.procedures[code];
+    if (!def) continue;
+    pt.procedures.push({
+      id: '', patient_id: pt.pid, description: def.description, code, performed_on: isoDate(s.day),
+      performer: provider, updated_at: pt.stamp(s.day, s.minute, rng.int(20, 600)),
+    });
+  }
+}
+
+/** At most one problem the visit adds to the list (an acute one, resolved a few weeks later); null when none. */
+function addVisitProblem(pt: PatientDraft, s: PlannedVisit): ProblemState | null {
+  for (const [code, p] of s.reason.adds ?? []) {
+    if (!pt.rng.chance(p)) continue;
+    const def = pt.v.problemByCode.get(code);
+    if (!def) return null;
+    const resolved = s.day + pt.rng.int(7, 28);
+    return addProblem(pt, def, s.day, resolved < pt.clock.nowDay ? resolved : null);
+  }
+  return null;
+}
+
+/** Prescriptions from the visit, some only after a positive test (a strep test). */
+function prescribeAtVisit(pt: PatientDraft, s: PlannedVisit, labs: LabResult[], linked: ProblemState | null, provider: string | null): void {
+  const rng = pt.rng;
+  const day = s.day;
+  const positive = (test: string): boolean => labs.some((l) => l.id === test && l.flag === 'A');
+  for (const [drugId, p, needs] of s.reason.meds ?? []) {
+    if (needs && !positive(needs)) continue;
+    if (!rng.chance(p) || !drugOk(pt, drugId, day)) continue;
+    const drug = pt.v.drugs.drugs[drugId]!;
+    const course = drug.course ?? (rng.int(14, 60));
+    const end = day + course;
+    const done = end < pt.clock.nowDay;
+    addMed(pt, drugId, linked, day, done ? end : null, done ? (drug.course ? 'completed' : 'stopped') : 'active', provider);
+  }
 }
 
 function isUnderControl(pt: PatientDraft, reason: ReasonDef, day: number, slots: Slots): boolean {

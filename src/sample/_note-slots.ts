@@ -37,14 +37,11 @@ function relevantMed(pt: PatientDraft, reason: ReasonDef, problem: ProblemState 
   return pool.length ? pt.rng.pick(pool) : null;
 }
 
-/** A computed note slot (see encounters.json); undefined when the visit has no value for it. */
+/** A computed note slot (see encounters.json; one case per slot name); undefined when the visit has no value for it. */
 export function slotValue(pt: PatientDraft, name: string, c: SlotContext): string | undefined {
   const rng = pt.rng;
   const day = c.day;
-  const age = pt.ageAt(day);
   const fills = pt.v.enc.fills;
-  const female = pt.sex === 'female';
-  const male = pt.sex === 'male';
   const lab = (id: string, unit: string): string | undefined => {
     const r = pt.latest.get(id);
     return r && r.day <= day && r.num !== null ? `${r.value}${unit}` : undefined;
@@ -54,17 +51,7 @@ export function slotValue(pt: PatientDraft, name: string, c: SlotContext): strin
     return c.med;
   };
   switch (name) {
-    case 'age_text': {
-      const days = day - pt.birthDay;
-      if (days < 31) return `${Math.max(1, days)}-day-old`;
-      if (age < 2) return `${Math.max(1, Math.floor(days / 30.44))}-month-old`;
-      return `${Math.floor(age)}-year-old`;
-    }
-    case 'person': return age < 1 ? 'infant' : age < 13 ? (female ? 'girl' : male ? 'boy' : 'child') : age < 18 ? 'adolescent' : female ? 'woman' : male ? 'man' : 'patient';
-    case 'he': return female ? 'she' : male ? 'he' : 'they';
-    case 'his': return female ? 'her' : male ? 'his' : 'their';
-    case 'him': return female ? 'her' : male ? 'him' : 'them';
-    case 'He': case 'His': return upperFirst(slotValue(pt, name.toLowerCase(), c)!);
+    case 'age_text': case 'person': case 'he': case 'his': case 'him': case 'He': case 'His': return personSlot(pt, name, day);
     case 'duration': return rng.pick(fills.duration);
     case 'side': return rng.pick(fills.side);
     case 'pain': return String(rng.int(3, 8));
@@ -107,5 +94,25 @@ export function slotValue(pt: PatientDraft, name: string, c: SlotContext): strin
       return undefined;
     }
     default: return undefined;
+  }
+}
+
+/** How the note names the patient: age ("3-month-old"), person ("girl", "man") and pronouns by sex. */
+function personSlot(pt: PatientDraft, name: string, day: number): string {
+  const age = pt.ageAt(day);
+  const female = pt.sex === 'female';
+  const male = pt.sex === 'male';
+  switch (name) {
+    case 'age_text': {
+      const days = day - pt.birthDay;
+      if (days < 31) return `${Math.max(1, days)}-day-old`;
+      if (age < 2) return `${Math.max(1, Math.floor(days / 30.44))}-month-old`;
+      return `${Math.floor(age)}-year-old`;
+    }
+    case 'person': return age < 1 ? 'infant' : age < 13 ? (female ? 'girl' : male ? 'boy' : 'child') : age < 18 ? 'adolescent' : female ? 'woman' : male ? 'man' : 'patient';
+    case 'he': return female ? 'she' : male ? 'he' : 'they';
+    case 'his': return female ? 'her' : male ? 'his' : 'their';
+    case 'him': return female ? 'her' : male ? 'him' : 'them';
+    default: return upperFirst(personSlot(pt, name.toLowerCase(), day)); // He, His
   }
 }

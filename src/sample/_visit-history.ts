@@ -31,108 +31,148 @@ export function pickAcute(pt: PatientDraft, day: number): ReasonDef | null {
   return pool.length ? pt.rng.weighted(pool, weights) : null;
 }
 
+/** The visits planned so far, and the rule every planned visit passes through. */
+class VisitPlan {
+  readonly visits: PlannedVisit[] = [];
+  private static readonly TELEHEALTH_ERA = parseDay('2020-04-01');
+  constructor(readonly pt: PatientDraft) {}
+
+  /** Plans a visit within the chart's history; `kind` drawn from the reason's kinds when not given. */
+  add(day: number, reason: ReasonDef, problem: ProblemState | null = null, kind?: string, extra?: Record<string, string>): void {
+    const pt = this.pt;
+    if (day > pt.clock.nowDay || day < pt.birthDay || day < pt.chartFrom) return;
+    let k = kind ?? pt.rng.weightedPair(reason.kinds);
+    // Since 2020 many routine follow-ups are video visits.
+    if (k === 'office' && problem && day >= VisitPlan.TELEHEALTH_ERA && pt.rng.chance(0.3)) k = 'telehealth';
+    this.visits.push({ day, minute: 0, kind: k, reason, problem, extra });
+  }
+
+  reason(id: string): ReasonDef { return this.pt.v.reasonById.get(id)!; }
+}
+
 /**
  * Visits on the chart since it moved to the current records system
  * (CHART_YEARS before asOf): older history was carried over only as
  * problems, medications, immunizations and procedures.
  */
 export function planVisits(pt: PatientDraft): PlannedVisit[] {
+  const plan = new VisitPlan(pt);
+  planFirstAndPreventive(plan);
+  planFollowUps(plan);
+  planAcute(plan);
+  planNurseAndRefills(plan);
+  // How many the chart holds: dozens for the long histories, fewer than 20 otherwise.
+  if (pt.long) {
+    const target = pt.rng.int(40, 80);
+    fillLongHistory(plan, target);
+    return keepFirst(pt, plan.visits, target);
+  }
+  return keepFirst(pt, plan.visits, MAX_ENCOUNTERS);
+}
+
+/** The first visit (newborn or new patient), well-child visits and adult physicals. */
+function planFirstAndPreventive(plan: VisitPlan): void {
+  const pt = plan.pt;
   const rng = pt.rng;
   const now = pt.clock.nowDay;
-  const from0 = pt.chartFrom;
-  const out: PlannedVisit[] = [];
-  const telehealthEra = parseDay('2020-04-01');
-  const add = (day: number, reason: ReasonDef, problem: ProblemState | null = null, kind?: string, extra?: Record<string, string>): void => {
-    if (day > now || day < pt.birthDay || day < from0) return;
-    let k = kind ?? rng.weightedPair(reason.kinds);
-    // Since 2020 many routine follow-ups are video visits.
-    if (k === 'office' && problem && day >= telehealthEra && rng.chance(0.3)) k = 'telehealth';
-    out.push({ day, minute: 0, kind: k, reason, problem, extra });
-  };
-  const rid = (id: string): ReasonDef => pt.v.reasonById.get(id)!;
   const bornHere = pt.joinDay - pt.birthDay < 8;
-  // First visit.
-  if (bornHere) add(pt.birthDay + rng.int(2, 5), rid('wellchild_infant'));
-  else add(pt.joinDay, rid('newpatient'));
-  // Preventive care.
+  if (bornHere) plan.add(pt.birthDay + rng.int(2, 5), plan.reason('wellchild_infant'));
+  else plan.add(pt.joinDay, plan.reason('newpatient'));
   for (const offset of WELL_CHILD_DAYS) {
     const day = pt.birthDay + offset + rng.int(0, 20);
     if (day < pt.joinDay + 7 || day > now || !rng.chance(0.7)) continue;
     const a = pt.ageAt(day);
-    add(day, rid(a < 2 ? 'wellchild_infant' : a < 12 ? 'wellchild_child' : 'wellchild_teen'));
+    plan.add(day, plan.reason(a < 2 ? 'wellchild_infant' : a < 12 ? 'wellchild_child' : 'wellchild_teen'));
   }
-  for (let day = Math.max(pt.joinDay + 120, pt.dayAtAge(18), from0); day <= now; day += Math.round(YEAR)) {
+  for (let day = Math.max(pt.joinDay + 120, pt.dayAtAge(18), pt.chartFrom); day <= now; day += Math.round(YEAR)) {
     const a = pt.ageAt(day);
     if (!rng.chance(a >= 50 ? 0.33 : 0.17)) continue;
-    add(day + rng.int(0, 300), rid(a >= 65 && rng.chance(0.6) ? 'awv' : 'physical'));
+    plan.add(day + rng.int(0, 300), plan.reason(a >= 65 && rng.chance(0.6) ? 'awv' : 'physical'));
   }
-  // Chronic follow-ups.
+}
+
+/** Follow-ups of chronic problems, at about the problem's interval. */
+function planFollowUps(plan: VisitPlan): void {
+  const pt = plan.pt;
   for (const p of pt.problems) {
     const months = p.def.followupMonths ?? 0;
     if (!months || p.def.reason === null) continue;
-    const from = Math.max(p.onsetDay, from0);
-    const to = p.resolvedDay ?? now;
+    const from = Math.max(p.onsetDay, pt.chartFrom);
+    const to = p.resolvedDay ?? pt.clock.nowDay;
     if (to <= from) continue;
-    const n = rng.count(((to - from) / (months * 30.4)) * (pt.long ? 0.5 : 0.2));
-    for (let i = 0; i < n; i++) add(rng.int(from, to), reasonFor(pt, p.def.reason), p);
+    const n = pt.rng.count(((to - from) / (months * 30.4)) * (pt.long ? 0.5 : 0.2));
+    for (let i = 0; i < n; i++) plan.add(pt.rng.int(from, to), reasonFor(pt, p.def.reason), p);
   }
-  // Acute problems.
-  const years = (now - from0) / YEAR;
+}
+
+/** Acute problems, more often for small children. */
+function planAcute(plan: VisitPlan): void {
+  const pt = plan.pt;
+  const now = pt.clock.nowDay;
+  const years = (now - pt.chartFrom) / YEAR;
   const a = pt.ageNow;
   const rate = a < 5 ? 0.8 : a < 18 ? 0.3 : a < 65 ? 0.22 : 0.28;
-  const nAcute = rng.count(years * rate);
+  const nAcute = pt.rng.count(years * rate);
   for (let i = 0; i < nAcute; i++) {
-    const day = rng.int(from0, now);
+    const day = pt.rng.int(pt.chartFrom, now);
     const r = pickAcute(pt, day);
-    if (r) add(day, r);
+    if (r) plan.add(day, r);
   }
-  // Administrative and nurse visits.
+}
+
+/** Administrative and nurse visits: refills, blood pressure checks, INR and B12, vaccines given alone. */
+function planNurseAndRefills(plan: VisitPlan): void {
+  const pt = plan.pt;
+  const rng = pt.rng;
+  const now = pt.clock.nowDay;
+  const from0 = pt.chartFrom;
   if (pt.meds.some((m) => !m.drug.otc)) {
-    const n = rng.count(years * 0.15);
-    for (let i = 0; i < n; i++) add(rng.int(from0, now), rid('refill'));
+    const n = rng.count(((now - from0) / YEAR) * 0.15);
+    for (let i = 0; i < n; i++) plan.add(rng.int(from0, now), plan.reason('refill'));
   }
-  if (pt.hasProblem('I10') && rng.chance(0.2)) add(rng.int(from0, now), rid('nurse_bp'));
+  if (pt.hasProblem('I10') && rng.chance(0.2)) plan.add(rng.int(from0, now), plan.reason('nurse_bp'));
   for (const m of pt.meds) {
     if (m.drugId === 'warfarin') {
       const from = Math.max(m.startDay, from0, now - 2 * 365);
       const to = m.endDay ?? now;
       const n = Math.min(10, rng.count(((to - from) / 30.4) * 0.4));
-      for (let i = 0; i < n; i++) add(rng.int(from, to), rid('nurse_inr'));
+      for (let i = 0; i < n; i++) plan.add(rng.int(from, to), plan.reason('nurse_inr'));
     } else if (m.drugId === 'cyanocobalamin') {
       const from = Math.max(m.startDay, from0, now - 240);
-      for (let d = from + rng.int(0, 30); d <= (m.endDay ?? now); d += 28 + rng.int(0, 10)) if (rng.chance(0.6)) add(d, rid('nurse_b12'));
+      for (let d = from + rng.int(0, 30); d <= (m.endDay ?? now); d += 28 + rng.int(0, 10)) if (rng.chance(0.6)) plan.add(d, plan.reason('nurse_b12'));
     }
   }
-  for (const vdays of pt.nurseVaccineDays) add(vdays.day, rid('nurse_vaccine'), null, 'nurse', vdays.slots);
+  for (const vdays of pt.nurseVaccineDays) plan.add(vdays.day, plan.reason('nurse_vaccine'), null, 'nurse', vdays.slots);
+}
 
-  // How many the chart holds: dozens for the long histories, fewer than 20 otherwise.
-  const keepFirst = (list: PlannedVisit[], n: number): PlannedVisit[] => {
-    if (list.length <= n) return list;
-    list.sort((x, y) => x.day - y.day);
-    const first = list[0]!;
-    return [first, ...rng.sample(list.slice(1), n - 1)];
-  };
-  if (pt.long) {
-    const target = rng.int(40, 80);
-    const chronic = pt.problems.filter((p) => p.def.reason && (p.def.followupMonths ?? 0) > 0);
-    let guard = 0;
-    while (out.length < target && guard++ < 400) {
-      const day = rng.int(from0, now);
-      const x = rng.next();
-      if (chronic.length && x < 0.48) {
-        const p = rng.pick(chronic);
-        const r = reasonFor(pt, p.def.reason);
-        if (p.onsetDay <= day && (p.resolvedDay === null || day <= p.resolvedDay)) add(day, r, p, rng.chance(0.5) ? 'telehealth' : undefined);
-      } else if (x < 0.78) {
-        add(day, rid('refill'));
-      } else {
-        const r = pickAcute(pt, day);
-        if (r) add(day, r);
-      }
+/** A long history's extra visits up to `target`: follow-ups, refills and acute problems. */
+function fillLongHistory(plan: VisitPlan, target: number): void {
+  const pt = plan.pt;
+  const rng = pt.rng;
+  const chronic = pt.problems.filter((p) => p.def.reason && (p.def.followupMonths ?? 0) > 0);
+  let guard = 0;
+  while (plan.visits.length < target && guard++ < 400) {
+    const day = rng.int(pt.chartFrom, pt.clock.nowDay);
+    const x = rng.next();
+    if (chronic.length && x < 0.48) {
+      const p = rng.pick(chronic);
+      const r = reasonFor(pt, p.def.reason);
+      if (p.onsetDay <= day && (p.resolvedDay === null || day <= p.resolvedDay)) plan.add(day, r, p, rng.chance(0.5) ? 'telehealth' : undefined);
+    } else if (x < 0.78) {
+      plan.add(day, plan.reason('refill'));
+    } else {
+      const r = pickAcute(pt, day);
+      if (r) plan.add(day, r);
     }
-    return keepFirst(out, target);
   }
-  return keepFirst(out, MAX_ENCOUNTERS);
+}
+
+/** At most `n` visits: the first one and a random choice of the rest. */
+function keepFirst(pt: PatientDraft, list: PlannedVisit[], n: number): PlannedVisit[] {
+  if (list.length <= n) return list;
+  list.sort((x, y) => x.day - y.day);
+  const first = list[0]!;
+  return [first, ...pt.rng.sample(list.slice(1), n - 1)];
 }
 
 /** A clinic time for a past visit of this kind on or just before `day`, never after asOf. */
