@@ -2,6 +2,7 @@
 import type { Alert, Patient } from '../record/record.js';
 import type { PatientDraft } from './_patient-draft.js';
 
+/** The alerts of chart.json whose condition holds for the patient, each with its own chance. */
 export function makeAlerts(pt: PatientDraft, patient: Patient): Omit<Alert, 'id'>[] {
   const rng = pt.rng;
   const age = pt.ageNow;

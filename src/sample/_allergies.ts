@@ -4,6 +4,7 @@ import { YEAR, isoDate } from './_calendar.js';
 import type { PatientDraft } from './_patient-draft.js';
 import type { AllergyDef } from './_vocabulary.js';
 
+/** Allergy status by age (unknown, none or listed) and the listed allergies; active ones rule out drugs. */
 export function chooseAllergies(pt: PatientDraft): void {
   const rng = pt.rng;
   const v = pt.v.allergies;

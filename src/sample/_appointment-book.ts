@@ -6,6 +6,7 @@ import type { Hours, Vocab } from './_vocabulary.js';
 
 interface Booking { day: number; minute: number; provider: string | null }
 
+/** One per generated clinic, filled in patient order with its own random sequence: the same seed books the same slots. */
 export class AppointmentBook {
   private readonly taken = new Map<string, Uint8Array>();
   /** Appointments asked for on each of the next NEAR_DAYS days (a full day spills to the next). */

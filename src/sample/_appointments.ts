@@ -4,6 +4,7 @@ import { localTime, weekday } from './_calendar.js';
 import type { PatientDraft } from './_patient-draft.js';
 import { pickAcute, reasonFor } from './_visit-history.js';
 
+/** Recent scheduled visits as booked appointments, a few cancelled ones, and sometimes one or two upcoming. */
 export function makeAppointments(pt: PatientDraft): Appointment[] {
   const rng = pt.rng;
   const now = pt.clock.nowDay;

@@ -4,6 +4,7 @@ import type { PatientDraft } from './_patient-draft.js';
 import { addProblem, onsetFor } from './_problems.js';
 import { interp } from './_vocabulary.js';
 
+/** The patient's own levels (height, adult BMI and its trend, blood pressure, heart rate, flu-shot habit) and BMI problems. */
 export function chooseBodyModel(pt: PatientDraft): void {
   const rng = pt.rng;
   const g = pt.v.obs.growth;
@@ -24,6 +25,7 @@ export function chooseBodyModel(pt: PatientDraft): void {
   }
 }
 
+/** Height in inches at a day: the growth-chart median moved by the patient's level, less a little in old age. */
 export function heightAt(pt: PatientDraft, day: number): number {
   const g = pt.v.obs.growth;
   const age = pt.ageAt(day);
@@ -35,6 +37,7 @@ export function heightAt(pt: PatientDraft, day: number): number {
   return median * (1 + (pt.heightZ * sd) / adultMedian) - shrink;
 }
 
+/** BMI at a day: the children's curve, then a blend into the adult level and its trend from 18 to 22. */
 export function bmiAt(pt: PatientDraft, day: number): number {
   const age = pt.ageAt(day);
   const g = pt.v.obs.growth;

@@ -1,8 +1,10 @@
 /** Dates as day numbers (days since 1970-01-01) and minutes of the day, local to the clinic; the clinic's clock at asOf. */
 import { Random } from './_random.js';
 
+/** Days in a mean Gregorian year. */
 export const YEAR = 365.2425;
 
+/** Day number of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
 export function daysFromCivil(y: number, m: number, d: number): number {
   const yy = m <= 2 ? y - 1 : y;
   const era = Math.floor(yy / 400);
@@ -13,6 +15,7 @@ export function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146097 + doe - 719468;
 }
 
+/** [year, month, day] of a day number (H. Hinnant's civil_from_days). */
 export function civilFromDays(day: number): [number, number, number] {
   const z = day + 719468;
   const era = Math.floor(z / 146097);
@@ -25,11 +28,13 @@ export function civilFromDays(day: number): [number, number, number] {
   return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
 }
 
+/** Two digits, zero-padded. */
 export const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
 /** Formatted dates by day number, 1850 to 2199 (a plain array: this is on every row's path). */
 const DATE_BASE = -44000;
 const dateCache: (string | undefined)[] = new Array<string | undefined>(128000);
 
+/** YYYY-MM-DD of a day number. */
 export function isoDate(day: number): string {
   const i = day - DATE_BASE;
   let s = i >= 0 && i < dateCache.length ? dateCache[i] : undefined;
@@ -43,6 +48,7 @@ export function isoDate(day: number): string {
 
 const parsedDays = new Map<string, number>();
 
+/** Day number of a YYYY-MM-DD date (remembered: vocabularies repeat a few dates). */
 export function parseDay(iso: string): number {
   let d = parsedDays.get(iso);
   if (d === undefined) {
@@ -52,9 +58,11 @@ export function parseDay(iso: string): number {
   return d;
 }
 
+/** YYYY-MM-DDTHH:MM, the clinic's local time of a day and minute. */
 export const localTime = (day: number, minute: number): string => `${isoDate(day)}T${pad2(Math.floor(minute / 60))}:${pad2(minute % 60)}`;
 /** 0 = Sunday … 6 = Saturday. */
 export const weekday = (day: number): number => (((day + 4) % 7) + 7) % 7;
+/** Minutes of the day of "HH:MM". */
 export const hm = (s: string): number => +s.slice(0, 2) * 60 + +s.slice(3, 5);
 
 export interface Clock {
@@ -69,6 +77,10 @@ export interface Clock {
 
 const UTC_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
 
+/**
+ * The clinic's clock at asOf in its time zone.
+ * @throws RangeError when asOf is not a real UTC instant YYYY-MM-DDTHH:MM:SSZ
+ */
 export function makeClock(asOf: string, timeZone: string): Clock {
   const m = UTC_RE.exec(asOf);
   if (!m) throw new RangeError(`asOf must be a UTC instant YYYY-MM-DDTHH:MM:SSZ, got ${JSON.stringify(asOf)}`);

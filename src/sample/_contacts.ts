@@ -5,6 +5,7 @@ import type { PatientDraft } from './_patient-draft.js';
 import { fullName, native, personName } from './_people.js';
 import type { Gender, NameEntry } from './_vocabulary.js';
 
+/** Zero to two contacts by age; family names shared as the group's traditions share them. */
 export function makeContacts(pt: PatientDraft, patientFamily: string): Contact[] {
   const rng = pt.rng;
   const chart = pt.v.chart.contacts;

@@ -4,6 +4,7 @@ import { fillPattern } from './_identifiers.js';
 import type { PatientDraft } from './_patient-draft.js';
 import type { Payer } from './_vocabulary.js';
 
+/** Zero to two coverages, chosen by age group and weighted by payer. */
 export function makeCoverages(pt: PatientDraft): Coverage[] {
   const rng = pt.rng;
   const payers = pt.v.clinic.payers;

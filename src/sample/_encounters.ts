@@ -19,6 +19,7 @@ function providerFor(pt: PatientDraft, kind: string, reason: ReasonDef, day: num
   return (pt.ageAt(day) < 18 ? pt.v.pedsProviderTable : pt.v.providerTable).pick(rng).name;
 }
 
+/** Places the planned visits in clinic hours and writes them in date order, then calls about results (at most two outside the long histories). */
 export function makeEncounters(pt: PatientDraft): void {
   const skels = planVisits(pt);
   const placed: PlannedVisit[] = [];

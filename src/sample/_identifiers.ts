@@ -18,8 +18,10 @@ export function fillPattern(rng: Random, pattern: string): string {
   return out;
 }
 
+/** A phone number in the 555-0100 to 555-0199 block reserved for fiction. */
 export const phoneNumber = (rng: Random, area: string): string => `(${area}) 555-01${pad2(rng.int(0, 99))}`;
 
+/** A row id under the patient: P000001-MED-001. */
 export function childId(pid: string, tag: string, n: number, width: number): string {
   return `${pid}-${tag}-${String(n).padStart(width, '0')}`;
 }

@@ -1,6 +1,6 @@
 /** Lab results: one draw of panels, each test's value from the patient's own level, problems and medications, with flags and ranges. */
 import { localTime, parseDay } from './_calendar.js';
-import { type LabResult, type PatientDraft } from './_patient-draft.js';
+import type { LabResult, PatientDraft } from './_patient-draft.js';
 import type { Flag, LabDef } from './_vocabulary.js';
 
 const rangeCache = new WeakMap<object, string | null>();

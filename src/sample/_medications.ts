@@ -1,8 +1,9 @@
 /** A patient's medications: drugs for each problem, earlier drugs replaced, common extras, and the medication rows. */
 import type { Medication } from '../record/record.js';
 import { isoDate, parseDay } from './_calendar.js';
-import { type MedState, type PatientDraft, type ProblemState } from './_patient-draft.js';
+import type { MedState, PatientDraft, ProblemState } from './_patient-draft.js';
 
+/** Whether the drug may start that day: age, sex, on the market, not avoided, no active drug of its class. */
 export function drugOk(pt: PatientDraft, id: string, day: number): boolean {
   const d = pt.v.drugs.drugs[id];
   if (!d) return false;
@@ -25,6 +26,7 @@ function prescriberFor(pt: PatientDraft, problem: ProblemState | null, day: numb
   return pt.primary && rng.chance(0.8) ? pt.primary : (pt.ageAt(day) < 18 ? pt.v.pedsProviderTable : pt.v.providerTable).pick(rng).name;
 }
 
+/** Adds a medication with a dose and a prescriber (null for half of the over-the-counter ones); null for an unknown drug. */
 export function addMed(pt: PatientDraft, drugId: string, problem: ProblemState | null, startDay: number, endDay: number | null, status: Medication['status'], prescriber?: string | null): MedState | null {
   const drug = pt.v.drugs.drugs[drugId];
   if (!drug) return null;
@@ -36,6 +38,7 @@ export function addMed(pt: PatientDraft, drugId: string, problem: ProblemState |
   return m;
 }
 
+/** Drugs for each problem (the first line, sometimes an earlier drug replaced), rescue epinephrine, common extras. */
 export function chooseMedications(pt: PatientDraft): void {
   const rng = pt.rng;
   const now = pt.clock.nowDay;
@@ -83,6 +86,7 @@ export function chooseMedications(pt: PatientDraft): void {
   if (pt.sex === 'female' && age >= 16 && age < 42) extra('ocp', 0.08);
 }
 
+/** The medication rows: dates, refills and last fill from each medication's state. */
 export function medicationRows(pt: PatientDraft): Medication[] {
   const rng = pt.rng;
   const now = pt.clock.nowDay;

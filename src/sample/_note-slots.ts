@@ -1,6 +1,6 @@
 /** The values a visit note's {slots} are filled with: pronouns, ages, medications, latest lab values, last visit. */
 import { isoDate } from './_calendar.js';
-import { type LabResult, type MedState, type PatientDraft, type ProblemState } from './_patient-draft.js';
+import type { LabResult, MedState, PatientDraft, ProblemState } from './_patient-draft.js';
 import type { ReasonDef } from './_vocabulary.js';
 import { joinList, lowerFirst, upperFirst } from './_words.js';
 

@@ -25,6 +25,7 @@ function compileTemplate(t: string): Compiled {
   return c;
 }
 
+/** A list of templates compiled once. */
 export function compiledList(list: readonly string[]): Compiled[] {
   let c = compiledLists.get(list);
   if (!c) { c = list.map(compileTemplate); compiledLists.set(list, c); }
@@ -33,6 +34,7 @@ export function compiledList(list: readonly string[]): Compiled[] {
 
 const OPENER_RE = /^(Here |\{age_text\}|Patient called|Portal message|Pharmacy fax|Called patient)/;
 
+/** A reason's templates compiled once, the openers (the chief complaint) set apart from the rest of S. */
 export function compiledReason(r: ReasonDef): { openers: Compiled[]; S: Compiled[]; O: Compiled[]; A: Compiled[]; P: Compiled[] } {
   let c = compiledReasons.get(r);
   if (!c) {

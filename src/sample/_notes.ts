@@ -9,6 +9,7 @@ import { lowerFirst, upperFirst } from './_words.js';
 const VITALS_LINE: readonly (readonly [string, string, string])[] = [
   ['bp', 'BP', ''], ['hr', 'HR', ''], ['rr', 'RR', ''], ['temp', 'T', ' °F'], ['spo2', 'SpO2', '% on room air'], ['weight', 'Wt', ' lb'], ['bmi', 'BMI', ''],
 ];
+/** Visits without the patient in the room: no vitals, no exam. */
 export const REMOTE_KINDS = new Set(['phone', 'portal', 'telehealth']);
 
 /** Chooses up to `max` (at least `min`) usable sentences of a list, kept in their order in the vocabulary. */

@@ -2,6 +2,7 @@
 import { YEAR, isoDate } from './_calendar.js';
 import type { PatientDraft } from './_patient-draft.js';
 
+/** Procedures done elsewhere, by age, sex and problem, some repeated every few years. */
 export function chooseOutsideProcedures(pt: PatientDraft): void {
   const rng = pt.rng;
   const now = pt.clock.nowDay;

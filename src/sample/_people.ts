@@ -4,12 +4,14 @@ import { CHART_YEARS, type PatientDraft } from './_patient-draft.js';
 import type { Gender, GivenList, NameEntry, NameGroup } from './_vocabulary.js';
 import { asciiFold } from './_words.js';
 
+/** A name in its own script. */
 export const native = (e: NameEntry): string => (typeof e === 'string' ? e : e[0]);
 
 const latin = (e: NameEntry): string => (typeof e === 'string' ? asciiFold(e) : e[1]);
 
 export interface PatientNames { given: string; givenLatin: string; family: string; familyLatin: string; preferred: string | null }
 
+/** Age (a clinic's age mix; long histories are 40 to 95), sex, name group, language, when the patient joined, primary provider and pharmacy. */
 export function chooseDemographics(pt: PatientDraft): void {
   const rng = pt.rng;
   pt.long = rng.chance(0.05);
@@ -76,11 +78,13 @@ export function personName(pt: PatientDraft, group: NameGroup, gender: Gender, f
   return { given, givenLatin, first, family: fam };
 }
 
+/** A full name in the group's order (family name first in some). */
 export function fullName(group: NameGroup, given: string, family: string): string {
   if (group.familyFirst) return `${family}${group.nameSeparator ?? ' '}${given}`;
   return `${given} ${family}`;
 }
 
+/** The patient's names, with a preferred name: a nickname, an adopted English name or the last given name. */
 export function choosePatientNames(pt: PatientDraft): PatientNames {
   const rng = pt.rng;
   const n = personName(pt, pt.group, pt.gender);

@@ -1,9 +1,10 @@
 /** A patient's problem list: chronic problems by prevalence at their age, problems that come together, and the problem rows. */
 import type { Problem } from '../record/record.js';
 import { isoDate } from './_calendar.js';
-import { type PatientDraft, type ProblemState } from './_patient-draft.js';
+import type { PatientDraft, ProblemState } from './_patient-draft.js';
 import { type ProblemDef, interp } from './_vocabulary.js';
 
+/** Adds a problem (sometimes a more specific variant, rarely without a code, an old onset sometimes unknown). */
 export function addProblem(pt: PatientDraft, def: ProblemDef, onsetDay: number, resolvedDay: number | null): ProblemState {
   let code: string | null = def.code;
   let description = def.description;
@@ -19,6 +20,7 @@ export function addProblem(pt: PatientDraft, def: ProblemDef, onsetDay: number, 
   return state;
 }
 
+/** An onset day for a problem: after the age it starts to occur, at most 25 years back. */
 export function onsetFor(pt: PatientDraft, def: ProblemDef): number {
   const age = pt.ageNow;
   const first = def.prev?.find((p) => p[1] > 0)?.[0] ?? def.ageMin ?? 0;
@@ -27,6 +29,7 @@ export function onsetFor(pt: PatientDraft, def: ProblemDef): number {
   return Math.min(pt.clock.nowDay, Math.max(pt.birthDay, pt.dayAtAge(onsetAge)));
 }
 
+/** Chronic problems by prevalence at the patient's age and sex, then the ones they come with; long histories get two to follow where they can. */
 export function chooseProblems(pt: PatientDraft): void {
   const rng = pt.rng;
   const age = pt.ageNow;
@@ -68,6 +71,7 @@ export function chooseProblems(pt: PatientDraft): void {
   }
 }
 
+/** The problem rows. */
 export function problemRows(pt: PatientDraft): Problem[] {
   const now = pt.clock.nowDay;
   return pt.problems.map((p) => ({

@@ -1,6 +1,6 @@
 /** Plans a patient's visits (first visit, preventive care, follow-ups, acute, nurse and refill visits) and places them in clinic hours. */
 import { YEAR, parseDay, weekday } from './_calendar.js';
-import { type PatientDraft, type ProblemState } from './_patient-draft.js';
+import type { PatientDraft, ProblemState } from './_patient-draft.js';
 import type { ReasonDef } from './_vocabulary.js';
 
 /** Most visits a chart holds outside the ~5% long histories (which hold 40 to 80). */
@@ -10,10 +10,12 @@ const WELL_CHILD_DAYS = [30, 61, 122, 183, 274, 365, 456, 548, 730, 913, 1095, .
 
 export interface PlannedVisit { day: number; minute: number; kind: string; reason: ReasonDef; problem: ProblemState | null; extra?: Record<string, string> }
 
+/** A problem's follow-up reason, or the generic chronic follow-up. */
 export function reasonFor(pt: PatientDraft, id: string | null | undefined): ReasonDef {
   return (id ? pt.v.reasonById.get(id) : undefined) ?? pt.v.reasonById.get('chronic')!;
 }
 
+/** An acute visit reason fitting the patient's age, sex and problems on that day, or null. */
 export function pickAcute(pt: PatientDraft, day: number): ReasonDef | null {
   const age = pt.ageAt(day);
   const pool: ReasonDef[] = [];

@@ -168,6 +168,7 @@ export interface Vocab {
 
 let prepared: Vocab | undefined;
 
+/** The vocabularies and the tables built from them, loaded on first use. */
 export function vocab(): Vocab {
   if (prepared) return prepared;
   const names = loadVocab<NamesVocab>('names');
@@ -203,6 +204,7 @@ export function vocab(): Vocab {
   return prepared;
 }
 
+/** Linear interpolation in an [x, y] table (prevalence by age, growth curves); below the first x: 0 or the first y. */
 export function interp(points: readonly (readonly [number, number])[], x: number, zeroBelow: boolean): number {
   const first = points[0];
   if (!first) return 0;

@@ -6,6 +6,7 @@ export function asciiFold(s: string): string {
     .replace(/[øØ]/g, 'o').replace(/[æÆ]/g, 'ae').replace(/[œŒ]/g, 'oe');
 }
 
+/** Upper-cases the first letter, unless it is ASCII other than a-z (digits, capitals, punctuation are kept). */
 export function upperFirst(s: string): string {
   const c = s.charCodeAt(0);
   if (!(c >= 97 && c <= 122) && c < 128) return s; // empty, or not a lower-case ASCII letter
@@ -17,6 +18,7 @@ export function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
 }
 
+/** "a, b and c". */
 export function joinList(items: readonly string[]): string {
   if (items.length <= 1) return items[0] ?? '';
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
