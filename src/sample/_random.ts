@@ -81,11 +81,6 @@ export class Random {
     for (let i = 0; i < 12; i++) this.nextUint32();
   }
 
-  /** An independent generator derived from this one's seed material and a label. */
-  fork(...label: ReadonlyArray<number | string>): Random {
-    return new Random(hashSeed(this.nextUint32(), ...label));
-  }
-
   nextUint32(): number {
     const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
     this.d = (this.d + 1) >>> 0;

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +64,12 @@ describe('sample clinic generator', () => {
     const b = [...generateSampleClinic(opts)];
     expect(a).toHaveLength(120);
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+  });
+
+  it('gives the same clinic for a seed as it always has (change the fingerprint only on purpose)', () => {
+    const hash = createHash('sha256');
+    for (const r of generateSampleClinic({ patients: 200, seed: 1, asOf: '2026-11-25T15:00:00Z' })) hash.update(JSON.stringify(r) + '\n');
+    expect(hash.digest('hex')).toBe('c9299fab698fee6c60ad07ec12a6c43ef32be159f079a9b0929d48cdbaf23861');
   });
 
   it('gives a different clinic for a different seed', () => {
