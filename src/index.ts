@@ -9,6 +9,6 @@ export { openStore, createStore, migrate, type Db } from './store/open-store.js'
 export { writeRecords, writeMeta } from './store/write-records.js';
 export { generateSampleClinic, writeSampleClinic, type SampleClinicOptions } from './sample/sample-clinic.js';
 export { SCHEMA_VERSION } from './store/schema.js';
-export { renderBinder, type BinderOptions, type BinderSummary, type BinderProgress } from './print/print-binder.js';
+export { drawBinder, type BinderOptions, type BinderSummary, type BinderProgress } from './print/print-binder.js';
 export { loadTemplate, type Template } from './layout/template.js';
 export * from './codec/index.js';

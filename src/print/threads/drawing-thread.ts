@@ -34,21 +34,21 @@ const PRINT_ERRORS = Object.fromEntries(
   Object.entries(errors).filter(([, v]) => typeof v === 'function' && (v as { prototype?: unknown }).prototype instanceof errors.PaperchartError)) as Record<string, { prototype: errors.PaperchartError }>;
 
 /**
- * Prints the binder (renderBinder) on a thread of its own, opening the store
+ * Prints the binder (drawBinder) on a thread of its own, opening the store
  * there, so that this thread keeps only the command line: the drawing's many
  * short-lived objects are made in a small young generation that V8 lets a
  * worker have and not the main thread. The PDF is the same byte for byte as
  * when drawn here. Run from the TypeScript sources (the tests do), there is
  * no compiled worker: it prints on this thread. The drawing code is loaded
  * only where it runs, so this thread does not hold pdfkit and fontkit too.
- * @throws as renderBinder and openStore, with the same error classes
+ * @throws as drawBinder and openStore, with the same error classes
  */
 export async function printBinder(options: PrintOptions, onProgress?: (progress: BinderProgress) => void): Promise<BinderSummary> {
   if (!existsSync(fileURLToPath(WORKER_URL))) {
-    const { renderBinder } = await import('../print-binder.js');
+    const { drawBinder } = await import('../print-binder.js');
     const db = openStore(options.storePath);
     try {
-      return await renderBinder({ ...options, db, ...(onProgress ? { onProgress } : {}) });
+      return await drawBinder({ ...options, db, ...(onProgress ? { onProgress } : {}) });
     } finally {
       db.close();
     }
