@@ -9,12 +9,7 @@ export interface OutputOptions extends BinderOutputOptions {
   temporaryPath?: string;
 }
 
-/**
- * Writes are gathered to this size. pdfkit writes in small pieces (its
- * cross-reference table is one piece per PDF object, 330,000 for 10,000
- * patients, all at the end); queued one by one they held 180 MB at the end of
- * a 10,000-patient print (measured).
- */
+/** Writes are gathered to this size: pdfkit's small pieces, queued one by one, held 180 MB at 10,000 patients (docs/PERFORMANCE.md). */
 const WRITE_SIZE = 1 << 16;
 
 /**

@@ -15,12 +15,12 @@ const BLOCK = 1 << 16;
 const FAR = 0xffff_ffff;
 
 /**
- * A block's offsets as 32-bit distances from its first one. Objects are
- * numbered as they are made and written soon after, and the file only grows,
- * so a block's offsets (some 2,300 patients') lie within about 80 MB above
- * the first written; the few that don't (fonts and the page tree, made
- * first and written last, in a binder past 4 GB) go to a map. 4 bytes an
- * object instead of 8: 11 MB less at 100,000 patients.
+ * A block's offsets as 32-bit distances from its first one (4 bytes an object
+ * instead of 8: 11 MB less at 100,000 patients). Objects are numbered as they
+ * are made and written soon after, and the file only grows, so a block's
+ * offsets (some 2,300 patients') lie within about 80 MB above the first
+ * written; the few that don't (fonts and the page tree, made first and
+ * written last, in a binder past 4 GB) go to a map.
  */
 interface Block { first: number; deltas: Uint32Array }
 

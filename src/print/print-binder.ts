@@ -20,7 +20,7 @@ import { label, PAPER, type Template } from '../layout/template.js';
 import { addDays, clinicNow, utcMinute } from '../layout/format.js';
 import { PatientOrder } from './patient-order.js';
 import { AtomicOutput } from '../pdf/atomic-output.js';
-import { BinderDocument } from '../pdf/binder-document.js';
+import { BinderDocument, type DocumentInfo } from '../pdf/binder-document.js';
 import { ManifestEntries } from './manifest-entries.js';
 import { assertRoomFor, DiskProjection, minimumBinderBytes } from './disk-space.js';
 import { capHeapGrowth } from './threads/heap-growth.js';
@@ -177,7 +177,7 @@ function prepareRun(db: Db, options: BinderOptions): PrintRun {
   };
 }
 
-function documentInfo({ options, meta }: PrintRun): { title: string; createdAt: Date; lang: string } {
+function documentInfo({ options, meta }: PrintRun): DocumentInfo {
   const { template } = options;
   return { title: `${label(template, 'binder_title')} — ${meta.clinic_name ?? ''}`.trim(), createdAt: new Date(options.printedAt), lang: template.locale };
 }

@@ -1,4 +1,4 @@
-// The print's drawing thread (binder-thread.ts): opens the store, prints the binder, reports back.
+// The print's drawing thread (drawing-thread.ts): opens the store, draws the binder, reports back.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../../store/open-store.js';
 import { drawBinder } from '../print-binder.js';
