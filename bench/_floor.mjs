@@ -12,7 +12,7 @@ import { openStore } from '../dist/store/open-store.js';
 import { readPatientSummaries, RecordReader } from '../dist/store/read-records.js';
 import { canonicalJson } from '../dist/record/canonical-json.js';
 import { encodeDocument } from '../dist/codec/record-codec.js';
-import { renderBinder, runIdFor } from '../dist/print/print-binder.js';
+import { drawBinder, runIdFor } from '../dist/print/print-binder.js';
 import { loadTemplate } from '../dist/layout/template.js';
 import { TextShaper } from '../dist/text/shape-text.js';
 import { loadFontSet } from '../dist/text/font-files.js';
@@ -36,7 +36,7 @@ TextShaper.prototype.draw = function (doc, line, x, y) {
 };
 const db = openStore(store);
 const out = `${store}.floor.pdf`;
-await renderBinder({ db, storePath: store, outPath: out, template: loadTemplate('default'), printedAt: PRINTED_AT });
+await drawBinder({ db, storePath: store, outPath: out, template: loadTemplate('default'), printedAt: PRINTED_AT });
 rmSync(out, { force: true });
 TextShaper.prototype.draw = draw;
 seen.clear();

@@ -19,7 +19,7 @@ const KEY_EXTENSIONS = new Set(['.key', '.pub', '.pem']);
 const HEAD_BYTES = 4096;
 /** The first bytes of every SQLite database file (sqlite.org/fileformat.html §1.3.1). */
 const SQLITE_HEADER = 'SQLite format 3\0';
-/** The producer render-binder.ts writes into every binder's info dictionary. */
+/** The producer pdf/binder-document.ts writes into every binder's info dictionary. */
 const PRODUCER = 'paperchart';
 
 /**

@@ -5,16 +5,11 @@ import { assertBinderOutput, type BinderOutputOptions } from '../_output-guard.j
 import { commitFile, removeOnInterrupt, removeStaleTemporaryFiles, temporaryPathBeside } from '../_temporary-file.js';
 
 export interface OutputOptions extends BinderOutputOptions {
-  /** Where to write until complete, when another thread must know it (binder-thread.ts); default: a fresh temporaryPathBeside. */
+  /** Where to write until complete, when another thread must know it (print/threads/drawing-thread.ts); default: a fresh temporaryPathBeside. */
   temporaryPath?: string;
 }
 
-/**
- * Writes are gathered to this size. pdfkit writes in small pieces (its
- * cross-reference table is one piece per PDF object, 330,000 for 10,000
- * patients, all at the end); queued one by one they held 180 MB at the end of
- * a 10,000-patient print (measured).
- */
+/** Writes are gathered to this size: pdfkit's small pieces, queued one by one, held 180 MB at 10,000 patients (docs/PERFORMANCE.md). */
 const WRITE_SIZE = 1 << 16;
 
 /**
@@ -56,6 +51,11 @@ export class AtomicOutput {
       throw new OutputNotWritableError(path, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
     }
     return new AtomicOutput(path, stream, tempPath, guard, forget);
+  }
+
+  /** Bytes in the file or queued for it (not those still gathered). */
+  get bytesOut(): number {
+    return this.stream.bytesWritten + this.stream.writableLength;
   }
 
   /** Writes `chunk`, gathered with others into writes of 64 KB. */
@@ -103,7 +103,7 @@ export class AtomicOutput {
 
   /** Flushes, closes, forces to disk and renames into place (an earlier binder goes). @throws OutputNotWritableError, and as open() when the name is now taken */
   async commit(): Promise<void> {
-    // pdfkit's pipe has usually ended the stream already.
+    // The document's end (binder-document.ts) has usually ended the stream already.
     if (!this.stream.writableEnded) this.stream.end();
     if (!this.stream.closed) await once(this.stream, 'close');
     // Asked again: during a long print something else may have been put under that name.

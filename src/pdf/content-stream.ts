@@ -1,36 +1,16 @@
 /**
  * Collects the drawing operators of the page being drawn as bytes, and writes
  * them into the page at once, deflated, when the page is done. pdfkit turns
- * every operator it is given into a string and then its own byte array
- * (thousands a page), converts text to bytes in JavaScript, and deflates at
- * zlib's default level. The drawing thread, which every patient passes
- * through, spent 40% of its time drawing and deflating pages that way
- * (10,000 patients, profile, issue 6). Here the binder's own drawing
- * (draw-glyphs.ts, draw-page.ts, qr-symbol.ts) writes its operators straight
- * into one buffer, and sets a colour or line width only when it changes.
- *
- * It uses pdfkit 0.20's internals (addContent, the page's content reference,
- * _normalizeColor); package.json pins pdfkit's minor version for that reason.
+ * every operator into a string and then a byte array of its own, and that
+ * way drawing and deflating took 40% of the drawing thread (issue 6,
+ * docs/PERFORMANCE.md). Here the binder's own drawing (glyph-run.ts,
+ * draw-page.ts, code-image.ts) writes its operators straight into one buffer,
+ * and sets a colour or line width only when it changes.
  */
 import { deflateSync } from 'node:zlib';
+import { addContent, colorComponents, currentPage, redirectContent, type PdfDoc } from './_pdfkit.js';
 
-interface ContentReference {
-  compress: boolean;
-  data: Record<string, unknown>;
-  buffer: unknown[];
-  write(chunk: Uint8Array): void;
-}
-interface ContentInternals {
-  addContent(data: string): unknown;
-  page: { content: ContentReference };
-  _normalizeColor(color: string): number[] | null;
-}
-
-/**
- * zlib level for page content. Against pdfkit's 6 (which, deflated here,
- * gives the same bytes as pdfkit), level 1 printed 1,000 patients 0.6 s
- * faster of 15.6 for 9% more bytes: 6.5 KB a page, a tenth of the budget (measured).
- */
+/** zlib level for page content: against pdfkit's 6, 0.6 s faster of 15.6 for 9% more bytes (1,000 patients, docs/PERFORMANCE.md). */
 const CONTENT_LEVEL = 1;
 const BACKSLASH = 0x5c;
 /** For each byte, the character after a backslash that stands for it in a literal string, or 0 when it stands for itself (PDF 32000-1 §7.3.4.2). */
@@ -40,11 +20,7 @@ STRING_ESCAPES[0x29] = 0x29; // )
 STRING_ESCAPES[0x5c] = 0x5c; // \
 STRING_ESCAPES[0x0a] = 0x6e; // line feed: \n
 STRING_ESCAPES[0x0d] = 0x72; // carriage return: \r
-/**
- * Texts up to this long are copied character by character: Buffer.write's
- * call into Node costs more than the copy for the operators a page is made of
- * (it was a twentieth of the drawing thread's time, profile).
- */
+/** Texts up to this long are copied a character at a time: Buffer.write's call was a twentieth of the drawing thread (profile). */
 const SHORT_TEXT = 32;
 const NEWLINE = 0x0a;
 
@@ -115,12 +91,9 @@ export class ContentBytes {
 
   /**
    * A glyph id as the two bytes of an Identity-H string, inside a literal
-   * string ( … ): half the bytes of the four hex digits pdfkit writes. Glyphs
-   * are most of a page's operators, and deflating them an eighth of the
-   * drawing thread: this took its deflating from 2.51 to 2.20 s over 5,000
-   * patients, and the binder from 6,312 to 5,911 bytes a page (issue 6,
-   * measured). The bytes that would end or break the string are escaped; a
-   * line end must be too, or a reader takes CR for LF.
+   * string ( … ): half the bytes of the four hex digits pdfkit writes, 6,312 →
+   * 5,911 bytes a page (docs/PERFORMANCE.md). The bytes that would end or
+   * break the string are escaped; a line end must be too, or a reader takes CR for LF.
    */
   glyph(id: number): this {
     this.room(4);
@@ -169,7 +142,7 @@ export class ContentBytes {
   }
 }
 
-const attached = new WeakMap<PDFKit.PDFDocument, PageContent>();
+const attached = new WeakMap<PdfDoc, PageContent>();
 /** For documents drawn without a PageContent (tests, probes): operators are built here and handed to pdfkit. */
 const scratch = new ContentBytes();
 
@@ -178,7 +151,7 @@ const scratch = new ContentBytes();
  * line feed: the PageContent's, or (for a document without one) a cleared
  * scratch buffer that endContent then gives to pdfkit's addContent.
  */
-export function beginContent(doc: PDFKit.PDFDocument): ContentBytes {
+export function beginContent(doc: PdfDoc): ContentBytes {
   const content = attached.get(doc);
   if (content) return content.out;
   scratch.clear();
@@ -186,11 +159,11 @@ export function beginContent(doc: PDFKit.PDFDocument): ContentBytes {
 }
 
 /** Ends what beginContent began: for a document without a PageContent, hands the operators to pdfkit. */
-export function endContent(doc: PDFKit.PDFDocument, out: ContentBytes): void {
+export function endContent(doc: PdfDoc, out: ContentBytes): void {
   if (out !== scratch) return;
   const bytes = scratch.bytes();
   // addContent ends what it is given with a line feed itself.
-  (doc as unknown as ContentInternals).addContent(bytes.toString('latin1', 0, bytes.length - 1));
+  addContent(doc, bytes.toString('latin1', 0, bytes.length - 1));
 }
 
 export class PageContent {
@@ -204,13 +177,12 @@ export class PageContent {
   private readonly rgb = new Map<string, string>();
 
   /** From now on, what `doc` draws is held here until flush(). */
-  constructor(readonly doc: PDFKit.PDFDocument) {
+  constructor(readonly doc: PdfDoc) {
     attached.set(doc, this);
-    (doc as unknown as ContentInternals).addContent = (data: string) => {
-      this.out.line(data);
+    redirectContent(doc, (operators) => {
+      this.out.line(operators);
       this.forgetState();
-      return doc;
-    };
+    });
   }
 
   /** Sets the fill colour (a CSS name or hex, as pdfkit takes it) unless it is already that. */
@@ -236,7 +208,7 @@ export class PageContent {
   flush(): void {
     this.forgetState();
     if (this.out.length === 0) return;
-    const content = (this.doc as unknown as ContentInternals).page.content;
+    const { content } = currentPage(this.doc);
     if (content.buffer.length > 0) throw new Error('the page\'s content was already written');
     content.compress = false;
     content.data.Filter = 'FlateDecode';
@@ -251,7 +223,7 @@ export class PageContent {
   private operands(color: string): string {
     let rgb = this.rgb.get(color);
     if (rgb === undefined) {
-      const parts = (this.doc as unknown as ContentInternals)._normalizeColor(color);
+      const parts = colorComponents(this.doc, color);
       if (parts?.length !== 3) throw new Error(`colour "${color}" is not an RGB colour`);
       this.rgb.set(color, rgb = parts.map((p) => Math.round(p * 1e6) / 1e6).join(' '));
     }

@@ -1,6 +1,7 @@
 import type { PageBody, PageOp } from '../layout/flow.js';
 import type { TextShaper } from '../text/shape-text.js';
-import { drawQr, qrImage } from '../qr/qr-symbol.js';
+import { qrImage } from '../qr/qr-symbol.js';
+import { drawQr } from './code-image.js';
 import { drawShapedLine } from './glyph-run.js';
 import type { PageContent } from './content-stream.js';
 

@@ -7,31 +7,14 @@
  * graphics state and flips it around every run. pdfkit's text path was the
  * largest cost of the drawing thread (issue 6), and it can only start from characters.
  *
- * It uses pdfkit 0.20's document internals the way its text mixin does
- * (_font, page.fonts, the embedded font's subset, widths and unicode maps);
- * package.json pins pdfkit's minor version for that reason.
+ * It fills pdfkit's embedded font (subset, widths, unicode maps) the way its
+ * text mixin does, through _pdfkit.ts.
  */
 import { registerFonts } from '../text/font-files.js';
 import type { GlyphData } from '../text/glyph-data.js';
 import type { ShapedLine, TextShaper } from '../text/shape-text.js';
 import { beginContent, endContent, type ContentBytes } from './content-stream.js';
-
-interface EmbeddedFont {
-  id: string;
-  /** The fontkit font it embeds. */
-  font: { numGlyphs: number };
-  /** Font units to the PDF's 1000-unit text space. */
-  scale: number;
-  ref(): unknown;
-  subset: { includeGlyph(glyph: number): number };
-  widths: number[];
-  unicode: number[][];
-}
-
-interface TextState {
-  _font: EmbeddedFont;
-  page: { fonts: Record<string, unknown> };
-}
+import { currentPage, selectFont, type EmbeddedFont } from './_pdfkit.js';
 
 /**
  * Each font glyph's id in the embedded subset, once the glyph is in the
@@ -54,10 +37,7 @@ function embeddedFont(doc: PDFKit.PDFDocument, name: string): EmbeddedFont {
   let fonts = fontsByName.get(doc);
   if (!fonts) fontsByName.set(doc, fonts = new Map());
   let f = fonts.get(name);
-  if (!f) {
-    doc.font(name);
-    fonts.set(name, f = (doc as unknown as TextState)._font);
-  }
+  if (!f) fonts.set(name, f = selectFont(doc, name));
   return f;
 }
 
@@ -66,7 +46,7 @@ export function drawGlyphRun(doc: PDFKit.PDFDocument, font: string, size: number
   const n = glyphs.ids.length;
   if (n === 0) return;
   const f = embeddedFont(doc, font);
-  const fonts = (doc as unknown as TextState).page.fonts;
+  const { fonts } = currentPage(doc);
   if (fonts[f.id] == null) fonts[f.id] = f.ref();
   const out = beginContent(doc);
   runWriter.write(out, f, size, x, baselineY, glyphs);

@@ -1,30 +1,13 @@
 /**
  * Where each PDF object starts, for the cross-reference table written at the
- * end, kept in flat arrays instead of pdfkit's array of numbers. A binder has
- * about 28 objects a patient; past 1 GB into the file each offset in pdfkit's
- * array was a heap number of its own, and at 100,000 patients (2.8 million
- * objects, 3.3 GB) the table held about 35 MB of the heap, which V8 then let
- * grow to twice that. The table itself is written here too (endDocument).
- *
- * It uses pdfkit 0.20's document internals (_offsets, _refEnd, _waiting,
- * _ended, _finalize, _offset, _write, _root, _info, _id); package.json pins
- * pdfkit's minor version for that.
+ * end, kept in flat arrays instead of pdfkit's array of numbers: at 100,000
+ * patients (2.8 million objects) pdfkit's array held about 35 MB of the heap
+ * (docs/PERFORMANCE.md). The table itself is written here too (endDocument).
  */
-
-interface DocumentInternals {
-  _offsets: unknown;
-  _waiting: number;
-  _ended: boolean;
-  _offset: number;
-  _root: object;
-  _info: object;
-  _id: Uint8Array;
-  _security: unknown;
-  _refEnd(ref: { id: number; offset: number }): void;
-  _finalize(): void;
-  _write(data: string | Uint8Array): void;
-  push(chunk: Uint8Array | null): boolean;
-}
+import {
+  endObjects, endOutput, isEncrypted, objectOffsets, replaceObjectOffsets, trailerParts, writeRaw, writtenBytes,
+  type OffsetTable, type PdfDoc,
+} from './_pdfkit.js';
 
 /** Offsets in blocks, so growing never copies what is already there. */
 const BLOCK = 1 << 16;
@@ -32,17 +15,17 @@ const BLOCK = 1 << 16;
 const FAR = 0xffff_ffff;
 
 /**
- * A block's offsets as 32-bit distances from its first one. Objects are
- * numbered as they are made and written soon after, and the file only grows,
- * so a block's offsets (some 2,300 patients') lie within about 80 MB above
- * the first written; the few that don't (fonts and the page tree, made
- * first and written last, in a binder past 4 GB) go to a map. 4 bytes an
- * object instead of 8: 11 MB less at 100,000 patients.
+ * A block's offsets as 32-bit distances from its first one (4 bytes an object
+ * instead of 8: 11 MB less at 100,000 patients). Objects are numbered as they
+ * are made and written soon after, and the file only grows, so a block's
+ * offsets (some 2,300 patients') lie within about 80 MB above the first
+ * written; the few that don't (fonts and the page tree, made first and
+ * written last, in a binder past 4 GB) go to a map.
  */
 interface Block { first: number; deltas: Uint32Array }
 
 /** What pdfkit does with its offsets array: its length, push() for a new object, iteration for the table. */
-export class ObjectOffsets {
+export class ObjectOffsets implements OffsetTable {
   private readonly blocks: Block[] = [];
   private readonly far = new Map<number, number>();
   length = 0;
@@ -74,24 +57,12 @@ export class ObjectOffsets {
 }
 
 /** Makes `doc`, a new document with no objects ended yet, keep its object offsets flat. */
-export function keepObjectOffsetsFlat(doc: PDFKit.PDFDocument): void {
-  const d = doc as unknown as DocumentInternals;
+export function keepObjectOffsetsFlat(doc: PdfDoc): void {
   const offsets = new ObjectOffsets();
-  // pdfkit's constructor has already made a few objects (root, pages, info, names): carry them over.
-  const existing = d._offsets as (number | null)[];
-  existing.forEach((offset, i) => {
+  replaceObjectOffsets(doc, offsets, (existing) => existing.forEach((offset, i) => {
     offsets.push();
     if (offset !== null) offsets.set(i, offset);
-  });
-  d._offsets = offsets;
-  // pdfkit 0.20's _refEnd, storing the offset here instead of by index.
-  d._refEnd = function refEnd(this: DocumentInternals, ref) {
-    offsets.set(ref.id - 1, ref.offset);
-    if (--this._waiting === 0 && this._ended) {
-      this._finalize();
-      this._ended = false;
-    }
-  };
+  }));
 }
 
 /** Rows of the cross-reference table written at a time: 20 bytes each, so 64 KB. */
@@ -109,24 +80,17 @@ const XREF_ROW = Buffer.from('0000000000 00000 n \n', 'latin1');
  * 56 MB queued for the file at once, at the very end of the print.
  * `doc` must have had keepObjectOffsetsFlat() applied.
  */
-export async function endDocument(doc: PDFKit.PDFDocument, settled: () => Promise<void>): Promise<void> {
-  const d = doc as unknown as DocumentInternals;
-  const offsets = d._offsets;
+export async function endDocument(doc: PdfDoc, settled: () => Promise<void>): Promise<void> {
+  const offsets = objectOffsets(doc);
   if (!(offsets instanceof ObjectOffsets)) throw new Error('endDocument: the document does not keep its object offsets flat');
-  if (d._security) throw new Error('endDocument: an encrypted document\'s trailer is not written here');
-  // pdfkit calls _finalize once every object is written: at once, or when the last one ends.
-  const allWritten = new Promise<void>((resolve) => { d._finalize = resolve; });
-  doc.end();
-  await allWritten;
+  if (isEncrypted(doc)) throw new Error('endDocument: an encrypted document\'s trailer is not written here');
+  await endObjects(doc);
   // From here on, pdfkit 0.20's _finalize with the table's rows gathered.
-  const xrefOffset = d._offset;
-  d._write('xref');
-  d._write(`0 ${offsets.length + 1}`);
-  d._write('0000000000 65535 f ');
-  // Each row straight into one block's bytes, the block used again once the file has it. Built
-  // as strings, and then as a new block each time, the rows of 100,000 patients raised the print's
-  // peak by 40-55 MB in the table's last second: V8 frees a buffer only at a collection, and with
-  // so little else made, 64 MB of them came first (measured).
+  const xrefOffset = writtenBytes(doc);
+  writeRaw(doc, 'xref');
+  writeRaw(doc, `0 ${offsets.length + 1}`);
+  writeRaw(doc, '0000000000 65535 f ');
+  // Each row straight into one block's bytes, used again once the file has it: 40-55 MB less at the peak (docs/PERFORMANCE.md).
   const block = Buffer.allocUnsafe(XREF_ROW.length * XREF_ROWS_PER_WRITE);
   let count = 0;
   for (const offset of offsets) {
@@ -135,17 +99,18 @@ export async function endDocument(doc: PDFKit.PDFDocument, settled: () => Promis
     block.set(XREF_ROW, row);
     for (let v = offset, k = row + 9; v > 0; v = Math.floor(v / 10), k--) block[k] = 0x30 + (v % 10);
     if (++count === XREF_ROWS_PER_WRITE) {
-      d._write(block);
+      writeRaw(doc, block);
       count = 0;
       await settled();
     }
   }
-  if (count > 0) d._write(Buffer.from(block.subarray(0, count * XREF_ROW.length)));
-  const id = `<${Buffer.from(d._id).toString('hex')}>`;
-  d._write('trailer');
-  d._write(`<<\n/Size ${offsets.length + 1}\n/Root ${String(d._root)}\n/Info ${String(d._info)}\n/ID [${id} ${id}]\n>>`);
-  d._write('startxref');
-  d._write(`${xrefOffset}`);
-  d._write('%%EOF');
-  d.push(null);
+  if (count > 0) writeRaw(doc, Buffer.from(block.subarray(0, count * XREF_ROW.length)));
+  const { root, info, id } = trailerParts(doc);
+  const hexId = `<${Buffer.from(id).toString('hex')}>`;
+  writeRaw(doc, 'trailer');
+  writeRaw(doc, `<<\n/Size ${offsets.length + 1}\n/Root ${root}\n/Info ${info}\n/ID [${hexId} ${hexId}]\n>>`);
+  writeRaw(doc, 'startxref');
+  writeRaw(doc, `${xrefOffset}`);
+  writeRaw(doc, '%%EOF');
+  endOutput(doc);
 }

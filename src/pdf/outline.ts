@@ -4,40 +4,29 @@
  * document ends, about 0.5 KB a patient; here a bookmark is written as soon as
  * the next one is known, and only the last one is held.
  *
- * The front matter's bookmarks are read first but drawn last (_page-tree.ts):
+ * The front matter's bookmarks are read first but drawn last (page-tree.ts):
  * their objects are reserved at the start, so the first patient's bookmark
  * can point back at them before they are filled in.
- *
- * It uses pdfkit 0.20's document internals (ref(), the root dictionary);
- * package.json pins pdfkit's minor version for that.
  */
-
-interface Reference { id: number; data: Record<string, unknown>; end(): void }
-interface DocumentInternals {
-  ref(data: Record<string, unknown>): Reference;
-  _root: Reference;
-  page: { dictionary: Reference; height: number };
-}
+import { catalog, currentPage, newObject, type PdfDoc, type PdfObject } from './_pdfkit.js';
 
 export class Outline {
-  private readonly doc: DocumentInternals;
-  private readonly root: Reference;
-  private readonly front: Reference[];
+  private readonly root: PdfObject;
+  private readonly front: PdfObject[];
   private frontFilled = 0;
-  private first: Reference | undefined;
+  private first: PdfObject | undefined;
   /** The latest bookmark after the front matter's, written once the next one (or the end) is known. */
-  private last: Reference | undefined;
+  private last: PdfObject | undefined;
 
   /** `frontBookmarks`: how many bookmarks the front matter will add with addFront(). */
-  constructor(doc: PDFKit.PDFDocument, frontBookmarks: number) {
-    this.doc = doc as unknown as DocumentInternals;
-    this.root = this.doc.ref({});
-    this.front = Array.from({ length: frontBookmarks }, () => this.doc.ref({}));
+  constructor(private readonly doc: PdfDoc, frontBookmarks: number) {
+    this.root = newObject(doc, {});
+    this.front = Array.from({ length: frontBookmarks }, () => newObject(doc, {}));
   }
 
   /** A bookmark to the current page, after all the others so far. */
   add(title: string): void {
-    const item = this.doc.ref(this.entry(title));
+    const item = newObject(this.doc, this.entry(title));
     if (this.last) {
       item.data.Prev = this.last;
       this.last.data.Next = item;
@@ -69,13 +58,13 @@ export class Outline {
     const last = this.last ?? this.front.at(-1);
     if (first && last) {
       Object.assign(this.root.data, { First: first, Last: last });
-      Object.assign(this.doc._root.data, { Outlines: this.root, PageMode: 'UseOutlines' });
+      Object.assign(catalog(this.doc).data, { Outlines: this.root, PageMode: 'UseOutlines' });
     }
     this.root.end();
   }
 
   private entry(title: string): Record<string, unknown> {
-    const page = this.doc.page;
+    const page = currentPage(this.doc);
     // Top left of the page, the reader's zoom kept. pdfkit strings are String objects; plain strings are PDF names.
     return { Title: new String(title), Parent: this.root, Dest: [page.dictionary, 'XYZ', 0, page.height, 0] };
   }
@@ -87,7 +76,7 @@ export class Outline {
  * resources: kept, the chain held every page with a bookmark until the end
  * (found in a heap snapshot). Only its object number is needed afterwards.
  */
-function written(item: Reference): void {
+function written(item: PdfObject): void {
   item.end();
   item.data = {};
 }

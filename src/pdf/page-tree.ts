@@ -11,14 +11,8 @@
  * and through it the page's dictionary, resources and every image's
  * dictionary (5 KB a page). Here a written page leaves only its object number
  * behind: 4 bytes a page, and a 100,000-patient binder has 500,000 pages.
- *
- * It uses pdfkit 0.20's document internals (the root's Pages.Kids array, the
- * page's dictionary reference); package.json pins pdfkit's minor version for that.
  */
-
-interface Reference { id: number; data: Record<string, unknown> }
-interface DocumentInternals { _root: Reference & { data: { Pages: { data: { Kids: unknown[] } } } } }
-interface PageInternals { dictionary: Reference }
+import { currentPage, pageTreeKids, referencePrototype, setPageTreeKids, type PdfDoc } from './_pdfkit.js';
 
 export class PageTree {
   private ids = new Int32Array(1024);
@@ -28,16 +22,16 @@ export class PageTree {
    * Takes the page pdfkit has just added (doc.page) out of pdfkit's page tree
    * into this one. Call right after each doc.addPage().
    */
-  take(doc: PDFKit.PDFDocument): void {
-    const kids = (doc as unknown as DocumentInternals)._root.data.Pages.data.Kids;
-    const page = kids.pop() as Reference | undefined;
-    if (page === undefined || page !== (doc.page as unknown as PageInternals).dictionary) throw new Error('the page tree lost track of the current page');
+  take(doc: PdfDoc): void {
+    const page = pageTreeKids(doc).pop();
+    const { dictionary } = currentPage(doc);
+    if (page === undefined || page !== dictionary) throw new Error('the page tree lost track of the current page');
     if (this.count === this.ids.length) {
       const grown = new Int32Array(this.ids.length * 2);
       grown.set(this.ids);
       this.ids = grown;
     }
-    this.ids[this.count++] = page.id;
+    this.ids[this.count++] = dictionary.id;
   }
 
   /** How many pages there are now: pages taken after it can be moved to the front. */
@@ -56,15 +50,13 @@ export class PageTree {
    * Hands the pages back to pdfkit's page tree, in order, as one entry that
    * prints as all their references ("12 0 R 15 0 R …"). Call once, just before doc.end().
    */
-  restore(doc: PDFKit.PDFDocument): void {
-    const root = (doc as unknown as DocumentInternals)._root;
+  restore(doc: PdfDoc): void {
     const ids = this.ids.subarray(0, this.count);
     // pdfkit prints an entry of its reference class with toString(): one such entry stands for them all.
-    const referenceClass = Object.getPrototypeOf(Object.getPrototypeOf(root)) as object;
-    const references = Object.create(referenceClass, {
+    const references = Object.create(referencePrototype(doc), {
       toString: { value: () => referencesText(ids) },
     }) as unknown;
-    root.data.Pages.data.Kids = [references];
+    setPageTreeKids(doc, [references]);
   }
 }
 

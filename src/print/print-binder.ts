@@ -1,35 +1,29 @@
-import PDFDocument from 'pdfkit';
 import type { KeyObject } from 'node:crypto';
-import { once } from 'node:events';
 import { statSync } from 'node:fs';
 import type { Db } from '../store/open-store.js';
 import { assertHasPatients } from '../store/open-store.js';
 import {
-  readLatestChange, readMeta, readScheduledVisits, RecordReader,
+  readLatestChange, readMeta, readScheduledVisits, RecordReader, type ScheduledVisit,
 } from '../store/read-records.js';
 import { warmStoreCache } from '../store/warm-store-cache.js';
 import { encodeManifest } from '../codec/manifest.js';
 import { fingerprintPublicKey } from '../codec/keys.js';
+import type { EncodeOptions } from '../codec/record-codec.js';
 import { layoutCodePages } from '../layout/code-pages.js';
 import type { PatientLayoutContext } from '../layout/patient-layout.js';
 import { PatientPool } from './threads/patient-pool.js';
 import { layoutCover, layoutIndex, layoutRecipe, layoutSchedule, type FrontMatterContext, type IndexEntry } from '../layout/front-matter.js';
-import { bodyBox, drawChrome, drawOps, pageFrame, type Chrome, type PageFrame } from '../pdf/draw-page.js';
+import { bodyBox, pageFrame, type Chrome, type PageFrame } from '../pdf/draw-page.js';
 import type { PageBody } from '../layout/flow.js';
 import { TextShaper } from '../text/shape-text.js';
-import { registerFonts } from '../text/font-files.js';
 import { label, PAPER, type Template } from '../layout/template.js';
 import { addDays, clinicNow, utcMinute } from '../layout/format.js';
 import { PatientOrder } from './patient-order.js';
 import { AtomicOutput } from '../pdf/atomic-output.js';
-import { nextTurn } from './next-turn.js';
-import { PageTree } from '../pdf/page-tree.js';
-import { Outline } from '../pdf/outline.js';
+import { BinderDocument, type DocumentInfo } from '../pdf/binder-document.js';
 import { ManifestEntries } from './manifest-entries.js';
-import { PageContent } from '../pdf/content-stream.js';
 import { assertRoomFor, DiskProjection, minimumBinderBytes } from './disk-space.js';
 import { capHeapGrowth } from './threads/heap-growth.js';
-import { endDocument, keepObjectOffsetsFlat } from '../pdf/object-offsets.js';
 
 export interface BinderOptions {
   /** The open store (read-only is enough) and its path, for messages. */
@@ -65,6 +59,33 @@ export interface BinderSummary {
 /** One part of the front matter: the title its running header and bookmark carry, and its layout, page by page. */
 interface FrontSection { title: string; bookmark: boolean; layout: (onPage: (page: PageBody) => void) => void }
 
+/** The front matter's length, laid out with placeholder page numbers before any patient is drawn. */
+interface FrontLengths { sections: number[]; pages: number; bookmarks: number }
+
+/** A page's running header; the footer is the same on every page (BinderPages). */
+type Header = Omit<Chrome, 'footerLeft' | 'footerRight'>;
+
+/** What one print reads once, before drawing, and every step after uses. */
+interface PrintRun {
+  options: BinderOptions;
+  meta: Record<string, string>;
+  dataAsOf: string | null;
+  today: string;
+  frame: PageFrame;
+  shaper: TextShaper;
+  ctx: PatientLayoutContext & FrontMatterContext;
+  reader: RecordReader;
+  patients: PatientOrder;
+  visits: ScheduledVisit[];
+  keys: { signingKey?: KeyObject; encryptKey?: Uint8Array };
+  codeOptions: EncodeOptions;
+  clinicName: string;
+  fingerprint: string | null;
+}
+
+/** What the patients' pages leave for the manifest and the front matter. */
+interface PatientsPrinted { firstPages: Int32Array; entries: ManifestEntries; codes: number }
+
 /**
  * Stands in for page numbers while the front matter is laid out to count its
  * pages. Digits are equally wide in these fonts, so a number this long is at
@@ -80,21 +101,23 @@ export function runIdFor(printedAt: string): string {
 }
 
 /**
- * Prints the binder: cover, restore recipe, index, schedule, then each
- * patient starting on a right-hand page, summary first and pages of codes
- * after, and last the run's manifest codes. Reads one snapshot of the store
- * and lays every patient out once: the front matter's length is known from the
- * patient list alone, so each patient is drawn and streamed out as soon as it
- * is laid out, and memory holds a few patients at a time. The front matter,
- * which prints their page numbers, is drawn last and moved to the front of the
- * PDF (_page-tree.ts). Patients are validated, encoded and laid out on worker
- * threads (patient-pool.ts); drawing stays on this one, in binder order. The
- * PDF appears under `outPath` only when complete.
+ * Draws the binder on this thread (print/threads/drawing-thread.ts printBinder
+ * runs it on a thread of its own): cover, restore recipe, index, schedule,
+ * then each patient starting on a right-hand page, summary first and pages of
+ * codes after, and last the run's manifest codes. Reads one snapshot of the
+ * store and lays every patient out once: the front matter's length is known
+ * from the patient list alone, so each patient is drawn and streamed out as
+ * soon as it is laid out, and memory holds a few patients at a time. The
+ * front matter, which prints their page numbers, is drawn last and moved to
+ * the front (binder-document.ts, "front matter last"). Patients are
+ * validated, encoded and laid out on worker threads (patient-pool.ts);
+ * drawing stays on this one, in binder order. The PDF appears under `outPath`
+ * only when complete.
  * @throws EmptyStoreError, InvalidRecordError, RecordTooLargeError, NotEnoughDiskError, OutputNotWritableError,
  * OutputIsStoreError, OutputIsKeyError, OutputExistsError
  */
-export async function renderBinder(options: BinderOptions): Promise<BinderSummary> {
-  const { db, template, printedAt } = options;
+export async function drawBinder(options: BinderOptions): Promise<BinderSummary> {
+  const { db } = options;
   capHeapGrowth();
   const output = await AtomicOutput.open(options.outPath, options);
   let pool: PatientPool | undefined;
@@ -111,166 +134,192 @@ export async function renderBinder(options: BinderOptions): Promise<BinderSummar
     await pool?.close();
   }
 
+  /** The binder, from one snapshot of the store: patients first, then the manifest, then the front matter. */
   async function renderInSnapshot(o: BinderOptions, out: AtomicOutput): Promise<Omit<BinderSummary, 'bytes'>> {
-    // Every row is read below, scattered: the file is read through in order first (warm-store-cache.ts).
-    warmStoreCache(o.storePath);
-    assertHasPatients(db, o.storePath);
-    const meta = readMeta(db);
-    const dataAsOf = readLatestChange(db);
-    const today = clinicNow(printedAt, meta.timezone ?? 'UTC').date;
-    const [width, height] = PAPER[template.paper];
-    const frame = pageFrame(width, height);
-    const shaper = new TextShaper();
-    const ctx: PatientLayoutContext & FrontMatterContext = { shaper, template, box: bodyBox(frame), today };
-    const reader = new RecordReader(db);
-
-    const patients = PatientOrder.read(db, template.locale);
-    const visits = readScheduledVisits(db, today, addDays(today, template.schedule_days - 1));
-    const keys = { ...(o.signingKey ? { signingKey: o.signingKey } : {}), ...(o.encryptKey ? { encryptKey: o.encryptKey } : {}) };
-    const codeOptions = { runId: runIdFor(printedAt), printedAt, ...(o.maxCodes ? { maxCodes: o.maxCodes } : {}), ...keys };
-    const clinicName = template.clinic.name ?? meta.clinic_name ?? 'Clinic';
-    const fingerprint = o.signingKey ? fingerprintPublicKey(o.signingKey) : null;
-
-    /** The front matter, for the binder's page count and each patient's first page. */
-    const frontMatter = (totalPages: number, firstPage: (patient: number) => number): FrontSection[] => {
-      const all = (pages: PageBody[]) => (onPage: (page: PageBody) => void): void => pages.forEach((p) => onPage(p));
-      return [
-        { title: label(template, 'binder_title'), bookmark: false, layout: all(layoutCover({
-          clinicName, clinicAddress: template.clinic.address ?? meta.clinic_address ?? null,
-          clinicPhone: template.clinic.phone ?? meta.clinic_phone ?? null,
-          printedAt, dataAsOf, patients: patients.length, pages: totalPages, fingerprint, encrypted: o.encryptKey !== undefined,
-        }, ctx)) },
-        { title: label(template, 'restore_recipe'), bookmark: false, layout: all(layoutRecipe(ctx, fingerprint)) },
-        { title: label(template, 'index'), bookmark: true, layout: (onPage) => layoutIndex(indexEntries(patients, firstPage), ctx, onPage) },
-        { title: label(template, 'schedule'), bookmark: true, layout: (onPage) => {
-          const order = new Map(patients.ids.map((id, i) => [id, i]));
-          layoutSchedule(visits.map((v) => {
-            const i = order.get(v.patient_id)!;
-            return { startsAt: v.starts_at, name: patients.name(i), mrn: patients.mrn(i), provider: v.provider, reason: v.reason, page: firstPage(i) };
-          }), today, template.schedule_days, ctx, onPage);
-        } },
-      ];
-    };
-    const counted = frontMatter(PAGE_PLACEHOLDER, () => PAGE_PLACEHOLDER);
-    const frontLengths = counted.map((section) => {
-      let pages = 0;
-      section.layout(() => { pages++; });
-      return pages;
-    });
-    const frontPages = frontLengths.reduce((a, b) => a + b, 0);
-    assertRoomFor(o.outPath, minimumBinderBytes(patients.length));
-
-    const doc = new PDFDocument({
-      size: [width, height], margin: 0, autoFirstPage: false, compress: true,
-      info: {
-        Title: `${label(template, 'binder_title')} — ${meta.clinic_name ?? ''}`.trim(),
-        Producer: 'paperchart', Creator: 'paperchart',
-        CreationDate: new Date(printedAt),
-      },
-      lang: template.locale,
-    } as PDFKit.PDFDocumentOptions);
-    keepObjectOffsetsFlat(doc);
-    registerFonts(doc, shaper.fonts);
-    // Not doc.pipe(): a pipe pauses pdfkit when the file falls behind, but pdfkit
-    // keeps pushing into its own buffer, which then grew with the binder (14 MB
-    // held at 1,000 patients, measured). Written straight through, the only
-    // buffer is the file's, and drained() waits for it.
-    doc.on('data', (chunk: Uint8Array) => out.write(chunk));
-    doc.on('end', () => out.end());
-    const failed = once(out.stream, 'error').then(([e]) => { throw e; });
-    failed.catch(() => undefined); // observed by the race at the end; never an unhandled rejection
-    const asOfText = `${label(template, 'data_as_of')} ${dataAsOf ? utcMinute(dataAsOf) : '—'}`;
-    const content = new PageContent(doc);
-    const tree = new PageTree();
-    const outline = new Outline(doc, counted.filter((section) => section.bookmark).length);
-    const emit = (page: number, body: PageBody, chrome: Omit<Chrome, 'footerLeft' | 'footerRight'>): void => {
-      content.flush();
-      doc.addPage({ size: [width, height], margin: 0 }); // writes the previous page
-      tree.take(doc);
-      drawChrome(content, shaper, frame, {
-        ...chrome, footerLeft: `${clinicName} — ${label(template, 'confidential')}`, footerRight: `${label(template, 'binder_page')} ${page}`,
-      });
-      drawOps(content, shaper, body.ops);
-    };
-    const frontChrome = (title: string, i: number, n: number): Omit<Chrome, 'footerLeft' | 'footerRight'> => ({
-      title: clinicName, titleRight: title, detail: asOfText, detailRight: n > 1 ? label(template, 'page_of', { x: i + 1, y: n }) : '',
-    });
-    const drained = async (): Promise<void> => {
-      if (out.stream.writableNeedDrain || out.stream.errored) await out.drained();
-      else await nextTurn();
-    };
-
-    // Patients, from the page after the front matter on: each starts on a right-hand (odd) page.
-    let current = frontPages;
-    const startOnRightHandPage = (): void => {
-      if (current % 2 === 1) emit(++current, blankPage(shaper, frame, label(template, 'blank_page')), frontChrome('', 0, 1));
-    };
-    const firstPages = new Int32Array(patients.length);
-    const entries = new ManifestEntries(patients.ids);
-    const disk = new DiskProjection(o.outPath, patients.length);
-    let codes = 0;
-    let done = 0;
-    const workers = pool = new PatientPool({ template, box: ctx.box, today, dataAsOf, codeOptions }, shaper, o.jobs ?? 1);
-    for await (const prepared of workers.prepare(patients.ids, (id) => reader.read(id))) {
-      const id = patients.ids[done]!;
-      if (prepared.id !== id) throw new Error(`patient ${id}: prepared ${prepared.id} in its place`);
-      startOnRightHandPage();
-      firstPages[done] = current + 1;
-      const name = patients.name(done);
-      const mrn = patients.mrn(done);
-      const detail = `${label(template, 'dob')} ${patients.birthDate(done)}   ${label(template, 'mrn')} ${mrn}`;
-      prepared.pages.forEach((body, i) => {
-        emit(++current, body, { title: name, detail, titleRight: label(template, 'page_of', { x: i + 1, y: prepared.pages.length }), detailRight: asOfText });
-        if (i === 0) outline.add(`${name} — ${label(template, 'mrn')} ${mrn}`);
-      });
-      entries.add(prepared.digest, prepared.codes, current - prepared.codePages + 1, prepared.codePages);
-      codes += prepared.codes;
-      done++;
-      o.onProgress?.({ phase: 'render', done, total: patients.length });
-      if (done % DISK_CHECK_EVERY === 0) disk.check(done, out.stream.bytesWritten + out.stream.writableLength);
-      await drained();
-    }
+    const run = prepareRun(db, o);
+    const front = countFrontMatter(run);
+    assertRoomFor(o.outPath, minimumBinderBytes(run.patients.length));
+    const pages = new BinderPages(run, new BinderDocument(out, run.frame, documentInfo(run), run.shaper, front.bookmarks), front.pages);
+    const { template, today } = run.ctx;
+    const workers = pool = new PatientPool({ template, box: run.ctx.box, today, dataAsOf: run.dataAsOf, codeOptions: run.codeOptions }, run.shaper, o.jobs ?? 1);
+    const printed = await printPatients(run, pages, workers, out);
     // The workers' heaps are not needed for the rest: freed before the manifest and front matter are drawn.
     await workers.close();
+    const manifestCodes = await printManifest(run, pages, printed.entries);
+    printFrontMatter(run, pages, front, printed.firstPages);
+    await pages.doc.end();
+    return { patients: run.patients.length, pages: pages.current, codes: printed.codes + manifestCodes, outPath: o.outPath };
+  }
+}
 
-    // The manifest lists every patient's code pages, so it follows them.
-    startOnRightHandPage();
-    const manifest = encodeManifest({ runId: codeOptions.runId, printedAt, clinic: meta }, entries.inIdOrder(), keys).texts;
-    codes += manifest.length;
-    const manifestPages = layoutCodePages(manifest, {
-      heading: (first, last, total, page, pages) => label(template, 'manifest_heading', { first, last, total, page, pages }),
-      caption: (i) => label(template, 'manifest_caption', { i, total: manifest.length }),
-    }, shaper, ctx.box);
-    for (const [i, body] of manifestPages.entries()) {
-      emit(++current, body, frontChrome(label(template, 'manifest'), i, manifestPages.length));
-      if (i === 0) outline.add(label(template, 'manifest'));
-      // A 100,000-patient manifest is 520 pages of codes, 12 MB: written as it goes, not held until the end.
-      await drained();
-    }
+/** Reads what the whole print needs from the store (inside its snapshot) and sets up the paper and the shaper. */
+function prepareRun(db: Db, options: BinderOptions): PrintRun {
+  const { template, printedAt } = options;
+  // Every row is read below, scattered: the file is read through in order first (warm-store-cache.ts).
+  warmStoreCache(options.storePath);
+  assertHasPatients(db, options.storePath);
+  const meta = readMeta(db);
+  const today = clinicNow(printedAt, meta.timezone ?? 'UTC').date;
+  const [width, height] = PAPER[template.paper];
+  const frame = pageFrame(width, height);
+  const shaper = new TextShaper();
+  const keys = { ...(options.signingKey ? { signingKey: options.signingKey } : {}), ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}) };
+  return {
+    options, meta, dataAsOf: readLatestChange(db), today, frame, shaper,
+    ctx: { shaper, template, box: bodyBox(frame), today },
+    reader: new RecordReader(db),
+    patients: PatientOrder.read(db, template.locale),
+    visits: readScheduledVisits(db, today, addDays(today, template.schedule_days - 1)),
+    keys,
+    codeOptions: { runId: runIdFor(printedAt), printedAt, ...(options.maxCodes ? { maxCodes: options.maxCodes } : {}), ...keys },
+    clinicName: template.clinic.name ?? meta.clinic_name ?? 'Clinic',
+    fingerprint: options.signingKey ? fingerprintPublicKey(options.signingKey) : null,
+  };
+}
 
-    // Now that every page number is known, the front matter: drawn last, read first.
-    const mark = tree.mark();
+function documentInfo({ options, meta }: PrintRun): DocumentInfo {
+  const { template } = options;
+  return { title: `${label(template, 'binder_title')} — ${meta.clinic_name ?? ''}`.trim(), createdAt: new Date(options.printedAt), lang: template.locale };
+}
+
+/** The front matter, for the binder's page count and each patient's first page. */
+function frontMatter(run: PrintRun, totalPages: number, firstPage: (patient: number) => number): FrontSection[] {
+  const { options: o, meta, patients, ctx } = run;
+  const { template } = o;
+  const all = (pages: PageBody[]) => (onPage: (page: PageBody) => void): void => pages.forEach((p) => onPage(p));
+  return [
+    { title: label(template, 'binder_title'), bookmark: false, layout: all(layoutCover({
+      clinicName: run.clinicName, clinicAddress: template.clinic.address ?? meta.clinic_address ?? null,
+      clinicPhone: template.clinic.phone ?? meta.clinic_phone ?? null,
+      printedAt: o.printedAt, dataAsOf: run.dataAsOf, patients: patients.length, pages: totalPages,
+      fingerprint: run.fingerprint, encrypted: o.encryptKey !== undefined,
+    }, ctx)) },
+    { title: label(template, 'restore_recipe'), bookmark: false, layout: all(layoutRecipe(ctx, run.fingerprint)) },
+    { title: label(template, 'index'), bookmark: true, layout: (onPage) => layoutIndex(indexEntries(patients, firstPage), ctx, onPage) },
+    { title: label(template, 'schedule'), bookmark: true, layout: (onPage) => {
+      const order = new Map(patients.ids.map((id, i) => [id, i]));
+      layoutSchedule(run.visits.map((v) => {
+        const i = order.get(v.patient_id)!;
+        return { startsAt: v.starts_at, name: patients.name(i), mrn: patients.mrn(i), provider: v.provider, reason: v.reason, page: firstPage(i) };
+      }), run.today, template.schedule_days, ctx, onPage);
+    } },
+  ];
+}
+
+/** Lays the front matter out with placeholder page numbers, only to count its pages. */
+function countFrontMatter(run: PrintRun): FrontLengths {
+  const counted = frontMatter(run, PAGE_PLACEHOLDER, () => PAGE_PLACEHOLDER);
+  const sections = counted.map((section) => {
+    let pages = 0;
+    section.layout(() => { pages++; });
+    return pages;
+  });
+  return { sections, pages: sections.reduce((a, b) => a + b, 0), bookmarks: counted.filter((section) => section.bookmark).length };
+}
+
+/** The binder's pages as they are drawn: numbered, with the running header given and the footer every page has. */
+class BinderPages {
+  /** The number of the last page drawn after the front matter, which comes first but is drawn last. */
+  current: number;
+  private readonly footerLeft: string;
+  private readonly asOfText: string;
+
+  constructor(private readonly run: PrintRun, readonly doc: BinderDocument, frontPages: number) {
+    const { template } = run.options;
+    this.current = frontPages;
+    this.footerLeft = `${run.clinicName} — ${label(template, 'confidential')}`;
+    this.asOfText = `${label(template, 'data_as_of')} ${run.dataAsOf ? utcMinute(run.dataAsOf) : '—'}`;
+  }
+
+  /** Draws `body` as page number `page`. */
+  draw(page: number, body: PageBody, header: Header): void {
+    this.doc.page(body, { ...header, footerLeft: this.footerLeft, footerRight: `${label(this.run.options.template, 'binder_page')} ${page}` });
+  }
+
+  /** Draws `body` as the page after the last one. */
+  next(body: PageBody, header: Header): void {
+    this.draw(++this.current, body, header);
+  }
+
+  /** A blank page first if the next one would be a left-hand (even) one. */
+  startOnRightHandPage(): void {
+    if (this.current % 2 === 1) this.next(blankPage(this.run.shaper, this.run.frame, label(this.run.options.template, 'blank_page')), this.frontHeader('', 0, 1));
+  }
+
+  /** A patient's header: name and birth date left, page of the patient's pages and the data's age right. */
+  patientHeader(patient: number, i: number, n: number): Header {
+    const { patients, options: { template } } = this.run;
+    const detail = `${label(template, 'dob')} ${patients.birthDate(patient)}   ${label(template, 'mrn')} ${patients.mrn(patient)}`;
+    return { title: patients.name(patient), detail, titleRight: label(template, 'page_of', { x: i + 1, y: n }), detailRight: this.asOfText };
+  }
+
+  /** The header of the front matter's and the manifest's pages: the clinic left, the section right. */
+  frontHeader(title: string, i: number, n: number): Header {
+    const { template } = this.run.options;
+    return { title: this.run.clinicName, titleRight: title, detail: this.asOfText, detailRight: n > 1 ? label(template, 'page_of', { x: i + 1, y: n }) : '' };
+  }
+}
+
+/** Draws the patients in binder order as the workers prepare them, each from a right-hand page, streamed to the file. */
+async function printPatients(run: PrintRun, pages: BinderPages, workers: PatientPool, out: AtomicOutput): Promise<PatientsPrinted> {
+  const { patients, options: o } = run;
+  const { template } = o;
+  const firstPages = new Int32Array(patients.length);
+  const entries = new ManifestEntries(patients.ids);
+  const disk = new DiskProjection(o.outPath, patients.length);
+  let codes = 0;
+  let done = 0;
+  for await (const prepared of workers.prepare(patients.ids, (id) => run.reader.read(id))) {
+    const id = patients.ids[done]!;
+    if (prepared.id !== id) throw new Error(`patient ${id}: prepared ${prepared.id} in its place`);
+    pages.startOnRightHandPage();
+    firstPages[done] = pages.current + 1;
+    prepared.pages.forEach((body, i) => {
+      pages.next(body, pages.patientHeader(done, i, prepared.pages.length));
+      if (i === 0) pages.doc.bookmark(`${patients.name(done)} — ${label(template, 'mrn')} ${patients.mrn(done)}`);
+    });
+    entries.add(prepared.digest, prepared.codes, pages.current - prepared.codePages + 1, prepared.codePages);
+    codes += prepared.codes;
+    done++;
+    o.onProgress?.({ phase: 'render', done, total: patients.length });
+    if (done % DISK_CHECK_EVERY === 0) disk.check(done, out.bytesOut);
+    await pages.doc.drained();
+  }
+  return { firstPages, entries, codes };
+}
+
+/** Draws the run's manifest codes, which list every patient's code pages, so they follow them. Returns how many codes. */
+async function printManifest(run: PrintRun, pages: BinderPages, entries: ManifestEntries): Promise<number> {
+  const { template, printedAt } = run.options;
+  pages.startOnRightHandPage();
+  const manifest = encodeManifest({ runId: run.codeOptions.runId, printedAt, clinic: run.meta }, entries.inIdOrder(), run.keys).texts;
+  const manifestPages = layoutCodePages(manifest, {
+    heading: (first, last, total, page, n) => label(template, 'manifest_heading', { first, last, total, page, pages: n }),
+    caption: (i) => label(template, 'manifest_caption', { i, total: manifest.length }),
+  }, run.shaper, run.ctx.box);
+  for (const [i, body] of manifestPages.entries()) {
+    pages.next(body, pages.frontHeader(label(template, 'manifest'), i, manifestPages.length));
+    if (i === 0) pages.doc.bookmark(label(template, 'manifest'));
+    // A 100,000-patient manifest is 520 pages of codes, 12 MB: written as it goes, not held until the end.
+    await pages.doc.drained();
+  }
+  return manifest.length;
+}
+
+/** Now that every page number is known, the front matter: drawn last, read first. */
+function printFrontMatter(run: PrintRun, pages: BinderPages, front: FrontLengths, firstPages: Int32Array): void {
+  pages.doc.frontMatterLast(() => {
     let page = 0;
-    frontMatter(current, (i) => firstPages[i]!).forEach((section, n) => {
+    frontMatter(run, pages.current, (i) => firstPages[i]!).forEach((section, n) => {
       let i = 0;
       section.layout((body) => {
-        emit(++page, body, frontChrome(section.title, i, frontLengths[n]!));
-        if (i === 0 && section.bookmark) outline.addFront(section.title);
+        pages.draw(++page, body, pages.frontHeader(section.title, i, front.sections[n]!));
+        if (i === 0 && section.bookmark) pages.doc.bookmark(section.title);
         i++;
       });
-      if (i !== frontLengths[n]) throw new Error(`front matter section ${n}: ${i} pages with page numbers, ${frontLengths[n]} counted`);
+      if (i !== front.sections[n]) throw new Error(`front matter section ${n}: ${i} pages with page numbers, ${front.sections[n]} counted`);
     });
-    tree.moveToFront(mark);
-    content.flush();
-    tree.restore(doc);
-    outline.end();
-    // A turn first, for pdfkit to hand over what it holds; then the file has taken all of it.
-    const ended = endDocument(doc, async () => { await nextTurn(); await out.settled(); });
-    ended.catch(() => undefined); // when the file fails, `failed` reports it; never an unhandled rejection
-    await Promise.race([ended, failed]);
-    await Promise.race([once(out.stream, 'finish'), failed]);
-    return { patients: patients.length, pages: current, codes, outPath: o.outPath };
-  }
+  });
 }
 
 /** The index's rows, made one at a time as the index is laid out. */

@@ -1,5 +1,4 @@
 import { encodeQrModules, QR_MODULES } from './encoder.js';
-import { beginContent, endContent } from '../pdf/content-stream.js';
 import { deflateCodeImage } from './image-deflate.js';
 
 export { QR_CAPACITY, QR_EC_LEVEL, QR_MASK, QR_MODULES, QR_VERSION } from './encoder.js';
@@ -32,32 +31,5 @@ export function qrImage(text: string): Uint8Array {
   return deflateCodeImage(encodeQrModules(text, moduleScratch), QR_MODULES);
 }
 
-/** The parts of pdfkit 0.20 an image is drawn with: its image count for labels, references for objects, the page's images. */
-interface ImageInternals {
-  _imageCount: number;
-  ref(data: Record<string, unknown>): { end(chunk?: Uint8Array): void };
-  page: { xobjects: Record<string, unknown> };
-}
-
-/**
- * Draws a code's image (qrImage) with its top-left module at (x, y), quiet
- * zone outside that box: the image object pdfkit writes for the same image as
- * a PNG (its decode parameters inline instead of an object of their own),
- * drawn with the operators pdfkit's image() writes, without pdfkit parsing a
- * PNG first (png-js copies the data a byte at a time).
- */
-export function drawQr(doc: PDFKit.PDFDocument, image: Uint8Array, x: number, y: number, modulePt = MODULE_PT): void {
-  const internals = doc as unknown as ImageInternals;
-  const label = `I${++internals._imageCount}`;
-  const obj = internals.ref({
-    Type: 'XObject', Subtype: 'Image', BitsPerComponent: 1, Width: IMAGE_SIZE, Height: IMAGE_SIZE, Filter: 'FlateDecode',
-    DecodeParms: { Predictor: 15, Colors: 1, BitsPerComponent: 1, Columns: IMAGE_SIZE }, ColorSpace: 'DeviceGray',
-  });
-  obj.end(image);
-  internals.page.xobjects[label] = obj;
-  const side = QR_MODULES * modulePt;
-  // The image's unit square, scaled to the code's side and turned the right way up in the page's y-down space.
-  const out = beginContent(doc);
-  out.line('q').number(side).text('0 0 ').number(-side).number(x).number(y + side).line('cm').byte(0x2f).text(label).line(' Do').line('Q');
-  endContent(doc, out);
-}
+/** Pixels per side of a code's image, for the PDF image that draws it (pdf/code-image.ts). */
+export const QR_IMAGE_PIXELS = IMAGE_SIZE;

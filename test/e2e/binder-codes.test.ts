@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { writeHandmadeClinic } from '../fixtures/handmade-clinic.js';
 import { openStore } from '../../src/store/open-store.js';
 import { RecordReader } from '../../src/store/read-records.js';
-import { renderBinder } from '../../src/print/print-binder.js';
+import { drawBinder } from '../../src/print/print-binder.js';
 import { loadTemplate } from '../../src/layout/template.js';
 import { canonicalJson } from '../../src/record/canonical-json.js';
 import { decodeRecords } from '../../src/codec/record-codec.js';
@@ -43,7 +43,7 @@ describe('the printed binder read back through a simulated 200-dpi scan', () => 
     const db = openStore(store);
     const reader = new RecordReader(db);
     expected = new Map((db.prepare('SELECT id FROM patients').all() as { id: string }[]).map(({ id }) => [id, canonicalJson(reader.read(id))]));
-    await renderBinder({ db, storePath: store, outPath: join(dir, 'binder.pdf'), template: loadTemplate('default'),
+    await drawBinder({ db, storePath: store, outPath: join(dir, 'binder.pdf'), template: loadTemplate('default'),
       printedAt: '2026-11-25T15:00:00Z', signingKey: privateKey });
     db.close();
     scanned = [];

@@ -8,7 +8,7 @@ import { extractPageTexts } from '../_pdf-text.js';
 import { handmadePatient } from '../fixtures/handmade-clinic.js';
 import { withNotes } from './_large-record.js';
 import { createStore, openStore } from '../../src/store/open-store.js';
-import { renderBinder } from '../../src/print/print-binder.js';
+import { drawBinder } from '../../src/print/print-binder.js';
 import { loadTemplate } from '../../src/layout/template.js';
 import { readSigningKeyFile, writeKeyFiles } from '../../src/keys/key-files.js';
 import { RecordTooLargeError } from '../../src/errors.js';
@@ -55,7 +55,7 @@ describe('a patient with megabytes of notes', () => {
     writeKeyFiles(join(dir, 'keys'));
     const db = openStore(store);
     try {
-      await renderBinder({ db, storePath: store, outPath: join(dir, 'binder.pdf'), template: loadTemplate('default'),
+      await drawBinder({ db, storePath: store, outPath: join(dir, 'binder.pdf'), template: loadTemplate('default'),
         printedAt: PRINTED_AT, signingKey: readSigningKeyFile(join(dir, 'keys', 'paperchart-signing.key')) });
     } finally {
       db.close();
@@ -127,7 +127,7 @@ describe('a patient with megabytes of notes', () => {
     const db = openStore(store);
     try {
       // What print --max-codes passes on (test/cli/bad-input.test.ts checks the command's exit value and message).
-      const printing = renderBinder({ db, storePath: store, outPath: out, template: loadTemplate('default'), printedAt: PRINTED_AT,
+      const printing = drawBinder({ db, storePath: store, outPath: out, template: loadTemplate('default'), printedAt: PRINTED_AT,
         maxCodes: texts.length - 1 });
       await expect(printing).rejects.toThrow(RecordTooLargeError);
       await expect(printing).rejects.toThrow(`patient ${BIG}: record needs ${texts.length} codes, the cap is ${texts.length - 1}`);

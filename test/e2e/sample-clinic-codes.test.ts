@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/open-store.js';
 import { RecordReader } from '../../src/store/read-records.js';
-import { renderBinder } from '../../src/print/print-binder.js';
+import { drawBinder } from '../../src/print/print-binder.js';
 import { loadTemplate } from '../../src/layout/template.js';
 import { canonicalJson } from '../../src/record/canonical-json.js';
 import { decodeRecords } from '../../src/codec/record-codec.js';
@@ -38,7 +38,7 @@ describe('the whole sample clinic through print, a 200-dpi raster and zxing', ()
     const db = openStore(DEMO);
     const reader = new RecordReader(db);
     for (const { id } of db.prepare('SELECT id FROM patients').all() as { id: string }[]) expected.set(id, canonicalJson(reader.read(id)));
-    await renderBinder({ db, storePath: DEMO, outPath: join(dir, 'binder.pdf'), template: loadTemplate('default'), printedAt: '2026-11-25T16:00:00Z' });
+    await drawBinder({ db, storePath: DEMO, outPath: join(dir, 'binder.pdf'), template: loadTemplate('default'), printedAt: '2026-11-25T16:00:00Z' });
     db.close();
     for await (const page of rasterisePdf(new Uint8Array(readFileSync(join(dir, 'binder.pdf'))), { dpi: 200 })) {
       writeFileSync(join(scans, `page-${String(page.page).padStart(3, '0')}.png`), encodeRaster(page, 'png'));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { encodeRaster } from '../_encode-raster.js';
 import { writeHandmadeClinic } from '../fixtures/handmade-clinic.js';
 import { openStore } from '../../src/store/open-store.js';
-import { renderBinder } from '../../src/print/print-binder.js';
+import { drawBinder } from '../../src/print/print-binder.js';
 import { loadTemplate } from '../../src/layout/template.js';
 import { rasterisePdf, type RasterPage } from '../../src/scan/rasterise-pdf.js';
 import { readCodes } from '../../src/scan/read-codes.js';
@@ -24,7 +24,7 @@ describe('a page of a printed binder\'s codes under scanning conditions', () => 
     const store = join(dir, 'clinic.sqlite');
     writeHandmadeClinic(store);
     const db = openStore(store);
-    await renderBinder({ db, storePath: store, outPath: join(dir, 'binder.pdf'), template: loadTemplate('default'), printedAt: '2026-11-25T15:00:00Z' });
+    await drawBinder({ db, storePath: store, outPath: join(dir, 'binder.pdf'), template: loadTemplate('default'), printedAt: '2026-11-25T15:00:00Z' });
     db.close();
     pdf = new Uint8Array(readFileSync(join(dir, 'binder.pdf')));
     // The page holding the most codes (the manifest's or the long history's).

@@ -1,4 +1,4 @@
-// pdfkit's object offsets are kept in flat arrays (_object-offsets.ts, issue 6).
+// pdfkit's object offsets are kept in flat arrays (object-offsets.ts, issue 6).
 import { describe, expect, it } from 'vitest';
 import PDFDocument from 'pdfkit';
 import { endDocument, keepObjectOffsetsFlat, ObjectOffsets } from '../../src/pdf/object-offsets.js';

@@ -1,4 +1,4 @@
-// The binder's page tree is kept as object numbers and its bookmarks written as it prints (_page-tree.ts, _outline.ts, issue 6).
+// The binder's page tree is kept as object numbers and its bookmarks written as it prints (page-tree.ts, outline.ts, issue 6).
 import { describe, expect, it } from 'vitest';
 import PDFDocument from 'pdfkit';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { writeHandmadeClinic, HANDMADE_NAMES } from '../fixtures/handmade-clinic.js';
 import { openStore } from '../../src/store/open-store.js';
-import { renderBinder, type BinderSummary } from '../../src/print/print-binder.js';
+import { drawBinder, type BinderSummary } from '../../src/print/print-binder.js';
 import { loadTemplate } from '../../src/layout/template.js';
 import { extractPageTexts } from '../_pdf-text.js';
 import type { PatientRecord } from '../../src/record/record.js';
@@ -15,7 +15,7 @@ const PRINTED_AT = '2026-11-25T15:00:00Z';
 async function printTo(dir: string, store: string, name: string, template = 'default'): Promise<BinderSummary> {
   const db = openStore(store);
   try {
-    return await renderBinder({ db, storePath: store, outPath: join(dir, name), template: loadTemplate(template), printedAt: PRINTED_AT });
+    return await drawBinder({ db, storePath: store, outPath: join(dir, name), template: loadTemplate(template), printedAt: PRINTED_AT });
   } finally {
     db.close();
   }

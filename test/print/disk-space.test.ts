@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NotEnoughDiskError } from '../../src/errors.js';
 import { assertRoomFor, DiskProjection, estimateBinderBytes, minimumBinderBytes } from '../../src/print/disk-space.js';
-import { renderBinder } from '../../src/print/print-binder.js';
+import { drawBinder } from '../../src/print/print-binder.js';
 import { loadTemplate } from '../../src/layout/template.js';
 import { openStore } from '../../src/store/open-store.js';
 
@@ -17,7 +17,7 @@ describe('disk space', () => {
     const db = openStore(store);
     const out = join(dir, 'demo.pdf');
     try {
-      const s = await renderBinder({ db, storePath: store, outPath: out, template: loadTemplate('default'), printedAt: '2026-11-25T16:00:00Z' });
+      const s = await drawBinder({ db, storePath: store, outPath: out, template: loadTemplate('default'), printedAt: '2026-11-25T16:00:00Z' });
       expect(estimateBinderBytes(s.pages, s.codes)).toBeGreaterThanOrEqual(statSync(out).size);
       expect(estimateBinderBytes(s.pages, s.codes)).toBeLessThan(statSync(out).size * 4);
       // Checked before drawing, so it must never refuse a binder that fits.

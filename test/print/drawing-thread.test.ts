@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
-import { renderBinder } from '../../src/print/print-binder.js';
+import { drawBinder } from '../../src/print/print-binder.js';
 import { loadTemplate } from '../../src/layout/template.js';
 
 const DIST = new URL('../../dist/', import.meta.url);
@@ -22,7 +22,7 @@ const compiled = async (): Promise<ThreadModule> => {
 };
 
 describe('printBinder', () => {
-  it('draws on its own thread the same PDF, byte for byte, as renderBinder on this one, reporting progress', async () => {
+  it('draws on its own thread the same PDF, byte for byte, as drawBinder on this one, reporting progress', async () => {
     const { printBinder } = await compiled();
     const progress: number[] = [];
     const threaded = join(dir, 'threaded.pdf');
@@ -31,7 +31,7 @@ describe('printBinder', () => {
     const here = join(dir, 'here.pdf');
     const db = openStore(DEMO);
     try {
-      await renderBinder({ db, storePath: DEMO, outPath: here, template: loadTemplate('default'), printedAt: PRINTED_AT, jobs: 1 });
+      await drawBinder({ db, storePath: DEMO, outPath: here, template: loadTemplate('default'), printedAt: PRINTED_AT, jobs: 1 });
     } finally {
       db.close();
     }

@@ -9,7 +9,7 @@ import QRCode from 'qrcode';
 import Database from 'better-sqlite3';
 import { writeHandmadeClinic } from '../fixtures/handmade-clinic.js';
 import { openStore } from '../../src/store/open-store.js';
-import { renderBinder } from '../../src/print/print-binder.js';
+import { drawBinder } from '../../src/print/print-binder.js';
 import { loadTemplate } from '../../src/layout/template.js';
 import { exportRecords } from '../../src/store/export-store.js';
 import { decodeRecords, encodeRecord } from '../../src/codec/record-codec.js';
@@ -72,7 +72,7 @@ beforeAll(async () => {
   writeFileSync(pubPath, publicKey.export({ format: 'pem', type: 'spki' }).toString());
   pdf = join(dir, 'binder.pdf');
   const db = openStore(original);
-  await renderBinder({ db, storePath: original, outPath: pdf, template: loadTemplate('default'), printedAt: '2026-11-25T15:00:00Z', signingKey: privateKey });
+  await drawBinder({ db, storePath: original, outPath: pdf, template: loadTemplate('default'), printedAt: '2026-11-25T15:00:00Z', signingKey: privateKey });
   db.close();
   collected = await collectTexts([pdf]);
   texts = collected.map((c) => c.text);

@@ -7,7 +7,7 @@ import { extractPageTexts } from '../_pdf-text.js';
 import { handmadePatient, withLongHistory } from '../fixtures/handmade-clinic.js';
 import { photograph, type PhotoOptions } from './_photo.js';
 import { createStore, openStore } from '../../src/store/open-store.js';
-import { renderBinder } from '../../src/print/print-binder.js';
+import { drawBinder } from '../../src/print/print-binder.js';
 import { loadTemplate } from '../../src/layout/template.js';
 import { writeMeta, writeRecords } from '../../src/store/write-records.js';
 import { rasterisePdf, type RasterPage } from '../../src/scan/rasterise-pdf.js';
@@ -69,7 +69,7 @@ describe('phone photos of a page of a printed binder\'s codes', () => {
     writer.close();
     const db = openStore(store);
     try {
-      await renderBinder({ db, storePath: store, outPath: join(dir, 'binder.pdf'), template: loadTemplate('default'),
+      await drawBinder({ db, storePath: store, outPath: join(dir, 'binder.pdf'), template: loadTemplate('default'),
         printedAt: '2026-11-25T15:00:00Z' });
     } finally {
       db.close();

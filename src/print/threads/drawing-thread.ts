@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { openStore } from '../../store/open-store.js';
 import * as errors from '../../errors.js';
 import type { BinderOptions, BinderProgress, BinderSummary } from '../print-binder.js';
 import { removeOnInterrupt, temporaryPathBeside } from '../../_temporary-file.js';
@@ -9,24 +8,19 @@ import { removeOnInterrupt, temporaryPathBeside } from '../../_temporary-file.js
 /** What print needs, all of it able to cross to another thread: the store by its path instead of an open handle. */
 export type PrintOptions = Omit<BinderOptions, 'db' | 'onProgress'>;
 
-/** Messages from the drawing thread (binder-worker.ts). */
+/** Messages from the drawing thread (drawing-worker.ts). */
 export type BinderThreadMessage =
   | { progress: BinderProgress }
   | { summary: BinderSummary }
   | { error: { name: string; message: string; stack?: string; fields: Record<string, unknown> } };
 
-const WORKER_URL = new URL('./drawing-worker.js', import.meta.url);
 /**
- * The drawing thread's young generation, where its short-lived objects are
- * made (glyph runs, page operators, compressed chunks: nothing outlives a
- * page). V8's default for the process's first thread is 32 MB and cannot be
- * changed once Node is running; a worker thread's can. Smaller, it is
- * collected more often; larger, the heap stands higher. With records no
- * longer read ahead (patient-pool.ts), 24 MB halved the drawing thread's
- * collections against 12 (3,000 patients: 1,158 → 577, their pauses 2.4 →
- * 1.7 s) for 8 MB more at the peak (362 → 370 MB); 32 MB saved little more
- * for 29 MB (--trace-gc-nvp, whole command).
+ * The compiled drawing thread, beside this module in dist/. Run from the
+ * TypeScript sources (the tests do), this module is src/'s and the thread is
+ * still dist/'s: `npm test` builds first.
  */
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? '../../../dist/print/threads/drawing-worker.js' : './drawing-worker.js', import.meta.url);
+/** The drawing thread's young generation: 24 MB halved its collections against 12 for 8 MB more at the peak (docs/PERFORMANCE.md). */
 const DRAWING_YOUNG_MB = 24;
 
 /** Every typed error (src/errors.ts is their one home), rebuilt by name on this side so callers can still tell them apart. */
@@ -34,25 +28,18 @@ const PRINT_ERRORS = Object.fromEntries(
   Object.entries(errors).filter(([, v]) => typeof v === 'function' && (v as { prototype?: unknown }).prototype instanceof errors.PaperchartError)) as Record<string, { prototype: errors.PaperchartError }>;
 
 /**
- * Prints the binder (renderBinder) on a thread of its own, opening the store
+ * Prints the binder (drawBinder) on a thread of its own, opening the store
  * there, so that this thread keeps only the command line: the drawing's many
  * short-lived objects are made in a small young generation that V8 lets a
  * worker have and not the main thread. The PDF is the same byte for byte as
- * when drawn here. Run from the TypeScript sources (the tests do), there is
- * no compiled worker: it prints on this thread. The drawing code is loaded
- * only where it runs, so this thread does not hold pdfkit and fontkit too.
- * @throws as renderBinder and openStore, with the same error classes
+ * when drawn here. The drawing code is loaded only where it runs, so this
+ * thread does not hold pdfkit and fontkit too.
+ * @throws as drawBinder and openStore, with the same error classes; an Error when paperchart is not built (no compiled drawing thread)
  */
 export async function printBinder(options: PrintOptions, onProgress?: (progress: BinderProgress) => void): Promise<BinderSummary> {
-  if (!existsSync(fileURLToPath(WORKER_URL))) {
-    const { renderBinder } = await import('../print-binder.js');
-    const db = openStore(options.storePath);
-    try {
-      return await renderBinder({ ...options, db, ...(onProgress ? { onProgress } : {}) });
-    } finally {
-      db.close();
-    }
-  }
+  const workerPath = fileURLToPath(WORKER_URL);
+  // An installation problem, not the user's: no quiet fallback to drawing here, which would hide it.
+  if (!existsSync(workerPath)) throw new Error(`paperchart is not built: its drawing thread ${workerPath} is missing (run \`npm run build\`)`);
   // Chosen here and handed over: Ctrl-C arrives on this thread only, which stops the drawing, then removes the file.
   const temporaryPath = options.temporaryPath ?? temporaryPathBeside(options.outPath);
   const worker = new Worker(WORKER_URL, { workerData: { ...options, temporaryPath }, resourceLimits: { maxYoungGenerationSizeMb: DRAWING_YOUNG_MB } });

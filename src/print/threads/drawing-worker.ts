@@ -1,7 +1,7 @@
-// The print's drawing thread (binder-thread.ts): opens the store, prints the binder, reports back.
+// The print's drawing thread (drawing-thread.ts): opens the store, draws the binder, reports back.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../../store/open-store.js';
-import { renderBinder } from '../print-binder.js';
+import { drawBinder } from '../print-binder.js';
 import type { BinderThreadMessage, PrintOptions } from './drawing-thread.js';
 
 const options = workerData as PrintOptions;
@@ -9,7 +9,7 @@ const post = (m: BinderThreadMessage): void => parentPort!.postMessage(m);
 try {
   const db = openStore(options.storePath);
   try {
-    post({ summary: await renderBinder({ ...options, db, onProgress: (progress) => post({ progress }) }) });
+    post({ summary: await drawBinder({ ...options, db, onProgress: (progress) => post({ progress }) }) });
   } finally {
     db.close();
   }

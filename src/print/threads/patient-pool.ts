@@ -5,7 +5,7 @@ import type { PatientRecord } from '../../record/record.js';
 import { preparePatient, type PatientPages, type PatientPagesContext } from '../patient-pages.js';
 import type { TextShaper } from '../../text/shape-text.js';
 import { unpackPages, type PackedPages } from './packed-pages.js';
-import { nextTurn } from '../next-turn.js';
+import { nextTurn } from '../../_next-turn.js';
 import { fontFilesRead, type FontFiles } from '../../text/font-files.js';
 
 /** What every thread needs to prepare patients: the context without its shaper (each thread shapes with its own). */

@@ -3,7 +3,8 @@ import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { pdfkitBytes } from '../_pdfkit-bytes.js';
 import { inkDifference } from '../_same-drawing.js';
-import { drawQr, MODULE_PT, QR_MODULES, qrImage } from '../../src/qr/qr-symbol.js';
+import { MODULE_PT, QR_MODULES, qrImage } from '../../src/qr/qr-symbol.js';
+import { drawQr } from '../../src/pdf/code-image.js';
 
 /** The PNG file qrImage's data is the IDAT of: 1-bit grey, 4 pixels a module. */
 function asPng(data: Uint8Array): Buffer {
