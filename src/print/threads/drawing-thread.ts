@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import * as errors from '../../errors.js';
 import type { BinderOptions, BinderProgress, BinderSummary } from '../print-binder.js';
 import { removeOnInterrupt, temporaryPathBeside } from '../../_temporary-file.js';
+import { errorFromThread, type ThreadError } from './thread-errors.js';
 
 /** What print needs, all of it able to cross to another thread: the store by its path instead of an open handle. */
 export type PrintOptions = Omit<BinderOptions, 'db' | 'onProgress'>;
@@ -12,7 +12,7 @@ export type PrintOptions = Omit<BinderOptions, 'db' | 'onProgress'>;
 export type BinderThreadMessage =
   | { progress: BinderProgress }
   | { summary: BinderSummary }
-  | { error: { name: string; message: string; stack?: string; fields: Record<string, unknown> } };
+  | { error: ThreadError };
 
 /**
  * The compiled drawing thread, beside this module in dist/. Run from the
@@ -22,10 +22,6 @@ export type BinderThreadMessage =
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? '../../../dist/print/threads/drawing-worker.js' : './drawing-worker.js', import.meta.url);
 /** The drawing thread's young generation: 24 MB halved its collections against 12 for 8 MB more at the peak (docs/PERFORMANCE.md). */
 const DRAWING_YOUNG_MB = 24;
-
-/** Every typed error (src/errors.ts is their one home), rebuilt by name on this side so callers can still tell them apart. */
-const PRINT_ERRORS = Object.fromEntries(
-  Object.entries(errors).filter(([, v]) => typeof v === 'function' && (v as { prototype?: unknown }).prototype instanceof errors.PaperchartError)) as Record<string, { prototype: errors.PaperchartError }>;
 
 /**
  * Prints the binder (drawBinder) on a thread of its own, opening the store
@@ -49,7 +45,7 @@ export async function printBinder(options: PrintOptions, onProgress?: (progress:
       worker.on('message', (m: BinderThreadMessage) => {
         if ('progress' in m) onProgress?.(m.progress);
         else if ('summary' in m) resolve(m.summary);
-        else reject(rebuildError(m.error));
+        else reject(errorFromThread(m.error));
       });
       worker.on('error', reject);
       worker.on('exit', (code) => reject(new Error(`the print thread stopped (exit code ${code}) before the binder was done`)));
@@ -58,12 +54,4 @@ export async function printBinder(options: PrintOptions, onProgress?: (progress:
     forget();
     await worker.terminate();
   }
-}
-
-function rebuildError(e: Extract<BinderThreadMessage, { error: unknown }>['error']): Error {
-  const kind = PRINT_ERRORS[e.name];
-  const error: Error = kind ? Object.create(kind.prototype) : new Error();
-  Object.defineProperty(error, 'message', { value: e.message, writable: true, configurable: true });
-  Object.defineProperty(error, 'stack', { value: e.stack, writable: true, configurable: true });
-  return Object.assign(error, e.fields);
 }

@@ -2,6 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../../store/open-store.js';
 import { drawBinder } from '../print-binder.js';
+import { errorForThread } from './thread-errors.js';
 import type { BinderThreadMessage, PrintOptions } from './drawing-thread.js';
 
 const options = workerData as PrintOptions;
@@ -14,6 +15,5 @@ try {
     db.close();
   }
 } catch (e) {
-  const error = e instanceof Error ? e : new Error(String(e));
-  post({ error: { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}), fields: { ...error } } });
+  post({ error: errorForThread(e) });
 }

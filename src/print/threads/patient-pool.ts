@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { PaperchartError } from '../../errors.js';
+import { errorFromThread, type ThreadError } from './thread-errors.js';
 import type { PatientRecord } from '../../record/record.js';
 import { preparePatient, type PatientPages, type PatientPagesContext } from '../patient-pages.js';
 import type { TextShaper } from '../../text/shape-text.js';
@@ -16,7 +18,7 @@ export interface WorkerSetup { setup: PoolSetup; fontFiles: FontFiles }
 
 /** Messages between the binder and a worker (patient-worker.ts). */
 export interface PoolTask { seq: number; record: PatientRecord }
-export type PoolReply = { seq: number; result: Omit<PatientPages, 'pages'> & { packed: PackedPages } } | { seq: number; error: string };
+export type PoolReply = { seq: number; result: Omit<PatientPages, 'pages'> & { packed: PackedPages } } | { seq: number; error: ThreadError };
 
 /** A worker's result, its pages still packed: they are unpacked only when their turn to be drawn comes, so the objects are made and dropped at once instead of waiting in the queue (and surviving collections) meanwhile. */
 type WorkerResult = Omit<PatientPages, 'pages'> & { packed: PackedPages };
@@ -124,7 +126,7 @@ export class PatientPool {
       const waiter = this.waiting.get(reply.seq);
       this.waiting.delete(reply.seq);
       if ('result' in reply) waiter?.resolve(reply.result);
-      else waiter?.reject(new Error(reply.error));
+      else waiter?.reject(errorFromThread(reply.error));
     });
     worker.on('error', (e) => this.fail(e));
     worker.on('exit', (code) => { if (code !== 0) this.fail(new Error(`a print worker stopped (exit code ${code})`)); });
@@ -154,11 +156,11 @@ export class PatientPool {
     try {
       const { packed, ...rest } = await task.result!;
       return { ...rest, pages: unpackPages(packed, this.shaper.fonts) };
-    } catch {
-      // Errors cross threads as plain messages: redoing the patient here throws
-      // the typed error with its remedy. A worker that died (out of memory) has
-      // failed every task after it, which are then all done here: the binder
-      // comes out the same, only slower.
+    } catch (e) {
+      // A record's typed error (InvalidRecordError, RecordTooLargeError) arrives as itself (thread-errors.ts).
+      if (e instanceof PaperchartError) throw e;
+      // A worker that died (out of memory) has failed every task after it, which are then all done here:
+      // the binder comes out the same, only slower.
       return redo();
     }
   }

@@ -2,6 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { preparePatient } from '../patient-pages.js';
 import { packedBuffers, packPages } from './packed-pages.js';
+import { errorForThread } from './thread-errors.js';
 import type { PoolReply, PoolTask, WorkerSetup } from './patient-pool.js';
 import { TextShaper } from '../../text/shape-text.js';
 import { adoptFontFiles } from '../../text/font-files.js';
@@ -18,7 +19,7 @@ parentPort!.on('message', ({ seq, record }: PoolTask) => {
     reply = { seq, result: { ...rest, packed } };
     transfer = packedBuffers(packed);
   } catch (e) {
-    reply = { seq, error: e instanceof Error ? e.message : String(e) };
+    reply = { seq, error: errorForThread(e) };
   }
   parentPort!.postMessage(reply, transfer);
 });
