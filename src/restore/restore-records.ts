@@ -10,7 +10,7 @@ import { parseManifest, type Manifest } from '../codec/manifest.js';
 import { CorruptFrameError, InsufficientFramesError } from '../errors.js';
 import { inflateRawSync } from 'node:zlib';
 import { canonicalJson } from '../record/canonical-json.js';
-import { isCanonicalText } from '../codec/_canonical-match.js';
+import { isCanonicalText } from '../record/canonical-match.js';
 import { CHILD_TABLES, type PatientRecord } from '../record/record.js';
 import { checkRecordShape, validateRecord } from '../record/validate-record.js';
 import { PaperchartError, SchemaVersionError, StoreBusyError } from '../errors.js';
