@@ -38,6 +38,18 @@ export function openStore(path: string, access: { forMigration?: boolean } = {})
   return db;
 }
 
+/**
+ * Opens an existing store of the current schema version for writing, with foreign keys enforced.
+ * @throws StoreNotFoundError, NotAStoreError, SchemaVersionError, StoreBusyError, StoreContentError
+ */
+export function openStoreForWriting(path: string): Db {
+  const db = openStore(path, { forMigration: true });
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version !== SCHEMA_VERSION) { db.close(); throw new SchemaVersionError(path, version, SCHEMA_VERSION); }
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
 /** SQLite's "database is locked": another connection holds a lock past the busy timeout. */
 export function isStoreBusy(e: unknown): boolean {
   const code = (e as { code?: unknown }).code;
