@@ -13,40 +13,54 @@ const SQLITE_MAGIC = 'SQLite format 3\0';
 /** How long a read waits for another program's write lock before the store is reported busy. */
 const BUSY_TIMEOUT_MS = 5_000;
 
+/** What an existing store is opened for: reading, writing (the current schema) or migrating (an older one too). */
+type Access = 'read' | 'write' | 'migrate';
+
 /**
- * Opens an existing records store (read-only unless it is opened to be
- * migrated, when an older schema version is accepted) and checks that it is ours, of
- * the schema version this build reads, and that a store at that version holds what
- * the schema requires (checkStoreContents).
+ * Opens an existing records store read-only, and checks that it is ours, of the
+ * schema version this build reads, and that it holds what the schema requires
+ * (checkStoreContents).
  * @throws StoreNotFoundError, NotAStoreError, SchemaVersionError, StoreBusyError, StoreContentError
  */
-export function openStore(path: string, access: { forMigration?: boolean } = {}): Db {
+export function openStore(path: string): Db {
+  return openChecked(path, 'read');
+}
+
+/**
+ * Opens an existing store of the current schema version for writing, checked as
+ * openStore checks it, with foreign keys enforced.
+ * @throws StoreNotFoundError, NotAStoreError, SchemaVersionError, StoreBusyError, StoreContentError
+ */
+export function openStoreForWriting(path: string): Db {
+  const db = openChecked(path, 'write');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+/**
+ * Opens an existing store for writing, to be migrated (migrate): an older schema
+ * version is accepted, and the contents are checked only at the current one.
+ * @throws StoreNotFoundError, NotAStoreError, SchemaVersionError (a newer version), StoreBusyError, StoreContentError
+ */
+export function openStoreForMigration(path: string): Db {
+  return openChecked(path, 'migrate');
+}
+
+function openChecked(path: string, access: Access): Db {
   assertSqliteFile(path);
   let db: Db;
   try {
-    db = new Database(path, { readonly: !access.forMigration, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    db = new Database(path, { readonly: access === 'read', fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
   } catch (e) {
     throw isStoreBusy(e) ? new StoreBusyError(path, BUSY_TIMEOUT_MS / 1000) : new NotAStoreError(path, (e as Error).message);
   }
   try {
-    checkSchema(db, path, access.forMigration === true);
+    checkSchema(db, path, access === 'migrate');
     if (db.pragma('user_version', { simple: true }) === SCHEMA_VERSION) checkStoreContents(db, path);
   } catch (e) {
     db.close();
     throw isStoreBusy(e) ? new StoreBusyError(path, BUSY_TIMEOUT_MS / 1000) : e;
   }
-  return db;
-}
-
-/**
- * Opens an existing store of the current schema version for writing, with foreign keys enforced.
- * @throws StoreNotFoundError, NotAStoreError, SchemaVersionError, StoreBusyError, StoreContentError
- */
-export function openStoreForWriting(path: string): Db {
-  const db = openStore(path, { forMigration: true });
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version !== SCHEMA_VERSION) { db.close(); throw new SchemaVersionError(path, version, SCHEMA_VERSION); }
-  db.pragma('foreign_keys = ON');
   return db;
 }
 
