@@ -72,12 +72,6 @@ export class RecordReader {
   }
 }
 
-/** Yields whole records one at a time in the given id order, holding only one in memory. */
-export function* readRecords(db: Db, ids: Iterable<string>): Generator<PatientRecord> {
-  const reader = new RecordReader(db);
-  for (const id of ids) yield reader.read(id);
-}
-
 /** A booked appointment with who it is for: one row of the binder's schedule. */
 export interface ScheduledVisit {
   starts_at: string;

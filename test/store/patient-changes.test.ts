@@ -7,7 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createStore, migrate, openStoreForMigration } from '../../src/store/open-store.js';
 import { SCHEMA_V1, SCHEMA_VERSION } from '../../src/store/schema.js';
 import { writeRecords } from '../../src/store/write-records.js';
-import { patientChangedAt } from '../../src/store/patient-changes.js';
+import { changeLogOf } from '../../src/store/patient-changes.js';
+
+const patientChangedAt = (db: Parameters<typeof changeLogOf>[0], id: string): string | undefined => changeLogOf(db)(id);
 import { writeSampleClinic } from '../../src/sample/sample-clinic.js';
 import { CHILD_TABLES } from '../../src/record/record.js';
 import { runCli } from '../_run-cli.js';
