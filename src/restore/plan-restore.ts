@@ -30,7 +30,7 @@ export type PatientDecision =
   | { write: true; conflict: boolean; replace: boolean; record: () => PatientRecord; outcome: PatientOutcome };
 
 /** The latest updated_at of any row of a record. */
-export function latestChange(r: PatientRecord): string {
+function latestChange(r: PatientRecord): string {
   let t = r.patient.updated_at;
   for (const table of CHILD_TABLES) for (const row of r[table]) if (row.updated_at > t) t = row.updated_at;
   return t;

@@ -12,9 +12,9 @@ import { decidePatient, planFromPaper } from './plan-restore.js';
 import { sortAndCount, type OnConflict, type PatientOutcome, type RestoreProgress, type RestoreReport } from './restore-report.js';
 
 export type { OnConflict, PatientOutcome, PatientStatus, RestoreProgress, RestoreReport } from './restore-report.js';
-export { latestChange } from './plan-restore.js';
 
-export interface RestoreOptions {
+/** A restore from code texts already read (restore() reads them from scans, images and text files). */
+export interface RestoreRecordsOptions {
   storePath: string;
   texts: Iterable<string>;
   publicKey?: KeyObject;
@@ -49,7 +49,7 @@ export function checkRestoreTarget(storePath: string): void {
  * @throws RestoreTargetError, RestoreConflictError (onConflict 'fail'), RestoreWriteError, RestoreDiskFullError,
  *   StoreBusyError, store errors
  */
-export async function restoreRecords(o: RestoreOptions): Promise<RestoreReport> {
+export async function restoreRecords(o: RestoreRecordsOptions): Promise<RestoreReport> {
   checkRestoreTarget(o.storePath);
   const decoded = await decodeTexts(o.texts, {
     ...(o.publicKey ? { publicKey: o.publicKey } : {}), ...(o.trustUnsigned ? { trustUnsigned: true } : {}),
@@ -74,7 +74,7 @@ export async function restoreRecords(o: RestoreOptions): Promise<RestoreReport> 
  * @throws RestoreConflictError (onConflict 'fail'): the transaction is then rolled back
  */
 async function decideAndWrite(store: PatientReplacer, records: RestoredRecord[], outcomes: Map<string, PatientOutcome>,
-  o: Pick<RestoreOptions, 'onConflict' | 'onProgress'>): Promise<number> {
+  o: Pick<RestoreRecordsOptions, 'onConflict' | 'onProgress'>): Promise<number> {
   const conflicts: string[] = [];
   const pause = pacer();
   let written = 0;
