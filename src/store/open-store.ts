@@ -98,9 +98,7 @@ const quoted = (name: string): string => `"${name.replace(/"/g, '""')}"`;
  * schema, no NULL in a required column (a store made by another tool need not
  * carry our NOT NULL constraints), patient ids of 1 to 64 bytes (FORMAT §4), and
  * a real IANA `meta.timezone`. One query per table: 10-15 ms on the 10,000-patient
- * sample, whose NOT NULL columns SQLite answers without reading rows; 0.4-0.75 s on
- * the same store without its NOT NULL constraints (315,000 observations); plus 38 ms
- * once, for the schema made in memory (measured).
+ * sample (docs/PERFORMANCE.md).
  * @throws StoreContentError naming the table, column and first offending row
  */
 export function checkStoreContents(db: Db, path: string): void {
