@@ -14,12 +14,14 @@ export { verifyBinder, type VerifyOptions, type VerifyReport, type VerifyProblem
 export { collectTexts, type CollectOptions, type CollectedText } from './restore/collect-texts.js';
 export { readCodes, type RgbaImage, type DecodedCode } from './scan/read-codes.js';
 
-// Restore: code texts → records → a store, with the keys checked from the first pages.
-export { restoreRecords, checkRestoreTarget, type RestoreOptions, type RestoreReport, type OnConflict, type PatientOutcome, type PatientStatus } from './restore/restore-records.js';
+// Restore: scans or code texts → records → a store, with the keys checked from the first pages (restore),
+// or code texts already read → a store (restoreRecords).
+export { restore, type RestoreOptions, type RestoreResult } from './restore/restore.js';
+export { restoreRecords, checkRestoreTarget, type RestoreRecordsOptions, type RestoreReport, type OnConflict, type PatientOutcome, type PatientStatus } from './restore/restore-records.js';
 export { KeyCheck, type KeyCheckOptions, type KeyProblem } from './restore/key-check.js';
 
-// The store: open, create, migrate, write, export as canonical JSON.
-export { openStore, createStore, migrate, type Db } from './store/open-store.js';
+// The store: open (to read, to write, to migrate), create, migrate, write, export as canonical JSON.
+export { openStore, openStoreForWriting, openStoreForMigration, createStore, migrate, type Db } from './store/open-store.js';
 export { writeRecords, writeMeta } from './store/write-records.js';
 export { exportRecords, type ExportOptions } from './store/export-store.js';
 export { SCHEMA_VERSION } from './store/schema.js';

@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { BinderNotVerifiedError, UsageError } from '../errors.js';
 import { isReaderGone, type Io } from './io.js';
 import { progressReporter } from './progress.js';
-import { openStore, migrate } from '../store/open-store.js';
+import { openStore, openStoreForMigration, migrate } from '../store/open-store.js';
 import { writeSampleClinic } from '../sample/sample-clinic.js';
 import { exportRecords } from '../store/export-store.js';
 import { printAndVerifyBinder } from '../print/verified-print.js';
@@ -141,7 +141,7 @@ export const migrateCommand = (io: Io): CommandModule<object, MigrateArgs> => ({
   describe: 'Upgrade a store to the schema version this paperchart reads',
   builder: (y) => y.option('db', { type: 'string', demandOption: true, describe: 'records store (SQLite)' }) as never,
   handler: (a) => {
-    const db = openStore(a.db, { forMigration: true });
+    const db = openStoreForMigration(a.db);
     try {
       const { from, to } = migrate(db);
       io.out(from === to ? `${a.db} is already at schema version ${to}` : `${a.db} migrated from schema version ${from} to ${to}`);

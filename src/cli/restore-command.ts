@@ -1,11 +1,9 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
-import { readEncryptKeyFile, readPublicKeyFile } from '../keys/key-files.js';
-import { checkRestoreTarget, restoreRecords, type OnConflict, type RestoreReport } from '../restore/restore-records.js';
-import { NoCodesError, RestoreIncompleteError } from '../errors.js';
+import { restore } from '../restore/restore.js';
+import type { OnConflict, RestoreReport } from '../restore/restore-report.js';
 import type { Io } from './io.js';
 import { progressReporter } from './progress.js';
-import { KeyCheck } from '../restore/key-check.js';
 
 /** The report as lines for a person: one per patient, then a summary. */
 export function formatReport(r: RestoreReport): string[] {
@@ -17,11 +15,6 @@ export function formatReport(r: RestoreReport): string[] {
     `${c['kept-newer']} kept newer, ${c['kept-unsigned'] > 0 ? `${c['kept-unsigned']} kept over unsigned paper, ` : ''}${c.incomplete} incomplete, ${c.refused} refused, ${c.missing} missing` +
     (r.dryRun ? '' : ` → ${r.store}`));
   return lines;
-}
-
-/** The texts, each let go once taken: decoding keeps a copy of what it needs, 230 MB of text for 25,000 patients. */
-function* drained(collected: { text: string }[]): Generator<string> {
-  for (let i = 0; i < collected.length; i++) { const { text } = collected[i]!; collected[i] = { text: '' }; yield text; }
 }
 
 interface RestoreArgs {
@@ -51,42 +44,17 @@ export const restoreCommand = (io: Io, readStdin?: () => Promise<string>): Comma
     if (inputs.length === 0) throw new UsageError('name at least one input to restore from');
     const unknown = inputs.find((i) => i.startsWith('--'));
     if (unknown !== undefined) throw new UsageError(`unknown option ${unknown}`);
-    const onConflict = a['on-conflict'] as OnConflict;
-    const publicKey = a.pubkey === undefined ? undefined : readPublicKeyFile(a.pubkey);
-    const decryptKey = a['decrypt-key'] === undefined ? undefined : readEncryptKeyFile(a['decrypt-key']);
-    // Before any scan is read: a --db in a folder that does not exist, or a file that is no store, fails in a second.
-    checkRestoreTarget(a.db);
-    const progress = progressReporter(io, 'restore', 'pages and images');
-    let pagesRead = 0;
-    // Loaded here: pdfjs and the zxing wasm take about a second, which other commands need not pay.
-    const { collectTexts, noneSkipped } = await import('../restore/collect-texts.js');
-    const skipped = noneSkipped();
-    // A key that does not fit the codes is named from the first page(s), not after all of them.
-    const keys = new KeyCheck({ ...(publicKey ? { publicKey, publicKeyFile: a.pubkey! } : {}), trustUnsigned: a['trust-unsigned'],
-      ...(decryptKey ? { decryptKey, decryptKeyFile: a['decrypt-key']! } : {}) });
-    const collected = await collectTexts(inputs, { ...(readStdin ? { readStdin } : {}), skipped,
-      onTexts: (texts) => keys.add(texts.map((t) => t.text)),
-      onProgress: (_source, _page, count) => {
-        pagesRead = count.done;
-        // A bar on a terminal never mixes into --json on stdout; plain lines in a log would only add noise to it.
-        if (io.isTTY || !a.json) progress(count.done, count.total, 'read');
-      } });
-    if (collected.length === 0) throw skipped.refused[0] ?? new NoCodesError(inputs, pagesRead, skipped.lines);
-    keys.finish();
-    const recordProgress = progressReporter(io, 'restore', 'records');
-    const report = await restoreRecords({
-      storePath: a.db, texts: drained(collected), onConflict, dryRun: a['dry-run'],
-      onProgress: (done, total, phase) => { if (io.isTTY || !a.json) recordProgress(done, total, phase); },
-      ...(publicKey ? { publicKey } : {}), ...(a['trust-unsigned'] ? { trustUnsigned: true } : {}), ...(decryptKey ? { decryptKey } : {}),
+    const pages = progressReporter(io, 'restore', 'pages and images');
+    const records = progressReporter(io, 'restore', 'records');
+    const { report, failure } = await restore({
+      storePath: a.db, inputs, onConflict: a['on-conflict'] as OnConflict, dryRun: a['dry-run'], trustUnsigned: a['trust-unsigned'],
+      ...(a.pubkey !== undefined ? { publicKeyFile: a.pubkey } : {}), ...(a['decrypt-key'] !== undefined ? { decryptKeyFile: a['decrypt-key'] } : {}),
+      ...(readStdin ? { readStdin } : {}),
+      // A bar on a terminal never mixes into --json on stdout; plain lines in a log would only add noise to it.
+      onProgress: (done, total, phase) => { if (io.isTTY || !a.json) (phase === 'read' ? pages : records)(done, total, phase); },
     });
-    // Lines and pages not read as codes are counted where they were met, never kept.
-    report.rejectedTexts += skipped.lines;
-    for (const e of skipped.refused) report.notes.push(e.message);
-    if (skipped.refusedCount > skipped.refused.length) report.notes.push(`${skipped.refusedCount - skipped.refused.length} more pages or images refused as too large`);
     if (a.json) io.out(JSON.stringify(report, null, 2));
     else for (const line of formatReport(report)) io.out(line);
-    if (report.patients.length === 0 && report.manifests.length === 0) throw new NoCodesError(inputs, pagesRead, report.rejectedTexts);
-    const c = report.counts;
-    if (c.incomplete + c.refused + c.missing > 0) throw new RestoreIncompleteError(c.incomplete, c.refused, c.missing);
+    if (failure) throw failure;
   },
 });

@@ -4,7 +4,7 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { canonicalJson } from '../record/canonical-json.js';
-import { isCanonicalText } from './_canonical-match.js';
+import { isCanonicalText } from '../record/canonical-match.js';
 import type { PatientRecord } from '../record/record.js';
 import { PaperchartError } from '../errors.js';
 import { bytesEqual, toHex, utf8 } from './bytes.js';

@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import type { Db } from '../store/open-store.js';
 import { assertHasPatients } from '../store/open-store.js';
 import {
-  readLatestChange, readMeta, readScheduledVisits, RecordReader, type ScheduledVisit,
+  readInSnapshot, readLatestChange, readMeta, readScheduledVisits, RecordReader, type ScheduledVisit,
 } from '../store/read-records.js';
 import { warmStoreCache } from '../store/warm-store-cache.js';
 import { encodeManifest } from '../codec/manifest.js';
@@ -121,16 +121,14 @@ export async function drawBinder(options: BinderOptions): Promise<BinderSummary>
   capHeapGrowth();
   const output = await AtomicOutput.open(options.outPath, options);
   let pool: PatientPool | undefined;
-  db.exec('BEGIN DEFERRED');
   try {
-    const summary = await renderInSnapshot(options, output);
+    const summary = await readInSnapshot(db, () => renderInSnapshot(options, output));
     await output.commit();
     return { ...summary, bytes: statSync(options.outPath).size };
   } catch (e) {
     output.discard();
     throw e;
   } finally {
-    db.exec('COMMIT');
     await pool?.close();
   }
 

@@ -4,7 +4,7 @@ import { decodeRecords } from '../codec/record-codec.js';
 import { parseManifest } from '../codec/manifest.js';
 import { canonicalJson } from '../record/canonical-json.js';
 import type { Db } from '../store/open-store.js';
-import { readPatientSummaries, RecordReader, withSnapshot } from '../store/read-records.js';
+import { readInSnapshot, readPatientSummaries, RecordReader } from '../store/read-records.js';
 import { collectTexts } from './collect-texts.js';
 import { KeyCheck } from './key-check.js';
 
@@ -68,7 +68,7 @@ export async function verifyBinder(o: VerifyOptions): Promise<VerifyReport> {
   const fromPaper = new Map(decoded.records.map((r) => [r.patientId, r]));
   const failed = new Map(decoded.failures.filter((f) => f.patientId !== null).map((f) => [f.patientId!, f]));
   // One snapshot, so a clinic writing meanwhile cannot make the comparison half old, half new.
-  const { inStore, verified } = withSnapshot(o.db, () => {
+  const { inStore, verified } = await readInSnapshot(o.db, () => {
     const reader = new RecordReader(o.db);
     const ids = readPatientSummaries(o.db).map((s) => s.id);
     let same = 0;

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import type { Db } from './open-store.js';
-import { readMeta, readPatientSummaries, RecordReader } from './read-records.js';
+import { readInSnapshot, readMeta, readPatientSummaries, RecordReader } from './read-records.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { canonicalJson } from '../record/canonical-json.js';
 
@@ -27,8 +27,7 @@ export async function exportRecords(db: Db, out: Writable, options: ExportOption
     if (!out.write(s)) await once(out, 'drain');
   };
   // One read transaction across the awaits: the export is one consistent snapshot.
-  db.exec('BEGIN DEFERRED');
-  try {
+  return readInSnapshot(db, async () => {
     const ids = options.patientId !== undefined ? [options.patientId] : readPatientSummaries(db).map((p) => p.id);
     const reader = new RecordReader(db);
     // Half a document on stdout would look like broken JSON, not like a refusal.
@@ -45,7 +44,5 @@ export async function exportRecords(db: Db, out: Writable, options: ExportOption
     }
     await write(`${n ? '\n' : ''}],"schema_version":${SCHEMA_VERSION}}\n`);
     return n;
-  } finally {
-    db.exec('COMMIT');
-  }
+  });
 }

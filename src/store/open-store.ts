@@ -13,23 +13,49 @@ const SQLITE_MAGIC = 'SQLite format 3\0';
 /** How long a read waits for another program's write lock before the store is reported busy. */
 const BUSY_TIMEOUT_MS = 5_000;
 
+/** What an existing store is opened for: reading, writing (the current schema) or migrating (an older one too). */
+type Access = 'read' | 'write' | 'migrate';
+
 /**
- * Opens an existing records store (read-only unless it is opened to be
- * migrated, when an older schema version is accepted) and checks that it is ours, of
- * the schema version this build reads, and that a store at that version holds what
- * the schema requires (checkStoreContents).
+ * Opens an existing records store read-only, and checks that it is ours, of the
+ * schema version this build reads, and that it holds what the schema requires
+ * (checkStoreContents).
  * @throws StoreNotFoundError, NotAStoreError, SchemaVersionError, StoreBusyError, StoreContentError
  */
-export function openStore(path: string, access: { forMigration?: boolean } = {}): Db {
+export function openStore(path: string): Db {
+  return openChecked(path, 'read');
+}
+
+/**
+ * Opens an existing store of the current schema version for writing, checked as
+ * openStore checks it, with foreign keys enforced.
+ * @throws StoreNotFoundError, NotAStoreError, SchemaVersionError, StoreBusyError, StoreContentError
+ */
+export function openStoreForWriting(path: string): Db {
+  const db = openChecked(path, 'write');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+/**
+ * Opens an existing store for writing, to be migrated (migrate): an older schema
+ * version is accepted, and the contents are checked only at the current one.
+ * @throws StoreNotFoundError, NotAStoreError, SchemaVersionError (a newer version), StoreBusyError, StoreContentError
+ */
+export function openStoreForMigration(path: string): Db {
+  return openChecked(path, 'migrate');
+}
+
+function openChecked(path: string, access: Access): Db {
   assertSqliteFile(path);
   let db: Db;
   try {
-    db = new Database(path, { readonly: !access.forMigration, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    db = new Database(path, { readonly: access === 'read', fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
   } catch (e) {
     throw isStoreBusy(e) ? new StoreBusyError(path, BUSY_TIMEOUT_MS / 1000) : new NotAStoreError(path, (e as Error).message);
   }
   try {
-    checkSchema(db, path, access.forMigration === true);
+    checkSchema(db, path, access === 'migrate');
     if (db.pragma('user_version', { simple: true }) === SCHEMA_VERSION) checkStoreContents(db, path);
   } catch (e) {
     db.close();
@@ -72,9 +98,7 @@ const quoted = (name: string): string => `"${name.replace(/"/g, '""')}"`;
  * schema, no NULL in a required column (a store made by another tool need not
  * carry our NOT NULL constraints), patient ids of 1 to 64 bytes (FORMAT §4), and
  * a real IANA `meta.timezone`. One query per table: 10-15 ms on the 10,000-patient
- * sample, whose NOT NULL columns SQLite answers without reading rows; 0.4-0.75 s on
- * the same store without its NOT NULL constraints (315,000 observations); plus 38 ms
- * once, for the schema made in memory (measured).
+ * sample (docs/PERFORMANCE.md).
  * @throws StoreContentError naming the table, column and first offending row
  */
 export function checkStoreContents(db: Db, path: string): void {

@@ -3,13 +3,8 @@ import type { Db } from './open-store.js';
 /**
  * When the store last changed a patient's data, deletions included
  * (`patient_changes`, kept by the schema's triggers: docs/SCHEMA.md), or
- * undefined when the store has never held the patient.
+ * undefined when the store has never held the patient; the statement is prepared once.
  */
-export function patientChangedAt(db: Db, patientId: string): string | undefined {
-  return changeLogOf(db)(patientId);
-}
-
-/** patientChangedAt for many patients: the statement is prepared once. */
 export function changeLogOf(db: Db): (patientId: string) => string | undefined {
   const stmt = db.prepare('SELECT changed_at FROM patient_changes WHERE patient_id = ?').pluck();
   return (patientId) => stmt.get(patientId) as string | undefined;

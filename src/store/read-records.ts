@@ -16,16 +16,17 @@ export interface PatientSummary {
 const CHILD_ORDER = 'ORDER BY id';
 
 /**
- * Runs `read` inside one read transaction so everything it reads comes from
- * one consistent snapshot while the clinic goes on writing (in WAL mode
- * writers are not blocked; see docs/SCHEMA.md).
+ * Runs `read`, awaits included, inside one read transaction, so everything it
+ * reads comes from one consistent snapshot while the clinic goes on writing (in
+ * WAL mode writers are not blocked; see docs/SCHEMA.md). The print, the export
+ * and verify each read through this. Nothing else may use `db` meanwhile.
  */
-export function withSnapshot<T>(db: Db, read: () => T): T {
+export async function readInSnapshot<T>(db: Db, read: () => T | Promise<T>): Promise<T> {
   db.exec('BEGIN DEFERRED');
   try {
-    // The snapshot starts at the first read, not at BEGIN: read now.
-    db.prepare('SELECT count(*) FROM patients').get();
-    return read();
+    // The snapshot starts at the first read, not at BEGIN: read now (one row, not a count of the table).
+    db.prepare('SELECT 1 FROM patients LIMIT 1').get();
+    return await read();
   } finally {
     db.exec('COMMIT');
   }
@@ -69,12 +70,6 @@ export class RecordReader {
     }
     return record;
   }
-}
-
-/** Yields whole records one at a time in the given id order, holding only one in memory. */
-export function* readRecords(db: Db, ids: Iterable<string>): Generator<PatientRecord> {
-  const reader = new RecordReader(db);
-  for (const id of ids) yield reader.read(id);
 }
 
 /** A booked appointment with who it is for: one row of the binder's schedule. */

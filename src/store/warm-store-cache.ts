@@ -10,11 +10,8 @@ const CHUNK_BYTES = 4 << 20;
  * every row, but table by table and patient by patient, so on a store not
  * read since the machine started (the weekly print) each of those reads
  * waits for the disk at a scattered place. Read in order, the whole file
- * comes in at the disk's streaming speed instead. Measured on the
- * 100,000-patient sample store (1.4 GB) with the file cache emptied: finding
- * "data as of" alone took 6.4 s against 0.6 s cached, and the whole print
- * 368 s against 358 s with this read first (2.7 s of it). Cached, this read
- * costs 0.2 s; on the 10,000-patient store (140 MB) neither shows.
+ * comes in at the disk's streaming speed instead: 10 s of a 100,000-patient
+ * print from a cold cache (docs/PERFORMANCE.md).
  *
  * Skipped when the file is larger than half the memory the system has free:
  * it would then push its own start (and the clinic's other programs) out of

@@ -12,7 +12,7 @@ describe('the package entry (dist/index.js)', () => {
     const lib = await import(ENTRY.href) as Record<string, unknown>;
     const main = [
       'printAndVerifyBinder', 'printBinder', 'loadTemplate', 'verifyBinder', 'collectTexts', 'readCodes',
-      'restoreRecords', 'checkRestoreTarget', 'KeyCheck', 'openStore', 'createStore', 'migrate', 'exportRecords',
+      'restore', 'restoreRecords', 'checkRestoreTarget', 'KeyCheck', 'openStore', 'openStoreForWriting', 'openStoreForMigration', 'createStore', 'migrate', 'exportRecords',
       'generateSampleClinic', 'writeSampleClinic', 'writeKeyFiles', 'readSigningKeyFile', 'readPublicKeyFile',
       'readEncryptKeyFile', 'encodeRecord', 'decodeRecords', 'canonicalJson', 'validateRecord',
     ];

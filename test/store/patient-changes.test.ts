@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createStore, migrate, openStore } from '../../src/store/open-store.js';
+import { createStore, migrate, openStoreForMigration } from '../../src/store/open-store.js';
 import { SCHEMA_V1, SCHEMA_VERSION } from '../../src/store/schema.js';
 import { writeRecords } from '../../src/store/write-records.js';
-import { patientChangedAt } from '../../src/store/patient-changes.js';
+import { changeLogOf } from '../../src/store/patient-changes.js';
+
+const patientChangedAt = (db: Parameters<typeof changeLogOf>[0], id: string): string | undefined => changeLogOf(db)(id);
 import { writeSampleClinic } from '../../src/sample/sample-clinic.js';
 import { CHILD_TABLES } from '../../src/record/record.js';
 import { runCli } from '../_run-cli.js';
@@ -80,7 +82,7 @@ describe('patient_changes', () => {
     for (const table of CHILD_TABLES) for (const row of record[table]) ins(table, row);
     v1.close();
 
-    const db = openStore(path, { forMigration: true });
+    const db = openStoreForMigration(path);
     expect(migrate(db)).toEqual({ from: 1, to: SCHEMA_VERSION });
     expect(patientChangedAt(db, record.patient.id)).toBe('2026-11-24T08:00:00Z');
     const before = nowStamp();

@@ -1,6 +1,5 @@
-// Checks a parsed record against its canonical JSON text without writing
-// the text again: for a 60 MiB record, canonicalJson() built another 60 MB
-// string and arrays of every row's text on the way (FORMAT §5.1).
+// The reading twin of canonicalJson (canonical-json.ts): checks a parsed record against its canonical
+// text without writing the text again; for a 60 MiB record canonicalJson() built another 60 MB string (FORMAT §5.1).
 
 /**
  * True when `text` is exactly canonicalJson(value): members in sorted key

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { isCanonicalText } from '../../src/codec/_canonical-match.js';
+import { isCanonicalText } from '../../src/record/canonical-match.js';
 import { canonicalJson } from '../../src/record/canonical-json.js';
 import { handmadePatient, withLongHistory } from '../fixtures/handmade-clinic.js';
 
