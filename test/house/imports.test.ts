@@ -30,18 +30,6 @@ const ALLOWED_FILES: readonly { from: string; to: string }[] = [
   { from: 'print/verified-print.ts', to: 'restore' },
 ];
 
-/**
- * Violations on main when this test was written (98213ef): other helpers of issue 24 are removing them in
- * parallel, and the lead empties this list at the merge. Never add to it: fix the import instead.
- */
-const KNOWN_TODAY: readonly string[] = [
-  'print/patient-pages.ts → codec/_bytes.ts: _bytes.ts is private to codec/',
-  'qr/qr-symbol.ts → pdf/content-stream.ts: qr/ may not import pdf/',
-  'restore/key-check.ts → codec/_bytes.ts: _bytes.ts is private to codec/',
-  'restore/restore-records.ts → codec/_canonical-match.ts: _canonical-match.ts is private to codec/',
-  'text/shape-text.ts → pdf/glyph-run.ts: text/ may not import pdf/',
-];
-
 /** Every .ts file under src/, as a path relative to src/ with forward slashes. */
 function sourceFiles(dir = SRC): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -96,9 +84,8 @@ export function violations(files: ReadonlyMap<string, string>): string[] {
 const readSources = (): Map<string, string> => new Map(sourceFiles().map((f) => [f, readFileSync(join(SRC, f), 'utf8')]));
 
 describe('imports between the folders of src/', () => {
-  it('follow the house rules (private _files, allowed directions), but for the violations known today', () => {
-    const found = violations(readSources());
-    expect(found.filter((v) => !KNOWN_TODAY.includes(v)), 'new violations').toEqual([]);
+  it('follow the house rules: private _files stay in their folder, folders import only what they may', () => {
+    expect(violations(readSources())).toEqual([]);
   });
 
   it('fails on a new violation: a private file imported from another folder, a direction not allowed', () => {
