@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { TemplateError, fileProblem } from '../errors.js';
 
-/** Where the shipped templates live, from src/render and from dist/render alike. */
+/** Where the shipped templates live, from src/layout and from dist/layout alike. */
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
 
 export const SECTIONS = ['allergies', 'status', 'medications', 'problems', 'pharmacy', 'contacts', 'insurance',

@@ -1,4 +1,4 @@
-// The binder's file: written under a temporary name, renamed when complete (_atomic-output.ts).
+// The binder's file: written under a temporary name, renamed when complete (pdf/atomic-output.ts).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
