@@ -9,3 +9,6 @@ export const QR_ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
 /** A character's value by its code (all are below 128), −1 for one outside the set. */
 export const ALPHANUMERIC_VALUE = new Int8Array(128).fill(-1);
 for (let i = 0; i < QR_ALPHANUMERIC.length; i++) ALPHANUMERIC_VALUE[QR_ALPHANUMERIC.charCodeAt(i)] = i;
+
+/** The most alphanumeric characters any QR code holds: version 40, level L (ISO/IEC 18004 Table 7). */
+export const QR_ALPHANUMERIC_MAX = 4296;

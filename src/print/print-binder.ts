@@ -122,7 +122,7 @@ export async function drawBinder(options: BinderOptions): Promise<BinderSummary>
   const output = await AtomicOutput.open(options.outPath, options);
   let pool: PatientPool | undefined;
   try {
-    const summary = await readInSnapshot(db, () => renderInSnapshot(options, output));
+    const summary = await readInSnapshot(db, () => drawInSnapshot(options, output));
     await output.commit();
     return { ...summary, bytes: statSync(options.outPath).size };
   } catch (e) {
@@ -133,7 +133,7 @@ export async function drawBinder(options: BinderOptions): Promise<BinderSummary>
   }
 
   /** The binder, from one snapshot of the store: patients first, then the manifest, then the front matter. */
-  async function renderInSnapshot(o: BinderOptions, out: AtomicOutput): Promise<Omit<BinderSummary, 'bytes'>> {
+  async function drawInSnapshot(o: BinderOptions, out: AtomicOutput): Promise<Omit<BinderSummary, 'bytes'>> {
     const run = prepareRun(db, o);
     const front = countFrontMatter(run);
     assertRoomFor(o.outPath, minimumBinderBytes(run.patients.length));

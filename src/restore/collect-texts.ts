@@ -3,6 +3,7 @@
 // or standard input.
 import { closeSync, createReadStream, openSync, readFileSync, readSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
+import { QR_ALPHANUMERIC_MAX } from '../codec/alphanumeric.js';
 import { decodeFrame } from '../codec/frame.js';
 import { PaperchartError, fileProblem } from '../errors.js';
 import { countTiffPages, decodeTiff } from '../scan/decode-tiff.js';
@@ -60,8 +61,8 @@ export interface CollectOptions {
 /** An empty tally for CollectOptions.skipped. */
 export function noneSkipped(): SkippedInputs { return { lines: 0, overlong: 0, refused: [], refusedCount: 0 }; }
 
-/** Longest text line taken as a code: a QR code (version 40, level L) holds at most 4,296 alphanumeric characters. */
-export const MAX_CODE_TEXT = 4296;
+/** Longest text line taken as a code: no QR code holds more alphanumeric characters. */
+export const MAX_CODE_TEXT = QR_ALPHANUMERIC_MAX;
 /** Bytes of a line kept while looking for its end: a code plus room for the spaces around it. */
 const MAX_LINE_BYTES = MAX_CODE_TEXT + 256;
 const REFUSALS_KEPT = 100;

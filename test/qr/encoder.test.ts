@@ -3,7 +3,7 @@ import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
 import { encodeQrModules, QR_CAPACITY, QR_EC_LEVEL, QR_MASK, QR_VERSION } from '../../src/qr/encoder.js';
 import { DEFAULT_CAPACITY } from '../../src/codec/frame.js';
-import { QR_ALPHANUMERIC } from '../../src/codec/alphanumeric.js';
+import { QR_ALPHANUMERIC, QR_ALPHANUMERIC_MAX } from '../../src/codec/alphanumeric.js';
 import { BASE45_ALPHABET } from '../../src/codec/base45.js';
 
 const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
@@ -35,6 +35,11 @@ describe('encodeQrModules', () => {
     expect(QR_CAPACITY).toBe(1451);
     expect(DEFAULT_CAPACITY).toBe(QR_CAPACITY);
     expect(() => qrcodeModules('A'.repeat(QR_CAPACITY + 1))).toThrow();
+  });
+
+  it('knows the most alphanumeric characters any QR code holds, as qrcode does (restore skips longer lines)', () => {
+    expect(QRCode.create('A'.repeat(QR_ALPHANUMERIC_MAX), { errorCorrectionLevel: 'L' }).version).toBe(40);
+    expect(() => QRCode.create('A'.repeat(QR_ALPHANUMERIC_MAX + 1), { errorCorrectionLevel: 'L' })).toThrow();
   });
 
   it('packs the alphanumeric set base45 writes in, value for value (ISO/IEC 18004 Table 5, RFC 9285 §4)', () => {
