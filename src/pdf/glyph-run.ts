@@ -10,7 +10,6 @@
  * It fills pdfkit's embedded font (subset, widths, unicode maps) the way its
  * text mixin does, through _pdfkit.ts.
  */
-import { registerFonts } from '../text/font-files.js';
 import type { GlyphData } from '../text/glyph-data.js';
 import type { ShapedLine, TextShaper } from '../text/shape-text.js';
 import { beginContent, endContent, type ContentBytes } from './content-stream.js';
@@ -145,21 +144,12 @@ class RunWriter {
 
 const runWriter = new RunWriter();
 
-/** The documents each shaper's fonts are registered with. */
-const registered = new WeakMap<TextShaper, WeakSet<PDFKit.PDFDocument>>();
-
 /**
  * Draws a shaped line at x (left edge) on the alphabetic baseline y (top-down)
- * in the current fill colour, run by run with the glyphs it was shaped to;
- * registers the shaper's fonts with the document on first use.
+ * in the current fill colour, run by run with the glyphs it was shaped to.
+ * The shaper's fonts must be registered with `doc` (BinderDocument does it).
  */
 export function drawShapedLine(doc: PDFKit.PDFDocument, shaper: TextShaper, line: ShapedLine, x: number, baselineY: number): void {
-  let docs = registered.get(shaper);
-  if (!docs) registered.set(shaper, docs = new WeakSet());
-  if (!docs.has(doc)) {
-    registerFonts(doc, shaper.fonts);
-    docs.add(doc);
-  }
   let cx = x;
   for (const run of line.runs) {
     drawGlyphRun(doc, run.font, line.size, cx, baselineY, shaper.glyphsToDraw(run));

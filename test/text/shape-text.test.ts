@@ -48,6 +48,7 @@ async function render(file: string, draw: (doc: PDFKit.PDFDocument) => void): Pr
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<void>((resolve) => doc.on('end', () => resolve()));
+  registerFonts(doc, fonts);
   draw(doc);
   doc.end();
   await done;
