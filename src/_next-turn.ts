@@ -1,4 +1,4 @@
-/** Lets signals (Ctrl-C), I/O and worker messages in between synchronous steps of a print. */
+/** Lets signals (Ctrl-C), I/O and worker messages in between synchronous steps of work. */
 export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }

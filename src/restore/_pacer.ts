@@ -1,3 +1,5 @@
+import { nextTurn } from '../_next-turn.js';
+
 /** Work done between two returns to the event loop, where Ctrl-C and SIGTERM are handled. */
 const STEP_MS = 20;
 
@@ -10,7 +12,7 @@ export function pacer(): () => Promise<boolean> {
   let last = performance.now();
   return async () => {
     if (performance.now() - last < STEP_MS) return false;
-    await new Promise((r) => setImmediate(r));
+    await nextTurn();
     last = performance.now();
     return true;
   };

@@ -13,6 +13,7 @@ import { writeMeta, writeRecords } from '../store/write-records.js';
 import { backdateChanges } from '../store/patient-changes.js';
 import { commitFile, removeOnInterrupt, removeStaleTemporaryFiles, removeWithJournals, temporaryPathBeside } from '../_temporary-file.js';
 import { NotAStoreError } from '../errors.js';
+import { nextTurn } from '../_next-turn.js';
 import { AppointmentBook } from './_appointment-book.js';
 import { makeClock } from './_calendar.js';
 import { mrnFor } from './_identifiers.js';
@@ -82,7 +83,7 @@ export async function writeSampleClinic(path: string, opts: SampleClinicOptions)
         written += writeRecords(db, batch);
         batch = [];
         // Between transactions, Ctrl-C is heard: the interrupt removes the unfinished file.
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurn();
       }
     }
     if (batch.length) written += writeRecords(db, batch);

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import type { PatientRecord } from '../record/record.js';
 import { CHILD_TABLES } from '../record/record.js';
 import { PaperchartError, RestoreDiskFullError, RestoreTargetError, RestoreWriteError, StoreBusyError } from '../errors.js';
+import { nextTurn } from '../_next-turn.js';
 import {
   commitFile, noteCommitted, removeOnInterrupt, removeStaleTemporaryFiles, removeWithJournals, temporaryPathBeside,
 } from '../_temporary-file.js';
@@ -172,7 +173,7 @@ async function runWaitingForLock(db: Db, sql: string, path: string): Promise<voi
         throw e;
       }
     }
-    await new Promise((r) => setImmediate(r));
+    await nextTurn();
   }
 }
 
