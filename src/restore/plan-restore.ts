@@ -116,12 +116,14 @@ function paperOutcomes(decoded: DecodedTexts, chosen: Map<string, RestoredRecord
  * Decides one patient against what the store holds now (read inside the write transaction, so what keep
  * compares is what the paper would overwrite). Under keep, a signed record outranks an unsigned paper, and a
  * store that changed the patient (deletions included, patient_changes) at or after the print is never undone.
- * The record is parsed from its deflated text only where it is compared or written, once.
+ * The record is inflated from its deflated text only where it is compared or written, and then once.
  */
 export function decidePatient(r: RestoredRecord, store: StoreView, onConflict: OnConflict): PatientDecision {
   const base = { patientId: r.patientId, runId: r.runId };
+  let text: string | undefined;
   let parsed: PatientRecord | undefined;
-  const record = (): PatientRecord => (parsed ??= r.record);
+  const canonical = (): string => (text ??= r.canonical);
+  const record = (): PatientRecord => (parsed ??= JSON.parse(canonical()) as PatientRecord);
   const storeChangedAt = store.changedAt(r.patientId);
   const changedSincePrint = storeChangedAt !== undefined && storeChangedAt >= r.printedAt;
   const current = store.record(r.patientId);
@@ -137,7 +139,7 @@ export function decidePatient(r: RestoredRecord, store: StoreView, onConflict: O
     }
     return onConflict === 'fail' ? { write: false, conflict: true } : write(false, restored, true);
   }
-  if (canonicalJson(current) === r.canonical) {
+  if (canonicalJson(current) === canonical()) {
     return { write: false, conflict: false, outcome: { ...base, status: 'already-current', detail: 'the store holds the same record' } };
   }
   if (onConflict === 'fail') return { write: false, conflict: true };
