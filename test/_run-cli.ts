@@ -6,9 +6,6 @@ export interface CliResult { code: number; out: string; err: string }
 
 /** Runs the CLI in-process with captured output, exactly as bin/paperchart.js does. */
 export async function runCli(...argv: string[]): Promise<CliResult> {
-  // From the sources there is no compiled patient worker, which more threads need (patient-pool.ts):
-  // print on this one unless told; test/cli/jobs.test.ts runs the built binary on several.
-  if (argv[0] === 'print' && !argv.includes('--jobs')) argv = [...argv, '--jobs', '1'];
   let out = '';
   let err = '';
   const stdout = new PassThrough();

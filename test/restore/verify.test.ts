@@ -44,7 +44,7 @@ describe('print --verify on a store that changes while printing', () => {
     // which verify is there to catch.
     const clinic = new Database(changing);
     let changed = false;
-    const code = await main(['print', '--db', changing, '--out', out, '--as-of', '2026-11-25', '--verify', '--jobs', '1'], {
+    const code = await main(['print', '--db', changing, '--out', out, '--as-of', '2026-11-25', '--verify'], {
       out: (t) => { stdout += `${t}\n`; },
       err: (t) => {
         err += `${t}\n`;
