@@ -14,10 +14,6 @@ interface PdfjsImage {
 }
 const GRAYSCALE_1BPP = 1, RGB_24BPP = 2, RGBA_32BPP = 3;
 
-
-/** A page's one full-page image, taken out at its own resolution. */
-export type PageImage = RgbaImage;
-
 type Matrix = [number, number, number, number, number, number];
 const multiply = (m: Matrix, n: Matrix): Matrix => [
   m[0] * n[0] + m[2] * n[1], m[1] * n[0] + m[3] * n[1],
@@ -80,7 +76,7 @@ function objectOf(page: PDFPageProxy, id: string): Promise<PdfjsImage | undefine
  * undefined, and the caller renders the page. Mirror images and images of
  * an unexpected pixel format are left to rendering too.
  */
-export async function takePageImage(page: PDFPageProxy): Promise<PageImage | undefined> {
+export async function takePageImage(page: PDFPageProxy): Promise<RgbaImage | undefined> {
   const ops = await page.getOperatorList({ intent: 'print' });
   let ctm: Matrix = [1, 0, 0, 1, 0, 0];
   const stack: Matrix[] = [];

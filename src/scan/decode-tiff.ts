@@ -6,7 +6,7 @@
 import UTIF from 'utif2';
 import { UnreadableTiffError } from '../errors.js';
 import type { RgbaImage } from './raster.js';
-import { checkPagePixels } from './image-size.js';
+import { pageFits } from './image-size.js';
 import type { OversizedImageError } from '../errors.js';
 
 export interface TiffPage extends RgbaImage {
@@ -118,11 +118,7 @@ export async function* decodeTiff(tiff: Uint8Array, fileName = 'the TIFF', onRef
     if (!(width > 0 && height > 0 && width <= MAX_SIDE && height <= MAX_SIDE)) {
       throw new UnreadableTiffError(fileName, `page ${n} is ${width}×${height} pixels, expected 1..${MAX_SIDE} a side`);
     }
-    try { checkPagePixels(fileName, n, width, height); } catch (e) {
-      if (onRefused === undefined) throw e;
-      onRefused(e as OversizedImageError);
-      continue;
-    }
+    if (!pageFits(fileName, n, width, height, onRefused)) continue;
     const compression = first(ifd, 259) ?? 1;
     if (!COMPRESSIONS.has(compression)) throw new UnreadableTiffError(fileName, `page ${n} uses compression ${compression}, which is not supported`);
     if (ifd['t273'] === undefined && ifd['t324'] === undefined) throw new UnreadableTiffError(fileName, `page ${n} has no image data offsets`);

@@ -54,3 +54,17 @@ export function declaredImageSize(bytes: Uint8Array): ImageSize | undefined {
 export function checkPagePixels(file: string, page: number | undefined, width: number, height: number): void {
   if (!(width > 0 && height > 0) || width * height > MAX_PAGE_PIXELS) throw new OversizedImageError(file, page, width, height, MAX_PAGE_PIXELS);
 }
+
+/**
+ * Whether page `page` of a file of several fits (checkPagePixels). One that
+ * does not is handed to `onRefused`, and the caller skips it; without
+ * `onRefused` it is thrown.
+ * @throws OversizedImageError without `onRefused`
+ */
+export function pageFits(file: string, page: number, width: number, height: number, onRefused?: (e: OversizedImageError) => void): boolean {
+  try { checkPagePixels(file, page, width, height); return true; } catch (e) {
+    if (onRefused === undefined) throw e;
+    onRefused(e as OversizedImageError);
+    return false;
+  }
+}

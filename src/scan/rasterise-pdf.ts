@@ -14,7 +14,7 @@ import { inflateSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { getDocument, type PDFDocumentProxy, type PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { OversizedImageError, PdfPageRangeError, UnreadablePdfError } from '../errors.js';
-import { MAX_PAGE_PIXELS, checkPagePixels } from './image-size.js';
+import { MAX_PAGE_PIXELS, pageFits } from './image-size.js';
 import { takePageImage } from './_page-image.js';
 import type { RgbaImage } from './raster.js';
 
@@ -231,11 +231,7 @@ export async function* rasterisePdf(pdf: Uint8Array, options: RasteriseOptions):
       }
       try {
         const viewport = page.getViewport({ scale });
-        try { checkPagePixels(file, n, Math.ceil(viewport.width), Math.ceil(viewport.height)); } catch (e) {
-          if (options.onRefused === undefined) throw e;
-          options.onRefused(e as OversizedImageError);
-          continue;
-        }
+        if (!pageFits(file, n, Math.ceil(viewport.width), Math.ceil(viewport.height), options.onRefused)) continue;
         let image;
         if (options.takeScannedImages) {
           try {

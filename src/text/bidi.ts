@@ -1,12 +1,11 @@
 /** Bidi for one line: paragraph direction, embedding levels and mirrors (bidi-js), and runs in visual order (UAX#9). */
 import bidiImport from 'bidi-js';
+import { SCRIPTED } from './layout-memo.js';
 
 // bidi-js is CommonJS (module.exports = factory) but its typings declare an ES
 // default export, so under NodeNext TypeScript types the default import as the module.
 const bidi = (bidiImport as unknown as typeof bidiImport.default)();
 
-/** First character that decides the script fontkit detects for a run (mirrors fontkit's Script.forString). */
-const SCRIPTED = /[^\p{Script=Common}\p{Script=Inherited}\p{Script=Unknown}]/u;
 const RTL_SCRIPT = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}]/u;
 
 export function reverseCodePoints(s: string): string {

@@ -34,7 +34,7 @@ interface ShapedWord { glyphs: fontkit.Glyph[]; positions: Float64Array }
 const COMPOSED_SCRIPTS: Readonly<Record<string, string>> = { Latin: 'latn', Greek: 'grek', Cyrillic: 'cyrl', Han: 'hani' };
 const SCRIPT_OF = Object.entries(COMPOSED_SCRIPTS).map(([name, tag]) => [new RegExp(`\\p{Script=${name}}`, 'u'), tag] as const);
 /** First character fontkit takes the run's script from (Script.forString skips Common, Inherited, Unknown). */
-const SCRIPTED = /[^\p{Script=Common}\p{Script=Inherited}\p{Script=Unknown}]/u;
+export const SCRIPTED = /[^\p{Script=Common}\p{Script=Inherited}\p{Script=Unknown}]/u;
 /** Characters a composed run may hold: one script's letters plus common ones, no bidi or shaping controls. */
 const COMPOSABLE = /^[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Script=Han}\p{Script=Common}\p{Script=Inherited}]*$/u;
 const CONTROLS = /[\u200B-\u200F\u202A-\u202E\u2066-\u2069\u034F]/;
