@@ -405,6 +405,15 @@ export class BinderNotVerifiedError extends PaperchartError {
   }
 }
 
+// ── The scan station ──
+
+export class NoManifestError extends PaperchartError {
+  constructor(readonly binder: string) {
+    super('E_NO_MANIFEST', `${binder} holds no readable run manifest codes`,
+      'pass the binder PDF paperchart printed (its front matter carries the manifest), or leave out --binder and scan the manifest page first');
+  }
+}
+
 // ── File problems in words ──
 
 /** What a file system error code means, in words; a text that is not a code is returned as it is. */

@@ -189,3 +189,22 @@ export const verifyCommand = (io: Io): CommandModule<object, VerifyArgs> => ({
     }
   },
 });
+
+interface StationArgs { out: string; binder?: string; pubkey?: string; force: boolean }
+export const stationCommand = (io: Io): CommandModule<object, StationArgs> => ({
+  command: 'station',
+  describe: 'Write a scan station: one offline HTML file that reads the binder\'s codes through a camera',
+  builder: (y) => y
+    .option('out', { type: 'string', demandOption: true, describe: 'the HTML file to write (open it in a browser)' })
+    .option('binder', { type: 'string', describe: 'carry this binder PDF\'s manifest, so the page lists every patient from the start' })
+    .option('pubkey', { type: 'string', describe: 'check the codes\' signatures in the page with this public key (from keygen)' })
+    .option('force', { type: 'boolean', default: false, describe: 'replace an existing file that is not a scan station' })
+    .example('$0 station --out scan-station.html --binder binder.pdf', '') as never,
+  handler: async (a) => {
+    // Imported where used: esbuild and the binder scan are for this command only.
+    const { writeStation } = await import('../station/write-station.js');
+    const s = await writeStation({ out: a.out, force: a.force, ...(a.binder ? { binder: a.binder } : {}), ...(a.pubkey ? { publicKey: a.pubkey } : {}) });
+    io.out(`scan station written: ${s.out} (${(s.bytes / 1e6).toFixed(1)} MB${s.manifestCodes ? `, the binder's manifest in ${s.manifestCodes} codes` : ', no manifest: scan the binder\'s manifest page first'}` +
+      `${s.signatureCheck ? ', signatures checked in the page' : ''}); open it in a browser with a camera`);
+  },
+});

@@ -1,7 +1,7 @@
 import yargs from 'yargs';
 import { EXIT, PaperchartError, UsageError } from '../errors.js';
 import type { Io } from './io.js';
-import { printCommand, sampleCommand, exportCommand, migrateCommand, keygenCommand, verifyCommand } from './commands.js';
+import { printCommand, sampleCommand, exportCommand, migrateCommand, keygenCommand, verifyCommand, stationCommand } from './commands.js';
 import { restoreCommand } from './restore-command.js';
 
 /**
@@ -19,6 +19,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .command(keygenCommand(io))
     .command(restoreCommand(io))
     .command(verifyCommand(io))
+    .command(stationCommand(io))
     .demandCommand(1, 'name a command: sample, print, export, migrate, keygen, restore or verify')
     .strict()
     .help()

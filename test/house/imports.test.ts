@@ -23,6 +23,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   scan: [],
   record: [],
   keys: ['codec'], // the key material's encoding and fingerprints
+  station: ['codec', 'scan', 'keys'], // the page bundles the codec; --binder scans the manifest; --pubkey reads a key
 };
 
 /** One file may cross a line its folder may not: print --verify scans the binder it printed. */

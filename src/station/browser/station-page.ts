@@ -1,0 +1,150 @@
+/// <reference lib="dom" />
+// The scan station page: camera → zxing-wasm → StationState → the list a person holding paper reads.
+// Bundled with zxing-wasm's reader and the codec by write-station.ts into one offline HTML file.
+import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
+import { StationState, type PatientView, type ReadEvent, type StationManifest } from './station-state.js';
+import { signalRead } from './signals.js';
+
+/** What write-station.ts puts in the page beside the script. */
+export interface StationConfig {
+  /** The run's manifest codes, from --binder: the page knows the binder before a code is read. */
+  manifestTexts: string[];
+  /** The clinic's Ed25519 public key, raw, base64 (from --public-key); null leaves signatures to restore. */
+  publicKey: string | null;
+}
+
+const STORAGE_KEY = 'paperchart-station-texts';
+/** A code held under the camera is read every frame: it is signalled again as a repeat only after this long. */
+const REPEAT_QUIET_MS = 4000;
+const $ = (id: string): HTMLElement => document.getElementById(id)!;
+const fromBase64 = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+
+async function main(): Promise<void> {
+  const config = JSON.parse($('station-config').textContent!) as StationConfig;
+  const state = new StationState(config.publicKey ? fromBase64(config.publicKey) : null);
+  for (const t of config.manifestTexts) state.add(t);
+  for (const t of JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '[]') as string[]) state.add(t);
+  await state.settle();
+  render(state, null);
+  $('save').addEventListener('click', () => saveTexts(state));
+  $('clear').addEventListener('click', () => {
+    if (!confirm('Forget every code read on this device?')) return;
+    localStorage.removeItem(STORAGE_KEY);
+    location.reload();
+  });
+  const wasm = fromBase64($('zxing-wasm').textContent!.trim());
+  $('wasm-holder')?.remove();
+  await prepareZXingModule({ overrides: { wasmBinary: wasm.buffer as ArrayBuffer }, fireImmediately: true });
+  $('start').addEventListener('click', () => void startCamera(state));
+  await startCamera(state);
+}
+
+async function startCamera(state: StationState): Promise<void> {
+  const video = $('camera') as HTMLVideoElement;
+  try {
+    video.srcObject = await navigator.mediaDevices.getUserMedia({
+      audio: false, video: { facingMode: 'environment', width: { ideal: 1920 }, height: { ideal: 1080 } },
+    });
+  } catch (e) {
+    showStatus('No camera', `${(e as Error).name}: ${(e as Error).message}. Allow the camera, or open this file over https (see README).`, 'bad');
+    return;
+  }
+  await video.play();
+  $('start').hidden = true;
+  void readLoop(state, video);
+}
+
+async function readLoop(state: StationState, video: HTMLVideoElement): Promise<void> {
+  const canvas = document.createElement('canvas');
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  const signalled = new Map<string, number>();
+  for (;;) {
+    if (video.videoWidth > 0) {
+      canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+      ctx.drawImage(video, 0, 0);
+      const results = await readBarcodes(ctx.getImageData(0, 0, canvas.width, canvas.height), { formats: ['QRCode'], maxNumberOfSymbols: 8, tryHarder: true });
+      let last: ReadEvent | null = null;
+      for (const r of results) if (r.isValid && r.text) {
+        const e = state.add(r.text);
+        if (e.kind === 'not-ours' || (e.kind !== 'new' && performance.now() - (signalled.get(r.text) ?? -Infinity) < REPEAT_QUIET_MS)) continue;
+        signalled.set(r.text, performance.now());
+        if (last === null || e.kind === 'new') last = e;
+      }
+      if (last) {
+        signalRead(last);
+        localStorage.setItem(STORAGE_KEY, JSON.stringify(state.texts));
+        await state.settle();
+        render(state, last);
+      }
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function saveTexts(state: StationState): void {
+  const run = state.manifest?.runId ?? 'codes';
+  const url = URL.createObjectURL(new Blob([state.texts.join('\n') + '\n'], { type: 'text/plain' }));
+  const a = document.createElement('a');
+  a.href = url; a.download = `paperchart-${run}-${state.texts.length}-codes.txt`;
+  document.body.append(a); a.click(); a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function showStatus(big: string, small: string, tone: 'good' | 'warn' | 'bad' | 'idle'): void {
+  $('status-big').textContent = big;
+  $('status-small').textContent = small;
+  $('status').dataset['tone'] = tone;
+}
+
+function eventWords(e: ReadEvent | null): [string, string, 'good' | 'warn' | 'bad' | 'idle'] | null {
+  if (e === null || e.kind === 'not-ours') return null;
+  const f = e.frame, what = `${f.kind === 'M' ? 'manifest' : `patient ${f.patientId}`} · code ${f.index} of ${f.total}`;
+  if (e.kind === 'new') return ['New code', what, 'good'];
+  if (e.kind === 'repeat') return ['Already read', what, 'warn'];
+  return ['Another print run', `${what} · run ${f.runId}, not this binder's`, 'bad'];
+}
+
+function render(state: StationState, e: ReadEvent | null): void {
+  const patients = state.patients();
+  const complete = patients.filter((p) => p.status === 'complete').length;
+  const words = eventWords(e);
+  if (words) showStatus(...words);
+  else if ($('status-big').textContent === '') showStatus('Point the camera at a code page', 'codes are read as soon as they are sharp', 'idle');
+  $('summary').textContent = state.manifest
+    ? `${complete} of ${patients.length} patients complete · run ${state.manifest.runId} · ${state.texts.length} codes read`
+    : `${complete} patients complete · ${state.texts.length} codes read · scan the binder's manifest page to see who is missing`;
+  const list = $('patients');
+  list.replaceChildren(...[state.manifestView(), ...patients].filter((p): p is PatientView => p !== null).map(patientRow));
+  ($('save') as HTMLButtonElement).disabled = state.texts.length === 0;
+  manifestNote(state.manifest);
+}
+
+function patientRow(p: PatientView): HTMLElement {
+  const li = document.createElement('li');
+  li.className = `patient ${p.status.replace(' ', '-')}`;
+  li.dataset['patient'] = p.id;
+  li.dataset['status'] = p.status;
+  const title = document.createElement('div');
+  title.className = 'who';
+  title.textContent = p.name ? `${p.name} · MRN ${p.mrn}` : p.id;
+  const badge = document.createElement('span');
+  badge.className = 'badge';
+  badge.textContent = p.status === 'complete' ? '✓ complete' : p.status === 'failed' ? '✗ failed' : `${p.codesIn} of ${p.total ?? '?'} codes`;
+  title.prepend(badge);
+  const detail = document.createElement('div');
+  detail.className = 'detail';
+  const parts: string[] = [];
+  if (p.status !== 'complete' && p.missing.length) parts.push(`missing: ${p.missing.join('; ')}`);
+  if (p.needed) parts.push(`${p.needed} more needed`);
+  if (p.signature && p.status === 'complete') parts.push(`signature ${p.signature}`);
+  if (p.problem) parts.push(p.problem);
+  detail.textContent = parts.join(' · ');
+  li.append(title, detail);
+  return li;
+}
+
+function manifestNote(m: StationManifest | null): void {
+  $('binder').textContent = m ? `Binder printed ${m.printedAt}, ${m.patients.length} patients` : 'No manifest yet';
+}
+
+void main().catch((e: unknown) => showStatus('Station failed to start', String(e), 'bad'));
