@@ -50,7 +50,7 @@ async function inflateRaw(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-/** Ed25519 through Web Crypto, where the browser has it (Chromium 137 and later; Firefox 129; Safari 17). */
+/** Ed25519 through Web Crypto, where the browser has it (Debian's Chromium 156 does: test/station); otherwise restore checks it. */
 async function checkSignature(publicKey: Uint8Array | null, signed: Uint8Array, signature: Uint8Array | null): Promise<SignatureCheck> {
   if (signature === null) return 'absent';
   if (publicKey === null) return 'left to restore';

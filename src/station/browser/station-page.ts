@@ -41,6 +41,11 @@ async function main(): Promise<void> {
 
 async function startCamera(state: StationState): Promise<void> {
   const video = $('camera') as HTMLVideoElement;
+  // No mediaDevices at all: not a secure context, as a phone's browser opening the file from its downloads (content://) is not.
+  if (!window.isSecureContext || !navigator.mediaDevices) {
+    showStatus('No camera here', `This browser gives no camera to a page opened as ${location.protocol}//. Open the file on a laptop (file:// works), or serve it over https.`, 'bad');
+    return;
+  }
   try {
     video.srcObject = await navigator.mediaDevices.getUserMedia({
       audio: false, video: { facingMode: 'environment', width: { ideal: 1920 }, height: { ideal: 1080 } },
@@ -114,7 +119,10 @@ function render(state: StationState, e: ReadEvent | null): void {
     ? `${complete} of ${patients.length} patients complete · run ${state.manifest.runId} · ${state.texts.length} codes read`
     : `${complete} patients complete · ${state.texts.length} codes read · scan the binder's manifest page to see who is missing`;
   const list = $('patients');
-  list.replaceChildren(...[state.manifestView(), ...patients].filter((p): p is PatientView => p !== null).map(patientRow));
+  const rows = [state.manifestView(), ...patients].filter((p): p is PatientView => p !== null);
+  // What still needs scanning first, in binder order; the complete ones after it.
+  const order = { failed: 0, incomplete: 1, 'not started': 2, complete: 3 } as const;
+  list.replaceChildren(...rows.sort((a, b) => order[a.status] - order[b.status]).map(patientRow));
   ($('save') as HTMLButtonElement).disabled = state.texts.length === 0;
   manifestNote(state.manifest);
 }

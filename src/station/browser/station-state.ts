@@ -162,7 +162,7 @@ function describeMissing(missing: readonly number[], entry: ManifestPatient, [lo
   for (const i of missing) {
     const a = entry.pages[Math.min(entry.pages.length - 1, Math.floor((i - 1) / lo))];
     const b = hi === Infinity ? entry.pages[0] : entry.pages[Math.min(entry.pages.length - 1, Math.floor((i - 1) / hi))];
-    const where = a === b ? `page ${a}` : `page ${b}–${a}`;
+    const where = a === b ? `page ${a}` : `page ${b} or ${a}`;
     byPage.set(where, [...(byPage.get(where) ?? []), i]);
   }
   return [...byPage].map(([where, ns]) => `${ns.length === 1 ? 'code' : 'codes'} ${ranges(ns)} on ${where}`).join('; ');
