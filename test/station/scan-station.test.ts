@@ -30,7 +30,7 @@ async function cli(...argv: string[]): Promise<string> {
 }
 
 /** Opens the station in chromium, its camera playing `video`; downloads go to `downloads`. */
-async function openStation(video: string, downloads: string): Promise<{ browser: Browser; page: Page }> {
+async function openStation(video: string, downloads: string): Promise<{ browser: Browser; page: Page; network: string[] }> {
   const browser = await puppeteer.launch({
     executablePath: spawnSync('sh', ['-c', `command -v ${CHROMIUM}`], { encoding: 'utf8' }).stdout.trim(),
     headless: true,
@@ -41,8 +41,15 @@ async function openStation(video: string, downloads: string): Promise<{ browser:
   await page.setViewport({ width: 1100, height: 800 });
   const cdp = await page.createCDPSession();
   await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+  // Offline means offline: any request for something not in the file itself is refused and listed.
+  const network: string[] = [];
+  await page.setRequestInterception(true);
+  page.on('request', (r) => {
+    if (/^(file|blob|data):/.test(r.url())) void r.continue();
+    else { network.push(r.url()); void r.abort(); }
+  });
   await page.goto(pathToFileURL(join(dir, 'scan-station.html')).href);
-  return { browser, page };
+  return { browser, page, network };
 }
 
 /** Each patient row as the page shows it: status, and the words a person reads. */
@@ -72,7 +79,7 @@ afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 describe.skipIf(!CHROMIUM)('the scan station in headless chromium with a fake camera', () => {
   it('turns every patient complete, keeps the codes over a reload, and its saved file restores the same store', async () => {
     const downloads = mkdtempSync(join(dir, 'downloads-'));
-    const { browser, page } = await openStation(join(dir, 'all-pages.y4m'), downloads);
+    const { browser, page, network } = await openStation(join(dir, 'all-pages.y4m'), downloads);
     try {
       await page.waitForFunction(() => {
         const lis = [...document.querySelectorAll<HTMLElement>('li.patient')];
@@ -83,6 +90,7 @@ describe.skipIf(!CHROMIUM)('the scan station in headless chromium with a fake ca
       expect(shown.map((r) => r.id)).toEqual(['run manifest', 'P000001', 'P000002', 'P000003']);
       for (const r of shown.slice(1)) expect(r.text).toMatch(/✓ complete.+, .+ · MRN \d+signature valid/);
       expect(await page.$eval('#summary', (e) => e.textContent)).toMatch(/^3 of 3 patients complete/);
+      expect(network).toEqual([]);
       await page.screenshot({ path: join(dir, 'station.png') });
 
       await page.click('#save');
