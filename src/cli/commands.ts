@@ -107,6 +107,7 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
         io.out(`printed ${s.patients} patients, ${s.pages} pages in ${seconds(start)} s → ${s.outPath} (${(s.bytes / 1e6).toFixed(1)} MB)`);
         const nameWarning = binderNameWarning(a.out);
         if (nameWarning) io.err(`paperchart: warning: ${nameWarning}`);
+        for (const warning of s.warnings) io.err(`paperchart: warning: ${warning}`);
       },
       onVerified: (report) => reportVerification(io, report),
     });

@@ -47,3 +47,14 @@ export function addDays(day: string, n: number): string {
 export function joinPresent(sep: string, parts: readonly (string | null | undefined | false)[]): string {
   return parts.filter((p): p is string => typeof p === 'string' && p !== '').join(sep);
 }
+
+/**
+ * A UTC instant as the clinic's wall clock, naming the zone: "2026-12-06 07:00 PST" (the zone's short name in
+ * the locale, "GMT+1" where it has none), so the cover, the running head and the schedule read in one zone.
+ */
+export function zonedMinute(instant: string, timeZone: string, locale: string): string {
+  const { date, time } = clinicNow(instant, timeZone);
+  const zone = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' }).formatToParts(new Date(instant))
+    .find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+  return `${date} ${time} ${zone}`;
+}

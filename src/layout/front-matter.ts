@@ -1,7 +1,7 @@
 import { Flow, type BodyBox, type PageBody } from './flow.js';
 import type { TextShaper } from '../text/shape-text.js';
 import { label, type Template } from './template.js';
-import { joinPresent, utcMinute } from './format.js';
+import { joinPresent, zonedMinute } from './format.js';
 
 export interface FrontMatterContext {
   shaper: TextShaper;
@@ -20,6 +20,11 @@ export interface CoverFacts {
   /** Fingerprint of the clinic's signing key, or null when the codes are unsigned. */
   fingerprint: string | null;
   encrypted: boolean;
+  /** The clinic's time zone (IANA), in which every time of the binder is printed. */
+  timeZone: string;
+  /** Where the schedule and the index start (binder pages). */
+  schedulePage: number;
+  indexPage: number;
 }
 
 const L = (ctx: FrontMatterContext, key: string, vars?: Record<string, string | number>): string => label(ctx.template, key, vars);
@@ -33,11 +38,14 @@ export function layoutCover(facts: CoverFacts, ctx: FrontMatterContext): PageBod
   flow.paragraph(L(ctx, 'binder_title'), { size: 20, weight: 'bold' });
   flow.space(12);
   flow.fields([
-    [L(ctx, 'printed'), utcMinute(facts.printedAt)],
-    [L(ctx, 'data_as_of'), facts.dataAsOf ? utcMinute(facts.dataAsOf) : '—'],
+    [L(ctx, 'printed'), zonedMinute(facts.printedAt, facts.timeZone, ctx.template.locale)],
+    [L(ctx, 'data_as_of'), facts.dataAsOf ? zonedMinute(facts.dataAsOf, facts.timeZone, ctx.template.locale) : '—'],
     [L(ctx, 'patients'), String(facts.patients)],
     [L(ctx, 'pages'), String(facts.pages)],
   ], 13, 150);
+  flow.paragraph(L(ctx, 'time_zone', { zone: facts.timeZone }), { size: 10 });
+  flow.space(6);
+  flow.paragraph(L(ctx, 'cover_sections', { schedule: facts.schedulePage, index: facts.indexPage }), { size: 14, weight: 'bold' });
   // One line at a size that fits: a fingerprint is compared group by group.
   fingerprintLines(flow, ctx, facts.fingerprint);
   if (facts.encrypted) flow.paragraph(L(ctx, 'encrypted'), { size: 11, weight: 'bold' });

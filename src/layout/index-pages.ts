@@ -2,21 +2,19 @@ import { Flow, type Cell, type Divider, type PageBody } from './flow.js';
 import { label } from './template.js';
 import { LEADING_MARKS } from './visible-identity.js';
 import type { FrontMatterContext } from './front-matter.js';
+import { baseLetter } from '../text/romanise.js';
 
-export interface IndexEntry { name: string; birthDate: string; mrn: string; page: number }
+/**
+ * One line of the index: `filed` is the Latin form it is filed under ("Jang, Seongmin", or "Vincent" for a
+ * cross-reference), `name` what is printed ("Jang, Seongmin · 장, 성민", "Vincent → Jang, Seongmin · 장, 성민").
+ */
+export interface IndexEntry { filed: string; name: string; birthDate: string; mrn: string; page: number }
 
 const L = (ctx: FrontMatterContext, key: string, vars?: Record<string, string | number>): string => label(ctx.template, key, vars);
 
-/** The divider a name is filed under: its first letter without diacritics (after any marks of hidden characters, which sorting ignores), or the first character of other scripts. */
-export function indexLetter(name: string): string {
-  const first = Array.from(name.replace(LEADING_MARKS, '').normalize('NFD').replace(/\p{M}/gu, ''))[0] ?? '#';
-  if (/\p{Script=Hangul}/u.test(first)) {
-    // Korean indices file by the syllable's initial consonant.
-    const initials = 'ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ';
-    const code = first.codePointAt(0)! - 0xac00;
-    if (code >= 0 && code < 11172) return initials[Math.floor(code / 588)]!;
-  }
-  return /\p{L}/u.test(first) ? first.toLocaleUpperCase() : '#';
+/** The divider a Latin form is filed under: its first letter's base letter, A–Z, after any marks of hidden characters, which sorting ignores ("Đặng" under D). */
+export function indexLetter(filed: string): string {
+  return baseLetter(filed.replace(LEADING_MARKS, ''));
 }
 
 /**
@@ -27,6 +25,7 @@ export function layoutIndex(entries: Iterable<IndexEntry>, ctx: FrontMatterConte
   let pages = 0;
   const flow = new Flow(ctx.shaper, ctx.box, (page) => { pages++; onPage(page); });
   flow.paragraph(L(ctx, 'index'), { size: 16, weight: 'bold' });
+  flow.paragraph(L(ctx, 'index_cross_reference_note'), { size: 9 });
   const columns = [
     { label: L(ctx, 'index_patient'), width: 0.5, weight: 'bold' as const },
     { label: L(ctx, 'index_dob'), width: 0.2 },
@@ -36,7 +35,7 @@ export function layoutIndex(entries: Iterable<IndexEntry>, ctx: FrontMatterConte
   function* rows(): Generator<Cell[] | Divider> {
     let letter = '';
     for (const e of entries) {
-      if (indexLetter(e.name) !== letter) yield { divider: (letter = indexLetter(e.name)) };
+      if (indexLetter(e.filed) !== letter) yield { divider: (letter = indexLetter(e.filed)) };
       yield [{ text: e.name }, { text: e.birthDate }, { text: e.mrn }, { text: String(e.page) }];
     }
   }
