@@ -58,3 +58,19 @@ export function zonedMinute(instant: string, timeZone: string, locale: string): 
     .find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
   return `${date} ${time} ${zone}`;
 }
+
+/**
+ * A wall time "YYYY-MM-DDTHH:MM" of zone `from` as the wall time of zone `to` (the store keeps appointments in its
+ * own zone; the binder may print in another). In a DST gap or overlap it takes the offset in force an hour later.
+ */
+export function rezoneWallTime(wall: string, from: string, to: string): string {
+  if (from === to) return wall;
+  const asUtc = Date.parse(`${wall}:00Z`);
+  const offset = (t: number): number => {
+    const { date, time } = clinicNow(new Date(t).toISOString(), from);
+    return Date.parse(`${date}T${time}:00Z`) - t;
+  };
+  const instant = asUtc - offset(asUtc - offset(asUtc));
+  const { date, time } = clinicNow(new Date(instant).toISOString(), to);
+  return `${date}T${time}`;
+}

@@ -27,10 +27,11 @@ export function layoutIndex(entries: Iterable<IndexEntry>, ctx: FrontMatterConte
   flow.paragraph(L(ctx, 'index'), { size: 16, weight: 'bold' });
   flow.paragraph(L(ctx, 'index_cross_reference_note'), { size: 9 });
   const columns = [
-    { label: L(ctx, 'index_patient'), width: 0.5, weight: 'bold' as const },
-    { label: L(ctx, 'index_dob'), width: 0.2 },
-    { label: L(ctx, 'index_mrn'), width: 0.18 },
-    { label: L(ctx, 'index_page'), width: 0.12, weight: 'bold' as const },
+    // The name column takes most: a name in another script prints twice ("Jang, Seongmin · 장, 성민").
+    { label: L(ctx, 'index_patient'), width: 0.58, weight: 'bold' as const },
+    { label: L(ctx, 'index_dob'), width: 0.16 },
+    { label: L(ctx, 'index_mrn'), width: 0.16 },
+    { label: L(ctx, 'index_page'), width: 0.1, weight: 'bold' as const },
   ];
   function* rows(): Generator<Cell[] | Divider> {
     let letter = '';

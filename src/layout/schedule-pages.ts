@@ -48,7 +48,7 @@ export function layoutSchedule(entries: readonly ScheduleEntry[], from: string, 
       return [
         { text: time, color },
         { text: e.name, color, detail: `${L(ctx, 'dob')} ${e.birthDate}   ${L(ctx, 'mrn')} ${e.mrn}` },
-        { text: e.phone, color }, { text: e.provider ?? '', color }, e.cancelled ? { text: L(ctx, 'schedule_cancelled'), weight: 'bold' as const, color, detail: e.reason ?? '' } : { text: e.reason ?? '', color }, { text: String(e.page), color },
+        { text: e.phone || '—', color }, { text: e.provider ?? '', color }, e.cancelled ? { text: L(ctx, 'schedule_cancelled'), weight: 'bold' as const, color, detail: e.reason ?? '' } : { text: e.reason ?? '', color }, { text: String(e.page), color },
       ];
     }), 9.5);
   }

@@ -21,7 +21,7 @@ import { bodyBox, pageFrame, type Chrome, type PageFrame } from '../pdf/draw-pag
 import type { PageBody } from '../layout/flow.js';
 import { TextShaper } from '../text/shape-text.js';
 import { label, PAPER, type Template } from '../layout/template.js';
-import { addDays, clinicNow, zonedMinute } from '../layout/format.js';
+import { addDays, clinicNow, rezoneWallTime, zonedMinute } from '../layout/format.js';
 import { PatientOrder } from './patient-order.js';
 import { AtomicOutput } from '../pdf/atomic-output.js';
 import { BinderDocument, type DocumentInfo } from '../pdf/binder-document.js';
@@ -47,6 +47,11 @@ export interface BinderOptions {
   jobs?: number;
   /** Replace an existing file at `outPath` that is not a binder of ours; never the store or a key (_output-guard.ts). */
   force?: boolean;
+  /**
+   * The IANA time zone every time on the binder is printed in, named ("2026-12-06 07:00 PST"); default: the store's
+   * meta.timezone (the clinic's), else UTC. The schedule's appointments are moved into it from the store's zone.
+   */
+  timeZone?: string;
   /** Where the binder is written until complete; default: a fresh name beside `outPath` (printBinder picks it so its thread can remove it). */
   temporaryPath?: string;
   onProgress?: (progress: BinderProgress) => void;
@@ -83,7 +88,7 @@ interface PrintRun {
   reader: RecordReader;
   patients: PatientOrder;
   visits: ScheduleVisit[];
-  /** The clinic's time zone (the store's meta.timezone, else UTC): every time is printed in it. */
+  /** The zone every time is printed in (BinderOptions.timeZone, else the store's meta.timezone, else UTC). */
   timeZone: string;
   keys: { signingKey?: KeyObject; encryptKey?: Uint8Array };
   codeOptions: EncodeOptions;
@@ -165,7 +170,10 @@ function prepareRun(db: Db, options: BinderOptions): PrintRun {
   warmStoreCache(options.storePath);
   assertHasPatients(db, options.storePath);
   const meta = readMeta(db);
-  const today = clinicNow(printedAt, meta.timezone ?? 'UTC').date;
+  const storeZone = meta.timezone ?? 'UTC';
+  const timeZone = options.timeZone ?? storeZone;
+  const today = clinicNow(printedAt, timeZone).date;
+  const until = addDays(today, template.schedule_days - 1);
   const [width, height] = PAPER[template.paper];
   const frame = pageFrame(width, height);
   const shaper = new TextShaper();
@@ -175,8 +183,12 @@ function prepareRun(db: Db, options: BinderOptions): PrintRun {
     ctx: { shaper, template, box: bodyBox(frame), today },
     reader: new RecordReader(db),
     patients: PatientOrder.read(db, template.locale),
-    visits: readScheduleVisits(db, today, addDays(today, template.schedule_days - 1)),
-    timeZone: meta.timezone ?? 'UTC',
+    // A day either side: zones differ by up to 26 hours; moved into the printed zone, then kept to the schedule's days.
+    visits: readScheduleVisits(db, addDays(today, -1), addDays(until, 1))
+      .map((v) => ({ ...v, starts_at: rezoneWallTime(v.starts_at, storeZone, timeZone) }))
+      .filter((v) => v.starts_at >= today && v.starts_at < `${until}T99`)
+      .sort((a, b) => (a.starts_at < b.starts_at ? -1 : a.starts_at > b.starts_at ? 1 : 0)),
+    timeZone,
     keys,
     codeOptions: { runId: runIdFor(printedAt), printedAt, ...(options.maxCodes ? { maxCodes: options.maxCodes } : {}), ...keys },
     clinicName: template.clinic.name ?? meta.clinic_name ?? 'Clinic',

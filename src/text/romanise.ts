@@ -28,7 +28,9 @@ export function romanise(text: string): string {
   if (!needsRomanisation(text)) return text;
   return text.replace(NON_LATIN_RUN, (run) => {
     const article = ARABIC_ARTICLE.test(run);
-    const latin = anyAscii(article ? run.slice(2) : run).replace(/['`]/g, '');
+    // Greek ου is one vowel, "ou" (ELOT 743, passports); any-ascii spells it letter by letter, "oy" (Papadopoyloy).
+    const greekOu = run.replace(/ο[υύ]/g, 'ou').replace(/Ο[υύ]/g, 'Ou').replace(/Ο[ΥΎ]/g, 'OU');
+    const latin = anyAscii(article ? greekOu.slice(2) : greekOu).replace(/['`]/g, '');
     // Uncased scripts come out lower case (Arabic, Hebrew, kana) or with a capital per syllable (Hangul, Han): one capital.
     const cased = /\p{Lu}/u.test(run) ? latin : latin.charAt(0).toUpperCase() + latin.slice(1).toLowerCase();
     return article ? `al-${cased}` : cased;
