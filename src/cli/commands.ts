@@ -63,7 +63,17 @@ export const sampleCommand = (io: Io): CommandModule<object, SampleArgs> => ({
 
 interface PrintArgs {
   db: string; out: string; force: boolean; template: string; 'as-of'?: string; key?: string; 'encrypt-key'?: string; 'max-codes': string; verify: boolean;
-  jobs: string;
+  jobs: string; 'time-zone'?: string;
+}
+
+/** `--time-zone` names an IANA zone; checked here so a typo is a usage error, not a failure inside the print. */
+function parseTimeZone(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone;
+  } catch {
+    throw new UsageError(`--time-zone=${value} is not a time zone, expected an IANA name such as America/Chicago`);
+  }
 }
 
 /** The verification's outcome for a person: every problem, then one summary line. */
@@ -80,6 +90,7 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
     .option('out', { type: 'string', demandOption: true, describe: 'PDF to write' })
     .option('template', { type: 'string', default: 'default', describe: 'template name (default, es-a4) or path to a template JSON' })
     .option('as-of', { type: 'string', describe: 'print time (UTC) shown on the binder; default: now. Pin it for identical PDFs' })
+    .option('time-zone', { type: 'string', describe: 'IANA zone every time is printed in, named (default: the store\'s meta.timezone, else UTC)' })
     .option('key', { type: 'string', describe: 'sign the codes with this Ed25519 private key (from `paperchart keygen`)' })
     .option('encrypt-key', { type: 'string', describe: 'encrypt the records inside the codes with this 32-byte key file (hex)' })
     .option('max-codes', { type: 'string', default: String(DEFAULT_MAX_CODES), describe: 'refuse (never cut) a record that needs more codes than this' })
@@ -94,11 +105,12 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
     const jobs = parseWholeNumber('jobs', a.jobs, 1, 64);
     const template = loadTemplate(a.template);
     const printedAt = parseAsOf(a['as-of']);
+    const timeZone = parseTimeZone(a['time-zone']);
     const signingKey = a.key === undefined ? undefined : readSigningKeyFile(a.key);
     const encryptKey = a['encrypt-key'] === undefined ? undefined : readEncryptKeyFile(a['encrypt-key']);
     const progress = progressReporter(io, 'print');
     await printAndVerifyBinder({
-      storePath: a.db, outPath: a.out, force: a.force, template, printedAt,
+      storePath: a.db, outPath: a.out, force: a.force, template, printedAt, ...(timeZone ? { timeZone } : {}),
       ...(signingKey ? { signingKey } : {}), ...(encryptKey ? { encryptKey } : {}), maxCodes, jobs,
     }, {
       verify: a.verify,
@@ -107,6 +119,7 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
         io.out(`printed ${s.patients} patients, ${s.pages} pages in ${seconds(start)} s → ${s.outPath} (${(s.bytes / 1e6).toFixed(1)} MB)`);
         const nameWarning = binderNameWarning(a.out);
         if (nameWarning) io.err(`paperchart: warning: ${nameWarning}`);
+        for (const warning of s.warnings) io.err(`paperchart: warning: ${warning}`);
       },
       onVerified: (report) => reportVerification(io, report),
     });

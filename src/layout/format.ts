@@ -47,3 +47,30 @@ export function addDays(day: string, n: number): string {
 export function joinPresent(sep: string, parts: readonly (string | null | undefined | false)[]): string {
   return parts.filter((p): p is string => typeof p === 'string' && p !== '').join(sep);
 }
+
+/**
+ * A UTC instant as the clinic's wall clock, naming the zone: "2026-12-06 07:00 PST" (the zone's short name in
+ * the locale, "GMT+1" where it has none), so the cover, the running head and the schedule read in one zone.
+ */
+export function zonedMinute(instant: string, timeZone: string, locale: string): string {
+  const { date, time } = clinicNow(instant, timeZone);
+  const zone = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' }).formatToParts(new Date(instant))
+    .find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+  return `${date} ${time} ${zone}`;
+}
+
+/**
+ * A wall time "YYYY-MM-DDTHH:MM" of zone `from` as the wall time of zone `to` (the store keeps appointments in its
+ * own zone; the binder may print in another). In a DST gap or overlap it takes the offset in force an hour later.
+ */
+export function rezoneWallTime(wall: string, from: string, to: string): string {
+  if (from === to) return wall;
+  const asUtc = Date.parse(`${wall}:00Z`);
+  const offset = (t: number): number => {
+    const { date, time } = clinicNow(new Date(t).toISOString(), from);
+    return Date.parse(`${date}T${time}:00Z`) - t;
+  };
+  const instant = asUtc - offset(asUtc - offset(asUtc));
+  const { date, time } = clinicNow(new Date(instant).toISOString(), to);
+  return `${date}T${time}`;
+}

@@ -20,7 +20,7 @@ import { registerFonts } from '../text/font-files.js';
 import { nextTurn } from '../_next-turn.js';
 import type { AtomicOutput } from './atomic-output.js';
 import { PageContent } from './content-stream.js';
-import { drawChrome, drawOps, type Chrome, type PageFrame } from './draw-page.js';
+import { drawChrome, drawOps, versoShift, type Chrome, type PageFrame } from './draw-page.js';
 import { endDocument, keepObjectOffsetsFlat } from './object-offsets.js';
 import { Outline } from './outline.js';
 import { PageTree } from './page-tree.js';
@@ -69,7 +69,7 @@ export class BinderDocument {
     this.doc.addPage({ size: [this.frame.width, this.frame.height], margin: 0 }); // writes the previous page
     this.tree.take(this.doc);
     drawChrome(this.content, this.shaper, this.frame, chrome);
-    drawOps(this.content, this.shaper, body.ops);
+    drawOps(this.content, this.shaper, body.ops, chrome.recto === false ? versoShift(this.frame) : 0);
   }
 
   /** A bookmark to the page drawn last, after the others; inside frontMatterLast, before every one outside it. */

@@ -3,8 +3,9 @@ import { statSync } from 'node:fs';
 import type { Db } from '../store/open-store.js';
 import { assertHasPatients } from '../store/open-store.js';
 import {
-  readInSnapshot, readLatestChange, readMeta, readScheduledVisits, RecordReader, type ScheduledVisit,
+  readInSnapshot, readLatestChange, readMeta, RecordReader,
 } from '../store/read-records.js';
+import { readScheduleVisits, type ScheduleVisit } from '../store/read-front-matter.js';
 import { warmStoreCache } from '../store/warm-store-cache.js';
 import { encodeManifest } from '../codec/manifest.js';
 import { fingerprintPublicKey } from '../codec/keys.js';
@@ -12,12 +13,15 @@ import type { EncodeOptions } from '../codec/record-codec.js';
 import { layoutCodePages } from '../layout/code-pages.js';
 import type { PatientLayoutContext } from '../layout/patient-layout.js';
 import { PatientPool } from './threads/patient-pool.js';
-import { layoutCover, layoutIndex, layoutRecipe, layoutSchedule, type FrontMatterContext, type IndexEntry } from '../layout/front-matter.js';
+import { layoutCover, layoutRecipe, type FrontMatterContext } from '../layout/front-matter.js';
+import { indexLetter, layoutIndex } from '../layout/index-pages.js';
+import { indexEntries } from './index-entries.js';
+import { layoutSchedule } from '../layout/schedule-pages.js';
 import { bodyBox, pageFrame, type Chrome, type PageFrame } from '../pdf/draw-page.js';
 import type { PageBody } from '../layout/flow.js';
 import { TextShaper } from '../text/shape-text.js';
 import { label, PAPER, type Template } from '../layout/template.js';
-import { addDays, clinicNow, utcMinute } from '../layout/format.js';
+import { addDays, clinicNow, rezoneWallTime, zonedMinute } from '../layout/format.js';
 import { PatientOrder } from './patient-order.js';
 import { AtomicOutput } from '../pdf/atomic-output.js';
 import { BinderDocument, type DocumentInfo } from '../pdf/binder-document.js';
@@ -43,6 +47,11 @@ export interface BinderOptions {
   jobs?: number;
   /** Replace an existing file at `outPath` that is not a binder of ours; never the store or a key (_output-guard.ts). */
   force?: boolean;
+  /**
+   * The IANA time zone every time on the binder is printed in, named ("2026-12-06 07:00 PST"); default: the store's
+   * meta.timezone (the clinic's), else UTC. The schedule's appointments are moved into it from the store's zone.
+   */
+  timeZone?: string;
   /** Where the binder is written until complete; default: a fresh name beside `outPath` (printBinder picks it so its thread can remove it). */
   temporaryPath?: string;
   onProgress?: (progress: BinderProgress) => void;
@@ -54,6 +63,8 @@ export interface BinderSummary {
   patients: number; pages: number; bytes: number; outPath: string;
   /** Codes printed: every patient's and the manifest's. */
   codes: number;
+  /** What the user should know about the binder printed (an --as-of earlier than the data's latest change). */
+  warnings: string[];
 }
 
 /** One part of the front matter: the title its running header and bookmark carry, and its layout, page by page. */
@@ -63,7 +74,7 @@ interface FrontSection { title: string; bookmark: boolean; layout: (onPage: (pag
 interface FrontLengths { sections: number[]; pages: number; bookmarks: number }
 
 /** A page's running header; the footer is the same on every page (BinderPages). */
-type Header = Omit<Chrome, 'footerLeft' | 'footerRight'>;
+type Header = Omit<Chrome, 'footerLeft' | 'footerRight' | 'recto'>;
 
 /** What one print reads once, before drawing, and every step after uses. */
 interface PrintRun {
@@ -76,7 +87,9 @@ interface PrintRun {
   ctx: PatientLayoutContext & FrontMatterContext;
   reader: RecordReader;
   patients: PatientOrder;
-  visits: ScheduledVisit[];
+  visits: ScheduleVisit[];
+  /** The zone every time is printed in (BinderOptions.timeZone, else the store's meta.timezone, else UTC). */
+  timeZone: string;
   keys: { signingKey?: KeyObject; encryptKey?: Uint8Array };
   codeOptions: EncodeOptions;
   clinicName: string;
@@ -146,7 +159,7 @@ export async function drawBinder(options: BinderOptions): Promise<BinderSummary>
     const manifestCodes = await printManifest(run, pages, printed.entries);
     printFrontMatter(run, pages, front, printed.firstPages);
     await pages.doc.end();
-    return { patients: run.patients.length, pages: pages.current, codes: printed.codes + manifestCodes, outPath: o.outPath };
+    return { patients: run.patients.length, pages: pages.current, codes: printed.codes + manifestCodes, outPath: o.outPath, warnings: asOfWarnings(run) };
   }
 }
 
@@ -157,7 +170,10 @@ function prepareRun(db: Db, options: BinderOptions): PrintRun {
   warmStoreCache(options.storePath);
   assertHasPatients(db, options.storePath);
   const meta = readMeta(db);
-  const today = clinicNow(printedAt, meta.timezone ?? 'UTC').date;
+  const storeZone = meta.timezone ?? 'UTC';
+  const timeZone = options.timeZone ?? storeZone;
+  const today = clinicNow(printedAt, timeZone).date;
+  const until = addDays(today, template.schedule_days - 1);
   const [width, height] = PAPER[template.paper];
   const frame = pageFrame(width, height);
   const shaper = new TextShaper();
@@ -167,7 +183,12 @@ function prepareRun(db: Db, options: BinderOptions): PrintRun {
     ctx: { shaper, template, box: bodyBox(frame), today },
     reader: new RecordReader(db),
     patients: PatientOrder.read(db, template.locale),
-    visits: readScheduledVisits(db, today, addDays(today, template.schedule_days - 1)),
+    // A day either side: zones differ by up to 26 hours; moved into the printed zone, then kept to the schedule's days.
+    visits: readScheduleVisits(db, addDays(today, -1), addDays(until, 1))
+      .map((v) => ({ ...v, starts_at: rezoneWallTime(v.starts_at, storeZone, timeZone) }))
+      .filter((v) => v.starts_at >= today && v.starts_at < `${until}T99`)
+      .sort((a, b) => (a.starts_at < b.starts_at ? -1 : a.starts_at > b.starts_at ? 1 : 0)),
+    timeZone,
     keys,
     codeOptions: { runId: runIdFor(printedAt), printedAt, ...(options.maxCodes ? { maxCodes: options.maxCodes } : {}), ...keys },
     clinicName: template.clinic.name ?? meta.clinic_name ?? 'Clinic',
@@ -175,13 +196,25 @@ function prepareRun(db: Db, options: BinderOptions): PrintRun {
   };
 }
 
+/** A print time earlier than the data's own latest change makes "data as of" read later than "printed": said, not refused (a pinned --as-of for identical PDFs is legitimate). */
+function asOfWarnings(run: PrintRun): string[] {
+  const { printedAt, template } = run.options;
+  if (!run.dataAsOf || printedAt >= run.dataAsOf) return [];
+  const at = (t: string): string => zonedMinute(t, run.timeZone, template.locale);
+  return [`--as-of ${at(printedAt)} is earlier than the data's latest change, ${at(run.dataAsOf)}: the binder says it was printed before its data was written`];
+}
+
 function documentInfo({ options, meta }: PrintRun): DocumentInfo {
   const { template } = options;
   return { title: `${label(template, 'binder_title')} — ${meta.clinic_name ?? ''}`.trim(), createdAt: new Date(options.printedAt), lang: template.locale };
 }
 
-/** The front matter, for the binder's page count and each patient's first page. */
-function frontMatter(run: PrintRun, totalPages: number, firstPage: (patient: number) => number): FrontSection[] {
+/**
+ * The front matter, for the binder's page count and each patient's first page: the cover, the recipe on its back,
+ * then the schedule, which the front desk opens first on an outage morning, then the index. `starts` are the
+ * schedule's and the index's first pages, for the cover.
+ */
+function frontMatter(run: PrintRun, totalPages: number, firstPage: (patient: number) => number, starts: { schedule: number; index: number }): FrontSection[] {
   const { options: o, meta, patients, ctx } = run;
   const { template } = o;
   const all = (pages: PageBody[]) => (onPage: (page: PageBody) => void): void => pages.forEach((p) => onPage(p));
@@ -191,22 +224,33 @@ function frontMatter(run: PrintRun, totalPages: number, firstPage: (patient: num
       clinicPhone: template.clinic.phone ?? meta.clinic_phone ?? null,
       printedAt: o.printedAt, dataAsOf: run.dataAsOf, patients: patients.length, pages: totalPages,
       fingerprint: run.fingerprint, encrypted: o.encryptKey !== undefined,
+      timeZone: run.timeZone, schedulePage: starts.schedule, indexPage: starts.index,
     }, ctx)) },
     { title: label(template, 'restore_recipe'), bookmark: false, layout: all(layoutRecipe(ctx, run.fingerprint)) },
-    { title: label(template, 'index'), bookmark: true, layout: (onPage) => layoutIndex(indexEntries(patients, firstPage), ctx, onPage) },
     { title: label(template, 'schedule'), bookmark: true, layout: (onPage) => {
       const order = new Map(patients.ids.map((id, i) => [id, i]));
       layoutSchedule(run.visits.map((v) => {
         const i = order.get(v.patient_id)!;
-        return { startsAt: v.starts_at, name: patients.name(i), mrn: patients.mrn(i), provider: v.provider, reason: v.reason, page: firstPage(i) };
-      }), run.today, template.schedule_days, ctx, onPage);
+        return {
+          startsAt: v.starts_at, name: patients.findableName(i), mrn: patients.mrn(i), birthDate: patients.birthDate(i), phone: patients.phone(i),
+          provider: v.provider, reason: v.reason, cancelled: v.status === 'cancelled', page: firstPage(i),
+        };
+      }), run.today, template.schedule_days, run.timeZone, ctx, onPage);
     } },
+    { title: label(template, 'index'), bookmark: true, layout: (onPage) => layoutIndex(indexEntries(patients, template.locale, firstPage), ctx, onPage) },
   ];
+}
+
+/** The first page of the schedule and of the index (the third and fourth sections), from the sections' lengths. */
+const SCHEDULE_SECTION = 2;
+function sectionStarts(sections: readonly number[]): { schedule: number; index: number } {
+  const start = (n: number): number => 1 + sections.slice(0, n).reduce((a, b) => a + b, 0);
+  return { schedule: start(SCHEDULE_SECTION), index: start(SCHEDULE_SECTION + 1) };
 }
 
 /** Lays the front matter out with placeholder page numbers, only to count its pages. */
 function countFrontMatter(run: PrintRun): FrontLengths {
-  const counted = frontMatter(run, PAGE_PLACEHOLDER, () => PAGE_PLACEHOLDER);
+  const counted = frontMatter(run, PAGE_PLACEHOLDER, () => PAGE_PLACEHOLDER, { schedule: PAGE_PLACEHOLDER, index: PAGE_PLACEHOLDER });
   const sections = counted.map((section) => {
     let pages = 0;
     section.layout(() => { pages++; });
@@ -226,12 +270,12 @@ class BinderPages {
     const { template } = run.options;
     this.current = frontPages;
     this.footerLeft = `${run.clinicName} — ${label(template, 'confidential')}`;
-    this.asOfText = `${label(template, 'data_as_of')} ${run.dataAsOf ? utcMinute(run.dataAsOf) : '—'}`;
+    this.asOfText = `${label(template, 'data_as_of')} ${run.dataAsOf ? zonedMinute(run.dataAsOf, run.timeZone, template.locale) : '—'}`;
   }
 
   /** Draws `body` as page number `page`. */
   draw(page: number, body: PageBody, header: Header): void {
-    this.doc.page(body, { ...header, footerLeft: this.footerLeft, footerRight: `${label(this.run.options.template, 'binder_page')} ${page}` });
+    this.doc.page(body, { ...header, footerLeft: this.footerLeft, footerRight: `${label(this.run.options.template, 'binder_page')} ${page}`, recto: page % 2 === 1 });
   }
 
   /** Draws `body` as the page after the last one. */
@@ -248,7 +292,7 @@ class BinderPages {
   patientHeader(patient: number, i: number, n: number): Header {
     const { patients, options: { template } } = this.run;
     const detail = `${label(template, 'dob')} ${patients.birthDate(patient)}   ${label(template, 'mrn')} ${patients.mrn(patient)}`;
-    return { title: patients.name(patient), detail, titleRight: label(template, 'page_of', { x: i + 1, y: n }), detailRight: this.asOfText };
+    return { title: patients.findableName(patient), thumb: indexLetter(patients.latinName(patient)), detail, titleRight: label(template, 'page_of', { x: i + 1, y: n }), detailRight: this.asOfText };
   }
 
   /** The header of the front matter's and the manifest's pages: the clinic left, the section right. */
@@ -274,7 +318,7 @@ async function printPatients(run: PrintRun, pages: BinderPages, workers: Patient
     firstPages[done] = pages.current + 1;
     prepared.pages.forEach((body, i) => {
       pages.next(body, pages.patientHeader(done, i, prepared.pages.length));
-      if (i === 0) pages.doc.bookmark(`${patients.name(done)} — ${label(template, 'mrn')} ${patients.mrn(done)}`);
+      if (i === 0) pages.doc.bookmark(`${patients.findableName(done)} — ${label(template, 'mrn')} ${patients.mrn(done)}`);
     });
     entries.add(prepared.digest, prepared.codes, pages.current - prepared.codePages + 1, prepared.codePages);
     codes += prepared.codes;
@@ -308,7 +352,7 @@ async function printManifest(run: PrintRun, pages: BinderPages, entries: Manifes
 function printFrontMatter(run: PrintRun, pages: BinderPages, front: FrontLengths, firstPages: Int32Array): void {
   pages.doc.frontMatterLast(() => {
     let page = 0;
-    frontMatter(run, pages.current, (i) => firstPages[i]!).forEach((section, n) => {
+    frontMatter(run, pages.current, (i) => firstPages[i]!, sectionStarts(front.sections)).forEach((section, n) => {
       let i = 0;
       section.layout((body) => {
         pages.draw(++page, body, pages.frontHeader(section.title, i, front.sections[n]!));
@@ -318,13 +362,6 @@ function printFrontMatter(run: PrintRun, pages: BinderPages, front: FrontLengths
       if (i !== front.sections[n]) throw new Error(`front matter section ${n}: ${i} pages with page numbers, ${front.sections[n]} counted`);
     });
   });
-}
-
-/** The index's rows, made one at a time as the index is laid out. */
-function* indexEntries(patients: PatientOrder, firstPage: (patient: number) => number): Generator<IndexEntry> {
-  for (let i = 0; i < patients.length; i++) {
-    yield { name: patients.name(i), birthDate: patients.birthDate(i), mrn: patients.mrn(i), page: firstPage(i) };
-  }
 }
 
 function blankPage(shaper: TextShaper, frame: PageFrame, text: string): PageBody {

@@ -131,16 +131,18 @@ describe('a printed binder with names forged from hidden characters', () => {
   });
 
   it('heads each forged patient\'s pages with the marked name, never as the real patient', () => {
+    // The name sits on the page's outer edge (ring binder): after "Page x of y" on a right-hand page, before it on a left-hand one.
     const heads = pages.map((t) => t.split('\n')[0]!);
-    const real = heads.filter((h) => seen(h).startsWith('Reyes, Jesús Page '));
+    const pageOf = /^Page \d+ of \d+ | Page \d+ of \d+$/;
+    const real = heads.filter((h) => pageOf.test(seen(h)) && seen(h).replace(pageOf, '') === 'Reyes, Jesús');
     const realPages = pages.filter((t) => t.includes('MRN 9000001') && !t.includes('‹U+'));
     expect(real.length).toBeGreaterThan(0);
     expect(real).toHaveLength(realPages.length);
     for (const forged of FORGED) {
-      const own = heads.filter((h) => h.includes(forged.mark) && / Page 1 of \d+$/.test(h));
+      const own = heads.filter((h) => h.includes(forged.mark) && (/ Page 1 of \d+$/.test(h) || /^Page 1 of \d+ /.test(h)));
       expect(own, forged.mark).toHaveLength(1);
     }
-    const overridden = pages.find((t) => t.startsWith('‹U+202E›súseJ ,seyeR Page 1 of '));
+    const overridden = pages.find((t) => /^Page 1 of \d+ ‹U\+202E›súseJ ,seyeR\n/.test(t));
     expect(overridden).toContain('DOB 1962-03-14 MRN ‹U+202E›1000009');
   });
 

@@ -52,7 +52,9 @@ describe('the printed binder', () => {
 
   it('opens with a cover giving the clinic, the data time and the counts', () => {
     expect(pages[0]).toContain('Springfield Family Practice');
-    expect(pages[0]).toMatch(/Data as of 2026-11-20 10:00 UTC/);
+    // The store's clinic is in America/Chicago: every time is printed in its zone, named (10:00 UTC).
+    expect(pages[0]).toMatch(/Data as of 2026-11-20 04:00 CST/);
+    expect(pages[0]).toContain('Times in America/Chicago');
     expect(pages[0]).toMatch(new RegExp(`Patients ${records.length}`));
     expect(pages[0]).toMatch(new RegExp(`Pages ${summary.pages}`));
   });
@@ -83,7 +85,7 @@ describe('the printed binder', () => {
         expect(text).toContain(`DOB ${r.patient.birth_date}`);
         expect(text).toContain(`MRN ${r.patient.mrn}`);
         expect(text).toContain(`Page ${i + 1} of ${count}`);
-        expect(text).toContain('Data as of 2026-11-20 10:00 UTC');
+        expect(text).toContain('Data as of 2026-11-20 04:00 CST');
       }
     }
   });
@@ -171,7 +173,8 @@ describe('the printed binder', () => {
     const titles = outline.map((o) => o.title);
     for (const r of records) expect(titles.filter((t) => t.includes(`MRN ${r.patient.mrn}`))).toHaveLength(1);
     // The front matter is drawn last but read first: its bookmarks lead, in binder order, the manifest's ends.
-    expect(titles.slice(0, 2)).toEqual(['Patient index', 'Schedule']);
+    // The schedule comes right after the cover (and the recipe on its back), before the index.
+    expect(titles.slice(0, 2)).toEqual(['Schedule', 'Patient index']);
     expect(titles.at(-1)).toBe('Manifest of this print run');
     const pageOf = async (o: (typeof outline)[number]): Promise<number> => doc.getPageIndex(o.dest![0] as never);
     const order = await Promise.all(outline.map(pageOf));

@@ -1,0 +1,46 @@
+import { Flow, type Cell, type Divider, type PageBody } from './flow.js';
+import { label } from './template.js';
+import { LEADING_MARKS } from './visible-identity.js';
+import type { FrontMatterContext } from './front-matter.js';
+import { baseLetter } from '../text/romanise.js';
+
+/**
+ * One line of the index: `filed` is the Latin form it is filed under ("Jang, Seongmin", or "Vincent" for a
+ * cross-reference), `name` what is printed ("Jang, Seongmin · 장, 성민", "Vincent → Jang, Seongmin · 장, 성민").
+ */
+export interface IndexEntry { filed: string; name: string; birthDate: string; mrn: string; page: number }
+
+const L = (ctx: FrontMatterContext, key: string, vars?: Record<string, string | number>): string => label(ctx.template, key, vars);
+
+/** The divider a Latin form is filed under: its first letter's base letter, A–Z, after any marks of hidden characters, which sorting ignores ("Đặng" under D). */
+export function indexLetter(filed: string): string {
+  return baseLetter(filed.replace(LEADING_MARKS, ''));
+}
+
+/**
+ * The alphabetical index, page by page to `onPage` (an index of 100,000
+ * patients is 2,500 pages: it is never held whole). Returns its page count.
+ */
+export function layoutIndex(entries: Iterable<IndexEntry>, ctx: FrontMatterContext, onPage: (page: PageBody) => void): number {
+  let pages = 0;
+  const flow = new Flow(ctx.shaper, ctx.box, (page) => { pages++; onPage(page); });
+  flow.paragraph(L(ctx, 'index'), { size: 16, weight: 'bold' });
+  flow.paragraph(L(ctx, 'index_cross_reference_note'), { size: 9 });
+  const columns = [
+    // The name column takes most: a name in another script prints twice ("Jang, Seongmin · 장, 성민").
+    { label: L(ctx, 'index_patient'), width: 0.58, weight: 'bold' as const },
+    { label: L(ctx, 'index_dob'), width: 0.16 },
+    { label: L(ctx, 'index_mrn'), width: 0.16 },
+    { label: L(ctx, 'index_page'), width: 0.1, weight: 'bold' as const },
+  ];
+  function* rows(): Generator<Cell[] | Divider> {
+    let letter = '';
+    for (const e of entries) {
+      if (indexLetter(e.filed) !== letter) yield { divider: (letter = indexLetter(e.filed)) };
+      yield [{ text: e.name }, { text: e.birthDate }, { text: e.mrn }, { text: String(e.page) }];
+    }
+  }
+  flow.table(columns, rows(), 9.5);
+  flow.finish();
+  return pages;
+}

@@ -1,0 +1,36 @@
+import type { Db } from './open-store.js';
+
+/** What the index and the schedule show of a patient besides the summary: preferred name, phone, and a Latin alias where the store has one. */
+export interface FrontMatterFacts {
+  id: string;
+  preferred_name: string | null;
+  phone: string | null;
+  family_name_latin: string | null;
+  given_names_latin: string | null;
+}
+
+/** Optional columns a store may have (schema versions from 3): read when present, null otherwise. */
+const LATIN_COLUMNS = ['family_name_latin', 'given_names_latin'] as const;
+
+/** Every patient's front-matter facts, in id order; the Latin alias columns are null on a store without them. */
+export function readFrontMatterFacts(db: Db): FrontMatterFacts[] {
+  const columns = new Set((db.prepare('PRAGMA table_info(patients)').all() as { name: string }[]).map((c) => c.name));
+  const latin = LATIN_COLUMNS.map((c) => (columns.has(c) ? c : `NULL AS ${c}`)).join(', ');
+  return db.prepare(`SELECT id, preferred_name, phone, ${latin} FROM patients ORDER BY id`).all() as FrontMatterFacts[];
+}
+
+/** An appointment of the schedule, booked or cancelled, with who it is for. */
+export interface ScheduleVisit {
+  starts_at: string;
+  provider: string | null;
+  reason: string | null;
+  status: 'booked' | 'cancelled';
+  patient_id: string;
+}
+
+/** Appointments, booked and cancelled, starting on days `from` .. `until` (inclusive, YYYY-MM-DD, the clinic's wall time), in time order. */
+export function readScheduleVisits(db: Db, from: string, until: string): ScheduleVisit[] {
+  return db.prepare(`SELECT starts_at, provider, reason, status, patient_id FROM appointments
+    WHERE starts_at >= ? AND starts_at < ? ORDER BY starts_at, patient_id, id`)
+    .all(from, `${until}T99`) as ScheduleVisit[];
+}

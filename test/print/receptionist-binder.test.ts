@@ -1,0 +1,183 @@
+// The binder as a receptionist uses it during an outage (issue 25), read back with positions by poppler's
+// pdftotext -bbox, an independent reader: every patient of the 1,000-patient sample found from the A–Z index by a
+// Latin form, every preferred name cross-referenced, nothing under the rings of a duplex ring binder, and one
+// time zone on the cover and the schedule.
+import { describe, it, expect, beforeAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { writeSampleClinic } from '../../src/sample/sample-clinic.js';
+import { openStore } from '../../src/store/open-store.js';
+import { drawBinder } from '../../src/print/print-binder.js';
+import { loadTemplate } from '../../src/layout/template.js';
+
+const hasPdftotext = spawnSync('pdftotext', ['-v']).status === 0;
+if (!hasPdftotext) console.warn('pdftotext (poppler-utils) missing: skipping the ring-binder and index checks read back with positions');
+
+const PRINTED_AT = '2026-12-06T15:00:00Z';
+/** Letter's binding gutter (draw-page.ts): no glyph may start inside it. */
+const GUTTER = 68;
+
+interface Word { x0: number; y0: number; x1: number; y1: number; text: string }
+interface Page { width: number; words: Word[]; lines: string[] }
+
+/** Every page's words with their boxes (points, y down), and its lines: words sharing a baseline, left to right. */
+function readPages(pdf: string): Page[] {
+  const run = spawnSync('pdftotext', ['-bbox', pdf, '-'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (run.status !== 0) throw new Error(`pdftotext failed: ${run.stderr}`);
+  const entity = (s: string): string => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  return run.stdout.split('<page ').slice(1).map((chunk) => {
+    const width = Number(/width="([\d.]+)"/.exec(chunk)![1]);
+    const words = [...chunk.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)]
+      .map((m) => ({ x0: Number(m[1]), y0: Number(m[2]), x1: Number(m[3]), y1: Number(m[4]), text: entity(m[5]!) }));
+    const rows: Word[][] = [];
+    // By the top of the line: poppler gives every font of a line the same top, but not the same bottom (Arabic's descent is deeper).
+    for (const w of [...words].sort((a, b) => a.y0 - b.y0 || a.x0 - b.x0)) {
+      const row = rows.find((r) => Math.abs(r[0]!.y0 - w.y0) < 2.5);
+      if (row) row.push(w);
+      else rows.push([w]);
+    }
+    const lines = rows.sort((a, b) => a[0]!.y0 - b[0]!.y0).map((r) => r.sort((a, b) => a.x0 - b.x0).map((w) => w.text).join(' '));
+    return { width, words, lines };
+  });
+}
+
+interface Row { id: string; mrn: string; family_name: string; given_names: string; preferred_name: string | null; birth_date: string }
+
+const NON_LATIN = /(?!\p{Script=Latin})\p{L}/u;
+/** Scripts whose text pdftotext gives back in logical order (right-to-left names come back reordered). */
+const LTR_SCRIPTS = /^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Han}\p{Script=Hangul}\p{Script=Hiragana}\p{Script=Katakana}\p{M}\p{P}\p{Zs}\p{Lm}]*$/u;
+/** An index line: "<name> <YYYY-MM-DD> <MRN> <page>". */
+const INDEX_LINE = /^(.*) (\d{4}-\d{2}-\d{2}) (\d{7}) (\d+)$/;
+
+describe.skipIf(!hasPdftotext)('the receptionist\'s binder of a 1,000-patient clinic', () => {
+  let pages: Page[];
+  let patients: Row[];
+  let indexLines: { name: string; birth: string; mrn: string; page: number; band: string }[];
+  let bands: string[];
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'receptionist-'));
+    const store = join(dir, 'clinic.sqlite');
+    await writeSampleClinic(store, { patients: 1000, seed: 7, asOf: '2026-12-06T12:00:00Z' });
+    const db = openStore(store);
+    try {
+      await drawBinder({ db, storePath: store, outPath: join(dir, 'binder.pdf'), template: loadTemplate('default'), printedAt: PRINTED_AT });
+    } finally {
+      db.close();
+    }
+    const raw = new Database(store, { readonly: true });
+    patients = raw.prepare('SELECT id, mrn, family_name, given_names, preferred_name, birth_date FROM patients').all() as Row[];
+    raw.close();
+    pages = readPages(join(dir, 'binder.pdf'));
+    expect(readFileSync(join(dir, 'binder.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
+    indexLines = [];
+    bands = [];
+    for (const page of pages.filter((p) => p.lines[0]?.includes('Patient index'))) {
+      let continues = false;
+      for (const line of page.lines) {
+        if (/^[A-Z#]$/.test(line)) bands.push(line);
+        const m = INDEX_LINE.exec(line);
+        if (m) indexLines.push({ name: m[1]!, birth: m[2]!, mrn: m[3]!, page: Number(m[4]), band: bands.at(-1) ?? '' });
+        // A long name wraps in its cell: the rest is on the next line, alone.
+        else if (continues && !/^[A-Z#]$/.test(line) && !line.includes('Binder page')) indexLines.at(-1)!.name += ` ${line}`;
+        continues = m !== null;
+      }
+    }
+  }, 600_000);
+
+  const firstPageOf = (p: Row): number => {
+    const own = indexLines.find((l) => l.mrn === p.mrn && !l.name.includes('→'));
+    expect(own, `index line of ${p.id}`).toBeDefined();
+    return own!.page;
+  };
+
+  it('files every patient A–Z under a Latin form pointing to their first page, the name as written beside it', () => {
+    let romanised = 0;
+    for (const p of patients) {
+      const first = firstPageOf(p);
+      const line = indexLines.find((l) => l.mrn === p.mrn && !l.name.includes('→'))!;
+      const [latin, written] = line.name.split(' · ');
+      expect(NON_LATIN.test(latin!), `Latin form of ${p.id}: ${line.name}`).toBe(false);
+      const name = `${p.family_name}, ${p.given_names}`;
+      if (NON_LATIN.test(name)) {
+        romanised++;
+        expect(written, `name as written beside ${p.id}`).toBeDefined();
+        if (LTR_SCRIPTS.test(name)) expect(line.name).toContain(name);
+      }
+      const page = pages[first - 1]!;
+      expect(page.lines.join('\n'), `first page of ${p.id}`).toMatch(/Page 1 of \d+/);
+      expect(page.lines.join('\n')).toContain(`MRN ${p.mrn}`);
+    }
+    // The sample's share of names in Cyrillic, Greek, Arabic, Hebrew, Chinese, Japanese and Korean (issue 25: 193).
+    expect(romanised).toBe(193);
+  });
+
+  it('bands the index by base letter, A to Z, with no band of another script', () => {
+    expect(bands.length).toBeGreaterThan(15);
+    expect(bands.every((b) => /^[A-Z#]$/.test(b))).toBe(true);
+    expect([...bands]).toEqual([...new Set(bands)].sort());
+    const base = (s: string): string => s.normalize('NFD').replace(/\p{M}/gu, '').replace(/^[^\p{L}]+/u, '').charAt(0)
+      .replace('Đ', 'D').replace('Ł', 'L').replace('Ø', 'O').toUpperCase();
+    for (const l of indexLines) expect(base(l.name), l.name).toBe(l.band);
+  });
+
+  it('cross-references every preferred name to the patient\'s first page', () => {
+    const preferred = patients.filter((p) => p.preferred_name);
+    expect(preferred.length).toBeGreaterThan(50);
+    for (const p of preferred) {
+      const refs = indexLines.filter((l) => l.mrn === p.mrn && l.name.includes(' → '));
+      expect(refs, `cross-reference of ${p.id} (${p.preferred_name})`).toHaveLength(1);
+      const [from] = refs[0]!.name.split(' → ');
+      expect(NON_LATIN.test(from!.split(' · ')[0]!)).toBe(false);
+      if (!NON_LATIN.test(p.preferred_name!)) expect(from).toBe(p.preferred_name);
+      else if (LTR_SCRIPTS.test(p.preferred_name!)) expect(from).toContain(p.preferred_name);
+      expect(refs[0]!.page).toBe(firstPageOf(p));
+    }
+  });
+
+  it('keeps every glyph out of the binding gutter: left on right-hand pages, right on left-hand ones', () => {
+    const intruders: string[] = [];
+    pages.forEach((page, i) => {
+      const recto = (i + 1) % 2 === 1;
+      for (const w of page.words) {
+        if (recto ? w.x0 < GUTTER - 0.5 : w.x1 > page.width - GUTTER + 0.5) intruders.push(`page ${i + 1}: "${w.text}" at ${w.x0.toFixed(1)}–${w.x1.toFixed(1)}`);
+      }
+    });
+    expect(intruders.slice(0, 10)).toEqual([]);
+    // And the patient's name and the binder page sit on the outer edge: right on a right-hand page.
+    const p = patients[0]!;
+    const first = pages[firstPageOf(p) - 1]!;
+    const pageNumber = first.words.find((w) => w.text === String(firstPageOf(p)) && w.y0 > 700)!;
+    expect(pageNumber.x1).toBeGreaterThan(first.width - 60);
+  });
+
+  it('prints every time on the cover and the schedule in the clinic\'s zone, naming it, and says where both start', () => {
+    const cover = pages[0]!.lines.join('\n');
+    const starts = /Schedule: page (\d+) · Index: page (\d+)/.exec(cover);
+    expect(starts, 'section pages on the cover').not.toBeNull();
+    expect(pages[Number(starts![1]) - 1]!.lines.join('\n')).toMatch(/^Schedule\b/m);
+    expect(pages[Number(starts![2]) - 1]!.lines[0]).toContain('Patient index');
+    const schedule = pages.filter((p) => p.lines[0]?.includes('Schedule')).map((p) => p.lines.join('\n'));
+    expect(schedule.length).toBeGreaterThan(0);
+    // The zone is named on the cover and atop the schedule; every page's running head gives its short name.
+    expect(cover).toContain('Times in America/Los_Angeles');
+    expect(schedule[0]).toContain('Times in America/Los_Angeles');
+    for (const text of [cover, ...schedule]) {
+      expect(text).not.toMatch(/UTC/);
+      const zones = [...text.matchAll(/\d{2}:\d{2} ([A-Z]{2,5}\b|GMT[+-]\d+)/g)].map((m) => m[1]);
+      expect(zones.length).toBeGreaterThan(0);
+      expect(new Set(zones)).toEqual(new Set(['PST']));
+    }
+    expect(cover).toMatch(/Printed 2026-12-06 07:00 PST/);
+  });
+
+  it('gives each appointment the patient\'s phone and binder page, and marks cancellations', () => {
+    const text = pages.filter((p) => p.lines[0]?.includes('Schedule')).map((p) => p.lines.join('\n')).join('\n');
+    expect(text).toMatch(/\(\d{3}\) \d{3}-\d{4}/);
+    expect(text).toContain('CANCELLED');
+    expect(text).toMatch(/DOB \d{4}-\d{2}-\d{2} MRN \d{7}/);
+  });
+});
