@@ -20,7 +20,7 @@ export const L = (ctx: PatientLayoutContext, key: string, vars?: Record<string, 
 
 /** A section's heading: smaller in a compact template, where most patients' summaries fit one page. */
 export function sectionHeading(flow: Flow, ctx: PatientLayoutContext, key: string, size = 12, keepWith = 40): void {
-  if (ctx.template.compact) flow.heading(L(ctx, key), 10.5, Math.min(keepWith, 36), 4);
+  if (ctx.template.compact) flow.heading(L(ctx, key), 10.5, keepWith, 4);
   else flow.heading(L(ctx, key), size, keepWith);
 }
 

@@ -3,7 +3,7 @@
  * an outage need, on about one page. The codes carry the complete record; templates/full-history.json prints
  * the full lists instead (patient-layout.ts).
  */
-import type { Observation } from '../record/record.js';
+import type { Observation, PatientRecord } from '../record/record.js';
 import { LEADING, type Cell, type Column } from './flow.js';
 import { joinPresent } from './format.js';
 import { BODY, byDesc, L, none, sectionHeading, type SectionLayout } from './_sections.js';
@@ -55,6 +55,12 @@ function weightText(o: Observation): string {
   return joinPresent(' ', [o.value, o.unit]);
 }
 
+/** The latest weight, in kilograms first, with its date: "66.4 kg (146.3 lb), 2026-09-08". */
+export function latestWeight(r: PatientRecord): string | null {
+  const weights = r.observations.filter((o) => o.category === 'vital' && (o.code ?? VITAL_NAMES[o.name]) === '29463-7').sort(byDesc((o) => o.effective_at));
+  return weights[0] ? `${weightText(weights[0])}, ${weights[0].effective_at.slice(0, 10)}` : null;
+}
+
 function vitalText(key: string, found: Map<string, Observation>): Cell {
   const get = (code: string): Observation | undefined => found.get(code);
   const column = VITAL_COLUMNS.find((c) => c.key === key)!;
@@ -70,7 +76,8 @@ function vitalText(key: string, found: Map<string, Observation>): Cell {
 
 /** Vital signs as one row per visit (the measurements taken at one time), the latest few visits. */
 export const vitalsByVisit: SectionLayout = (flow, r, ctx) => {
-  sectionHeading(flow, ctx, 'vitals_by_visit');
+  // Kept with the note under it, the table's header and its first rows (the table keeps those together).
+  sectionHeading(flow, ctx, 'vitals_by_visit', 12, 56);
   const visits = new Map<string, Map<string, Observation>>();
   for (const o of r.observations) {
     if (o.category !== 'vital') continue;
@@ -120,7 +127,7 @@ const resultText = (o: Observation): string => joinPresent(' ', [o.name, o.value
  * a day (labs come in panels drawn together): "2026-09-08 | WBC 6.9 K/uL · Hemoglobin 12.6 g/dL · …".
  */
 export const labsLatest: SectionLayout = (flow, r, ctx) => {
-  sectionHeading(flow, ctx, 'labs_latest');
+  sectionHeading(flow, ctx, 'labs_latest', 12, 56);
   const labs = r.observations.filter((o) => o.category === 'lab').sort(byDesc((o) => o.effective_at));
   if (!labs.length) return none(flow, L(ctx, 'labs_none'));
   const seen = new Set<string>();

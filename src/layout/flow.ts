@@ -105,10 +105,11 @@ export class Flow {
   }
 
   /** A line of text reversed out of a black band: for what must not be missed. */
-  band(text: string, size: number): void {
-    const height = size * LEADING + 4;
+  band(text: string, size: number, fill = 'black'): void {
+    const lines = this.shaper.wrap(text, size, 'bold', this.box.width - 4).length;
+    const height = lines * size * LEADING + 4;
     this.ensure(height + size * LEADING);
-    this.page.ops.push({ kind: 'rect', x: this.box.x, y: this.y, w: this.box.width, h: height, fill: 'black', stroke: null, lineWidth: 0 });
+    this.page.ops.push({ kind: 'rect', x: this.box.x, y: this.y, w: this.box.width, h: height, fill, stroke: null, lineWidth: 0 });
     this.y += 2;
     this.paragraph(text, { size, weight: 'bold', color: 'white', indent: 4 });
     this.y += 2;
@@ -150,9 +151,16 @@ export class Flow {
       this.y = top + row.height;
       this.page.ops.push({ kind: 'rule', x1: this.box.x, y1: this.y, x2: this.box.x + this.box.width, y2: this.y, color: '#999999', lineWidth: 0.3 });
     };
-    this.ensure(head.height + size * LEADING * 2);
+    // The header row never ends a page: it is kept with the first row, however tall (a medicine's instructions).
+    // Rows are taken one at a time (the index of 100,000 patients is a generator): the first is looked at ahead.
+    const iterator = rows[Symbol.iterator]();
+    const next = iterator.next();
+    const first = next.done ? undefined : next.value;
+    const firstHeight = first && !('divider' in first) ? layoutRow(first).height : size * LEADING * 2;
+    this.ensure(head.height + Math.min(firstHeight, this.box.bottom - this.box.top - head.height));
     emit(head, true);
-    for (const cells of rows) {
+    const all: Iterable<readonly Cell[] | Divider> = { [Symbol.iterator]: function* () { if (first) yield first; yield* { [Symbol.iterator]: () => iterator }; } };
+    for (const cells of all) {
       if ('divider' in cells) {
         const line = this.shaper.shape(cells.divider, size * 1.4, 'bold');
         const height = size * 1.4 * LEADING + CELL_PAD;
@@ -208,6 +216,8 @@ export class Flow {
   fieldColumns(pairs: readonly (readonly [string, string | null])[], size = 9.5, keyWidth = 80): void {
     const present = pairs.filter(([, v]) => v !== null && v !== '') as (readonly [string, string])[];
     const half = this.box.width / 2;
+    // Wide enough for the widest key ("Médico de cabecera"), so no key runs into its value.
+    keyWidth = Math.max(keyWidth, ...present.map(([key]) => this.shaper.shape(key, size, 'bold').width + 8));
     for (let i = 0; i < present.length; i += 2) {
       const cells = present.slice(i, i + 2).map(([key, value]) => ({ key, lines: this.shaper.wrap(value, size, 'regular', half - keyWidth - 6) }));
       const height = Math.max(...cells.map((c) => c.lines.length)) * size * LEADING;

@@ -1,12 +1,12 @@
 import type { PatientRecord, Observation } from '../record/record.js';
-import { Flow, type PageBody } from './flow.js';
+import { Flow, LEADING, type PageBody } from './flow.js';
 import type { Section } from './template.js';
 import { ageOn, displayName, joinPresent, localTime } from './format.js';
 import { visibleIdentity } from './visible-identity.js';
 import {
   BODY, byDesc, keyedRows, L, languageName, limited, none, sectionHeading, type PatientLayoutContext, type SectionLayout,
 } from './_sections.js';
-import { immunizationsLatest, labsLatest, recentEncounters, vitalsByVisit } from './concise-sections.js';
+import { immunizationsLatest, labsLatest, latestWeight, recentEncounters, vitalsByVisit } from './concise-sections.js';
 
 export type { PatientLayoutContext } from './_sections.js';
 
@@ -27,14 +27,26 @@ export function layoutPatientFlow(record: PatientRecord, ctx: PatientLayoutConte
   return flow;
 }
 
-function identity(flow: Flow, { patient: p }: PatientRecord, ctx: PatientLayoutContext): void {
+function identity(flow: Flow, r: PatientRecord, ctx: PatientLayoutContext): void {
+  const p = r.patient;
   const name = displayName(p);
-  flow.paragraph(name, { size: flow.shaper.fit(name, 18, 'bold', flow.box.width), weight: 'bold' });
-  flow.paragraph(joinPresent('   ', [
+  const details = joinPresent('   ', [
     `${L(ctx, 'dob')} ${visibleIdentity(p.birth_date)} (${L(ctx, 'age')} ${ageOn(p.birth_date, ctx.today)})`,
     `${L(ctx, 'sex')}: ${L(ctx, `sex_${p.sex}`)}`,
     `${L(ctx, 'mrn')} ${visibleIdentity(p.mrn)}`,
-  ]), { size: 11, weight: 'bold' });
+  ]);
+  const nameLine = flow.shaper.shape(name, 18, 'bold');
+  const detailLine = flow.shaper.shape(details, 11, 'bold');
+  if (ctx.template.compact && nameLine.width + 18 + detailLine.width <= flow.box.width) {
+    // Name, birth date and MRN on one line when they fit: the identity a receptionist checks, in one glance.
+    flow.y += 18 * LEADING;
+    const baseline = flow.y - 18 * 0.3;
+    flow.page.ops.push({ kind: 'text', line: nameLine, x: flow.box.x, baseline, color: 'black' });
+    flow.page.ops.push({ kind: 'text', line: detailLine, x: flow.box.x + flow.box.width - detailLine.width, baseline, color: 'black' });
+  } else {
+    flow.paragraph(name, { size: flow.shaper.fit(name, 18, 'bold', flow.box.width), weight: 'bold' });
+    flow.paragraph(details, { size: 11, weight: 'bold' });
+  }
   flow.space(2);
   if (ctx.template.compact) {
     flow.fieldColumns([
@@ -43,6 +55,7 @@ function identity(flow: Flow, { patient: p }: PatientRecord, ctx: PatientLayoutC
       [L(ctx, 'email'), p.email],
       [L(ctx, 'preferred_name'), p.preferred_name && visibleIdentity(p.preferred_name)],
       [L(ctx, 'primary_provider'), p.primary_provider],
+      [L(ctx, 'latest_weight'), latestWeight(r)],
     ], BODY, 92);
     flow.fields([[L(ctx, 'address'), joinPresent(', ', [p.address_line, p.city, p.region, p.postal_code, p.country])]], BODY, 92);
     flow.space(2);
@@ -92,25 +105,36 @@ function codeStatusBox(flow: Flow, { patient: p }: PatientRecord, ctx: PatientLa
   });
 }
 
+/**
+ * The allergies, in three states that look different at a glance: a list under a black band, NO KNOWN
+ * ALLERGIES under a grey one, and ALLERGIES NOT RECORDED reversed out of black, as a warning.
+ */
 function allergyBox(flow: Flow, r: PatientRecord, ctx: PatientLayoutContext): void {
+  const width = (): number => flow.box.width - 12;
   flow.boxed(2.5, 0, () => {
-    flow.band(L(ctx, 'allergies').toUpperCase(), 13);
     const active = r.allergies.filter((a) => a.status === 'active');
     const other = r.allergies.filter((a) => a.status !== 'active');
-    if (r.allergies.length === 0) {
-      const text = r.patient.allergy_status === 'none' ? L(ctx, 'no_known_allergies') : L(ctx, 'allergies_not_recorded');
-      flow.paragraph(text, { size: 13, weight: 'bold', indent: 6, width: flow.box.width - 12 });
-      flow.space(4);
-      return;
+    if (r.allergies.length === 0 && r.patient.allergy_status === 'none') {
+      flow.band(L(ctx, 'allergies').toUpperCase(), 13, '#6b6b6b');
+      flow.paragraph(L(ctx, 'no_known_allergies'), { size: 13, weight: 'bold', indent: 6, width: width() });
+    } else if (r.allergies.length === 0) {
+      flow.band(L(ctx, 'allergies').toUpperCase(), 13);
+      flow.band(L(ctx, 'allergies_not_recorded'), 12);
+    } else {
+      flow.band(L(ctx, 'allergies').toUpperCase(), 13);
     }
-    for (const a of active) {
-      flow.paragraph(joinPresent(' — ', [a.substance, joinPresent(', ', [a.reaction, a.severity])]), { size: 12, weight: 'bold', indent: 6, width: flow.box.width - 12 });
-    }
+    for (const a of active) flow.paragraph(allergyLine(a, ctx), { size: 12, weight: 'bold', indent: 6, width: width() });
     for (const a of other) {
-      flow.paragraph(`${joinPresent(' — ', [a.substance, joinPresent(', ', [a.reaction, a.severity])])} (${L(ctx, a.status === 'resolved' ? 'resolved' : 'inactive')})`, { size: BODY, indent: 6, width: flow.box.width - 12 });
+      flow.paragraph(`${allergyLine(a, ctx)} (${L(ctx, a.status === 'resolved' ? 'resolved' : 'inactive')})`, { size: BODY, indent: 6, width: width() });
     }
     flow.space(4);
   });
+}
+
+/** "Peanuts — throat tightness — SEVERE"; a missing reaction is said, never left out. */
+function allergyLine(a: PatientRecord['allergies'][number], ctx: PatientLayoutContext): string {
+  const severity = a.severity && L(ctx, `severity_${a.severity}`);
+  return joinPresent(' — ', [a.substance, a.reaction ?? L(ctx, 'reaction_not_recorded'), a.severity === 'severe' ? severity?.toUpperCase() : severity]);
 }
 
 const status: SectionLayout = (flow, { patient: p, alerts }, ctx) => {
@@ -131,6 +155,13 @@ const status: SectionLayout = (flow, { patient: p, alerts }, ctx) => {
   }
 };
 
+/**
+ * Medicines that cause harm when given wrongly (ISMP's high-alert classes: anticoagulants, insulin, opioids,
+ * oral methotrexate, digoxin and others), told by name: the table marks them for whoever refills or gives them.
+ */
+const HIGH_ALERT = /\b(warfarin|heparin|enoxaparin|dalteparin|fondaparinux|apixaban|rivaroxaban|edoxaban|dabigatran|insulin|morphine|oxycodone|hydrocodone|hydromorphone|fentanyl|methadone|tramadol|tapentadol|codeine|buprenorphine|meperidine|methotrexate|digoxin|amiodarone|lithium|glipizide|glyburide|glimepiride|potassium chloride)\b/i;
+const highAlert = (name: string): boolean => HIGH_ALERT.test(name);
+
 const medications: SectionLayout = (flow, r, ctx) => {
   sectionHeading(flow, ctx, 'medications');
   const active = r.medications.filter((m) => m.status === 'active').sort((a, b) => a.name.localeCompare(b.name, ctx.template.locale));
@@ -146,7 +177,7 @@ const medications: SectionLayout = (flow, r, ctx) => {
     { label: L(ctx, 'med_last_filled'), width: w[5]! },
     { label: L(ctx, 'med_prescriber'), width: w[6]! },
   ], active.map((m) => [
-    { text: m.name, ...(m.instructions ? { detail: m.instructions } : {}) },
+    { text: m.name, ...(highAlert(m.name) || m.instructions ? { detail: joinPresent(' ', [highAlert(m.name) && `${L(ctx, 'high_alert')}.`, m.instructions]) } : {}) },
     { text: m.dose ?? '' }, { text: m.route ?? '' }, { text: m.frequency ?? '' },
     { text: m.refills_remaining === null ? '' : String(m.refills_remaining) },
     { text: m.last_filled ?? '' }, { text: m.prescriber ?? '' },

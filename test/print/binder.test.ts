@@ -123,7 +123,7 @@ describe('the printed binder', () => {
     const first = indexRows(pages).get(long.patient.mrn)!;
     const count = Number(/Page 1 of (\d+)/.exec(pages[first - 1]!)![1]);
     const own = pages.slice(first - 1, first - 1 + count).join('\n');
-    expect(own).toContain(`${long.encounters.length - 3} earlier encounters are in the codes.`);
+    expect(own).toContain(`Earlier encounters, in the codes: ${long.encounters.length - 3}.`);
     const latest = [...long.encounters].sort((a, b) => (a.occurred_at < b.occurred_at ? 1 : -1)).slice(0, 4);
     for (const e of latest.slice(0, 3)) expect(own).toMatch(new RegExp(`^${e.occurred_at.slice(0, 10)} — .* — ${e.reason}$`, 'm'));
     expect(own).not.toMatch(new RegExp(`— ${latest[3]!.reason}$`, 'm'));
