@@ -1,4 +1,5 @@
-// `npm run bench` (after `npm install`, which builds dist/): prints the figures of issue 6, one per line,
+// `npm run bench` (after `npm install`, which builds dist/): prints the figures of issue 6 (and issue 26's
+// pages and sheets per patient, with how many patients take each number of pages), one per line,
 // and writes them to bench/results.json. Sample clinics are cached in bench/.cache between runs.
 //   --patients N   measure print for N patients only (e.g. 100000), instead of 1,000 and 10,000; past
 //                  10,000, between two 10,000-patient prints that its ratio is taken against
@@ -65,6 +66,8 @@ for (const patients of sizes) {
   const print = {
     seconds: p.seconds, patients_per_second: p.patients / p.seconds, pages: p.pages, pages_per_second: p.pages / p.seconds,
     peak_rss_mb: p.peak_rss_mb, pdf_bytes_per_page: p.pdf_bytes_per_page, jobs: p.jobs,
+    // Paper (issue 26): pages and duplex sheets per patient, from the binder's outline (_pages.mjs).
+    ...child('./_pages.mjs', [`${cache}binder-${patients}.pdf`]),
   };
   if (!argv.includes('--skip-floor')) {
     const f = child('./_floor.mjs', [store]);

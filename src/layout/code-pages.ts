@@ -25,29 +25,54 @@ export function codesPerPage(box: BodyBox): { columns: number; rows: number } {
 
 /** Pages of codes for one document (a patient's record or the run's manifest), in frame order. */
 export function layoutCodePages(texts: readonly string[], words: CodePageText, shaper: TextShaper, box: BodyBox): PageBody[] {
+  const flow = new Flow(shaper, box);
+  layoutCodes(flow, texts, words);
+  return flow.pages;
+}
+
+/** Space kept between a summary's last line and the codes that follow it on the same page. */
+const SUMMARY_GAP = 8;
+
+/**
+ * Lays the codes out in frame order after what `flow` holds: on its current page when a row of codes and
+ * their heading fit under the summary (a patient's codes then share the summary's sheet instead of taking a
+ * page or a blank of their own), then on pages of their own. Every page holding codes starts its codes with
+ * the heading that names the patient, the codes on it and the page of the codes' pages.
+ * Returns how many pages, the last of the flow's, hold codes.
+ */
+export function layoutCodes(flow: Flow, texts: readonly string[], words: CodePageText): number {
+  const box = flow.box;
   const { columns, rows } = codesPerPage(box);
-  const perPage = columns * rows;
-  const pages = Math.ceil(texts.length / perPage);
+  const rowHeight = CELL + CAPTION_HEIGHT;
+  // The heading's lines as it will read (its numbers change its width by a digit or two at most).
+  const heading = flow.shaper.wrap(words.heading(texts.length, texts.length, texts.length, 9, 9), HEADING_SIZE, 'bold', box.width).length * HEADING_SIZE * LEADING + 6;
+  const atTop = flow.y <= box.top;
+  const hereRows = atTop ? rows : Math.max(0, Math.floor((flow.remaining - SUMMARY_GAP - heading) / rowHeight));
+  const allRows = Math.ceil(texts.length / columns);
+  const firstRows = Math.min(hereRows, allRows);
+  const pages = (firstRows > 0 ? 1 : 0) + Math.ceil((allRows - firstRows) / rows);
   // Spread the columns over the body width; the quiet zones are part of each cell.
   const gap = (box.width - columns * CELL) / Math.max(1, columns - 1);
-  const result: PageBody[] = [];
+  let first = 0;
   for (let p = 0; p < pages; p++) {
-    const flow = new Flow(shaper, box);
-    const first = p * perPage;
-    const last = Math.min(texts.length, first + perPage);
+    const pageRows = p === 0 && firstRows > 0 ? firstRows : rows;
+    if (p > 0 || firstRows === 0) flow.newPage();
+    else if (!atTop) flow.space(SUMMARY_GAP);
+    const last = Math.min(texts.length, first + pageRows * columns);
     flow.paragraph(words.heading(first + 1, last, texts.length, p + 1, pages), { size: HEADING_SIZE, weight: 'bold' });
     flow.space(6);
     const top = flow.y;
     for (let i = first; i < last; i++) {
       const slot = i - first;
       const x = box.x + (slot % columns) * (CELL + gap);
-      const y = top + Math.floor(slot / columns) * (CELL + CAPTION_HEIGHT);
+      const y = top + Math.floor(slot / columns) * rowHeight;
       flow.page.ops.push({ kind: 'qr', x: x + QR_QUIET * MODULE_PT, y: y + QR_QUIET * MODULE_PT, text: texts[i]! });
       const text = words.caption(i + 1, texts.length);
-      const caption = shaper.shape(text, shaper.fit(text, CAPTION_SIZE, 'regular', CELL), 'regular');
+      const caption = flow.shaper.shape(text, flow.shaper.fit(text, CAPTION_SIZE, 'regular', CELL), 'regular');
       flow.page.ops.push({ kind: 'text', line: caption, x: x + (CELL - caption.width) / 2, baseline: y + CELL + CAPTION_SIZE, color: 'black' });
     }
-    result.push(flow.pages[0]!);
+    flow.y = top + Math.ceil((last - first) / columns) * rowHeight;
+    first = last;
   }
-  return result;
+  return pages;
 }

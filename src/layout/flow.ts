@@ -34,6 +34,8 @@ export class Flow {
   /** Pages laid out and not yet handed to `onPage` (with it, only the page being laid out). */
   readonly pages: PageBody[] = [];
   y = 0;
+  /** The line of the paragraph being laid out that starts a new page, or -1 (widow control). */
+  private breakAt = -1;
 
   /** The current content box; `boxed` narrows it while it lays out its content. */
   box: BodyBox;
@@ -75,27 +77,39 @@ export class Flow {
   paragraph(text: string, style: TextStyle): void {
     const { size, weight = 'regular', color = 'black', indent = 0 } = style;
     const width = style.width ?? this.box.width - indent;
-    for (const line of this.shaper.wrap(text, size, weight, width)) {
+    const lines = this.shaper.wrap(text, size, weight, width);
+    // No line of a paragraph alone at the foot or the head of a page: a break falls after its second line
+    // and before its second last, so a page never holds one stray line ("needed.") of a paragraph.
+    const fit = Math.floor(this.remaining / (size * LEADING));
+    if (lines.length > 1 && fit < lines.length && this.y > this.box.top) {
+      if (fit < 2 || (lines.length - fit < 2 && lines.length < 4)) this.newPage();
+      else if (lines.length - fit < 2) this.breakAt = fit - 1;
+    }
+    lines.forEach((line, i) => {
+      if (i === this.breakAt) { this.breakAt = -1; this.newPage(); }
       this.ensure(size * LEADING);
       this.y += size * LEADING;
       this.page.ops.push({ kind: 'text', line, x: this.box.x + indent, baseline: this.y - size * 0.3, color });
-    }
+    });
+    this.breakAt = -1;
   }
 
   /** A section heading, kept on the same page as at least `keepWith` points of what follows. */
-  heading(text: string, size = 12, keepWith = 40): void {
-    this.ensure(size * LEADING + 6 + keepWith);
-    if (this.y > this.box.top) this.space(8);
+  heading(text: string, size = 12, keepWith = 40, above = 8): void {
+    // The space above, the heading and its rule, then what follows: a heading never ends a page.
+    this.ensure(above + size * LEADING + 5 + keepWith);
+    if (this.y > this.box.top) this.space(above);
     this.paragraph(text, { size, weight: 'bold' });
     this.rule(0.6, '#000000');
     this.space(3);
   }
 
   /** A line of text reversed out of a black band: for what must not be missed. */
-  band(text: string, size: number): void {
-    const height = size * LEADING + 4;
+  band(text: string, size: number, fill = 'black'): void {
+    const lines = this.shaper.wrap(text, size, 'bold', this.box.width - 4).length;
+    const height = lines * size * LEADING + 4;
     this.ensure(height + size * LEADING);
-    this.page.ops.push({ kind: 'rect', x: this.box.x, y: this.y, w: this.box.width, h: height, fill: 'black', stroke: null, lineWidth: 0 });
+    this.page.ops.push({ kind: 'rect', x: this.box.x, y: this.y, w: this.box.width, h: height, fill, stroke: null, lineWidth: 0 });
     this.y += 2;
     this.paragraph(text, { size, weight: 'bold', color: 'white', indent: 4 });
     this.y += 2;
@@ -137,9 +151,16 @@ export class Flow {
       this.y = top + row.height;
       this.page.ops.push({ kind: 'rule', x1: this.box.x, y1: this.y, x2: this.box.x + this.box.width, y2: this.y, color: '#999999', lineWidth: 0.3 });
     };
-    this.ensure(head.height + size * LEADING * 2);
+    // The header row never ends a page: it is kept with the first row, however tall (a medicine's instructions).
+    // Rows are taken one at a time (the index of 100,000 patients is a generator): the first is looked at ahead.
+    const iterator = rows[Symbol.iterator]();
+    const next = iterator.next();
+    const first = next.done ? undefined : next.value;
+    const firstHeight = first && !('divider' in first) ? layoutRow(first).height : size * LEADING * 2;
+    this.ensure(head.height + Math.min(firstHeight, this.box.bottom - this.box.top - head.height));
     emit(head, true);
-    for (const cells of rows) {
+    const all: Iterable<readonly Cell[] | Divider> = { [Symbol.iterator]: function* () { if (first) yield first; yield* { [Symbol.iterator]: () => iterator }; } };
+    for (const cells of all) {
       if ('divider' in cells) {
         const line = this.shaper.shape(cells.divider, size * 1.4, 'bold');
         const height = size * 1.4 * LEADING + CELL_PAD;
@@ -191,6 +212,25 @@ export class Flow {
     this.y += 4;
   }
 
+  /** Key–value pairs two to a line, each in half the width (a compact identity block); an empty value is left out. */
+  fieldColumns(pairs: readonly (readonly [string, string | null])[], size = 9.5, keyWidth = 80): void {
+    const present = pairs.filter(([, v]) => v !== null && v !== '') as (readonly [string, string])[];
+    const half = this.box.width / 2;
+    // Wide enough for the widest key ("Médico de cabecera"), so no key runs into its value.
+    keyWidth = Math.max(keyWidth, ...present.map(([key]) => this.shaper.shape(key, size, 'bold').width + 8));
+    for (let i = 0; i < present.length; i += 2) {
+      const cells = present.slice(i, i + 2).map(([key, value]) => ({ key, lines: this.shaper.wrap(value, size, 'regular', half - keyWidth - 6) }));
+      const height = Math.max(...cells.map((c) => c.lines.length)) * size * LEADING;
+      this.ensure(height);
+      cells.forEach((c, n) => {
+        const x = this.box.x + n * half;
+        this.page.ops.push({ kind: 'text', line: this.shaper.shape(c.key, size, 'bold'), x, baseline: this.y + size * LEADING - size * 0.3, color: '#333333' });
+        c.lines.forEach((line, j) => this.page.ops.push({ kind: 'text', line, x: x + keyWidth, baseline: this.y + (j + 1) * size * LEADING - size * 0.3, color: 'black' }));
+      });
+      this.y += height;
+    }
+  }
+
   /**
    * Key–value lines ("Phone: 555-0100"); values wrap under themselves.
    */
@@ -202,7 +242,7 @@ export class Flow {
         this.ensure(size * LEADING);
         this.y += size * LEADING;
         const baseline = this.y - size * 0.3;
-        if (i === 0) this.page.ops.push({ kind: 'text', line: this.shaper.shape(key, size, 'bold'), x: this.box.x, baseline, color: '#333333' });
+        if (i === 0 && key) this.page.ops.push({ kind: 'text', line: this.shaper.shape(key, size, 'bold'), x: this.box.x, baseline, color: '#333333' });
         this.page.ops.push({ kind: 'text', line, x: this.box.x + keyWidth, baseline, color: 'black' });
       });
     }

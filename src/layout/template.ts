@@ -7,7 +7,9 @@ import { TemplateError, fileProblem } from '../errors.js';
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
 
 export const SECTIONS = ['allergies', 'status', 'medications', 'problems', 'pharmacy', 'contacts', 'insurance',
-  'immunizations', 'vitals', 'labs', 'appointments', 'procedures', 'encounters'] as const;
+  'immunizations', 'vitals', 'labs', 'appointments', 'procedures', 'encounters',
+  // The concise forms (templates/default.json): the codes carry the rest of the record.
+  'recent_encounters', 'vitals_by_visit', 'immunizations_latest', 'labs_latest'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Paper sizes in PDF points (1/72 inch). */
@@ -30,6 +32,8 @@ const templateSchema = z.object({
   sections: z.array(z.enum(SECTIONS)).min(1)
     .refine((s) => s[0] === 'allergies', { message: 'allergies must come first: a reader must never miss them' }),
   limits: z.object({ vitals: limit, labs: limit, encounters: limit, procedures: limit }).strict(),
+  /** Smaller headings, and pharmacy, contacts, insurance and appointments as one-line rows without headings. */
+  compact: z.boolean().default(false),
   labels: z.record(z.string()),
 }).strict();
 

@@ -3,8 +3,8 @@ import { validateRecord } from '../record/validate-record.js';
 import { canonicalJson } from '../record/canonical-json.js';
 import { encodeDocument, type EncodeOptions } from '../codec/record-codec.js';
 import { toHex } from '../codec/bytes.js';
-import { layoutCodePages } from '../layout/code-pages.js';
-import { layoutPatient, type PatientLayoutContext } from '../layout/patient-layout.js';
+import { layoutCodes } from '../layout/code-pages.js';
+import { layoutPatientFlow, type PatientLayoutContext } from '../layout/patient-layout.js';
 import type { PageBody } from '../layout/flow.js';
 import { qrImage } from '../qr/qr-symbol.js';
 import { label } from '../layout/template.js';
@@ -23,7 +23,7 @@ export interface PatientPages {
   id: string;
   /** Summary pages then code pages, each code's image made and each line shaped to its glyphs or its words' shapes (TextShaper.readyToDraw). */
   pages: PageBody[];
-  /** How many of `pages`, at the end, are code pages. */
+  /** How many of `pages`, at the end, hold codes (the first of them may end the summary). */
   codePages: number;
   codes: number;
   /** Hex SHA-256 of the canonical record (FORMAT §11). */
@@ -39,19 +39,20 @@ export interface PatientPages {
 export function preparePatient(record: PatientRecord, ctx: PatientPagesContext): PatientPages {
   validateRecord(record, ctx.dataAsOf);
   const encoded = encodeDocument('R', record.patient.id, canonicalJson(record), ctx.codeOptions);
-  const summary = layoutPatient(record, ctx);
+  const flow = layoutPatientFlow(record, ctx);
   const name = displayName(record.patient);
   const mrn = visibleIdentity(record.patient.mrn);
-  const codePages = layoutCodePages(encoded.texts, {
+  // The codes follow the summary, on its last page when a row fits there (code-pages.ts layoutCodes).
+  const codePages = layoutCodes(flow, encoded.texts, {
     heading: (first, last, total, page, pages) => label(ctx.template, 'codes_heading', { name, mrn, first, last, total, page, pages }),
     caption: (i, total) => label(ctx.template, 'code_caption', { name, i, total }),
-  }, ctx.shaper, ctx.box);
-  const pages = [...summary, ...codePages];
+  });
+  const pages = flow.pages;
   for (const page of pages) {
     for (const op of page.ops) {
       if (op.kind === 'qr') op.image = qrImage(op.text);
       else if (op.kind === 'text') ctx.shaper.readyToDraw(op.line);
     }
   }
-  return { id: record.patient.id, pages, codePages: codePages.length, codes: encoded.texts.length, digest: toHex(encoded.digest) };
+  return { id: record.patient.id, pages, codePages, codes: encoded.texts.length, digest: toHex(encoded.digest) };
 }

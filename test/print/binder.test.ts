@@ -109,13 +109,26 @@ describe('the printed binder', () => {
     }
   });
 
-  it('flows a long history onto further pages without losing an encounter', () => {
+  it('flows a long history onto further pages without losing an encounter, with the full-history template', async () => {
+    await printTo(dir, join(dir, 'clinic.sqlite'), 'full.pdf', 'full-history');
+    const full = await extractPageTexts(join(dir, 'full.pdf'));
+    const long = records.find((r) => r.encounters.length >= 60)!;
+    const first = indexRows(full).get(long.patient.mrn)!;
+    const count = Number(/Page 1 of (\d+)/.exec(full[first - 1]!)![1]);
+    expect(count).toBeGreaterThanOrEqual(4);
+    const own = full.slice(first - 1, first - 1 + count).join('\n');
+    for (let k = 1; k <= 60; k++) expect(own).toContain(`(visit ${k})`);
+  });
+
+  it('keeps the last three encounters of a long history in the default summary and says the codes hold the rest', () => {
     const long = records.find((r) => r.encounters.length >= 60)!;
     const first = indexRows(pages).get(long.patient.mrn)!;
     const count = Number(/Page 1 of (\d+)/.exec(pages[first - 1]!)![1]);
-    expect(count).toBeGreaterThanOrEqual(4);
     const own = pages.slice(first - 1, first - 1 + count).join('\n');
-    for (let k = 1; k <= 60; k++) expect(own).toContain(`(visit ${k})`);
+    expect(own).toContain(`Earlier encounters, in the codes: ${long.encounters.length - 3}.`);
+    const latest = [...long.encounters].sort((a, b) => (a.occurred_at < b.occurred_at ? 1 : -1)).slice(0, 4);
+    for (const e of latest.slice(0, 3)) expect(own).toMatch(new RegExp(`^${e.occurred_at.slice(0, 10)} — .* — ${e.reason}$`, 'm'));
+    expect(own).not.toMatch(new RegExp(`— ${latest[3]!.reason}$`, 'm'));
   });
 
   it('gives back every name as the same text, whatever its script', () => {

@@ -22,7 +22,7 @@ describe('packed pages', () => {
     const reader = new RecordReader(db);
     const shaper = new TextShaper();
     const ctx = {
-      shaper, template: loadTemplate('default'), box: bodyBox(pageFrame(612, 792)), today: '2026-11-25',
+      shaper, template: loadTemplate('full-history'), box: bodyBox(pageFrame(612, 792)), today: '2026-11-25',
       dataAsOf: readLatestChange(db), codeOptions: { runId: '20261125160000', printedAt: '2026-11-25T16:00:00Z' },
     };
     let ops = 0;
