@@ -13,6 +13,7 @@ header { display: flex; gap: 1rem; align-items: stretch; padding: .75rem; flex-w
 #status[data-tone=bad] { border-color: #c53030; }
 #status-big { font-size: 2.4rem; font-weight: 700; }
 #status-small { font-size: 1.1rem; }
+#rate { margin-top: .6rem; color: #666; font-size: .9rem; }
 #summary { font-size: 1.5rem; font-weight: 600; margin: .3rem .75rem; }
 #binder { margin: 0 .75rem; color: #555; }
 video { width: 22rem; max-width: 100%; border-radius: .6rem; background: #000; }
@@ -37,7 +38,7 @@ li.complete .badge { color: #1a7f37; } li.failed .badge { color: #c53030; }
 const BODY = `
 <div id="flash"></div>
 <header>
-  <div id="status" data-tone="idle"><div id="status-big"></div><div id="status-small"></div></div>
+  <div id="status" data-tone="idle"><div id="status-big"></div><div id="status-small"></div><div id="rate"></div></div>
   <video id="camera" muted playsinline></video>
   <div class="buttons">
     <button id="save" disabled>Save codes for restore</button>

@@ -63,11 +63,19 @@ async function readLoop(state: StationState, video: HTMLVideoElement): Promise<v
   const canvas = document.createElement('canvas');
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   const signalled = new Map<string, number>();
+  let frames = 0, spent = 0, since = performance.now();
   for (;;) {
     if (video.videoWidth > 0) {
       canvas.width = video.videoWidth; canvas.height = video.videoHeight;
       ctx.drawImage(video, 0, 0);
+      const t0 = performance.now();
       const results = await readBarcodes(ctx.getImageData(0, 0, canvas.width, canvas.height), { formats: ['QRCode'], maxNumberOfSymbols: 8, tryHarder: true });
+      spent += performance.now() - t0; frames++;
+      // The reading speed, so a slow device is seen to be slow rather than broken.
+      if (performance.now() - since > 2000) {
+        $('rate').textContent = `camera ${canvas.width}×${canvas.height} · ${(spent / frames / 1000).toFixed(2)} s a frame`;
+        frames = 0; spent = 0; since = performance.now();
+      }
       let last: ReadEvent | null = null;
       for (const r of results) if (r.isValid && r.text) {
         const e = state.add(r.text);
