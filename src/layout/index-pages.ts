@@ -28,9 +28,10 @@ export function layoutIndex(entries: Iterable<IndexEntry>, ctx: FrontMatterConte
   flow.paragraph(L(ctx, 'index_cross_reference_note'), { size: 9 });
   const columns = [
     // The name column takes most: a name in another script prints twice ("Jang, Seongmin · 장, 성민").
-    { label: L(ctx, 'index_patient'), width: 0.58, weight: 'bold' as const },
+    { label: L(ctx, 'index_patient'), width: 0.54, weight: 'bold' as const },
     { label: L(ctx, 'index_dob'), width: 0.16 },
-    { label: L(ctx, 'index_mrn'), width: 0.16 },
+    // A record number with a hidden character's mark ("9000001‹U+200B›") stays on one line.
+    { label: L(ctx, 'index_mrn'), width: 0.2 },
     { label: L(ctx, 'index_page'), width: 0.1, weight: 'bold' as const },
   ];
   function* rows(): Generator<Cell[] | Divider> {

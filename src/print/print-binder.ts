@@ -317,7 +317,9 @@ async function printPatients(run: PrintRun, pages: BinderPages, workers: Patient
     pages.startOnRightHandPage();
     firstPages[done] = pages.current + 1;
     prepared.pages.forEach((body, i) => {
-      pages.next(body, pages.patientHeader(done, i, prepared.pages.length));
+      // The thumb tab on the summary's pages only: a black block beside the codes would be one more thing for a phone's reader to skip.
+      const header = pages.patientHeader(done, i, prepared.pages.length);
+      pages.next(body, i < prepared.pages.length - prepared.codePages ? header : { ...header, thumb: '' });
       if (i === 0) pages.doc.bookmark(`${patients.findableName(done)} — ${label(template, 'mrn')} ${patients.mrn(done)}`);
     });
     entries.add(prepared.digest, prepared.codes, pages.current - prepared.codePages + 1, prepared.codePages);

@@ -18,7 +18,7 @@ if (!hasPdftotext) console.warn('pdftotext (poppler-utils) missing: skipping the
 
 const PRINTED_AT = '2026-12-06T15:00:00Z';
 /** Letter's binding gutter (draw-page.ts): no glyph may start inside it. */
-const GUTTER = 68;
+const GUTTER = 65;
 
 interface Word { x0: number; y0: number; x1: number; y1: number; text: string }
 interface Page { width: number; words: Word[]; lines: string[] }

@@ -55,8 +55,9 @@ describe('restore names a key problem from the first pages', () => {
     const { read, total, error } = await pagesReadBeforeStop(unsigned, { publicKey: testPublicKey() });
     expect(error).toBeInstanceOf(KeyProblemError);
     expect(total).toBe(67);
-    // Two patients' codes: the front matter, two summaries and their code pages (12 of 67 here; of 1,026 for 200 patients).
-    expect(read).toBeLessThanOrEqual(15);
+    // Two patients' codes: the front matter, two summaries and their code pages (19 of 67 here since the ring binder's
+    // gutter narrowed the body and the binder is filed by Latin form (issue 25); 12 before; of 1,026 for 200 patients).
+    expect(read).toBeLessThanOrEqual(19);
     const db = join(dir, 'restored-unsigned.sqlite');
     const r = await runCli('restore', '--db', db, '--pubkey', key(1, 'paperchart-signing.pub'), unsigned);
     expectKeyProblem(r, /^paperchart: these codes are unsigned, and --pubkey .*k1\/paperchart-signing\.pub asks for signed codes/,
