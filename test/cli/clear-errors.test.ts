@@ -113,7 +113,8 @@ describe('a disk that fills after the up-front estimate', () => {
   let mounted = false;
   beforeAll(() => {
     mkdirSync(mountPoint, { recursive: true });
-    // 1.7 MB passes the estimate for the 60-patient demo (its minimum is 0.5 MB; the projection allows it) but not its 1.8 MB binder.
+    // 1.7 MB passes the estimate for the 60-patient demo (its minimum is 0.5 MB; the projection allows it) but not its 1.8 MB
+    // full-history binder (the concise default's, 1.47 MB, fits, and no size lets the projection pass a binder that does not).
     mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1700k', 'tmpfs', mountPoint]).status === 0;
     if (!mounted) console.warn('skipped: cannot mount a small tmpfs here (needs root)');
   });
@@ -125,7 +126,7 @@ describe('a disk that fills after the up-front estimate', () => {
   it('says the disk filled and leaves nothing behind', async (ctx) => {
     if (!mounted) ctx.skip();
     const out = join(mountPoint, 'binder.pdf');
-    const r = await runCli('print', '--db', DEMO, '--out', out, '--as-of', '2026-11-25');
+    const r = await runCli('print', '--db', DEMO, '--out', out, '--as-of', '2026-11-25', '--template', 'full-history');
     expectTwoLines(r, /^paperchart: the disk filled up while writing .*binder\.pdf; nothing was written$/);
     expect(readdirSync(mountPoint)).toEqual([]);
   });

@@ -54,10 +54,10 @@ describe('restore names a key problem from the first pages', () => {
   it('unsigned codes restored with --pubkey: stops within the first pages with the option to change', async () => {
     const { read, total, error } = await pagesReadBeforeStop(unsigned, { publicKey: testPublicKey() });
     expect(error).toBeInstanceOf(KeyProblemError);
-    expect(total).toBe(67);
-    // Two patients' codes: the front matter, two summaries and their code pages (19 of 67 here since the ring binder's
-    // gutter narrowed the body and the binder is filed by Latin form (issue 25); 12 before; of 1,026 for 200 patients).
-    expect(read).toBeLessThanOrEqual(19);
+    // 39 pages since issue 26's concise summary with the codes on its sheet (67 before), also with issue 25's front matter and gutter.
+    expect(total).toBe(39);
+    // Two patients' codes: the front matter (schedule and index first since issue 25), two summaries and their codes: 10 of 39 when merged.
+    expect(read).toBeLessThanOrEqual(12);
     const db = join(dir, 'restored-unsigned.sqlite');
     const r = await runCli('restore', '--db', db, '--pubkey', key(1, 'paperchart-signing.pub'), unsigned);
     expectKeyProblem(r, /^paperchart: these codes are unsigned, and --pubkey .*k1\/paperchart-signing\.pub asks for signed codes/,
