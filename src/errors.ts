@@ -433,3 +433,12 @@ export function fileProblem(e: unknown, doing: 'read' | 'write' = 'read'): strin
   if (words) return words[doing];
   return typeof e === 'string' ? e : (e as Error).message;
 }
+
+// ── FHIR import and export ──
+
+/** A FHIR input the import cannot take: not JSON, not a resource, another FHIR version, invalid, a reference to nothing. */
+export class FhirInputError extends PaperchartError {
+  constructor(readonly file: string, readonly line: number, detail: string, remedy: string) {
+    super('E_FHIR_INPUT', `${file}${line > 0 ? `:${line}` : ''}: ${detail}`, remedy);
+  }
+}

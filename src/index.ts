@@ -32,6 +32,9 @@ export { CHILD_TABLES } from './record/record.js';
 export { canonicalJson } from './record/canonical-json.js';
 export { validateRecord } from './record/validate-record.js';
 
+// FHIR R4 in: Bulk exports, Bundles and resources into the store.
+export { importFhir, importFhirWithReport, importSummary, type ImportOptions, type ImportReport, type InvalidResource } from './fhir/import-fhir.js';
+
 // The sample clinic: a deterministic synthetic store.
 export { generateSampleClinic, writeSampleClinic, type SampleClinicOptions } from './sample/sample-clinic.js';
 

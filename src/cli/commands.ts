@@ -14,6 +14,8 @@ import { readEncryptKeyFile, readPublicKeyFile, readSigningKeyFile, writeKeyFile
 // verify-binder is imported where used: it loads pdfjs and the zxing wasm (about a second), which print need not pay.
 import type { VerifyReport } from '../restore/verify-binder.js';
 import { binderNameWarning } from '../_output-guard.js';
+// fhir/ is imported where used: Medplum's validator and its definitions load in about 2 s, which print need not pay.
+import type { ImportReport } from '../fhir/import-fhir.js';
 
 /** `--as-of` accepts a day or a UTC minute/second; the binder and sample store use whole seconds in UTC. */
 export function parseAsOf(value: string | undefined, now: Date = new Date()): string {
@@ -187,5 +189,25 @@ export const verifyCommand = (io: Io): CommandModule<object, VerifyArgs> => ({
     } finally {
       db.close();
     }
+  },
+});
+
+interface ImportArgs { db: string; inputs: string[]; report?: string; json: boolean; 'dry-run': boolean; 'skip-invalid': boolean }
+export const importCommand = (io: Io): CommandModule<object, ImportArgs> => ({
+  command: 'import <inputs..>',
+  describe: 'Fill the store from FHIR R4: Bulk export folders or manifests, NDJSON, Bundles, single resources',
+  builder: (y) => y
+    .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'folders and files to import' })
+    .option('db', { type: 'string', demandOption: true, describe: 'records store (made when it does not exist)' })
+    .option('report', { type: 'string', describe: 'write the report (what was imported, and what not and why) to this JSON file' })
+    .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON instead of the summary line' })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'map and check everything, write nothing' })
+    .option('skip-invalid', { type: 'boolean', default: false, describe: 'skip invalid resources (listed in the report) instead of stopping' })
+    .example('$0 import --db clinic.sqlite export/ --report import-report.json', '') as never,
+  handler: async (a) => {
+    const { importFhirWithReport, importSummary } = await import('../fhir/import-fhir.js');
+    const report: ImportReport = importFhirWithReport(a.db, a.inputs, { dryRun: a['dry-run'], skipInvalid: a['skip-invalid'],
+      ...(a.report !== undefined ? { reportFile: a.report } : {}) });
+    io.out(a.json ? JSON.stringify(report, null, 2) : importSummary(report));
   },
 });

@@ -23,6 +23,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   scan: [],
   record: [],
   keys: ['codec'], // the key material's encoding and fingerprints
+  fhir: ['store', 'record'], // import writes through store/; export reads records
 };
 
 /** One file may cross a line its folder may not: print --verify scans the binder it printed. */
