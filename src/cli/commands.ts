@@ -115,17 +115,27 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
   },
 });
 
-interface ExportArgs { db: string; patient?: string }
+interface ExportArgs { db: string; patient?: string; fhir: boolean; out?: string }
 export const exportCommand = (io: Io): CommandModule<object, ExportArgs> => ({
   command: 'export',
   describe: 'Print the store (or one patient) as canonical JSON on stdout',
   builder: (y) => y
     .option('db', { type: 'string', demandOption: true, describe: 'records store (SQLite)' })
     .option('patient', { type: 'string', describe: 'export only the patient with this id' })
+    .option('fhir', { type: 'boolean', default: false, describe: 'write each patient as an International Patient Summary (FHIR R4 document Bundle) into --out' })
+    .option('out', { type: 'string', describe: 'with --fhir: the folder for the Bundles' })
+    .example('$0 export --fhir --db clinic.sqlite --out ips/', '')
     .example('$0 export --db clinic.sqlite > clinic.json', '')
     .example('$0 export --db clinic.sqlite --patient P000042', '') as never,
   handler: async (a) => {
     if (a.patient === '') throw new UsageError('--patient needs a patient id, e.g. --patient P000042');
+    if (a.fhir || a.out !== undefined) {
+      if (!a.fhir || !a.out) throw new UsageError('--fhir and --out go together: export --fhir --db STORE --out FOLDER');
+      const { exportFhir } = await import('../fhir/export-fhir.js');
+      const r = await exportFhir(a.db, a.out, a.patient === undefined ? {} : { patientId: a.patient });
+      io.out(`export: ${r.patients} IPS Bundle${r.patients === 1 ? '' : 's'} written to ${a.out}`);
+      return;
+    }
     const db = openStore(a.db);
     try {
       await exportRecords(db, io.stdout, a.patient === undefined ? {} : { patientId: a.patient });
