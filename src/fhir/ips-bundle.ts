@@ -90,7 +90,21 @@ export function ipsBundle(record: PatientRecord, zone: string): Bundle {
   const meta = (updated: string): { lastUpdated: string } => ({ lastUpdated: updated });
   const sections = new Map<keyof typeof IPS_SECTIONS, Entry[]>(Object.keys(IPS_SECTIONS).map((k) => [k as keyof typeof IPS_SECTIONS, []]));
   const add = (s: keyof typeof IPS_SECTIONS, resource: Resource, line: string): void => { sections.get(s)!.push({ resource, line }); };
+  const c: SectionContext = { record, pid, subject, meta, add, zone };
+  addSummaryEntries(c);
+  addHistoryEntries(c);
+  return assemble(record, pid, patientUrl, timestamp, sections);
+}
 
+interface SectionContext {
+  record: PatientRecord; pid: string; subject: { reference: string }; zone: string;
+  meta: (updated: string) => { lastUpdated: string };
+  add: (s: keyof typeof IPS_SECTIONS, resource: Resource, line: string) => void;
+}
+
+/** The required sections' entries: allergies (or "no known allergies"), medications, problems. */
+function addSummaryEntries({ record, pid, subject, meta, add }: SectionContext): void {
+  const p = record.patient;
   for (const a of record.allergies) {
     const r: AllergyIntolerance = { resourceType: 'AllergyIntolerance', id: fhirId(a.id), meta: meta(a.updated_at),
       clinicalStatus: status('http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', a.status),
@@ -130,6 +144,11 @@ export function ipsBundle(record: PatientRecord, zone: string): Bundle {
       ...(c.onset_date ? { onsetDateTime: c.onset_date } : {}), ...(c.resolved_date ? { abatementDateTime: c.resolved_date } : {}) };
     add('problems', r, `${c.description}${c.code ? ` (${c.code_system ?? ''} ${c.code})` : ''}, ${c.status}`);
   }
+}
+
+/** The recommended sections' entries: immunizations, results and vital signs, procedures, alerts, the code status. */
+function addHistoryEntries({ record, pid, subject, meta, add, zone }: SectionContext): void {
+  const p = record.patient;
   for (const i of record.immunizations) {
     const r: Immunization = { resourceType: 'Immunization', id: fhirId(i.id), meta: meta(i.updated_at), status: 'completed',
       vaccineCode: concept(i.vaccine, coding(i.code_system, i.code)), patient: subject, occurrenceDateTime: i.given_on,
@@ -166,7 +185,6 @@ export function ipsBundle(record: PatientRecord, zone: string): Bundle {
       code: { coding: [{ system: LOINC, code: '100822-6', display: 'Cardiopulmonary resuscitation orders' }] }, subject,
       effectiveDateTime: p.updated_at, valueCodeableConcept: { text: p.code_status } } satisfies Observation, `Code status: ${p.code_status}`);
   }
-  return assemble(record, pid, patientUrl, timestamp, sections);
 }
 
 function patientResource(record: PatientRecord, pid: string): Patient {
