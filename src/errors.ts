@@ -442,3 +442,20 @@ export function fileProblem(e: unknown, doing: 'read' | 'write' = 'read'): strin
   if (words) return words[doing];
   return typeof e === 'string' ? e : (e as Error).message;
 }
+
+// ── FHIR import and export ──
+
+/** A FHIR input the import cannot take: not JSON, not a resource, another FHIR version, invalid, a reference to nothing. */
+export class FhirInputError extends PaperchartError {
+  constructor(readonly file: string, readonly line: number, detail: string, remedy: string) {
+    super('E_FHIR_INPUT', `${file}${line > 0 ? `:${line}` : ''}: ${detail}`, remedy);
+  }
+}
+
+/** A patient's IPS Bundle failed its R4 or IPS checks: a record the export cannot say in FHIR. */
+export class FhirExportError extends PaperchartError {
+  constructor(readonly patientId: string, detail: string) {
+    super('E_FHIR_EXPORT', `patient ${patientId}: the IPS Bundle does not validate (${detail})`,
+      'correct that patient\'s record in the records system (docs/SCHEMA.md, "FHIR"), or report it as a paperchart bug');
+  }
+}

@@ -32,6 +32,11 @@ export { CHILD_TABLES } from './record/record.js';
 export { canonicalJson } from './record/canonical-json.js';
 export { validateRecord } from './record/validate-record.js';
 
+// FHIR R4 in (Bulk exports, Bundles and resources into the store) and out (an IPS document Bundle per patient).
+export { exportFhir, bundleProblems, type FhirExportOptions } from './fhir/export-fhir.js';
+export { ipsProblems } from './fhir/ips-checks.js';
+export { importFhir, importFhirWithReport, importSummary, type ImportOptions, type ImportReport, type InvalidResource } from './fhir/import-fhir.js';
+
 // The sample clinic: a deterministic synthetic store.
 export { generateSampleClinic, writeSampleClinic, type SampleClinicOptions } from './sample/sample-clinic.js';
 

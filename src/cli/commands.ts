@@ -14,6 +14,8 @@ import { readEncryptKeyFile, readPublicKeyFile, readSigningKeyFile, writeKeyFile
 // verify-binder is imported where used: it loads pdfjs and the zxing wasm (about a second), which print need not pay.
 import type { VerifyReport } from '../restore/verify-binder.js';
 import { binderNameWarning } from '../_output-guard.js';
+// fhir/ is imported where used: Medplum's validator and its definitions load in about 2 s, which print need not pay.
+import type { ImportReport } from '../fhir/import-fhir.js';
 
 /** `--as-of` accepts a day or a UTC minute/second; the binder and sample store use whole seconds in UTC. */
 export function parseAsOf(value: string | undefined, now: Date = new Date()): string {
@@ -126,17 +128,27 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
   },
 });
 
-interface ExportArgs { db: string; patient?: string }
+interface ExportArgs { db: string; patient?: string; fhir: boolean; out?: string }
 export const exportCommand = (io: Io): CommandModule<object, ExportArgs> => ({
   command: 'export',
   describe: 'Print the store (or one patient) as canonical JSON on stdout',
   builder: (y) => y
     .option('db', { type: 'string', demandOption: true, describe: 'records store (SQLite)' })
     .option('patient', { type: 'string', describe: 'export only the patient with this id' })
+    .option('fhir', { type: 'boolean', default: false, describe: 'write each patient as an International Patient Summary (FHIR R4 document Bundle) into --out' })
+    .option('out', { type: 'string', describe: 'with --fhir: the folder for the Bundles' })
+    .example('$0 export --fhir --db clinic.sqlite --out ips/', '')
     .example('$0 export --db clinic.sqlite > clinic.json', '')
     .example('$0 export --db clinic.sqlite --patient P000042', '') as never,
   handler: async (a) => {
     if (a.patient === '') throw new UsageError('--patient needs a patient id, e.g. --patient P000042');
+    if (a.fhir || a.out !== undefined) {
+      if (!a.fhir || !a.out) throw new UsageError('--fhir and --out go together: export --fhir --db STORE --out FOLDER');
+      const { exportFhir } = await import('../fhir/export-fhir.js');
+      const r = await exportFhir(a.db, a.out, a.patient === undefined ? {} : { patientId: a.patient });
+      io.out(`export: ${r.patients} IPS Bundle${r.patients === 1 ? '' : 's'} written to ${a.out}`);
+      return;
+    }
     const db = openStore(a.db);
     try {
       await exportRecords(db, io.stdout, a.patient === undefined ? {} : { patientId: a.patient });
@@ -219,5 +231,25 @@ export const stationCommand = (io: Io): CommandModule<object, StationArgs> => ({
     const s = await writeStation({ out: a.out, force: a.force, ...(a.binder ? { binder: a.binder } : {}), ...(a.pubkey ? { publicKey: a.pubkey } : {}) });
     io.out(`scan station written: ${s.out} (${(s.bytes / 1e6).toFixed(1)} MB${s.manifestCodes ? `, the binder's manifest in ${s.manifestCodes} codes` : ', no manifest: scan the binder\'s manifest page first'}` +
       `${s.signatureCheck ? ', signatures checked in the page' : ''}); open it in a browser with a camera`);
+  },
+});
+
+interface ImportArgs { db: string; inputs: string[]; report?: string; json: boolean; 'dry-run': boolean; 'skip-invalid': boolean }
+export const importCommand = (io: Io): CommandModule<object, ImportArgs> => ({
+  command: 'import <inputs..>',
+  describe: 'Fill the store from FHIR R4: Bulk export folders or manifests, NDJSON, Bundles, single resources',
+  builder: (y) => y
+    .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'folders and files to import' })
+    .option('db', { type: 'string', demandOption: true, describe: 'records store (made when it does not exist)' })
+    .option('report', { type: 'string', describe: 'write the report (what was imported, and what not and why) to this JSON file' })
+    .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON instead of the summary line' })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'map and check everything, write nothing' })
+    .option('skip-invalid', { type: 'boolean', default: false, describe: 'skip invalid resources (listed in the report) instead of stopping' })
+    .example('$0 import --db clinic.sqlite export/ --report import-report.json', '') as never,
+  handler: async (a) => {
+    const { importFhirWithReport, importSummary } = await import('../fhir/import-fhir.js');
+    const report: ImportReport = importFhirWithReport(a.db, a.inputs, { dryRun: a['dry-run'], skipInvalid: a['skip-invalid'],
+      ...(a.report !== undefined ? { reportFile: a.report } : {}) });
+    io.out(a.json ? JSON.stringify(report, null, 2) : importSummary(report));
   },
 });

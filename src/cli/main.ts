@@ -1,7 +1,7 @@
 import yargs from 'yargs';
 import { EXIT, PaperchartError, UsageError } from '../errors.js';
 import type { Io } from './io.js';
-import { printCommand, sampleCommand, exportCommand, migrateCommand, keygenCommand, verifyCommand, stationCommand } from './commands.js';
+import { printCommand, sampleCommand, exportCommand, migrateCommand, keygenCommand, verifyCommand, stationCommand, importCommand } from './commands.js';
 import { restoreCommand } from './restore-command.js';
 
 /**
@@ -12,6 +12,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const parser = yargs()
     .scriptName('paperchart')
     .usage('$0 <command> [options]\n\nPrints a clinic\'s records store as a paper binder for outages.')
+    .command(importCommand(io))
     .command(sampleCommand(io))
     .command(printCommand(io))
     .command(exportCommand(io))

@@ -2,7 +2,10 @@
  * One patient's complete record, as the store holds it and as `export` prints it.
  * Field names are the store's column names (docs/SCHEMA.md) so that a row and its
  * JSON form never need a mapping table. Absent values are `null`, never omitted:
- * "not recorded" must stay distinguishable from "empty".
+ * "not recorded" must stay distinguishable from "empty". The optional columns of
+ * schema version 3 (OPTIONAL_COLUMNS) are the one exception: a record carries them
+ * only when they hold a value, so a record without them reads, prints and
+ * compares exactly as it did at version 2 (paper printed before stays current).
  */
 
 /** Calendar date `YYYY-MM-DD` (no time zone: a birth date is not an instant). */
@@ -40,6 +43,9 @@ export interface Patient {
   advance_directive: string | null;
   allergy_status: AllergyStatus;
   updated_at: UtcTimestamp;
+  /** Schema 3: the name in Latin letters, when the name above is written in another script. */
+  family_name_latin?: string | null;
+  given_names_latin?: string | null;
 }
 
 export interface Contact {
@@ -69,6 +75,8 @@ export interface Allergy {
   status: 'active' | 'inactive' | 'resolved';
   recorded_on: IsoDate | null;
   updated_at: UtcTimestamp;
+  /** Schema 3: the substance's coding (`RxNorm`, `SNOMED CT`, or the system's URI). */
+  code_system?: string | null; code?: string | null;
 }
 
 export interface Problem {
@@ -77,6 +85,8 @@ export interface Problem {
   onset_date: IsoDate | null; resolved_date: IsoDate | null;
   status: 'active' | 'resolved';
   updated_at: UtcTimestamp;
+  /** Schema 3: a second coding of the same problem (SNOMED CT beside ICD-10, or the reverse). */
+  alt_code_system?: string | null; alt_code?: string | null;
 }
 
 export interface Medication {
@@ -87,6 +97,8 @@ export interface Medication {
   refills_remaining: number | null; last_filled: IsoDate | null;
   instructions: string | null;
   updated_at: UtcTimestamp;
+  /** Schema 3: the medicine's coding (`RxNorm`). */
+  code_system?: string | null; code?: string | null;
 }
 
 export interface Immunization {
@@ -94,6 +106,8 @@ export interface Immunization {
   vaccine: string; given_on: IsoDate; dose_number: number | null;
   lot: string | null; site: string | null;
   updated_at: UtcTimestamp;
+  /** Schema 3: the vaccine's coding (`CVX`). */
+  code_system?: string | null; code?: string | null;
 }
 
 /** A vital sign or a lab result: one table, told apart by `category`. */
@@ -113,6 +127,8 @@ export interface Procedure {
   description: string; code: string | null;
   performed_on: IsoDate; performer: string | null;
   updated_at: UtcTimestamp;
+  /** Schema 3: the system of `code` (`CPT`, `SNOMED CT`); null for CPT, as before version 3. */
+  code_system?: string | null;
 }
 
 export interface Encounter {
@@ -160,6 +176,8 @@ export interface ColumnType {
   nullable: boolean;
   /** The values the schema's CHECK allows, for an enumeration. */
   values?: readonly string[];
+  /** Added in schema 3 (OPTIONAL_COLUMNS): nullable, and a record omits it rather than hold null. */
+  optional?: true;
 }
 
 const text: ColumnType = { type: 'text', nullable: false };
@@ -169,6 +187,7 @@ const integerOrNull: ColumnType = { type: 'integer', nullable: true };
 const oneOf = (...values: string[]): ColumnType => ({ type: 'text', nullable: false, values });
 const oneOfOrNull = (...values: string[]): ColumnType => ({ type: 'text', nullable: true, values });
 const childKeys = { id: text, patient_id: text } as const;
+const optional: ColumnType = { type: 'text', nullable: true, optional: true };
 
 /**
  * Every table's columns with their JSON types, as docs/SCHEMA.md and src/store/schema.ts define them
@@ -182,20 +201,24 @@ export const RECORD_COLUMNS = {
     region: textOrNull, postal_code: textOrNull, country: textOrNull, phone: textOrNull, email: textOrNull,
     primary_provider: textOrNull, pharmacy_name: textOrNull, pharmacy_phone: textOrNull, pharmacy_address: textOrNull,
     code_status: textOrNull, advance_directive: textOrNull, allergy_status: oneOf('unknown', 'none', 'listed'), updated_at: text,
+    family_name_latin: optional, given_names_latin: optional,
   } satisfies Record<keyof Patient, ColumnType>,
   alerts: { ...childKeys, text, severity: oneOf('info', 'warning', 'critical'), updated_at: text } satisfies Record<keyof Alert, ColumnType>,
   allergies: {
     ...childKeys, substance: text, reaction: textOrNull, severity: oneOfOrNull('mild', 'moderate', 'severe'),
     status: oneOf('active', 'inactive', 'resolved'), recorded_on: textOrNull, updated_at: text,
+    code_system: optional, code: optional,
   } satisfies Record<keyof Allergy, ColumnType>,
   medications: {
     ...childKeys, name: text, dose: textOrNull, route: textOrNull, frequency: textOrNull, prescriber: textOrNull,
     start_date: textOrNull, end_date: textOrNull, status: oneOf('active', 'stopped', 'completed'),
     refills_remaining: integerOrNull, last_filled: textOrNull, instructions: textOrNull, updated_at: text,
+    code_system: optional, code: optional,
   } satisfies Record<keyof Medication, ColumnType>,
   problems: {
     ...childKeys, description: text, code_system: textOrNull, code: textOrNull, onset_date: textOrNull,
     resolved_date: textOrNull, status: oneOf('active', 'resolved'), updated_at: text,
+    alt_code_system: optional, alt_code: optional,
   } satisfies Record<keyof Problem, ColumnType>,
   contacts: {
     ...childKeys, name: text, relationship: textOrNull, phone: textOrNull, is_emergency: integer, priority: integer, updated_at: text,
@@ -205,6 +228,7 @@ export const RECORD_COLUMNS = {
   } satisfies Record<keyof Coverage, ColumnType>,
   immunizations: {
     ...childKeys, vaccine: text, given_on: text, dose_number: integerOrNull, lot: textOrNull, site: textOrNull, updated_at: text,
+    code_system: optional, code: optional,
   } satisfies Record<keyof Immunization, ColumnType>,
   observations: {
     ...childKeys, category: oneOf('vital', 'lab'), code: textOrNull, name: text, value: text, unit: textOrNull,
@@ -212,6 +236,7 @@ export const RECORD_COLUMNS = {
   } satisfies Record<keyof Observation, ColumnType>,
   procedures: {
     ...childKeys, description: text, code: textOrNull, performed_on: text, performer: textOrNull, updated_at: text,
+    code_system: optional,
   } satisfies Record<keyof Procedure, ColumnType>,
   encounters: {
     ...childKeys, occurred_at: text, kind: text, provider: textOrNull, reason: textOrNull, note: textOrNull, updated_at: text,
@@ -223,3 +248,14 @@ export const RECORD_COLUMNS = {
 } as const satisfies Record<'patients' | ChildTable, Record<string, ColumnType>>;
 
 export type RecordTable = keyof typeof RECORD_COLUMNS;
+
+/** Each table's optional columns (schema 3): absent from a record, or holding a value, never null in one. */
+export const OPTIONAL_COLUMNS: Readonly<Record<RecordTable, readonly string[]>> = Object.fromEntries(
+  Object.entries(RECORD_COLUMNS).map(([table, columns]) => [table,
+    Object.entries(columns as Record<string, ColumnType>).filter(([, t]) => t.optional).map(([c]) => c)]),
+) as unknown as Record<RecordTable, readonly string[]>;
+
+/** Removes the optional columns that hold null from one row, in place: the one form a record has with them. */
+export function dropEmptyOptional(table: RecordTable, row: Record<string, unknown>): void {
+  for (const c of OPTIONAL_COLUMNS[table]) if (row[c] === null || row[c] === undefined) delete row[c];
+}

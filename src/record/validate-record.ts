@@ -81,7 +81,10 @@ function checkRow(patientId: string, where: string, row: unknown, columns: Recor
     if (!Object.hasOwn(columns, key)) throw new MalformedRecordError(patientId, where, `has a field the schema lacks: ${shown(key)}`);
   }
   for (const [column, t] of Object.entries(columns)) {
-    if (!Object.hasOwn(row, column)) throw new MalformedRecordError(patientId, where, `lacks the field ${column}`);
+    if (!Object.hasOwn(row, column)) {
+      if (t.optional) continue; // schema 3's columns: a record printed at version 2 has none of them
+      throw new MalformedRecordError(patientId, where, `lacks the field ${column}`);
+    }
     const value = row[column];
     if (value === null) {
       if (!t.nullable) throw new MalformedRecordError(patientId, `${where}.${column}`, 'is null, expected a value');

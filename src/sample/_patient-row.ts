@@ -37,6 +37,8 @@ export function makePatientRow(pt: PatientDraft, n: PatientNames, contacts: Cont
     advance_directive: directive ? directive.normalize('NFC') : null,
     allergy_status: pt.allergyStatus,
     updated_at: pt.stampDay(updDay),
+    // Schema 3: a name in another script carries its Latin form (no random draw, so the rest of the clinic is unchanged).
+    ...(/(?!\p{Script=Latin})\p{L}/u.test(n.family + n.given) ? { family_name_latin: n.familyLatin, given_names_latin: n.givenLatin } : {}),
   };
 }
 

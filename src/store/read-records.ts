@@ -1,5 +1,5 @@
 import type { Patient, PatientRecord, ChildTable } from '../record/record.js';
-import { CHILD_TABLES } from '../record/record.js';
+import { CHILD_TABLES, dropEmptyOptional, OPTIONAL_COLUMNS } from '../record/record.js';
 import { PatientNotFoundError } from '../errors.js';
 import type { Db } from './open-store.js';
 
@@ -64,9 +64,12 @@ export class RecordReader {
   read(id: string): PatientRecord {
     const patient = this.patient.get(id) as Patient | undefined;
     if (!patient) throw new PatientNotFoundError(id);
+    dropEmptyOptional('patients', patient as unknown as Record<string, unknown>);
     const record = { patient } as PatientRecord;
     for (const [table, stmt] of this.children) {
-      (record as unknown as Record<ChildTable, unknown[]>)[table] = stmt.all(id);
+      const rows = stmt.all(id) as Record<string, unknown>[];
+      if (OPTIONAL_COLUMNS[table].length > 0) for (const row of rows) dropEmptyOptional(table, row);
+      (record as unknown as Record<ChildTable, unknown[]>)[table] = rows;
     }
     return record;
   }

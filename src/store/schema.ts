@@ -3,7 +3,7 @@
  * `PRAGMA user_version`; MIGRATIONS[n] takes a store from version n to n+1.
  */
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const stamp = `updated_at TEXT NOT NULL CHECK (updated_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z')`;
 const child = `id TEXT PRIMARY KEY NOT NULL,
@@ -174,7 +174,26 @@ ${PATIENT_CHILD_TABLES.map((t) => changeTriggers(t, 'patient_id')).join('\n')}
 `;
 
 /**
+ * Version 3: what FHIR import and IPS export need (docs/SCHEMA.md, "FHIR"). A name's Latin alias, for a
+ * name written in another script; the code system of every coded row (a problem keeps a second coding, so
+ * SNOMED CT and ICD-10 both survive); every new column is nullable, so existing rows need nothing.
+ */
+export const SCHEMA_V3 = `
+ALTER TABLE patients ADD COLUMN family_name_latin TEXT;
+ALTER TABLE patients ADD COLUMN given_names_latin TEXT;
+ALTER TABLE problems ADD COLUMN alt_code_system TEXT;
+ALTER TABLE problems ADD COLUMN alt_code TEXT;
+ALTER TABLE allergies ADD COLUMN code_system TEXT;
+ALTER TABLE allergies ADD COLUMN code TEXT;
+ALTER TABLE medications ADD COLUMN code_system TEXT;
+ALTER TABLE medications ADD COLUMN code TEXT;
+ALTER TABLE immunizations ADD COLUMN code_system TEXT;
+ALTER TABLE immunizations ADD COLUMN code TEXT;
+ALTER TABLE procedures ADD COLUMN code_system TEXT;
+`;
+
+/**
  * MIGRATIONS[v] upgrades a store at user_version v to v+1. Version 0 is an
  * empty file; later entries are added with each schema change and never edited.
  */
-export const MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2];
+export const MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];

@@ -1,5 +1,5 @@
 import type { PatientRecord } from '../record/record.js';
-import { CHILD_TABLES, RECORD_COLUMNS, type RecordTable } from '../record/record.js';
+import { CHILD_TABLES, OPTIONAL_COLUMNS, RECORD_COLUMNS, type RecordTable } from '../record/record.js';
 import type { Db } from './open-store.js';
 
 type Row = Record<string, unknown>;
@@ -30,14 +30,16 @@ export class RecordWriter {
   }
 }
 
-function valuesOf(table: string, columns: readonly string[], row: Row): unknown[] {
+function valuesOf(table: RecordTable, columns: readonly string[], row: Row): unknown[] {
+  const optional = OPTIONAL_COLUMNS[table];
   const values = columns.map((c) => {
     const v = row[c];
-    if (v === undefined) throw new TypeError(`${table} row lacks column ${c}`);
-    return v;
+    if (v !== undefined) return v;
+    if (optional.includes(c)) return null; // schema 3's columns: absent means null
+    throw new TypeError(`${table} row lacks column ${c}`);
   });
-  if (Object.keys(row).length !== columns.length) {
-    throw new TypeError(`${table} row has a field the schema lacks: ${Object.keys(row).find((k) => !columns.includes(k))}`);
+  for (const k of Object.keys(row)) {
+    if (!columns.includes(k)) throw new TypeError(`${table} row has a field the schema lacks: ${k}`);
   }
   return values;
 }

@@ -56,7 +56,7 @@ describe('print refuses bad input with a one-line error and no output', () => {
     const db = new Database(path);
     db.pragma('user_version = 99');
     db.close();
-    await expectRefused(['--db', path], /future\.sqlite has schema version 99, this paperchart reads version 2/);
+    await expectRefused(['--db', path], /future\.sqlite has schema version 99, this paperchart reads version 3/);
   });
 
   it('refuses a store with no patients', async () => {
@@ -124,16 +124,16 @@ describe('migrate', () => {
     const path = storeWith('current.sqlite', [handmadePatient(1)]);
     const r = await runCli('migrate', '--db', path);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/current\.sqlite is already at schema version 2/);
+    expect(r.out).toMatch(/current\.sqlite is already at schema version 3/);
   });
 
   it('refuses a store newer than this paperchart', async () => {
     const path = storeWith('newer.sqlite', [handmadePatient(1)]);
     const db = new Database(path);
-    db.pragma('user_version = 3');
+    db.pragma('user_version = 4');
     db.close();
     const r = await runCli('migrate', '--db', path);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/schema version 3, this paperchart reads version 2\n→ install a newer paperchart/);
+    expect(r.err).toMatch(/schema version 4, this paperchart reads version 3\n→ install a newer paperchart/);
   });
 });

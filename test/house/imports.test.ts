@@ -24,6 +24,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   record: [],
   keys: ['codec'], // the key material's encoding and fingerprints
   station: ['codec', 'scan', 'keys'], // the page bundles the codec; --binder scans the manifest; --pubkey reads a key
+  fhir: ['store', 'record'], // import writes through store/; export reads records
 };
 
 /** One file may cross a line its folder may not: print --verify scans the binder it printed. */

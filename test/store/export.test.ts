@@ -64,7 +64,7 @@ describe('export', () => {
     const r = await runCli('export', '--db', store('c.sqlite', records));
     const doc = JSON.parse(r.out) as { format: string; meta: Record<string, string>; patients: PatientRecord[]; schema_version: number };
     expect(doc.format).toBe('paperchart-export');
-    expect(doc.schema_version).toBe(2);
+    expect(doc.schema_version).toBe(3);
     expect(doc.meta.clinic_name).toBe('Test Clinic');
     expect(doc.patients.map((p) => p.patient.id)).toEqual(records.map((p) => p.patient.id).sort());
     const byId = new Map(records.map((p) => [p.patient.id, p]));
