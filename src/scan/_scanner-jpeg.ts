@@ -7,7 +7,11 @@
 import { inflateSync } from 'node:zlib';
 import { indexObjects, isDict, isRef, PdfLexer, type PdfDict, type PdfObject, type PdfValue } from './_pdf-objects.js';
 
-export interface ScannerJpeg { jpeg: Uint8Array; width: number; height: number }
+export interface ScannerJpeg {
+  jpeg: Uint8Array; width: number; height: number;
+  /** The image's resolution on the page, pixels per inch across. */
+  dpi: number;
+}
 
 /** The image must cover this share of the page, as in _page-image.ts. */
 const MIN_COVER = 0.9;
@@ -111,7 +115,7 @@ function plainJpeg(o: Objects, image: PdfObject | undefined): ScannerJpeg | unde
   if (cs !== '/DeviceGray' && cs !== '/DeviceRGB') return undefined;
   const width = o.get(d.get('Width')), height = o.get(d.get('Height'));
   if (typeof width !== 'number' || typeof height !== 'number') return undefined;
-  return { jpeg: bytes, width, height };
+  return { jpeg: bytes, width, height, dpi: 0 };
 }
 
 /** Page `page`'s scanned JPEG, when the page draws nothing but it, unmirrored, over at least 90% of its box. */
@@ -131,7 +135,8 @@ function pageJpeg(o: Objects, page: PdfDict): ScannerJpeg | undefined {
     Math.max(box[0] as number, box[2] as number), Math.max(box[1] as number, box[3] as number)];
   const w = Math.min(x1, Math.max(...xs)) - Math.max(x0, Math.min(...xs));
   const h = Math.min(y1, Math.max(...ys)) - Math.max(y0, Math.min(...ys));
-  return w > 0 && h > 0 && (w * h) / ((x1 - x0) * (y1 - y0)) >= MIN_COVER ? jpeg : undefined;
+  if (!(w > 0 && h > 0 && (w * h) / ((x1 - x0) * (y1 - y0)) >= MIN_COVER)) return undefined;
+  return { ...jpeg, dpi: jpeg.width / (Math.hypot(m[0], m[1]) / 72) };
 }
 
 /**
