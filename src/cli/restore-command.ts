@@ -9,7 +9,10 @@ import { parseWholeNumber } from './commands.js';
 
 /** The report as lines for a person: one per patient, then a summary. */
 export function formatReport(r: RestoreReport): string[] {
-  const lines = r.patients.map((p) => `${p.status.padEnd(15)} ${p.patientId}  ${p.detail}`);
+  // The id, then the patient as printed on the paper (name and MRN) where the run's manifest carries them.
+  const who = (p: RestoreReport['patients'][number]): string => p.patientId +
+    (p.name === undefined && p.mrn === undefined ? '' : `  ${[p.name, p.mrn === undefined ? undefined : `MRN ${p.mrn}`].filter((x) => x !== undefined).join(', ')}`);
+  const lines = r.patients.map((p) => `${p.status.padEnd(15)} ${who(p)}  ${p.detail}`);
   for (const n of r.notes) lines.push(`note: ${n}`);
   if (r.rejectedTexts > 0) lines.push(`note: ${r.rejectedTexts} scanned text${r.rejectedTexts === 1 ? ' was' : 's were'} not readable paperchart codes`);
   const c = r.counts;
