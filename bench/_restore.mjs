@@ -1,6 +1,6 @@
 // Restore speed: the demo clinic's binder scanned at 200 dpi, read back by `paperchart restore --dry-run`.
-// Two inputs: a folder of 200-dpi PNG page scans (what a scanner writes as images), and the binder PDF
-// itself (rasterised at 200 dpi in-process, as `verify` does). Usage: node bench/_restore.mjs CACHE_DIR
+// Three inputs: a folder of 200-dpi PNG page scans (what a scanner writes as images), the binder PDF
+// itself (rasterised at 200 dpi in-process, as `verify` does), and an office scanner's 300-dpi JPEG PDF. Usage: node bench/_restore.mjs CACHE_DIR
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -34,15 +34,20 @@ if (!existsSync(`${scans}/done`)) {
   }
   writeFileSync(`${scans}/done`, '');
 }
+// Issue 30: an office scanner's PDF, one 300-dpi JPEG a page (bench/_scanner-pdf.mjs), made once.
+const scanner = `${cache}/demo-scanner-300dpi-jpeg.pdf`;
+if (!existsSync(scanner)) execFileSync(process.execPath, [fileURLToPath(new URL('./_scanner-pdf.mjs', import.meta.url)), binder, scanner, '300'], { stdio: 'inherit' });
 const pages = readdirSync(scans).filter((f) => f.endsWith('.png')).length;
 const figures = {};
-for (const [name, input] of [['scanned_pngs', scans], ['binder_pdf', binder]]) {
+// The binder PDF and the scanner PDF on one thread and on two (issue 30's targets are on two cores).
+for (const [name, input, jobs] of [['scanned_pngs', scans, '2'], ['binder_pdf', binder, '1'], ['binder_pdf_2_threads', binder, '2'],
+  ['scanner_pdf_300dpi_jpeg', scanner, '1'], ['scanner_pdf_300dpi_jpeg_2_threads', scanner, '2']]) {
   const db = `${cache}/restored.sqlite`;
   rmSync(db, { force: true });
   const start = performance.now();
-  const out = run(['restore', '--db', db, '--dry-run', '--trust-unsigned', '--json', input]);
+  const out = run(['restore', '--db', db, '--dry-run', '--trust-unsigned', '--json', '--jobs', jobs, input]);
   const seconds = (performance.now() - start) / 1000;
   const report = JSON.parse(out);
-  figures[name] = { pages, seconds, pages_per_second: pages / seconds, restored: report.counts.restored };
+  figures[name] = { pages, seconds, pages_per_second: pages / seconds, restored: report.counts.restored, jobs: Number(jobs) };
 }
 console.log(JSON.stringify(figures));

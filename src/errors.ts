@@ -335,13 +335,13 @@ export class RestoreIncompleteError extends PaperchartError {
 export class UnknownInputError extends PaperchartError {
   constructor(readonly file: string, detail: string) {
     super('E_RESTORE_INPUT', `cannot read restore input ${file} (${detail})`,
-      'pass PDF, PNG, JPEG or TIFF scans, a folder of them, a text file with one code per line, or - for standard input');
+      'pass PDF, PNG, JPEG, TIFF, PNM, WebP or HEIF scans, a folder of them, a text file with one code per line, or - for standard input');
   }
 }
 
 export class EmptyInputError extends PaperchartError {
   constructor(readonly file: string) {
-    super('E_RESTORE_EMPTY_INPUT', `${file} holds no PDF, PNG, JPEG, TIFF or text files`,
+    super('E_RESTORE_EMPTY_INPUT', `${file} holds no PDF, PNG, JPEG, TIFF, PNM, WebP, HEIF or text files`,
       'point restore at the folder holding the scans');
   }
 }

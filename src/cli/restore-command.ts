@@ -1,13 +1,18 @@
+import { availableParallelism } from 'node:os';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { restore } from '../restore/restore.js';
 import type { OnConflict, RestoreReport } from '../restore/restore-report.js';
 import type { Io } from './io.js';
 import { progressReporter } from './progress.js';
+import { parseWholeNumber } from './commands.js';
 
 /** The report as lines for a person: one per patient, then a summary. */
 export function formatReport(r: RestoreReport): string[] {
-  const lines = r.patients.map((p) => `${p.status.padEnd(15)} ${p.patientId}  ${p.detail}`);
+  // The id, then the patient as printed on the paper (name and MRN) where the run's manifest carries them.
+  const who = (p: RestoreReport['patients'][number]): string => p.patientId +
+    (p.name === undefined && p.mrn === undefined ? '' : `  ${[p.name, p.mrn === undefined ? undefined : `MRN ${p.mrn}`].filter((x) => x !== undefined).join(', ')}`);
+  const lines = r.patients.map((p) => `${p.status.padEnd(15)} ${who(p)}  ${p.detail}`);
   for (const n of r.notes) lines.push(`note: ${n}`);
   if (r.rejectedTexts > 0) lines.push(`note: ${r.rejectedTexts} scanned text${r.rejectedTexts === 1 ? ' was' : 's were'} not readable paperchart codes`);
   const c = r.counts;
@@ -19,7 +24,7 @@ export function formatReport(r: RestoreReport): string[] {
 
 interface RestoreArgs {
   db: string; inputs: string[]; pubkey?: string; 'trust-unsigned': boolean; 'decrypt-key'?: string;
-  'on-conflict': string; 'dry-run': boolean; json: boolean;
+  'on-conflict': string; 'dry-run': boolean; json: boolean; jobs: string;
 }
 
 export const restoreCommand = (io: Io, readStdin?: () => Promise<string>): CommandModule<object, RestoreArgs> => ({
@@ -37,6 +42,7 @@ export const restoreCommand = (io: Io, readStdin?: () => Promise<string>): Comma
       describe: 'a patient already in the store with a different record: keep the newer, replace with the paper, or fail' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'do everything but write the store' })
     .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
+    .option('jobs', { type: 'string', default: String(availableParallelism()), describe: 'threads to read a PDF\'s pages on (default: the number of cores)' })
     .example('$0 restore --db restored.sqlite --pubkey keys/paperchart-signing.pub scans/', '')
     .example('$0 restore --db clinic.sqlite --trust-unsigned - < codes.txt', '') as never,
   handler: async (a) => {
@@ -44,10 +50,11 @@ export const restoreCommand = (io: Io, readStdin?: () => Promise<string>): Comma
     if (inputs.length === 0) throw new UsageError('name at least one input to restore from');
     const unknown = inputs.find((i) => i.startsWith('--'));
     if (unknown !== undefined) throw new UsageError(`unknown option ${unknown}`);
+    const jobs = parseWholeNumber('jobs', a.jobs, 1, 64);
     const pages = progressReporter(io, 'restore', 'pages and images');
     const records = progressReporter(io, 'restore', 'records');
     const { report, failure } = await restore({
-      storePath: a.db, inputs, onConflict: a['on-conflict'] as OnConflict, dryRun: a['dry-run'], trustUnsigned: a['trust-unsigned'],
+      storePath: a.db, inputs, jobs, onConflict: a['on-conflict'] as OnConflict, dryRun: a['dry-run'], trustUnsigned: a['trust-unsigned'],
       ...(a.pubkey !== undefined ? { publicKeyFile: a.pubkey } : {}), ...(a['decrypt-key'] !== undefined ? { decryptKeyFile: a['decrypt-key'] } : {}),
       ...(readStdin ? { readStdin } : {}),
       // A bar on a terminal never mixes into --json on stdout; plain lines in a log would only add noise to it.

@@ -13,6 +13,12 @@ export interface ManifestEntry {
   codes: number;
   /** Binder page numbers holding the record's codes, ascending. */
   pages: number[];
+  /** FORMAT §11: the patient's name as printed ("Family, Given"); optional, absent from manifests before it. */
+  name?: string;
+  /** FORMAT §11: the record number as printed; optional. */
+  mrn?: string;
+  /** FORMAT §11: how many of the codes, numbered in order, each page of `pages` carries; optional. */
+  page_codes?: number[];
 }
 
 export interface Manifest {
@@ -98,7 +104,12 @@ export function parseManifest(doc: DecodedDocument): Manifest {
     const e = p as Partial<ManifestEntry>;
     if (typeof e !== 'object' || e === null || typeof e.id !== 'string' || typeof e.digest !== 'string' || !/^[0-9a-f]{64}$/.test(e.digest)
       || typeof e.codes !== 'number' || !Array.isArray(e.pages) || !e.pages.every((n) => typeof n === 'number')) throw bad('malformed patient entry');
-    return { id: e.id, digest: e.digest, codes: e.codes, pages: e.pages };
+    // The optional fields (FORMAT §11) are checked as strictly, but a malformed one is dropped, not the manifest.
+    const pageCodes = Array.isArray(e.page_codes) && e.page_codes.length === e.pages.length
+      && e.page_codes.every((n) => Number.isInteger(n) && n >= 0) && e.page_codes.reduce((a, b) => a + b, 0) === e.codes ? e.page_codes : undefined;
+    return { id: e.id, digest: e.digest, codes: e.codes, pages: e.pages,
+      ...(typeof e.name === 'string' ? { name: e.name } : {}), ...(typeof e.mrn === 'string' ? { mrn: e.mrn } : {}),
+      ...(pageCodes ? { page_codes: pageCodes } : {}) };
   });
   const clinic = o.clinic ?? {};
   if (typeof clinic !== 'object' || clinic === null || Array.isArray(clinic)

@@ -14,8 +14,12 @@ export class ManifestEntries {
   private readonly codePages: Int32Array;
   private count = 0;
 
-  /** `ids`: the patients, in the order they will be added. */
-  constructor(private readonly ids: readonly string[]) {
+  /**
+   * `ids`: the patients, in the order they will be added; `identity`, their names and record numbers as
+   * printed, read when the manifest is made (FORMAT §11); `codesPerPage`, how many codes a full code page holds.
+   */
+  constructor(private readonly ids: readonly string[], private readonly identity?: { name(i: number): string; mrn(i: number): string },
+    private readonly codesPerPage?: number) {
     this.digests = Buffer.alloc(32 * ids.length);
     this.codes = new Int32Array(ids.length);
     this.firstCodePage = new Int32Array(ids.length);
@@ -33,6 +37,11 @@ export class ManifestEntries {
     this.count++;
   }
 
+  private pageCodesOf(i: number): { page_codes?: number[] } {
+    const counts = this.codesPerPage ? pageCodes(this.codes[i]!, this.codePages[i]!, this.codesPerPage) : undefined;
+    return counts ? { page_codes: counts } : {};
+  }
+
   /**
    * The entries as the manifest takes them, sorted by patient id (FORMAT §11.1),
    * made one at a time as they are read.
@@ -46,7 +55,15 @@ export class ManifestEntries {
         digest: this.digests.toString('hex', 32 * i, 32 * (i + 1)),
         codes: this.codes[i]!,
         pages: Array.from({ length: this.codePages[i]! }, (_, k) => this.firstCodePage[i]! + k),
+        ...(this.identity ? { name: this.identity.name(i), mrn: this.identity.mrn(i) } : {}),
+        ...this.pageCodesOf(i),
       };
     }
   }
+}
+
+/** Codes on each of `pages` pages filled in order, `perPage` to a page (layout/code-pages.ts), or undefined when they do not add up. */
+function pageCodes(codes: number, pages: number, perPage: number): number[] | undefined {
+  const counts = Array.from({ length: pages }, (_, k) => Math.max(0, Math.min(perPage, codes - k * perPage)));
+  return counts.reduce((a, b) => a + b, 0) === codes && counts.every((n) => n > 0) ? counts : undefined;
 }

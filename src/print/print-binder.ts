@@ -10,7 +10,7 @@ import { warmStoreCache } from '../store/warm-store-cache.js';
 import { encodeManifest } from '../codec/manifest.js';
 import { fingerprintPublicKey } from '../codec/keys.js';
 import type { EncodeOptions } from '../codec/record-codec.js';
-import { layoutCodePages } from '../layout/code-pages.js';
+import { layoutCodePages, codesPerPage } from '../layout/code-pages.js';
 import type { PatientLayoutContext } from '../layout/patient-layout.js';
 import { PatientPool } from './threads/patient-pool.js';
 import { layoutCover, layoutRecipe, type FrontMatterContext } from '../layout/front-matter.js';
@@ -307,7 +307,9 @@ async function printPatients(run: PrintRun, pages: BinderPages, workers: Patient
   const { patients, options: o } = run;
   const { template } = o;
   const firstPages = new Int32Array(patients.length);
-  const entries = new ManifestEntries(patients.ids);
+  // FORMAT §11: names, record numbers and the codes on each page, for a restore's report.
+  const { columns, rows } = codesPerPage(run.ctx.box);
+  const entries = new ManifestEntries(patients.ids, patients, columns * rows);
   const disk = new DiskProjection(o.outPath, patients.length);
   let codes = 0;
   let done = 0;

@@ -8,8 +8,11 @@ import { decodeFrame } from '../codec/frame.js';
 import { PaperchartError, fileProblem } from '../errors.js';
 import { countTiffPages, decodeTiff } from '../scan/decode-tiff.js';
 import { checkPagePixels, declaredImageSize } from '../scan/image-size.js';
-import { countPdfPages, rasterisePdf } from '../scan/rasterise-pdf.js';
-import { readCodes } from '../scan/read-codes.js';
+import { countPdfPages } from '../scan/rasterise-pdf.js';
+import { readPdfPageCodes } from '../scan/page-pool.js';
+import { readCodes, type RgbaImage } from '../scan/read-codes.js';
+import { decodeImage, imageHeaderSize } from '../scan/decode-image.js';
+import { decodePnm, pnmHeader } from '../scan/decode-pnm.js';
 import { EmptyInputError, UnknownInputError } from '../errors.js';
 
 /** One code text and where it was read. */
@@ -44,6 +47,8 @@ export interface CollectOptions {
    * image at its own resolution rather than render it (default true).
    */
   takeScannedImages?: boolean;
+  /** Threads a PDF's pages are read on (default 1; see scan/page-pool.ts). */
+  jobs?: number;
   /** Reads standard input for "-" (tests inject it). */
   readStdin?: () => Promise<string>;
   /** Called after each page or image is read. */
@@ -90,9 +95,44 @@ function kindOfContent(path: string): Kind | undefined {
   if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'image';
   if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image';
   if ((b[0] === 0x49 && b[1] === 0x49 && b[2] === 0x2a && b[3] === 0) || (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 0x2a)) return 'tiff';
+  if (imageFormat(b) !== undefined) return 'image';
   if (b.includes(0)) return undefined;
   try { new TextDecoder('utf-8', { fatal: true }).decode(b, { stream: true }); } catch { return undefined; }
   return 'text';
+}
+
+type ImageFormat = 'PNG' | 'JPEG' | 'PNM' | 'WebP' | 'HEIF';
+
+/** The image formats read besides PDF and TIFF, by their signatures. */
+function imageFormat(b: Uint8Array): ImageFormat | undefined {
+  if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'PNG';
+  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'JPEG';
+  if (pnmHeader(b) !== undefined) return 'PNM';
+  const ascii = (from: number, to: number): string => Buffer.from(b.subarray(from, to)).toString('latin1');
+  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'WebP';
+  // ISO base media file: an ftyp box whose brand is HEIF's (phones' HEIC) or AVIF's.
+  if (ascii(4, 8) === 'ftyp' && /^(heic|heix|hevc|hevx|heim|heis|mif1|msf1|avif|avis)$/.test(ascii(8, 12))) return 'HEIF';
+  return undefined;
+}
+
+/**
+ * An image file as RGBA: PNM read here, the others by sharp, each checked
+ * against MAX_PAGE_PIXELS from its header before it is decoded.
+ * @throws OversizedImageError; UnknownInputError for a HEIC photo sharp's
+ *   libvips cannot decode (it has no HEVC decoder); sharp's Error for a damaged image
+ */
+async function decodeImageFile(bytes: Uint8Array, path: string): Promise<RgbaImage> {
+  const format = imageFormat(bytes);
+  if (format === 'PNM') return decodePnm(bytes, path);
+  const size = declaredImageSize(bytes) ?? await imageHeaderSize(bytes);
+  if (size !== undefined) checkPagePixels(path, undefined, size.width, size.height);
+  try { return await decodeImage(bytes); } catch (e) {
+    if (format === 'HEIF') {
+      throw new UnknownInputError(path, `a HEIF/HEIC image this installation cannot decode (${(e as Error).message.split('\n')[0]}); ` +
+        'export or save the photo as JPEG (on an iPhone: Settings, Camera, Formats, Most Compatible) and pass that');
+    }
+    throw e;
+  }
 }
 
 /** Names what a path is when it is neither a file nor a folder. */
@@ -199,12 +239,9 @@ async function collectFile(input: Input, opts: CollectOptions, count: ReadCount,
     return;
   }
   if (kind === 'image') {
-    const bytes = readBytes(path);
-    const size = declaredImageSize(bytes);
     let codes;
     try {
-      if (size !== undefined) checkPagePixels(path, undefined, size.width, size.height);
-      codes = await readCodes(bytes);
+      codes = await readCodes(await decodeImageFile(readBytes(path), path));
     } catch (e) {
       if (e instanceof PaperchartError && !(e instanceof UnknownInputError)) { onRefused(e); read(); return; }
       if (e instanceof UnknownInputError) throw e;
@@ -221,11 +258,12 @@ async function collectFile(input: Input, opts: CollectOptions, count: ReadCount,
     }
     return;
   }
-  const pages = rasterisePdf(readBytes(path), {
+  const pages = readPdfPageCodes(readBytes(path), {
     dpi: opts.dpi ?? 200, fileName: path, takeScannedImages: opts.takeScannedImages ?? true, onRefused,
+    jobs: opts.jobs ?? 1, pageCount: input.pages,
   });
   for await (const page of pages) {
-    for (const c of await readCodes(page)) out.push({ text: c.text, source: path, page: page.page });
+    for (const text of page.texts) out.push({ text, source: path, page: page.page });
     read(page.page);
   }
 }
@@ -260,7 +298,7 @@ async function planInputs(inputs: readonly string[]): Promise<Input[]> {
     // /dev/zero would be read forever, a named pipe with no writer would wait forever: refused before reading.
     if (!st.isFile()) throw new UnknownInputError(input, `${specialKind(st)}, not a file; pass a file, a folder, or - to read standard input`);
     const kind = kindOfContent(input);
-    if (kind === undefined) throw new UnknownInputError(input, 'neither a PDF, PNG, JPEG or TIFF image nor a text file of code texts');
+    if (kind === undefined) throw new UnknownInputError(input, 'neither a PDF, PNG, JPEG, TIFF, PNM (PBM, PGM, PPM), WebP or HEIF image nor a text file of code texts');
     await add(input, kind);
   }
   return plan;

@@ -1,13 +1,13 @@
 // A restore's decisions, pure: which record stands for each patient, what the paper alone says of the others,
 // and, against what the store holds, whether a record is written, replaces the store's, or is kept out.
 import type { RestoredRecord, FailedDocument } from '../codec/record-codec.js';
-import { parseManifest, type Manifest } from '../codec/manifest.js';
+import { parseManifest, type Manifest, type ManifestEntry } from '../codec/manifest.js';
 import { InsufficientFramesError, PaperchartError } from '../errors.js';
 import { canonicalJson } from '../record/canonical-json.js';
 import { CHILD_TABLES, type PatientRecord } from '../record/record.js';
 import type { StoreView } from '../store/replace-patients.js';
 import type { DecodedTexts } from './decode-texts.js';
-import type { OnConflict, PatientOutcome } from './restore-report.js';
+import type { OnConflict, PatientIdentity, PatientOutcome } from './restore-report.js';
 
 /** What the paper alone decides, before the store is looked at. */
 export interface PaperPlan {
@@ -22,6 +22,8 @@ export interface PaperPlan {
   notes: string[];
   /** The clinic facts of the newest run read, for a new store. */
   clinic: Record<string, string> | undefined;
+  /** Name and record number as printed, of each patient whose record was read, from a manifest that carries them. */
+  identities: Map<string, PatientIdentity>;
 }
 
 /** What to do with one patient's record, against the store. */
@@ -47,13 +49,14 @@ function outranks(a: RestoredRecord, b: RestoredRecord): boolean {
 export function planFromPaper(decoded: DecodedTexts): PaperPlan {
   const notes: string[] = [];
   const manifests: Manifest[] = [];
+  const identities = new Map<string, PatientIdentity>();
   for (const m of decoded.manifests) {
     try { manifests.push(parseManifest(m)); } catch (e) { if (!(e instanceof PaperchartError)) throw e; notes.push(e.message); }
   }
   for (const f of decoded.failures) if (f.kind === 'M') notes.push(`manifest not read: ${f.error.message}`);
   if (manifests.length === 0) notes.push('no run manifest was read: patients with no code scanned at all cannot be listed as missing');
-  const pagesOf = (runId: string, id: string): number[] | undefined =>
-    manifests.find((m) => m.runId === runId)?.patients.find((p) => p.id === id)?.pages;
+  const entryOf = (runId: string, id: string): ManifestEntry | undefined =>
+    manifests.find((m) => m.runId === runId)?.patients.find((p) => p.id === id);
 
   // When one patient's record comes from several runs: a signed one before any other, then the newest.
   const chosen = new Map<string, RestoredRecord>();
@@ -61,25 +64,33 @@ export function planFromPaper(decoded: DecodedTexts): PaperPlan {
     const had = chosen.get(r.patientId);
     if (!had || outranks(r, had)) chosen.set(r.patientId, r);
   }
-  const { outcomes, otherRuns } = paperOutcomes(decoded, chosen, pagesOf);
+  const { outcomes, otherRuns } = paperOutcomes(decoded, chosen, entryOf);
   for (const m of manifests) {
     for (const p of m.patients) {
       if (outcomes.has(p.id) || chosen.has(p.id)) continue;
-      outcomes.set(p.id, { patientId: p.id, status: 'missing', runId: m.runId, pages: p.pages,
+      outcomes.set(p.id, { patientId: p.id, ...identityOf(p), status: 'missing', runId: m.runId, pages: p.pages,
         detail: `listed in run ${m.runId}'s manifest, no code found; printed on binder page${p.pages.length === 1 ? '' : 's'} ${p.pages.join(', ')}` });
     }
   }
+  // Every patient the paper names, as printed on it (FORMAT §11: manifests of earlier versions do not carry it).
+  for (const r of chosen.values()) {
+    const who = identityOf(entryOf(r.runId, r.patientId));
+    if (who.name !== undefined || who.mrn !== undefined) identities.set(r.patientId, who);
+  }
   const clinic = [...manifests].sort((a, b) => (a.printedAt < b.printedAt ? 1 : -1))[0]?.clinic;
-  return { records: [...chosen.values()], outcomes, otherRuns, manifests, notes, clinic };
+  return { records: [...chosen.values()], outcomes, otherRuns, manifests, notes, clinic, identities };
 }
 
 /** Incomplete and refused patients, and the notes of codes read from a run other than the one reported on. */
-function paperOutcomes(decoded: DecodedTexts, chosen: Map<string, RestoredRecord>, pagesOf: (runId: string, id: string) => number[] | undefined,
+function paperOutcomes(decoded: DecodedTexts, chosen: Map<string, RestoredRecord>, entryOf: (runId: string, id: string) => ManifestEntry | undefined,
 ): Pick<PaperPlan, 'outcomes' | 'otherRuns'> {
   const outcomes = new Map<string, PatientOutcome>();
   const failureDetail = (f: FailedDocument & { patientId: string }): string => {
     if (!(f.error instanceof InsufficientFramesError)) return f.error.message;
-    const pages = pagesOf(f.runId, f.patientId);
+    const entry = entryOf(f.runId, f.patientId);
+    const where = entry && missingWhere(entry, f.error);
+    if (where) return `${where} not read, ${f.error.needed} more needed`;
+    const pages = entry?.pages;
     return `codes ${f.error.missingText} not read, ${f.error.needed} more needed` +
       (pages ? `; printed on binder page${pages.length === 1 ? '' : 's'} ${pages.join(', ')}` : '');
   };
@@ -101,12 +112,13 @@ function paperOutcomes(decoded: DecodedTexts, chosen: Map<string, RestoredRecord
       if (f.runId !== reportedRun && !otherRuns.has(id)) otherRuns.set(id, `; codes of run ${f.runId} were also read but not used (${failureDetail(failed)})`);
       continue;
     }
+    const entry = entryOf(f.runId, id);
     if (f.error instanceof InsufficientFramesError) {
-      const pages = pagesOf(f.runId, id);
-      outcomes.set(id, { patientId: id, status: 'incomplete', runId: f.runId, missingCodes: [...f.error.missing],
+      const pages = (entry && pagesHolding(entry, f.error)) ?? entry?.pages;
+      outcomes.set(id, { patientId: id, ...identityOf(entry), status: 'incomplete', runId: f.runId, missingCodes: [...f.error.missing],
         ...(pages ? { pages } : {}), detail: failureDetail(failed) });
     } else {
-      outcomes.set(id, { patientId: id, status: 'refused', runId: f.runId, detail: failureDetail(failed) });
+      outcomes.set(id, { patientId: id, ...identityOf(entry), status: 'refused', runId: f.runId, detail: failureDetail(failed) });
     }
   }
   return { outcomes, otherRuns };
@@ -156,4 +168,43 @@ export function decidePatient(r: RestoredRecord, store: StoreView, onConflict: O
     return kept('kept-newer', `the store's record (changed ${storeAt}) differs from the paper (changed ${paperAt}); kept the store's`);
   }
   return write(true, `replaced the store's record (changed ${storeAt}) with the paper (changed ${paperAt}), run ${r.runId}, signature ${r.signature}`, true);
+}
+
+/** A patient's name and record number as the manifest gives them, for the report (absent from older manifests). */
+function identityOf(entry: ManifestEntry | undefined): PatientIdentity {
+  return { ...(entry?.name !== undefined ? { name: entry.name } : {}), ...(entry?.mrn !== undefined ? { mrn: entry.mrn } : {}) };
+}
+
+/** The binder page of each code number (1-based), from the manifest's codes a page; undefined without them. */
+function pageOfCode(entry: ManifestEntry): ((code: number) => number | undefined) | undefined {
+  const counts = entry.page_codes;
+  if (!counts) return undefined;
+  return (code) => {
+    for (let k = 0, last = 0; k < counts.length; k++) { last += counts[k]!; if (code <= last) return entry.pages[k]; }
+    return undefined;
+  };
+}
+
+/** The pages holding the missing codes, ascending, when every missing code is listed and placed. */
+function pagesHolding(entry: ManifestEntry, e: InsufficientFramesError): number[] | undefined {
+  const page = pageOfCode(entry);
+  if (!page || e.missing.length !== e.missingCount) return undefined;
+  const pages = new Set<number>();
+  for (const c of e.missing) { const p = page(c); if (p === undefined) return undefined; pages.add(p); }
+  return [...pages].sort((a, b) => a - b);
+}
+
+/** "codes 7–12 on binder page 44, code 14 on binder page 45", or undefined when the manifest cannot place them. */
+function missingWhere(entry: ManifestEntry, e: InsufficientFramesError): string | undefined {
+  const page = pageOfCode(entry);
+  if (!page || e.missing.length !== e.missingCount) return undefined;
+  const runs: { first: number; last: number; page: number }[] = [];
+  for (const c of e.missing) {
+    const p = page(c);
+    if (p === undefined) return undefined;
+    const run = runs[runs.length - 1];
+    if (run && run.page === p && run.last === c - 1) run.last = c;
+    else runs.push({ first: c, last: c, page: p });
+  }
+  return runs.map((r) => `${r.first === r.last ? `code ${r.first}` : `codes ${r.first}–${r.last}`} on binder page ${r.page}`).join(', ');
 }

@@ -62,6 +62,7 @@ export async function restoreRecords(o: RestoreRecordsOptions): Promise<RestoreR
     { newStore, dryRun: o.dryRun, ...(plan.clinic ? { meta: plan.clinic } : {}) },
     (store) => decideAndWrite(store, plan.records, outcomes, o));
   for (const [id, note] of plan.otherRuns) { const p = outcomes.get(id); if (p) p.detail += note; }
+  for (const [id, who] of plan.identities) { const p = outcomes.get(id); if (p) Object.assign(p, who); }
   const { patients, counts } = sortAndCount(outcomes.values());
   return { store: o.storePath, dryRun: o.dryRun, newStore, written, patients,
     manifests: plan.manifests.map((m) => m.runId), rejectedTexts: decoded.rejected.length, notes: plan.notes, counts };

@@ -7,7 +7,15 @@ export type OnConflict = 'keep' | 'replace' | 'fail';
  */
 export type PatientStatus = 'restored' | 'already-current' | 'kept-newer' | 'kept-unsigned' | 'missing' | 'incomplete' | 'refused';
 
-export interface PatientOutcome {
+/** A patient as printed on the paper (FORMAT §11 manifest; absent from older manifests). */
+export interface PatientIdentity {
+  /** "Family, Given", as the binder prints it. */
+  name?: string;
+  /** The record number, as the binder prints it. */
+  mrn?: string;
+}
+
+export interface PatientOutcome extends PatientIdentity {
   patientId: string;
   status: PatientStatus;
   /** One line for a person: why, or what to do. */
@@ -16,7 +24,7 @@ export interface PatientOutcome {
   runId?: string;
   /** incomplete: code numbers (1-based) not read. */
   missingCodes?: number[];
-  /** incomplete / missing: binder pages holding the patient's codes, from the run's manifest. */
+  /** missing: binder pages holding the patient's codes; incomplete: those holding the codes not read (all the patient's code pages when the manifest cannot place them); from the run's manifest. */
   pages?: number[];
 }
 

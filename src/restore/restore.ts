@@ -18,6 +18,8 @@ export interface RestoreOptions {
   decryptKeyFile?: string;
   onConflict: OnConflict;
   dryRun: boolean;
+  /** Threads a PDF's pages are read on (default 1). */
+  jobs?: number;
   /** Reads standard input for "-". */
   readStdin?: () => Promise<string>;
   /** Pages and images read, then records decoded and written: done of total, at least at each phase's start and end. */
@@ -53,7 +55,7 @@ export async function restore(o: RestoreOptions): Promise<RestoreResult> {
   // A key that does not fit the codes is named from the first page(s), not after all of them.
   const keys = new KeyCheck({ ...(publicKey ? { publicKey, publicKeyFile: o.publicKeyFile! } : {}), trustUnsigned: o.trustUnsigned === true,
     ...(decryptKey ? { decryptKey, decryptKeyFile: o.decryptKeyFile! } : {}) });
-  const collected = await collectTexts([...o.inputs], { ...(o.readStdin ? { readStdin: o.readStdin } : {}), skipped,
+  const collected = await collectTexts([...o.inputs], { ...(o.readStdin ? { readStdin: o.readStdin } : {}), skipped, jobs: o.jobs ?? 1,
     onTexts: (texts) => keys.add(texts.map((t) => t.text)),
     onProgress: (_source, _page, count) => {
       pagesRead = count.done;

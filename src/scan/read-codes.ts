@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { RgbaImage } from './raster.js';
+import { decodeImage } from './decode-image.js';
 import { prepareZXingModule, readBarcodes, type ReaderOptions, type ReadResult } from 'zxing-wasm/reader';
 
 export type { RgbaImage } from './raster.js';
@@ -96,36 +97,9 @@ function greyOf(image: RgbaImage): { width: number; height: number; grey: Uint8A
   return { width, height, grey };
 }
 
-/**
- * Decodes a JPEG to grey levels with pdfjs-dist's own JPEG decoder (a
- * dependency already), or returns undefined for another format or a JPEG it
- * cannot decode: the first look's codes then stand.
- */
-async function greyOfJpeg(bytes: Uint8Array): Promise<{ width: number; height: number; grey: Uint8Array } | undefined> {
-  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) return undefined;
-  // The image decoders build ships no type declarations; a non-literal specifier keeps tsc from asking for them.
-  const specifier = 'pdfjs-dist/legacy/image_decoders/pdf.image_decoders.mjs';
-  const { JpegImage } = (await import(specifier)) as { JpegImage: new () => JpegDecoder };
-  const jpeg = new JpegImage();
-  let data: Uint8ClampedArray;
-  try {
-    jpeg.parse(bytes);
-    data = jpeg.getData({ width: jpeg.width, height: jpeg.height, forceRGB: true, isSourcePDF: false });
-  } catch {
-    return undefined;
-  }
-  const { width, height } = jpeg;
-  if (data.length !== width * height * 3) return undefined;
-  const grey = new Uint8Array(width * height);
-  for (let i = 0, o = 0; i < grey.length; i++, o += 3) grey[i] = (data[o]! * 77 + data[o + 1]! * 150 + data[o + 2]! * 29) >> 8;
-  return { width, height, grey };
-}
-
-interface JpegDecoder {
-  width: number;
-  height: number;
-  parse(data: Uint8Array): void;
-  getData(o: { width: number; height: number; forceRGB: boolean; isSourcePDF: boolean }): Uint8ClampedArray;
+/** Decodes image bytes to grey levels with sharp, or returns undefined for bytes it cannot decode: the first look's codes then stand. */
+async function greyOfBytes(bytes: Uint8Array): Promise<{ width: number; height: number; grey: Uint8Array } | undefined> {
+  try { return greyOf(await decodeImage(bytes)); } catch { return undefined; }
 }
 
 /** Bilinear enlargement of grey levels by `factor`, as RGBA for zxing. */
@@ -177,8 +151,7 @@ function decoded(results: readonly ReadResult[], scale: number): DecodedCode[] {
  * PNG or JPEG file. Returns [] when the image holds no readable code. Codes
  * come in the order zxing finds them; sort by `position` if order matters.
  *
- * An image whose codes are very small is read twice (an RGBA raster or a
- * JPEG; a PNG once). Measured on 1.5–3 MP photos, the second look adds
+ * An image whose codes are very small is read twice. Measured on 1.5–3 MP photos, the second look adds
  * 0.2–0.6 s; a 200-dpi scanned page takes one look, 45–75 ms.
  * @throws RangeError for an RGBA buffer of the wrong size; zxing's errors for
  *   bytes that are no image it can read
@@ -193,7 +166,7 @@ export async function readCodes(image: RgbaImage | Uint8Array): Promise<DecodedC
   const wanted = secondLookFactor(results);
   if (wanted === 0) return codes;
   // Bytes are decoded here only now, when needed: zxing decoded them for the first look but does not hand the pixels back.
-  const grey = image instanceof Uint8Array ? await greyOfJpeg(image) : greyOf(image);
+  const grey = image instanceof Uint8Array ? await greyOfBytes(image) : greyOf(image);
   if (grey === undefined) return codes;
   const factor = Math.min(wanted, Math.sqrt(MAX_ENLARGED_PIXELS / (grey.width * grey.height)));
   if (factor <= 1) return codes;

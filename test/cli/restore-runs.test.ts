@@ -60,7 +60,7 @@ describe('restore with codes of two print runs mixed', () => {
   it('takes the newer run of a patient whose codes of both runs are complete', async () => {
     const r = await restore([...run1, ...of(run2, X), ...of(run2, null)]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(new RegExp(`^restored +${X} +from run ${runOf(run2)}, signature valid$`, 'm'));
+    expect(r.out).toMatch(new RegExp(`^restored +${X}  [^\\n]*MRN \\S+  from run ${runOf(run2)}, signature valid$`, 'm'));
     expect((await runCli('export', '--db', r.db)).out).toBe(after);
   });
 
@@ -68,7 +68,7 @@ describe('restore with codes of two print runs mixed', () => {
     // One code of three from each run; either run needs two. Combined they would "suffice".
     const r = await restore([...not(run1, X), code(of(run1, X), 1), code(of(run2, X), 2)]);
     expect(r.code).toBe(3);
-    expect(r.out).toMatch(new RegExp(`^incomplete +${X} +codes 2, 3 not read, 1 more needed; printed on binder page \\d+; ` +
+    expect(r.out).toMatch(new RegExp(`^incomplete +${X}  [^\\n]*MRN \\S+  codes 2–3 on binder page \\d+ not read, 1 more needed; ` +
       `codes of run ${runOf(run2)} were also read but not used \\(codes 1, 3 not read, 1 more needed\\)$`, 'm'));
     expect(r.out).toMatch(/restore: 2 restored, 0 already current, 0 kept newer, 1 incomplete, 0 refused, 0 missing/);
     const db = openStore(r.db);
@@ -80,7 +80,7 @@ describe('restore with codes of two print runs mixed', () => {
   it('restores the complete older run and says that codes of another run were read but not used', async () => {
     const r = await restore([...run1, code(of(run2, X), 3)]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(new RegExp(`^restored +${X} +from run ${runOf(run1)}, signature valid; codes of run ${runOf(run2)} ` +
+    expect(r.out).toMatch(new RegExp(`^restored +${X}  [^\\n]*MRN \\S+  from run ${runOf(run1)}, signature valid; codes of run ${runOf(run2)} ` +
       'were also read but not used \\(codes 1, 2 not read, 1 more needed\\)$', 'm'));
     expect((await runCli('export', '--db', r.db)).out).toBe(before);
   });

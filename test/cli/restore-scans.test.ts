@@ -105,14 +105,15 @@ describe('paperchart restore from scans', () => {
     const db = fresh();
     const r = await runCli('restore', '--db', db, '--pubkey', pub, pdf);
     expect(r.code).toBe(3);
-    const pages = bigPages.map((p) => p.raster.page).join(', ');
-    expect(r.out).toMatch(new RegExp(`^incomplete +${BIG} +codes ${lostCodes.join(', ')} not read, \\d+ more needed; printed on binder pages ${pages}$`, 'm'));
+    // The codes lost are consecutive, all on the page left out: named with that page alone (issue 30).
+    expect(lostCodes).toEqual(Array.from({ length: lostCodes.length }, (_, i) => lostCodes[0]! + i));
+    expect(r.out).toMatch(new RegExp(`^incomplete +${BIG}  [^\\n]*MRN \\S+  codes ${lostCodes[0]}–${lostCodes.at(-1)} on binder page ${lost.raster.page} not read, \\d+ more needed$`, 'm'));
     expect(r.out).toMatch(/restore: 8 restored, 0 already current, 0 kept newer, 1 incomplete, 0 refused, 0 missing/);
     expect(r.err).toMatch(/paperchart: 1 patient not restored \(1 incomplete, 0 refused, 0 missing\)\n→ rescan the binder pages the report names/);
     const json = await runCli('restore', '--db', fresh(), '--pubkey', pub, '--dry-run', '--json', pdf);
     const report = JSON.parse(json.out) as RestoreReport;
     expect(report.patients.find((p) => p.patientId === BIG)).toMatchObject({
-      status: 'incomplete', missingCodes: lostCodes, pages: bigPages.map((p) => p.raster.page) });
+      status: 'incomplete', missingCodes: lostCodes, pages: [lost.raster.page] });
     const restored = openStore(db);
     expect(restored.prepare('SELECT count(*) AS n FROM patients WHERE id = ?').get(BIG)).toEqual({ n: 0 });
     expect(restored.prepare('SELECT count(*) AS n FROM patients').get()).toEqual({ n: 8 });
