@@ -52,24 +52,8 @@ export function layoutCover(facts: CoverFacts, ctx: FrontMatterContext): PageBod
   return flow.pages;
 }
 
-/**
- * The back of the cover: how to turn the codes back into records, with
- * standard tools if paperchart is gone (a short form of docs/FORMAT.md).
- * Selectable text, so the commands can be copied out of the PDF.
- */
-export function layoutRecipe(ctx: FrontMatterContext, fingerprint: string | null): PageBody[] {
-  const flow = new Flow(ctx.shaper, ctx.box);
-  flow.heading(L(ctx, 'restore_recipe'), 13);
-  flow.paragraph(L(ctx, 'restore_recipe_text'), { size: 10.5 });
-  flow.space(6);
-  flow.paragraph(L(ctx, 'restore_recipe_steps'), { size: 9.5 });
-  flow.space(6);
-  fingerprintLines(flow, ctx, fingerprint);
-  return flow.pages;
-}
-
 /** The signing key's fingerprint on a line of its own, so it never wraps mid-group. */
-function fingerprintLines(flow: Flow, ctx: FrontMatterContext, fingerprint: string | null): void {
+export function fingerprintLines(flow: Flow, ctx: FrontMatterContext, fingerprint: string | null): void {
   flow.paragraph(`${L(ctx, 'signing_key')}:`, { size: 10, weight: 'bold' });
   flow.paragraph(fingerprint ?? L(ctx, 'unsigned'), { size: 10, weight: 'bold' });
 }
