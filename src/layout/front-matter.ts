@@ -20,6 +20,10 @@ export interface CoverFacts {
   pages: number;
   /** Fingerprint of the clinic's signing key, or null when the codes are unsigned. */
   fingerprint: string | null;
+  /** The signing public key as the recipe prints it (FORMAT §6.3, 60 characters), or null when unsigned. */
+  publicKey?: string | null;
+  /** Where the clinic keeps its keys (the template's clinic.keys_kept_at). */
+  keysKeptAt?: string | null;
   encrypted: boolean;
 }
 
@@ -45,6 +49,8 @@ export function layoutCover(facts: CoverFacts, ctx: FrontMatterContext): PageBod
   ], 13, 150);
   // One line at a size that fits: a fingerprint is compared group by group.
   fingerprintLines(flow, ctx, facts.fingerprint);
+  if (facts.publicKey) flow.paragraph(`${L(ctx, 'signing_public_key')}: ${facts.publicKey}`, { size: 9 });
+  if (facts.publicKey || facts.encrypted) flow.paragraph(facts.keysKeptAt ? L(ctx, 'keys_kept_at', { where: facts.keysKeptAt }) : L(ctx, 'keys_kept_at_unset'), { size: 9 });
   if (facts.encrypted) flow.paragraph(L(ctx, 'encrypted'), { size: 11, weight: 'bold' });
   flow.space(20);
   flow.heading(L(ctx, 'how_to_use'), 13);

@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { Db } from '../store/open-store.js';
 import { assertHasPatients } from '../store/open-store.js';
@@ -14,6 +14,7 @@ import type { PatientLayoutContext } from '../layout/patient-layout.js';
 import { PatientPool } from './threads/patient-pool.js';
 import { layoutCover, layoutIndex, layoutSchedule, type FrontMatterContext, type IndexEntry } from '../layout/front-matter.js';
 import { layoutRecipe } from '../layout/recipe-page.js';
+import { layoutDecoderCodes, layoutDecoderListing } from '../layout/decoder-pages.js';
 import { bodyBox, pageFrame, type Chrome, type PageFrame } from '../pdf/draw-page.js';
 import type { PageBody } from '../layout/flow.js';
 import { TextShaper } from '../text/shape-text.js';
@@ -82,6 +83,8 @@ interface PrintRun {
   codeOptions: EncodeOptions;
   clinicName: string;
   fingerprint: string | null;
+  /** FORMAT §6.3: the signing public key as printed, base64 of its SPKI DER. */
+  publicKey: string | null;
 }
 
 /** What the patients' pages leave for the manifest and the front matter. */
@@ -145,6 +148,7 @@ export async function drawBinder(options: BinderOptions): Promise<BinderSummary>
     // The workers' heaps are not needed for the rest: freed before the manifest and front matter are drawn.
     await workers.close();
     const manifestCodes = await printManifest(run, pages, printed.entries);
+    printDecoderListing(run, pages);
     printFrontMatter(run, pages, front, printed.firstPages);
     await pages.doc.end();
     return { patients: run.patients.length, pages: pages.current, codes: printed.codes + manifestCodes, outPath: o.outPath };
@@ -173,6 +177,7 @@ function prepareRun(db: Db, options: BinderOptions): PrintRun {
     codeOptions: { runId: runIdFor(printedAt), printedAt, ...(options.maxCodes ? { maxCodes: options.maxCodes } : {}), ...keys },
     clinicName: template.clinic.name ?? meta.clinic_name ?? 'Clinic',
     fingerprint: options.signingKey ? fingerprintPublicKey(options.signingKey) : null,
+    publicKey: options.signingKey ? createPublicKey(options.signingKey).export({ type: 'spki', format: 'der' }).toString('base64') : null,
   };
 }
 
@@ -192,8 +197,11 @@ function frontMatter(run: PrintRun, totalPages: number, firstPage: (patient: num
       clinicPhone: template.clinic.phone ?? meta.clinic_phone ?? null,
       printedAt: o.printedAt, dataAsOf: run.dataAsOf, patients: patients.length, pages: totalPages,
       fingerprint: run.fingerprint, encrypted: o.encryptKey !== undefined,
+      publicKey: run.publicKey, keysKeptAt: template.clinic.keys_kept_at ?? null,
     }, ctx)) },
-    { title: label(template, 'restore_recipe'), bookmark: false, layout: all(layoutRecipe(ctx, run.fingerprint)) },
+    { title: label(template, 'restore_recipe'), bookmark: false,
+      layout: all(layoutRecipe(ctx, { fingerprint: run.fingerprint, encrypted: o.encryptKey !== undefined, publicKey: run.publicKey })) },
+    { title: label(template, 'decoder_codes'), bookmark: true, layout: all(layoutDecoderCodes(ctx)) },
     { title: label(template, 'index'), bookmark: true, layout: (onPage) => layoutIndex(indexEntries(patients, firstPage), ctx, onPage) },
     { title: label(template, 'schedule'), bookmark: true, layout: (onPage) => {
       const order = new Map(patients.ids.map((id, i) => [id, i]));
@@ -303,6 +311,17 @@ async function printManifest(run: PrintRun, pages: BinderPages, entries: Manifes
     await pages.doc.drained();
   }
   return manifest.length;
+}
+
+/** The appendix after the manifest: the decoder's listing, to type if its codes cannot be read. */
+function printDecoderListing(run: PrintRun, pages: BinderPages): void {
+  const title = label(run.options.template, 'decoder_listing');
+  pages.startOnRightHandPage();
+  const listing = layoutDecoderListing(run.ctx);
+  listing.forEach((body, i) => {
+    pages.next(body, pages.frontHeader(title, i, listing.length));
+    if (i === 0) pages.doc.bookmark(title);
+  });
 }
 
 /** Now that every page number is known, the front matter: drawn last, read first. */

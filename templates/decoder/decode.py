@@ -2,7 +2,7 @@
 # paperchart binder decoder, format PC1 (docs/FORMAT.md). Python 3 standard
 # library only; openssl checks signatures and the `cryptography` package
 # decrypts, each only when present.
-#   python3 decode.py codes.txt [--pubkey KEY] [--record-key FILE] > clinic.json
+# python3 decode.py codes.txt [--pubkey KEY] [--record-key FILE] > clinic.json
 # codes.txt: the codes' texts, one per line, any order, repeats and other lines
 # allowed (zbarimg --raw output of every page). Writes the clinic as
 # `paperchart export` does; the report goes to standard error. Exit 1 when a
@@ -10,13 +10,13 @@
 # --lines: every document restored, one canonical JSON a line, no report.
 import base64, hashlib, json, os, re, subprocess, sys, tempfile, zlib
 
-SCHEMA_VERSION = 2  # the store schema the records follow (docs/SCHEMA.md)
-A45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"  # FORMAT 3
+SCHEMA_VERSION = 2 # the store schema the records follow (docs/SCHEMA.md)
+A45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:" # FORMAT 3
 HEAD = re.compile(r"PC1:([RM]):([0-9A-Z]{1,32}):((?:[0-9A-F]{2})*):"
-                  r"([0-9A-F]{16}):([1-9][0-9]*)/([1-9][0-9]*):([1-9][0-9]*):")
+    r"([0-9A-F]{16}):([1-9][0-9]*)/([1-9][0-9]*):([1-9][0-9]*):")
 
 
-def b45(s):  # RFC 9285
+def b45(s): # RFC 9285
     v = [A45.index(c) for c in s]
     if len(v) % 3 == 1:
         raise ValueError("base45 length")
@@ -34,7 +34,7 @@ def b45(s):  # RFC 9285
     return bytes(out)
 
 
-EXP, LOG = [0] * 512, [0] * 256  # FORMAT 7.1: GF(256), 0x11D, generator 2
+EXP, LOG = [0] * 512, [0] * 256 # FORMAT 7.1: GF(256), 0x11D, generator 2
 x = 1
 for i in range(255):
     EXP[i] = EXP[i + 255] = x
@@ -59,7 +59,7 @@ def recover(slots, k):
         return slots[:k]
     rows = [[int(i == j) if i < k else inv(i ^ j) for j in range(k)] for i in have]
     m = [[int(r == c) for c in range(k)] for r in range(k)]
-    for c in range(k):  # Gauss-Jordan: m becomes rows' inverse
+    for c in range(k): # Gauss-Jordan: m becomes rows' inverse
         p = next(r for r in range(c, k) if rows[r][c])
         rows[c], rows[p], m[c], m[p] = rows[p], rows[c], m[p], m[c]
         f = inv(rows[c][c])
@@ -82,7 +82,7 @@ def recover(slots, k):
     return out
 
 
-def canon(v):  # FORMAT 5.3: keys by UTF-16 code units, JSON.stringify escapes
+def canon(v): # FORMAT 5.3: keys by UTF-16 code units, JSON.stringify escapes
     if isinstance(v, dict):
         ks = sorted(v, key=lambda s: s.encode("utf-16-be"))
         return "{" + ",".join(canon(k) + ":" + canon(v[k]) for k in ks) + "}"
@@ -99,7 +99,7 @@ def which(tool):
     return any(os.access(os.path.join(d, tool), os.X_OK) for d in os.environ.get("PATH", "").split(os.pathsep))
 
 
-def verify(pem, msg, sig):  # FORMAT 6: Ed25519 through openssl 3
+def verify(pem, msg, sig): # FORMAT 6: Ed25519 through openssl 3
     with tempfile.TemporaryDirectory() as d:
         for n, b in (("k", pem), ("m", msg), ("s", sig)):
             open(os.path.join(d, n), "wb").write(b)
@@ -108,7 +108,7 @@ def verify(pem, msg, sig):  # FORMAT 6: Ed25519 through openssl 3
         return r.returncode == 0
 
 
-def decrypt(key, nonce, body, aad):  # FORMAT 8
+def decrypt(key, nonce, body, aad): # FORMAT 8
     try:
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     except ImportError:
@@ -126,7 +126,7 @@ def document(key, frames, opt):
     if k + G * q != total:
         raise Bad("E_CORRUPT_FRAME: counts do not follow the parity rule")
     data = [None] * k
-    for g in range(G):  # data shard j is in group j mod G (FORMAT 7.3)
+    for g in range(G): # data shard j is in group j mod G (FORMAT 7.3)
         members = list(range(g, k, G))
         slots = [frames.get(j + 1) for j in members] + [frames.get(k + g * q + p + 1) for p in range(q)]
         got = recover(slots, len(members))
@@ -223,7 +223,7 @@ def main(argv):
             continue
         kind, run, pid, dig, i, tot, k = m.groups()
         f = groups.setdefault((kind, run, pid, dig, int(tot), int(k), len(shard)), {})
-        f[int(i)] = shard if f.get(int(i), shard) == shard else False  # two readings differ: trust neither
+        f[int(i)] = shard if f.get(int(i), shard) == shard else False # two readings differ: trust neither
     best, manifests, failed, bad = {}, [], {}, 0
     for key in sorted(groups):
         kind, run, pid = key[:3]
@@ -240,7 +240,7 @@ def main(argv):
         if kind == "M":
             manifests.append((at, value))
             continue
-        rank = (state == "valid", at, text)  # FORMAT 9.4: signed first, then the newest print
+        rank = (state == "valid", at, text) # FORMAT 9.4: signed first, then the newest print
         if pid not in best or rank > best[pid][0]:
             best[pid] = (rank, value["patient"]["id"], text, state)
     if opt["lines"]:

@@ -13,6 +13,8 @@ import { canonicalJson } from '../../src/record/canonical-json.js';
 import { encodeDocument, type EncodeOptions } from '../../src/codec/record-codec.js';
 import { encodeManifest, type ManifestEntry } from '../../src/codec/manifest.js';
 import { runCli } from '../_run-cli.js';
+import { decodeRecords, DECODER_CODE_PREFIX } from '../../src/codec/record-codec.js';
+import { decoderCodeTexts, decoderProgram, DECODER_PREFIX } from '../../src/layout/decoder-pages.js';
 import { TEST_ENCRYPT_KEY, testPublicKey, testSigningKey } from './_test-key.js';
 
 const DECODER = fileURLToPath(new URL('../../templates/decoder/decode.py', import.meta.url));
@@ -135,5 +137,15 @@ describe.skipIf(!python)('the binder\'s decoder (templates/decoder/decode.py)', 
     const r5 = decode([...big.slice(5), ...perPatient.slice(1).flat(), ...manifest]);
     expect(r5.status).toBe(1);
     expect(r5.err).toMatch(/E_MISSING_CODES: codes 1, 2, 3, 4, 5 missing/);
+  });
+
+  it('is ignored by restore and by itself where its own codes are mixed with the others', () => {
+    const own = decoderCodeTexts(decoderProgram().bytes);
+    expect(`${DECODER_PREFIX} `).toBe(DECODER_CODE_PREFIX);
+    expect(own.every((t) => t.startsWith(DECODER_CODE_PREFIX))).toBe(true);
+    const { perPatient, manifest } = encodeClinic(clinic, {});
+    const texts = [...own, ...perPatient.flat(), ...manifest];
+    expect(decodeRecords(texts).rejected).toEqual([]);
+    expect(decode(texts).err).toMatch(/; 0 unreadable lines;/);
   });
 });
