@@ -161,6 +161,9 @@ export const keygenCommand = (io: Io): CommandModule<object, KeygenArgs> => ({
   handler: (a) => {
     const k = writeKeyFiles(a.out);
     io.out(`keys written: ${k.signingKey} (keep secret), ${k.publicKey}, ${k.recordKey} (keep secret)\nfingerprint: ${k.fingerprint}`);
+    io.out('Keep copies of all three files off this server (e.g. a USB stick in the clinic\'s safe), and note on the template\'s\n'
+      + 'clinic.keys_kept_at where: binders encrypted with a lost record key cannot be restored by anyone, and after a\n'
+      + 'ransomware week the server\'s copies may be gone.');
   },
 });
 
