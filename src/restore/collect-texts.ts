@@ -10,6 +10,12 @@ import { countTiffPages, decodeTiff } from '../scan/decode-tiff.js';
 import { checkPagePixels, declaredImageSize } from '../scan/image-size.js';
 import { countPdfPages, rasterisePdf } from '../scan/rasterise-pdf.js';
 import { readCodes } from '../scan/read-codes.js';
+import { DECODER_CODE_PREFIX } from '../codec/record-codec.js';
+
+/** The codes of a page, without the binder's decoder program (FORMAT §15), which restore has no use for. */
+async function pageCodes(image: Parameters<typeof readCodes>[0]): Promise<{ text: string }[]> {
+  return (await readCodes(image)).filter((c) => !c.text.startsWith(DECODER_CODE_PREFIX));
+}
 import { EmptyInputError, UnknownInputError } from '../errors.js';
 
 /** One code text and where it was read. */
@@ -204,7 +210,7 @@ async function collectFile(input: Input, opts: CollectOptions, count: ReadCount,
     let codes;
     try {
       if (size !== undefined) checkPagePixels(path, undefined, size.width, size.height);
-      codes = await readCodes(bytes);
+      codes = await pageCodes(bytes);
     } catch (e) {
       if (e instanceof PaperchartError && !(e instanceof UnknownInputError)) { onRefused(e); read(); return; }
       if (e instanceof UnknownInputError) throw e;
@@ -216,7 +222,7 @@ async function collectFile(input: Input, opts: CollectOptions, count: ReadCount,
   }
   if (kind === 'tiff') {
     for await (const page of decodeTiff(readBytes(path), path, onRefused)) {
-      for (const c of await readCodes(page)) out.push({ text: c.text, source: path, page: page.page });
+      for (const c of await pageCodes(page)) out.push({ text: c.text, source: path, page: page.page });
       read(page.page);
     }
     return;
@@ -225,7 +231,7 @@ async function collectFile(input: Input, opts: CollectOptions, count: ReadCount,
     dpi: opts.dpi ?? 200, fileName: path, takeScannedImages: opts.takeScannedImages ?? true, onRefused,
   });
   for await (const page of pages) {
-    for (const c of await readCodes(page)) out.push({ text: c.text, source: path, page: page.page });
+    for (const c of await pageCodes(page)) out.push({ text: c.text, source: path, page: page.page });
     read(page.page);
   }
 }

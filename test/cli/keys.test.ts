@@ -27,6 +27,19 @@ describe('keygen and signed printing', () => {
     expect(again.err).toMatch(/paperchart never overwrites a key/);
   });
 
+  it('prints a key backup sheet with --sheet: the three key files as text, to type back', async () => {
+    const keys = join(dir, 'keys-sheet');
+    const sheet = join(dir, 'key-sheet.pdf');
+    const r = await runCli('keygen', '--out', keys, '--sheet', sheet);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/key backup sheet: .*key-sheet\.pdf/);
+    const [page, ...more] = await extractPageTexts(sheet);
+    expect(more).toEqual([]);
+    for (const file of ['paperchart-record.key', 'paperchart-signing.key', 'paperchart-signing.pub']) {
+      for (const line of readFileSync(join(keys, file), 'utf8').trim().split('\n')) expect(page).toContain(line);
+    }
+  });
+
   it('prints the signing key fingerprint on the cover and the recipe page', async () => {
     const keys = join(dir, 'keys2');
     const fingerprint = /fingerprint: (.*)/.exec((await runCli('keygen', '--out', keys)).out)![1]!;
