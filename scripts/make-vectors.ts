@@ -2,9 +2,12 @@
 // Run: npx tsx scripts/make-vectors.ts
 // Vectors are reviewed like spec changes and never regenerated to make a test pass.
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { createPublicKey } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
 import { canonicalJson } from '../src/record/canonical-json.js';
-import { encodeDocument, type EncodeOptions } from '../src/codec/record-codec.js';
+import { encodeDocument, type EncodeOptions, type EncodedDocument } from '../src/codec/record-codec.js';
+import { manifestJson, type Manifest } from '../src/codec/manifest.js';
+import { encodeFrame } from '../src/codec/frame.js';
+import { encodeParity, parityPlan } from '../src/codec/erasure.js';
 import { fingerprintPublicKey } from '../src/codec/keys.js';
 import { toHex } from '../src/codec/bytes.js';
 import { handmadePatient, withLongHistory } from '../test/fixtures/handmade-clinic.js';
@@ -22,17 +25,19 @@ const testKey = {
   encrypt_key_hex: toHex(TEST_ENCRYPT_KEY),
 };
 
-function vector(name: string, description: string, record: ReturnType<typeof handmadePatient>, opts: EncodeOptions,
-  texts?: (t: string[]) => string[], expect: Record<string, unknown> = { decode: true, reassemble: true }): void {
-  const d = encodeDocument('R', record.patient.id, canonicalJson(record), opts);
+function vector(name: string, description: string, record: ReturnType<typeof handmadePatient> | Manifest, opts: EncodeOptions,
+  texts?: (t: string[], d: EncodedDocument) => string[], expect: Record<string, unknown> = { decode: true, reassemble: true }): void {
+  const kind = 'patient' in record ? 'R' : 'M';
+  const d = 'patient' in record ? encodeDocument('R', record.patient.id, canonicalJson(record), opts)
+    : encodeDocument('M', null, manifestJson(record), opts);
   const out = {
-    description, format: 'PC1', test_only_key: testKey,
+    description, format: 'PC1', kind, test_only_key: testKey,
     options: { run_id: opts.runId, printed_at: opts.printedAt, capacity: opts.capacity ?? 1451,
       signed: opts.signingKey !== undefined, encrypted: opts.encryptKey !== undefined },
     record, canonical: Buffer.from(d.content).toString('utf8'), digest: toHex(d.digest), compressed: toHex(d.compressed),
     signed: toHex(d.signed), signature: d.signature ? toHex(d.signature) : null, container: toHex(d.container),
     data_count: d.dataCount, parity_count: d.parityCount, shard_bytes: d.shardBytes,
-    texts: texts ? texts(d.texts) : d.texts, expect,
+    texts: texts ? texts(d.texts, d) : d.texts, expect,
   };
   writeFileSync(new URL(`${name}.json`, dir), `${JSON.stringify(out, null, 2)}\n`);
 }
@@ -51,4 +56,44 @@ vector('pc1-invalid-lost-beyond-parity', 'INVALID: codes 1, 4 and 9 lost, one mo
 vector('pc1-invalid-tampered', 'INVALID: code 2 has one payload character changed (its check fails) and code 3 is lost',
   small, base, (t) => t.map((x, i) => (i === 1 ? `${x.slice(0, 60)}${x[60] === 'A' ? 'B' : 'A'}${x.slice(61)}` : x)).filter((_, i) => i !== 2),
   { decode: false, reassemble: false, error: 'E_MISSING_CODES', rejected: 1 });
+
+/** The document's frames again, from `container` in place of its own (same length; one parity group). */
+function reframe(d: EncodedDocument, runId: string, container: Uint8Array): string[] {
+  const k = d.dataCount, len = d.shardBytes, plan = parityPlan(k);
+  if (plan.groups !== 1 || container.length !== d.container.length) throw new Error('reframe: one group, same length only');
+  const padded = new Uint8Array(k * len);
+  padded.set(container);
+  const shards: Uint8Array[] = Array.from({ length: k }, (_, j) => padded.slice(j * len, (j + 1) * len));
+  shards.push(...encodeParity(shards, plan.parityPerGroup));
+  const digestPrefix = toHex(d.digest.subarray(0, 8)).toUpperCase();
+  return shards.map((shard, i) => encodeFrame({ kind: d.kind, runId, patientId: d.patientId, digestPrefix, index: i + 1, total: k + plan.parity, dataCount: k, shard }));
+}
+// A second fixed key, as public as the first: signatures made with the test key do not verify with it.
+const otherKey = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'),
+  createHash('sha256').update('paperchart PC1 TEST-ONLY other signing key').digest()]), format: 'der', type: 'pkcs8' });
+
+vector('pc1-manifest-signed', 'VALID: a run manifest (kind M, FORMAT §11) of two patients, signed', {
+  runId: 'R20261125', printedAt: '2026-11-25T16:00:00Z', clinic: { clinic_name: 'Test Clinic', timezone: 'UTC' },
+  patients: [
+    { id: 'H0000', digest: createHash('sha256').update(canonicalJson(small)).digest('hex'), codes: 3, pages: [5] },
+    { id: 'H0002', digest: createHash('sha256').update(canonicalJson(long)).digest('hex'), codes: 9, pages: [9, 10] },
+  ] }, base);
+vector('pc1-small-unsigned', 'UNSIGNED: a small record without signature; refused unless unsigned paper is accepted (FORMAT §6.2)',
+  small, { runId: base.runId, printedAt: base.printedAt }, undefined, { decode: true, reassemble: false, error: 'E_UNSIGNED' });
+vector('pc1-invalid-bad-signature', 'INVALID: signed with the test key, checked with another key (expect.verify_with_public_pem)', small, base,
+  undefined, { decode: true, reassemble: false, error: 'E_BAD_SIGNATURE',
+    verify_with_public_pem: createPublicKey(otherKey).export({ format: 'pem', type: 'spki' }).toString() });
+vector('pc1-invalid-digest-mismatch', 'INVALID: one byte of the compressed body changed before framing (check values and signature intact)',
+  small, base, (_t, d) => {
+    const c = Uint8Array.from(d.container);
+    const at = c.length - Math.floor(d.compressed.length / 2);
+    c[at] = c[at]! ^ 0x01;
+    return reframe(d, base.runId, c);
+  }, { decode: true, reassemble: false, error: 'E_DIGEST_MISMATCH' });
+vector('pc1-invalid-decrypt', 'INVALID: encrypted with the test encryption key, decrypted with another (expect.decrypt_with_key_hex)', small,
+  { ...base, encryptKey: TEST_ENCRYPT_KEY }, undefined, { decode: true, reassemble: false, error: 'E_DECRYPT',
+    decrypt_with_key_hex: createHash('sha256').update('paperchart PC1 TEST-ONLY wrong encryption key').digest('hex') });
+vector('pc1-two-groups', 'VALID: capacity 72, over 128 data codes, so two interleaved parity groups (FORMAT §7.3); data codes 1-4 lost, two in each group',
+  withLongHistory(handmadePatient(2), 12), { ...base, capacity: 72, maxCodes: 10_000 }, (t) => t.slice(4),
+  { decode: true, reassemble: true, missing: [1, 2, 3, 4] });
 console.log('wrote docs/vectors');

@@ -11,6 +11,7 @@ import { loadTemplate } from '../layout/template.js';
 import { asDiskFilled } from '../print/disk-space.js';
 import { DEFAULT_MAX_CODES } from '../codec/record-codec.js';
 import { readEncryptKeyFile, readPublicKeyFile, readSigningKeyFile, writeKeyFiles } from '../keys/key-files.js';
+import { writeKeySheet } from '../print/key-sheet.js';
 // verify-binder is imported where used: it loads pdfjs and the zxing wasm (about a second), which print need not pay.
 import type { VerifyReport } from '../restore/verify-binder.js';
 import { binderNameWarning } from '../_output-guard.js';
@@ -176,16 +177,25 @@ export const migrateCommand = (io: Io): CommandModule<object, MigrateArgs> => ({
   },
 });
 
-interface KeygenArgs { out: string }
+interface KeygenArgs { out: string; sheet?: string }
 export const keygenCommand = (io: Io): CommandModule<object, KeygenArgs> => ({
   command: 'keygen',
   describe: 'Make the clinic\'s signing key pair and record encryption key',
   builder: (y) => y
     .option('out', { type: 'string', demandOption: true, describe: 'folder for the key files (never overwritten)' })
-    .example('$0 keygen --out keys/', '') as never,
-  handler: (a) => {
+    .option('sheet', { type: 'string', describe: 'also print the three keys on a one-page PDF backup sheet for the safe' })
+    .example('$0 keygen --out keys/', '')
+    .example('$0 keygen --out keys/ --sheet key-sheet.pdf', '') as never,
+  handler: async (a) => {
     const k = writeKeyFiles(a.out);
+    if (a.sheet !== undefined) {
+      await writeKeySheet(a.sheet, k, new Date());
+      io.out(`key backup sheet: ${a.sheet} (secret: print it, put it in the safe, then delete the file)`);
+    }
     io.out(`keys written: ${k.signingKey} (keep secret), ${k.publicKey}, ${k.recordKey} (keep secret)\nfingerprint: ${k.fingerprint}`);
+    io.out('Keep copies of all three files off this server (e.g. a USB stick in the clinic\'s safe), and note on the template\'s\n'
+      + 'clinic.keys_kept_at where: binders encrypted with a lost record key cannot be restored by anyone, and after a\n'
+      + 'ransomware week the server\'s copies may be gone.');
   },
 });
 

@@ -167,12 +167,15 @@ export function groupFrames(texts: Iterable<string>): { groups: FrameGroup[]; re
 }
 
 /** groupFrames one text at a time, for a caller that must stay responsive between texts (a restore hears Ctrl-C). */
+/** FORMAT §15: the binder's decoder program is printed in codes of its own (layout/decoder-pages.ts), which are not frames. */
+export const DECODER_CODE_PREFIX = 'PCDEC ';
+
 export class FrameGrouper {
   private readonly byKey = new Map<string, FrameGroup>();
   private readonly rejected: RejectedText[] = [];
 
   add(text: string): void {
-    if (text.trim() === '') return;
+    if (text.trim() === '' || text.startsWith(DECODER_CODE_PREFIX)) return;
     let f: Frame;
     try { f = decodeFrame(text); }
     catch (e) { if (e instanceof PaperchartError) { this.rejected.push({ text, error: e }); return; } throw e; }

@@ -19,6 +19,10 @@ export interface CoverFacts {
   pages: number;
   /** Fingerprint of the clinic's signing key, or null when the codes are unsigned. */
   fingerprint: string | null;
+  /** The signing public key as the recipe prints it (FORMAT §6.3, 60 characters), or null when unsigned. */
+  publicKey?: string | null;
+  /** Where the clinic keeps its keys (the template's clinic.keys_kept_at). */
+  keysKeptAt?: string | null;
   encrypted: boolean;
   /** The clinic's time zone (IANA), in which every time of the binder is printed. */
   timeZone: string;
@@ -48,6 +52,8 @@ export function layoutCover(facts: CoverFacts, ctx: FrontMatterContext): PageBod
   flow.paragraph(L(ctx, 'cover_sections', { schedule: facts.schedulePage, index: facts.indexPage }), { size: 14, weight: 'bold' });
   // One line at a size that fits: a fingerprint is compared group by group.
   fingerprintLines(flow, ctx, facts.fingerprint);
+  if (facts.publicKey) flow.paragraph(`${L(ctx, 'signing_public_key')}: ${facts.publicKey}`, { size: 9 });
+  if (facts.publicKey || facts.encrypted) flow.paragraph(facts.keysKeptAt ? L(ctx, 'keys_kept_at', { where: facts.keysKeptAt }) : L(ctx, 'keys_kept_at_unset'), { size: 9 });
   if (facts.encrypted) flow.paragraph(L(ctx, 'encrypted'), { size: 11, weight: 'bold' });
   flow.space(20);
   flow.heading(L(ctx, 'how_to_use'), 13);
@@ -55,24 +61,8 @@ export function layoutCover(facts: CoverFacts, ctx: FrontMatterContext): PageBod
   return flow.pages;
 }
 
-/**
- * The back of the cover: how to turn the codes back into records, with
- * standard tools if paperchart is gone (a short form of docs/FORMAT.md).
- * Selectable text, so the commands can be copied out of the PDF.
- */
-export function layoutRecipe(ctx: FrontMatterContext, fingerprint: string | null): PageBody[] {
-  const flow = new Flow(ctx.shaper, ctx.box);
-  flow.heading(L(ctx, 'restore_recipe'), 13);
-  flow.paragraph(L(ctx, 'restore_recipe_text'), { size: 10.5 });
-  flow.space(6);
-  flow.paragraph(L(ctx, 'restore_recipe_steps'), { size: 9.5 });
-  flow.space(6);
-  fingerprintLines(flow, ctx, fingerprint);
-  return flow.pages;
-}
-
 /** The signing key's fingerprint on a line of its own, so it never wraps mid-group. */
-function fingerprintLines(flow: Flow, ctx: FrontMatterContext, fingerprint: string | null): void {
+export function fingerprintLines(flow: Flow, ctx: FrontMatterContext, fingerprint: string | null): void {
   flow.paragraph(`${L(ctx, 'signing_key')}:`, { size: 10, weight: 'bold' });
   flow.paragraph(fingerprint ?? L(ctx, 'unsigned'), { size: 10, weight: 'bold' });
 }

@@ -27,6 +27,8 @@ const templateSchema = z.object({
     name: z.string().nullable(),
     address: z.string().nullable(),
     phone: z.string().nullable(),
+    /** Where the clinic keeps copies of its keys, printed on the cover (issue 27). */
+    keys_kept_at: z.string().nullable().optional(),
   }).strict(),
   schedule_days: z.number().int().min(1).max(62),
   sections: z.array(z.enum(SECTIONS)).min(1)

@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { Db } from '../store/open-store.js';
 import { assertHasPatients } from '../store/open-store.js';
@@ -13,7 +13,9 @@ import type { EncodeOptions } from '../codec/record-codec.js';
 import { layoutCodePages, codesPerPage } from '../layout/code-pages.js';
 import type { PatientLayoutContext } from '../layout/patient-layout.js';
 import { PatientPool } from './threads/patient-pool.js';
-import { layoutCover, layoutRecipe, type FrontMatterContext } from '../layout/front-matter.js';
+import { layoutCover, type FrontMatterContext } from '../layout/front-matter.js';
+import { layoutRecipe } from '../layout/recipe-page.js';
+import { layoutDecoderCodes, layoutDecoderListing } from '../layout/decoder-pages.js';
 import { indexLetter, layoutIndex } from '../layout/index-pages.js';
 import { indexEntries } from './index-entries.js';
 import { layoutSchedule } from '../layout/schedule-pages.js';
@@ -94,6 +96,8 @@ interface PrintRun {
   codeOptions: EncodeOptions;
   clinicName: string;
   fingerprint: string | null;
+  /** FORMAT §6.3: the signing public key as printed, base64 of its SPKI DER. */
+  publicKey: string | null;
 }
 
 /** What the patients' pages leave for the manifest and the front matter. */
@@ -157,6 +161,7 @@ export async function drawBinder(options: BinderOptions): Promise<BinderSummary>
     // The workers' heaps are not needed for the rest: freed before the manifest and front matter are drawn.
     await workers.close();
     const manifestCodes = await printManifest(run, pages, printed.entries);
+    printDecoderListing(run, pages);
     printFrontMatter(run, pages, front, printed.firstPages);
     await pages.doc.end();
     return { patients: run.patients.length, pages: pages.current, codes: printed.codes + manifestCodes, outPath: o.outPath, warnings: asOfWarnings(run) };
@@ -193,6 +198,7 @@ function prepareRun(db: Db, options: BinderOptions): PrintRun {
     codeOptions: { runId: runIdFor(printedAt), printedAt, ...(options.maxCodes ? { maxCodes: options.maxCodes } : {}), ...keys },
     clinicName: template.clinic.name ?? meta.clinic_name ?? 'Clinic',
     fingerprint: options.signingKey ? fingerprintPublicKey(options.signingKey) : null,
+    publicKey: options.signingKey ? createPublicKey(options.signingKey).export({ type: 'spki', format: 'der' }).toString('base64') : null,
   };
 }
 
@@ -225,8 +231,10 @@ function frontMatter(run: PrintRun, totalPages: number, firstPage: (patient: num
       printedAt: o.printedAt, dataAsOf: run.dataAsOf, patients: patients.length, pages: totalPages,
       fingerprint: run.fingerprint, encrypted: o.encryptKey !== undefined,
       timeZone: run.timeZone, schedulePage: starts.schedule, indexPage: starts.index,
+      publicKey: run.publicKey, keysKeptAt: template.clinic.keys_kept_at ?? null,
     }, ctx)) },
-    { title: label(template, 'restore_recipe'), bookmark: false, layout: all(layoutRecipe(ctx, run.fingerprint)) },
+    { title: label(template, 'restore_recipe'), bookmark: false,
+      layout: all(layoutRecipe(ctx, { fingerprint: run.fingerprint, encrypted: o.encryptKey !== undefined, publicKey: run.publicKey })) },
     { title: label(template, 'schedule'), bookmark: true, layout: (onPage) => {
       const order = new Map(patients.ids.map((id, i) => [id, i]));
       layoutSchedule(run.visits.map((v) => {
@@ -238,6 +246,8 @@ function frontMatter(run: PrintRun, totalPages: number, firstPage: (patient: num
       }), run.today, template.schedule_days, run.timeZone, ctx, onPage);
     } },
     { title: label(template, 'index'), bookmark: true, layout: (onPage) => layoutIndex(indexEntries(patients, template.locale, firstPage), ctx, onPage) },
+    // After the index, so that the schedule stays the first page after the cover sheet (issue 25).
+    { title: label(template, 'decoder_codes'), bookmark: true, layout: all(layoutDecoderCodes(ctx)) },
   ];
 }
 
@@ -350,6 +360,17 @@ async function printManifest(run: PrintRun, pages: BinderPages, entries: Manifes
     await pages.doc.drained();
   }
   return manifest.length;
+}
+
+/** The appendix after the manifest: the decoder's listing, to type if its codes cannot be read. */
+function printDecoderListing(run: PrintRun, pages: BinderPages): void {
+  const title = label(run.options.template, 'decoder_listing');
+  pages.startOnRightHandPage();
+  const listing = layoutDecoderListing(run.ctx);
+  listing.forEach((body, i) => {
+    pages.next(body, pages.frontHeader(title, i, listing.length));
+    if (i === 0) pages.doc.bookmark(title);
+  });
 }
 
 /** Now that every page number is known, the front matter: drawn last, read first. */

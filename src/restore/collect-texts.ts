@@ -13,7 +13,12 @@ import { readPdfPageCodes } from '../scan/page-pool.js';
 import { readCodes, type RgbaImage } from '../scan/read-codes.js';
 import { decodeImage, imageHeaderSize } from '../scan/decode-image.js';
 import { decodePnm, pnmHeader } from '../scan/decode-pnm.js';
+import { DECODER_CODE_PREFIX } from '../codec/record-codec.js';
 import { EmptyInputError, UnknownInputError } from '../errors.js';
+
+/** The binder's decoder program (FORMAT §15) is printed as codes too; restore has no use for them. */
+const isDecoderCode = (text: string): boolean => text.startsWith(DECODER_CODE_PREFIX);
+const withoutDecoderCodes = <C extends { text: string }>(codes: readonly C[]): C[] => codes.filter((c) => !isDecoderCode(c.text));
 
 /** One code text and where it was read. */
 export interface CollectedText {
@@ -241,7 +246,7 @@ async function collectFile(input: Input, opts: CollectOptions, count: ReadCount,
   if (kind === 'image') {
     let codes;
     try {
-      codes = await readCodes(await decodeImageFile(readBytes(path), path));
+      codes = withoutDecoderCodes(await readCodes(await decodeImageFile(readBytes(path), path)));
     } catch (e) {
       if (e instanceof PaperchartError && !(e instanceof UnknownInputError)) { onRefused(e); read(); return; }
       if (e instanceof UnknownInputError) throw e;
@@ -253,7 +258,7 @@ async function collectFile(input: Input, opts: CollectOptions, count: ReadCount,
   }
   if (kind === 'tiff') {
     for await (const page of decodeTiff(readBytes(path), path, onRefused)) {
-      for (const c of await readCodes(page)) out.push({ text: c.text, source: path, page: page.page });
+      for (const c of withoutDecoderCodes(await readCodes(page))) out.push({ text: c.text, source: path, page: page.page });
       read(page.page);
     }
     return;
@@ -263,7 +268,7 @@ async function collectFile(input: Input, opts: CollectOptions, count: ReadCount,
     jobs: opts.jobs ?? 1, pageCount: input.pages,
   });
   for await (const page of pages) {
-    for (const text of page.texts) out.push({ text, source: path, page: page.page });
+    for (const text of page.texts) if (!isDecoderCode(text)) out.push({ text, source: path, page: page.page });
     read(page.page);
   }
 }

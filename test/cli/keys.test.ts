@@ -19,11 +19,25 @@ describe('keygen and signed printing', () => {
     const r = await runCli('keygen', '--out', join(dir, 'keys'));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/fingerprint: ([0-9A-F]{4} ){15}[0-9A-F]{4}/);
+    expect(r.out).toMatch(/Keep copies of all three files off this server/);
     expect(statSync(join(dir, 'keys', 'paperchart-signing.key')).mode & 0o077).toBe(0);
     expect(readFileSync(join(dir, 'keys', 'paperchart-record.key'), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
     const again = await runCli('keygen', '--out', join(dir, 'keys'));
     expect(again.code).toBe(2);
     expect(again.err).toMatch(/paperchart never overwrites a key/);
+  });
+
+  it('prints a key backup sheet with --sheet: the three key files as text, to type back', async () => {
+    const keys = join(dir, 'keys-sheet');
+    const sheet = join(dir, 'key-sheet.pdf');
+    const r = await runCli('keygen', '--out', keys, '--sheet', sheet);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/key backup sheet: .*key-sheet\.pdf/);
+    const [page, ...more] = await extractPageTexts(sheet);
+    expect(more).toEqual([]);
+    for (const file of ['paperchart-record.key', 'paperchart-signing.key', 'paperchart-signing.pub']) {
+      for (const line of readFileSync(join(keys, file), 'utf8').trim().split('\n')) expect(page).toContain(line);
+    }
   });
 
   it('prints the signing key fingerprint on the cover and the recipe page', async () => {
@@ -36,6 +50,10 @@ describe('keygen and signed printing', () => {
     const pages = await extractPageTexts(out);
     expect(pages[0]).toContain(fingerprint);
     expect(pages[0]).toContain('Records in the codes are encrypted');
+    // The public key itself (FORMAT §6.3: the .pub file's middle line), on the cover and in the recipe's decoder command.
+    const publicKey = readFileSync(join(keys, 'paperchart-signing.pub'), 'utf8').split('\n')[1]!;
+    expect(pages[0]).toContain(publicKey);
+    expect(pages[1]).toContain(`--pubkey ${publicKey} --record-key paperchart-record.key`);
     expect(pages[1]).toContain(fingerprint);
   });
 

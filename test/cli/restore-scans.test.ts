@@ -67,7 +67,8 @@ beforeAll(async () => {
   originalExport = await exported(store);
   codePages = [];
   for await (const raster of rasterisePdf(new Uint8Array(readFileSync(binder)), { dpi: 200 })) {
-    const codes = (await readCodes(raster)).map((c) => decodeFrame(c.text));
+    // The decoder program's own codes (FORMAT §15) are not PC1 frames.
+    const codes = (await readCodes(raster)).filter((c) => c.text.startsWith('PC1:')).map((c) => decodeFrame(c.text));
     if (codes.length > 0) codePages.push({ raster, codes: codes.map((f) => ({ patientId: f.patientId, index: f.index })) });
     else if (raster.page > 10 && summaryPage === undefined) summaryPage = raster;
   }
