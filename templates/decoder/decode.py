@@ -10,7 +10,7 @@
 # --lines: every document restored, one canonical JSON a line, no report.
 import base64, hashlib, json, os, re, subprocess, sys, tempfile, zlib
 
-SCHEMA_VERSION = 2 # the store schema the records follow (docs/SCHEMA.md)
+SCHEMA_VERSION = 3 # the store schema the records follow (docs/SCHEMA.md); version 2 records are version 3 records (its fields are additive)
 A45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:" # FORMAT 3
 HEAD = re.compile(r"PC1:([RM]):([0-9A-Z]{1,32}):((?:[0-9A-F]{2})*):"
     r"([0-9A-F]{16}):([1-9][0-9]*)/([1-9][0-9]*):([1-9][0-9]*):")

@@ -24,9 +24,10 @@ async function patientPages(pdf: Buffer, texts: string[]): Promise<PatientPages[
   const marks: { title: string; page: number }[] = [];
   for (const o of outline) marks.push({ title: o.title, page: (await doc.getPageIndex(o.dest![0] as never)) + 1 });
   await doc.destroy();
-  // The index's and the schedule's bookmarks lead, the manifest's ends; each patient's ends in their MRN.
-  const patients = marks.slice(2, -1);
-  const end = marks.at(-1)!.page;
+  // The schedule's, the index's and the decoder codes' bookmarks lead, the manifest's and the decoder listing's
+  // end (issue 27); each patient's ends in their MRN.
+  const patients = marks.slice(3, -2);
+  const end = marks.at(-2)!.page;
   return patients.map((m, i) => ({
     mrn: /(\S+)$/.exec(m.title)![1]!, first: m.page,
     pages: texts.slice(m.page - 1, (patients[i + 1]?.page ?? end) - 1),

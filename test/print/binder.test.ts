@@ -169,7 +169,7 @@ describe('the printed binder', () => {
 
   it('carries the manifest codes after the last patient and the recipe on the back of the cover', () => {
     expect(pages[1]).toContain('Restoring records from this binder');
-    expect(pages[1]).toContain('zbarimg --raw -q page.png');
+    expect(pages[1]).toContain('zbarimg --raw -q -Sdisable -Sqrcode.enable page-*.png > codes.txt');
     const manifest = pages.findIndex((t) => t.includes('Manifest of this print run: every patient'));
     const lastPatient = Math.max(...indexRows(pages).values());
     // indexRows gives 1-based binder pages; the manifest starts on a right-hand page after the last patient's codes.
@@ -177,7 +177,11 @@ describe('the printed binder', () => {
     expect((manifest + 1) % 2).toBe(1);
     expect(pages[manifest - 1]).toMatch(/Machine-readable copy of|This page is intentionally blank/);
     expect(pages[manifest]).toContain('Manifest · code 1 of');
-    expect(pages.slice(manifest).every((t) => t.includes('Manifest of this print run'))).toBe(true);
+    // The decoder's listing follows the manifest on a right-hand page of its own (issue 27).
+    const listing = pages.findIndex((t) => t.includes('Decoder program listing'));
+    expect(listing).toBeGreaterThan(manifest);
+    expect(pages.slice(manifest, listing).every((t) => t.includes('Manifest of this print run') || t.includes('This page is intentionally blank'))).toBe(true);
+    expect(pages.slice(listing).every((t) => t.includes('Decoder program listing'))).toBe(true);
   });
 
   it('has one bookmark per patient', async () => {
@@ -187,8 +191,9 @@ describe('the printed binder', () => {
     for (const r of records) expect(titles.filter((t) => t.includes(`MRN ${r.patient.mrn}`))).toHaveLength(1);
     // The front matter is drawn last but read first: its bookmarks lead, in binder order, the manifest's ends.
     // The schedule comes right after the cover (and the recipe on its back), before the index.
-    expect(titles.slice(0, 2)).toEqual(['Schedule', 'Patient index']);
-    expect(titles.at(-1)).toBe('Manifest of this print run');
+    // The decoder's codes follow the index, its listing the manifest (issue 27).
+    expect(titles.slice(0, 3)).toEqual(['Schedule', 'Patient index', 'Decoder program']);
+    expect(titles.slice(-2)).toEqual(['Manifest of this print run', 'Decoder program listing (decode.py)']);
     const pageOf = async (o: (typeof outline)[number]): Promise<number> => doc.getPageIndex(o.dest![0] as never);
     const order = await Promise.all(outline.map(pageOf));
     expect(order).toEqual([...order].sort((a, b) => a - b));
