@@ -3,6 +3,7 @@ import { EXIT, PaperchartError, UsageError } from '../errors.js';
 import type { Io } from './io.js';
 import { printCommand, sampleCommand, exportCommand, migrateCommand, keygenCommand, verifyCommand } from './commands.js';
 import { restoreCommand } from './restore-command.js';
+import { runsCommand } from './runs-command.js';
 
 /**
  * Runs one command line and returns its exit code: 0, or the failure's (EXIT in errors.ts).
@@ -19,7 +20,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .command(keygenCommand(io))
     .command(restoreCommand(io))
     .command(verifyCommand(io))
-    .demandCommand(1, 'name a command: sample, print, export, migrate, keygen, restore or verify')
+    .command(runsCommand(io))
+    .demandCommand(1, 'name a command: sample, print, export, migrate, keygen, restore, verify or runs')
     .strict()
     .help()
     .version(false)

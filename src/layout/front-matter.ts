@@ -21,7 +21,15 @@ export interface CoverFacts {
   /** Fingerprint of the clinic's signing key, or null when the codes are unsigned. */
   fingerprint: string | null;
   encrypted: boolean;
+  /** The print run's id (FORMAT §4.2) and, when the run register was read, the full print it replaces (issue 28). */
+  runId?: string;
+  supersedes?: CoverRun['supersedes'];
+  /** A partial binder: how its patients were chosen (the manifest's selection, FORMAT §11.3). */
+  partial?: { by: readonly string[]; list_file?: string; scheduled_from?: string; scheduled_until?: string };
 }
+
+/** The run register's part of the cover: the previous complete full print of the store, or null for the first. */
+export interface CoverRun { supersedes?: { runId: string; printedAt: string } | null }
 
 export interface IndexEntry { name: string; birthDate: string; mrn: string; page: number }
 
@@ -42,14 +50,36 @@ export function layoutCover(facts: CoverFacts, ctx: FrontMatterContext): PageBod
     [L(ctx, 'data_as_of'), facts.dataAsOf ? utcMinute(facts.dataAsOf) : '—'],
     [L(ctx, 'patients'), String(facts.patients)],
     [L(ctx, 'pages'), String(facts.pages)],
+    ...runFields(ctx, facts),
   ], 13, 150);
   // One line at a size that fits: a fingerprint is compared group by group.
+  if (facts.partial) flow.paragraph(partialText(ctx, facts.partial), { size: 13, weight: 'bold' });
   fingerprintLines(flow, ctx, facts.fingerprint);
   if (facts.encrypted) flow.paragraph(L(ctx, 'encrypted'), { size: 11, weight: 'bold' });
   flow.space(20);
   flow.heading(L(ctx, 'how_to_use'), 13);
   flow.paragraph(L(ctx, 'how_to_use_text'), { size: 11 });
   return flow.pages;
+}
+
+/** The cover's lines from the run register (issue 28): this run's id, and the binder it replaces. */
+function runFields(ctx: FrontMatterContext, facts: CoverFacts): [string, string][] {
+  const fields: [string, string][] = facts.runId ? [[L(ctx, 'run'), facts.runId]] : [];
+  if (facts.supersedes !== undefined) {
+    fields.push([L(ctx, 'supersedes'), facts.supersedes
+      ? L(ctx, 'supersedes_run', { run: facts.supersedes.runId, printed: utcMinute(facts.supersedes.printedAt) })
+      : L(ctx, 'supersedes_none')]);
+  }
+  return fields;
+}
+
+/** "PARTIAL BINDER: only the patients listed in FILE or booked from … to …". */
+function partialText(ctx: FrontMatterContext, p: NonNullable<CoverFacts['partial']>): string {
+  const how = [
+    p.by.includes('list') ? L(ctx, 'partial_list', { file: p.list_file ?? '' }) : null,
+    p.by.includes('scheduled') ? L(ctx, 'partial_scheduled', { from: p.scheduled_from ?? '', until: p.scheduled_until ?? '' }) : null,
+  ].filter((x): x is string => x !== null).join(L(ctx, 'partial_or'));
+  return L(ctx, 'partial', { how });
 }
 
 /**

@@ -21,9 +21,10 @@ export class PatientOrder {
     private readonly givenNames: PackedStrings,
   ) {}
 
-  static read(db: Db, locale: string): PatientOrder {
+  /** `only`: a partial binder's patients (patient-selection.ts); default every patient. */
+  static read(db: Db, locale: string, only?: ReadonlySet<string>): PatientOrder {
     const collator = new Intl.Collator(locale, { sensitivity: 'base', numeric: true });
-    const rows = readPatientSummaries(db).sort((a, b) =>
+    const rows = readPatientSummaries(db).filter((r) => !only || only.has(r.id)).sort((a, b) =>
       collator.compare(a.family_name, b.family_name) || collator.compare(a.given_names, b.given_names)
       || (a.birth_date < b.birth_date ? -1 : a.birth_date > b.birth_date ? 1 : 0) || (a.id < b.id ? -1 : 1));
     const column = (field: keyof PatientSummary): PackedStrings => PackedStrings.of(rows.map((r) => r[field]));

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import type { Db } from '../store/open-store.js';
 import { assertHasPatients } from '../store/open-store.js';
 import {
@@ -12,7 +12,7 @@ import type { EncodeOptions } from '../codec/record-codec.js';
 import { layoutCodePages } from '../layout/code-pages.js';
 import type { PatientLayoutContext } from '../layout/patient-layout.js';
 import { PatientPool } from './threads/patient-pool.js';
-import { layoutCover, layoutIndex, layoutRecipe, layoutSchedule, type FrontMatterContext, type IndexEntry } from '../layout/front-matter.js';
+import { layoutCover, layoutIndex, layoutRecipe, layoutSchedule, type CoverRun, type FrontMatterContext, type IndexEntry } from '../layout/front-matter.js';
 import { bodyBox, pageFrame, type Chrome, type PageFrame } from '../pdf/draw-page.js';
 import type { PageBody } from '../layout/flow.js';
 import { TextShaper } from '../text/shape-text.js';
@@ -24,6 +24,8 @@ import { BinderDocument, type DocumentInfo } from '../pdf/binder-document.js';
 import { ManifestEntries } from './manifest-entries.js';
 import { assertRoomFor, DiskProjection, minimumBinderBytes } from './disk-space.js';
 import { capHeapGrowth } from './threads/heap-growth.js';
+import { ArchiveWriter, type ArchiveTarget } from '../archive/archive-file.js';
+import { resolveSelection, type PatientSelection, type ResolvedSelection } from './patient-selection.js';
 
 export interface BinderOptions {
   /** The open store (read-only is enough) and its path, for messages. */
@@ -46,6 +48,12 @@ export interface BinderOptions {
   /** Where the binder is written until complete; default: a fresh name beside `outPath` (printBinder picks it so its thread can remove it). */
   temporaryPath?: string;
   onProgress?: (progress: BinderProgress) => void;
+  /** What the run register adds to the cover (issue 28): the full print this binder replaces. */
+  cover?: CoverRun;
+  /** A partial binder's patients (issue 28); default every patient of the store. */
+  selection?: PatientSelection;
+  /** Also write the run's code texts, encrypted, to this off-site archive (FORMAT §15). */
+  archive?: ArchiveTarget;
 }
 
 export interface BinderProgress { phase: 'render'; done: number; total: number }
@@ -54,6 +62,10 @@ export interface BinderSummary {
   patients: number; pages: number; bytes: number; outPath: string;
   /** Codes printed: every patient's and the manifest's. */
   codes: number;
+  /** The latest change in the store when printed (the cover's "data as of"). */
+  dataAsOf?: string | null;
+  /** A partial binder's patients, by id (for the run register). */
+  selectedIds?: string[];
 }
 
 /** One part of the front matter: the title its running header and bookmark carry, and its layout, page by page. */
@@ -81,6 +93,8 @@ interface PrintRun {
   codeOptions: EncodeOptions;
   clinicName: string;
   fingerprint: string | null;
+  /** A partial binder's patients and how they were chosen. */
+  selection?: ResolvedSelection;
 }
 
 /** What the patients' pages leave for the manifest and the front matter. */
@@ -121,12 +135,20 @@ export async function drawBinder(options: BinderOptions): Promise<BinderSummary>
   capHeapGrowth();
   const output = await AtomicOutput.open(options.outPath, options);
   let pool: PatientPool | undefined;
+  let archive: ArchiveWriter | undefined;
+  let archived = false;
   try {
+    if (options.archive) archive = ArchiveWriter.open({ ...options.archive, storePath: options.storePath, ...(options.force ? { force: true } : {}) });
     const summary = await readInSnapshot(db, () => drawInSnapshot(options, output));
+    // The archive first: a binder never stands complete beside an archive that failed.
+    archive?.commit();
+    archived = archive !== undefined;
     await output.commit();
     return { ...summary, bytes: statSync(options.outPath).size };
   } catch (e) {
     output.discard();
+    archive?.discard();
+    if (archived) rmSync(options.archive!.path, { force: true });
     throw e;
   } finally {
     await pool?.close();
@@ -140,13 +162,14 @@ export async function drawBinder(options: BinderOptions): Promise<BinderSummary>
     const pages = new BinderPages(run, new BinderDocument(out, run.frame, documentInfo(run), run.shaper, front.bookmarks), front.pages);
     const { template, today } = run.ctx;
     const workers = pool = new PatientPool({ template, box: run.ctx.box, today, dataAsOf: run.dataAsOf, codeOptions: run.codeOptions }, run.shaper, o.jobs ?? 1);
-    const printed = await printPatients(run, pages, workers, out);
+    const printed = await printPatients(run, pages, workers, out, archive);
     // The workers' heaps are not needed for the rest: freed before the manifest and front matter are drawn.
     await workers.close();
-    const manifestCodes = await printManifest(run, pages, printed.entries);
+    const manifestCodes = await printManifest(run, pages, printed.entries, archive);
     printFrontMatter(run, pages, front, printed.firstPages);
     await pages.doc.end();
-    return { patients: run.patients.length, pages: pages.current, codes: printed.codes + manifestCodes, outPath: o.outPath };
+    return { patients: run.patients.length, pages: pages.current, codes: printed.codes + manifestCodes, outPath: o.outPath, dataAsOf: run.dataAsOf,
+      ...(run.selection ? { selectedIds: [...run.selection.ids] } : {}) };
   }
 }
 
@@ -161,17 +184,19 @@ function prepareRun(db: Db, options: BinderOptions): PrintRun {
   const [width, height] = PAPER[template.paper];
   const frame = pageFrame(width, height);
   const shaper = new TextShaper();
+  const selection = options.selection ? resolveSelection(db, options.selection, today) : undefined;
   const keys = { ...(options.signingKey ? { signingKey: options.signingKey } : {}), ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}) };
   return {
     options, meta, dataAsOf: readLatestChange(db), today, frame, shaper,
     ctx: { shaper, template, box: bodyBox(frame), today },
     reader: new RecordReader(db),
-    patients: PatientOrder.read(db, template.locale),
-    visits: readScheduledVisits(db, today, addDays(today, template.schedule_days - 1)),
+    patients: PatientOrder.read(db, template.locale, selection?.ids),
+    visits: readScheduledVisits(db, today, addDays(today, template.schedule_days - 1)).filter((v) => !selection || selection.ids.has(v.patient_id)),
     keys,
     codeOptions: { runId: runIdFor(printedAt), printedAt, ...(options.maxCodes ? { maxCodes: options.maxCodes } : {}), ...keys },
     clinicName: template.clinic.name ?? meta.clinic_name ?? 'Clinic',
     fingerprint: options.signingKey ? fingerprintPublicKey(options.signingKey) : null,
+    ...(selection ? { selection } : {}),
   };
 }
 
@@ -191,6 +216,8 @@ function frontMatter(run: PrintRun, totalPages: number, firstPage: (patient: num
       clinicPhone: template.clinic.phone ?? meta.clinic_phone ?? null,
       printedAt: o.printedAt, dataAsOf: run.dataAsOf, patients: patients.length, pages: totalPages,
       fingerprint: run.fingerprint, encrypted: o.encryptKey !== undefined,
+      runId: run.codeOptions.runId, ...(o.cover?.supersedes !== undefined ? { supersedes: o.cover.supersedes } : {}),
+      ...(run.selection ? { partial: run.selection.manifest } : {}),
     }, ctx)) },
     { title: label(template, 'restore_recipe'), bookmark: false, layout: all(layoutRecipe(ctx, run.fingerprint)) },
     { title: label(template, 'index'), bookmark: true, layout: (onPage) => layoutIndex(indexEntries(patients, firstPage), ctx, onPage) },
@@ -259,7 +286,7 @@ class BinderPages {
 }
 
 /** Draws the patients in binder order as the workers prepare them, each from a right-hand page, streamed to the file. */
-async function printPatients(run: PrintRun, pages: BinderPages, workers: PatientPool, out: AtomicOutput): Promise<PatientsPrinted> {
+async function printPatients(run: PrintRun, pages: BinderPages, workers: PatientPool, out: AtomicOutput, archive?: ArchiveWriter): Promise<PatientsPrinted> {
   const { patients, options: o } = run;
   const { template } = o;
   const firstPages = new Int32Array(patients.length);
@@ -275,6 +302,7 @@ async function printPatients(run: PrintRun, pages: BinderPages, workers: Patient
     prepared.pages.forEach((body, i) => {
       pages.next(body, pages.patientHeader(done, i, prepared.pages.length));
       if (i === 0) pages.doc.bookmark(`${patients.name(done)} — ${label(template, 'mrn')} ${patients.mrn(done)}`);
+      if (archive) for (const op of body.ops) if (op.kind === 'qr') archive.add(op.text);
     });
     entries.add(prepared.digest, prepared.codes, pages.current - prepared.codePages + 1, prepared.codePages);
     codes += prepared.codes;
@@ -287,10 +315,11 @@ async function printPatients(run: PrintRun, pages: BinderPages, workers: Patient
 }
 
 /** Draws the run's manifest codes, which list every patient's code pages, so they follow them. Returns how many codes. */
-async function printManifest(run: PrintRun, pages: BinderPages, entries: ManifestEntries): Promise<number> {
+async function printManifest(run: PrintRun, pages: BinderPages, entries: ManifestEntries, archive?: ArchiveWriter): Promise<number> {
   const { template, printedAt } = run.options;
   pages.startOnRightHandPage();
-  const manifest = encodeManifest({ runId: run.codeOptions.runId, printedAt, clinic: run.meta }, entries.inIdOrder(), run.keys).texts;
+  const manifest = encodeManifest({ runId: run.codeOptions.runId, printedAt, clinic: run.meta, ...(run.selection ? { selection: run.selection.manifest } : {}) }, entries.inIdOrder(), run.keys).texts;
+  for (const text of manifest) archive?.add(text);
   const manifestPages = layoutCodePages(manifest, {
     heading: (first, last, total, page, n) => label(template, 'manifest_heading', { first, last, total, page, pages: n }),
     caption: (i) => label(template, 'manifest_caption', { i, total: manifest.length }),
