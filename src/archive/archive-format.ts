@@ -45,7 +45,10 @@ export function newArchiveHeader(run: string, printedAt: string, secret: Archive
 
 /** FORMAT §15.1: magic, header length (u32 big-endian), header as JSON with sorted keys. The cipher's AAD is these bytes. */
 export function encodeArchiveHead(header: ArchiveHeader): Buffer {
-  const json = Buffer.from(JSON.stringify(header, Object.keys(header).sort()), 'utf8');
+  // Keys sorted at every level (a replacer array would also drop the nested scrypt parameters' keys).
+  const sorted = (v: unknown): unknown => (typeof v === 'object' && v !== null
+    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v);
+  const json = Buffer.from(JSON.stringify(sorted(header)), 'utf8');
   const length = Buffer.alloc(4);
   length.writeUInt32BE(json.length);
   return Buffer.concat([ARCHIVE_MAGIC, length, json]);

@@ -96,7 +96,7 @@ export async function printRecorded(options: PrintOptions, hooks: VerifiedPrintH
   }, () => printAndVerifyBinder({ ...options, cover: { ...options.cover, ...(partial ? {} : { supersedes }) } }, hooks),
     async ({ summary, verification }) => ({ end: {
       data_as_of: summary.dataAsOf ?? null, schema_version: SCHEMA_VERSION, patients: summary.patients, pages: summary.pages,
-      pdf_sha256: await fileSha256(options.outPath), ...(verification ? { detail: `verified: ${verification.verified} of ${verification.patients} patients` } : {}),
+      pdf_sha256: await fileSha256(options.outPath), ...printDetail(verification, options.archive?.path),
       // Who was printed, for an audit: a partial binder's patients by id (a full one holds every patient of the store).
       ...(summary.selectedIds ? { selection: JSON.stringify({ ...selectionWords(partial), ids: summary.selectedIds.sort() }) } : {}),
     } }));
@@ -143,6 +143,13 @@ export async function restoreRecorded(o: RestoreOptions, choice: RegisterChoice 
         `${c['kept-newer']} kept newer, ${c.incomplete} incomplete, ${c.refused} refused, ${c.missing} missing`,
     } };
   });
+}
+
+/** A print's detail in the register: its verification, and the archive written with it. */
+function printDetail(verification: VerifyReport | undefined, archive: string | undefined): { detail?: string } {
+  const parts = [verification ? `verified: ${verification.verified} of ${verification.patients} patients` : null, archive ? `archive ${resolve(archive)}` : null];
+  const detail = parts.filter((p) => p !== null).join('; ');
+  return detail ? { detail } : {};
 }
 
 /** The register's words for a print's choice of patients. */

@@ -40,6 +40,8 @@ describe('the off-site archive', () => {
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/restore: 4 restored, .* 0 missing/);
     expect(await exported(restored)).toBe(await exported(store));
+    const runs = JSON.parse((await runCli('runs', '--db', store, '--json')).out) as { runs: { detail: string | null }[] };
+    expect(runs.runs[0]!.detail).toBe(`archive ${archive}`);
   });
 
   it('refuses a wrong passphrase in one line, writing nothing', async () => {
