@@ -59,6 +59,10 @@ export function layoutCover(facts: CoverFacts, ctx: FrontMatterContext): PageBod
   flow.space(20);
   flow.heading(L(ctx, 'how_to_use'), 13);
   flow.paragraph(L(ctx, 'how_to_use_text'), { size: 11 });
+  // Retention (issue 28): when to replace the binder and how to destroy it, in the template's words.
+  flow.space(12);
+  flow.heading(L(ctx, 'retention'), 13);
+  flow.paragraph(L(ctx, 'retention_text'), { size: 11 });
   return flow.pages;
 }
 

@@ -60,6 +60,8 @@ describe('the run register', () => {
     const cover = (await extractPageTexts(second))[0]!;
     expect(cover).toContain('20261126150000');
     expect(cover).toMatch(/binder of run 20261125150000, printed 2026-11-25 15:00/);
+    // Retention, in the template's words: when to replace it, how to destroy it.
+    expect(cover).toMatch(/Keeping and destroying this binder[\s\S]*cross-cut\s+shredding/);
     const text = await runCli('runs', '--db', store);
     expect(text.out).toMatch(/print\s+20261126150000\s+complete .* 3 patients, \d+ pages, sha256 [0-9a-f]{16}…, supersedes 20261125150000\n/);
     expect(text.out).toMatch(/3 runs in .*clinic\.runs\.sqlite\n$/);
