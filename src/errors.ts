@@ -414,6 +414,34 @@ export class NoManifestError extends PaperchartError {
   }
 }
 
+// ── The run register, the patient selection, the off-site archive (issue 28) ──
+
+export class RegisterError extends PaperchartError {
+  constructor(readonly path: string, readonly reason: string) {
+    super('E_REGISTER', `the run register ${path} cannot be used (${reason})`,
+      'make its folder writable, or name another register file with --register FILE');
+  }
+}
+
+export class PatientSelectionError extends PaperchartError {
+  constructor(message: string, remedy: string) {
+    super('E_SELECTION', message, remedy);
+  }
+}
+
+export class ArchiveError extends PaperchartError {
+  constructor(readonly path: string, readonly reason: string,
+    remedy = 'check that this is the run\'s archive, whole, and that the passphrase file or key is the one it was written with; nothing was written') {
+    super('E_ARCHIVE', `the archive ${path} cannot be read: ${reason}`, remedy);
+  }
+}
+
+export class PassphraseError extends PaperchartError {
+  constructor(readonly path: string, readonly reason: string) {
+    super('E_PASSPHRASE', `the passphrase file ${path} ${reason}`, 'put the passphrase on the first line of a file readable by you only (at least 12 characters when writing an archive)');
+  }
+}
+
 // ── File problems in words ──
 
 /** What a file system error code means, in words; a text that is not a code is returned as it is. */

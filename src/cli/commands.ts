@@ -6,8 +6,11 @@ import { progressReporter } from './progress.js';
 import { openStore, openStoreForMigration, migrate } from '../store/open-store.js';
 import { writeSampleClinic } from '../sample/sample-clinic.js';
 import { exportRecords } from '../store/export-store.js';
-import { printAndVerifyBinder } from '../print/verified-print.js';
+import { printRecorded, verifyRecorded } from '../runs/recorded-runs.js';
 import { loadTemplate } from '../layout/template.js';
+import { readPatientList } from '../print/patient-selection.js';
+import { runIdFor } from '../print/print-binder.js';
+import { archiveTarget, readPassphraseFile, type ArchiveTarget } from '../archive/archive-file.js';
 import { asDiskFilled } from '../print/disk-space.js';
 import { DEFAULT_MAX_CODES } from '../codec/record-codec.js';
 import { readEncryptKeyFile, readPublicKeyFile, readSigningKeyFile, writeKeyFiles } from '../keys/key-files.js';
@@ -66,7 +69,7 @@ export const sampleCommand = (io: Io): CommandModule<object, SampleArgs> => ({
 
 interface PrintArgs {
   db: string; out: string; force: boolean; template: string; 'as-of'?: string; key?: string; 'encrypt-key'?: string; 'max-codes': string; verify: boolean;
-  jobs: string; 'time-zone'?: string;
+  jobs: string; 'time-zone'?: string; register?: string; patients?: string; 'scheduled-within'?: string; archive?: string; 'passphrase-file'?: string;
 }
 
 /** `--time-zone` names an IANA zone; checked here so a typo is a usage error, not a failure inside the print. */
@@ -79,12 +82,25 @@ function parseTimeZone(value: string | undefined): string | undefined {
   }
 }
 
+/** The run register's option (issue 28), on every command that records a run. */
+export const REGISTER_OPTION = { type: 'string', describe: 'the run register (SQLite) to record this run in; default: beside the store, STORE.runs.sqlite' } as const;
+/** Register warnings go to stderr; the run's own outcome stands. */
+export const registerChoice = (io: Io, path: string | undefined) => ({ ...(path !== undefined ? { registerPath: path } : {}),
+  onWarning: (m: string) => io.err(`paperchart: warning: ${m}`) });
+
 /** The verification's outcome for a person: every problem, then one summary line. */
 function reportVerification(io: Io, r: VerifyReport): void {
   for (const p of r.problems) io.out(`problem  ${p.patientId ?? '(binder)'}  ${p.problem}`);
   io.out(`verify: ${r.verified} of ${r.patients} patients restore exactly from ${r.codes} codes on ${r.pages} pages of ${r.binder}` +
     (r.problems.length ? `; ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}` : ''));
 }
+/** The archive print --archive writes: under the passphrase when one is given, else under the record key. */
+function printArchive(path: string, passphraseFile: string | undefined, recordKey: Uint8Array | undefined, printedAt: string): ArchiveTarget {
+  if (passphraseFile === undefined && recordKey === undefined) throw new UsageError('--archive needs a key: add --passphrase-file FILE, or --encrypt-key FILE to use the clinic\'s record key');
+  const secret = passphraseFile !== undefined ? { passphrase: readPassphraseFile(passphraseFile, true) } : { recordKey: recordKey! };
+  return archiveTarget(path, runIdFor(printedAt), printedAt, secret);
+}
+
 export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
   command: 'print',
   describe: 'Print the binder PDF from a records store',
@@ -100,6 +116,11 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
     .option('jobs', { type: 'string', default: String(availableParallelism()), describe: 'threads to print with (default: the number of cores): one draws, the others lay out and encode patients; the PDF is the same for any number' })
     .option('verify', { type: 'boolean', default: false, describe: 'then scan the PDF at 200 dpi and check that it restores the store exactly; a binder that does not is removed' })
     .option('force', { type: 'boolean', default: false, describe: 'replace an existing --out file that is not a binder paperchart printed (never the store or a key)' })
+    .option('register', REGISTER_OPTION)
+    .option('patients', { type: 'string', describe: 'a partial binder of the patients listed in this file, one patient id or MRN a line' })
+    .option('archive', { type: 'string', describe: 'also write the run\'s codes to this encrypted file for an off-site copy (needs --passphrase-file or --encrypt-key)' })
+    .option('passphrase-file', { type: 'string', describe: 'the archive\'s passphrase: the first line of this file (at least 12 characters)' })
+    .option('scheduled-within', { type: 'string', describe: 'a partial binder of the patients booked in the next DAYS days (with --patients: either)' })
     .example('$0 print --db clinic.sqlite --out binder.pdf --key keys/paperchart-signing.key', '')
     .example('$0 print --db clinic.sqlite --out binder-a4.pdf --template es-a4', '') as never,
   handler: async (a) => {
@@ -112,9 +133,14 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
     const signingKey = a.key === undefined ? undefined : readSigningKeyFile(a.key);
     const encryptKey = a['encrypt-key'] === undefined ? undefined : readEncryptKeyFile(a['encrypt-key']);
     const progress = progressReporter(io, 'print');
-    await printAndVerifyBinder({
+    const list = a.patients === undefined ? undefined : readPatientList(a.patients);
+    const days = a['scheduled-within'] === undefined ? undefined : parseWholeNumber('scheduled-within', a['scheduled-within'], 1, 366);
+    const archive = a.archive === undefined ? undefined : printArchive(a.archive, a['passphrase-file'], encryptKey, printedAt);
+    const selection = list || days !== undefined ? { ...(list ? { list } : {}), ...(days !== undefined ? { scheduledWithinDays: days } : {}) } : undefined;
+    await printRecorded({
       storePath: a.db, outPath: a.out, force: a.force, template, printedAt, ...(timeZone ? { timeZone } : {}),
       ...(signingKey ? { signingKey } : {}), ...(encryptKey ? { encryptKey } : {}), maxCodes, jobs,
+      ...(selection ? { selection } : {}), ...(archive ? { archive } : {}),
     }, {
       verify: a.verify,
       onProgress: (p) => progress(p.done, p.total, p.phase),
@@ -125,7 +151,7 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
         for (const warning of s.warnings) io.err(`paperchart: warning: ${warning}`);
       },
       onVerified: (report) => reportVerification(io, report),
-    });
+    }, registerChoice(io, a.register));
   },
 });
 
@@ -199,7 +225,7 @@ export const keygenCommand = (io: Io): CommandModule<object, KeygenArgs> => ({
   },
 });
 
-interface VerifyArgs { binder: string; db: string; pubkey?: string; 'decrypt-key'?: string }
+interface VerifyArgs { binder: string; db: string; pubkey?: string; 'decrypt-key'?: string; register?: string }
 export const verifyCommand = (io: Io): CommandModule<object, VerifyArgs> => ({
   command: 'verify <binder>',
   describe: 'Scan a binder PDF at 200 dpi and check it restores the store exactly',
@@ -208,20 +234,15 @@ export const verifyCommand = (io: Io): CommandModule<object, VerifyArgs> => ({
     .option('db', { type: 'string', demandOption: true, describe: 'the records store it was printed from' })
     .option('pubkey', { type: 'string', describe: 'check the signatures with this public key (from keygen)' })
     .option('decrypt-key', { type: 'string', describe: 'record key file for an encrypted binder' })
+    .option('register', REGISTER_OPTION)
     .example('$0 verify binder.pdf --db clinic.sqlite --pubkey keys/paperchart-signing.pub', '') as never,
   handler: async (a) => {
     const publicKey = a.pubkey === undefined ? undefined : readPublicKeyFile(a.pubkey);
     const decryptKey = a['decrypt-key'] === undefined ? undefined : readEncryptKeyFile(a['decrypt-key']);
-    const db = openStore(a.db);
-    try {
-      const { verifyBinder } = await import('../restore/verify-binder.js');
-      const report = await verifyBinder({ binderPath: a.binder, db, ...(publicKey ? { publicKey, publicKeyFile: a.pubkey! } : {}),
-        ...(decryptKey ? { decryptKey, decryptKeyFile: a['decrypt-key']! } : {}) });
-      reportVerification(io, report);
-      if (report.problems.length) throw new BinderNotVerifiedError(a.binder, report.problems.length);
-    } finally {
-      db.close();
-    }
+    const report = await verifyRecorded({ binderPath: a.binder, storePath: a.db, ...(publicKey ? { publicKey, publicKeyFile: a.pubkey! } : {}),
+      ...(decryptKey ? { decryptKey, decryptKeyFile: a['decrypt-key']! } : {}) }, registerChoice(io, a.register));
+    reportVerification(io, report);
+    if (report.problems.length) throw new BinderNotVerifiedError(a.binder, report.problems.length);
   },
 });
 

@@ -3,6 +3,7 @@ import { EXIT, PaperchartError, UsageError } from '../errors.js';
 import type { Io } from './io.js';
 import { printCommand, sampleCommand, exportCommand, migrateCommand, keygenCommand, verifyCommand, stationCommand, importCommand } from './commands.js';
 import { restoreCommand } from './restore-command.js';
+import { runsCommand } from './runs-command.js';
 
 /**
  * Runs one command line and returns its exit code: 0, or the failure's (EXIT in errors.ts).
@@ -21,7 +22,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .command(restoreCommand(io))
     .command(verifyCommand(io))
     .command(stationCommand(io))
-    .demandCommand(1, 'name a command: sample, print, export, migrate, keygen, restore or verify')
+    .command(runsCommand(io))
+    .demandCommand(1, 'name a command: sample, print, export, migrate, keygen, restore, verify, runs, import or station')
     .strict()
     .help()
     .version(false)

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
-import { restore } from '../restore/restore.js';
+import { restoreRecorded } from '../runs/recorded-runs.js';
+import { REGISTER_OPTION, registerChoice } from './commands.js';
 import type { OnConflict, RestoreReport } from '../restore/restore-report.js';
 import type { Io } from './io.js';
 import { progressReporter } from './progress.js';
@@ -24,7 +25,7 @@ export function formatReport(r: RestoreReport): string[] {
 
 interface RestoreArgs {
   db: string; inputs: string[]; pubkey?: string; 'trust-unsigned': boolean; 'decrypt-key'?: string;
-  'on-conflict': string; 'dry-run': boolean; json: boolean; jobs: string;
+  'on-conflict': string; 'dry-run': boolean; json: boolean; jobs: string; register?: string; 'passphrase-file'?: string;
 }
 
 export const restoreCommand = (io: Io, readStdin?: () => Promise<string>): CommandModule<object, RestoreArgs> => ({
@@ -43,6 +44,8 @@ export const restoreCommand = (io: Io, readStdin?: () => Promise<string>): Comma
     .option('dry-run', { type: 'boolean', default: false, describe: 'do everything but write the store' })
     .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
     .option('jobs', { type: 'string', default: String(availableParallelism()), describe: 'threads to read a PDF\'s pages on (default: the number of cores)' })
+    .option('register', REGISTER_OPTION)
+    .option('passphrase-file', { type: 'string', describe: 'the passphrase of an off-site archive (print --archive): the first line of this file' })
     .example('$0 restore --db restored.sqlite --pubkey keys/paperchart-signing.pub scans/', '')
     .example('$0 restore --db clinic.sqlite --trust-unsigned - < codes.txt', '') as never,
   handler: async (a) => {
@@ -53,13 +56,14 @@ export const restoreCommand = (io: Io, readStdin?: () => Promise<string>): Comma
     const jobs = parseWholeNumber('jobs', a.jobs, 1, 64);
     const pages = progressReporter(io, 'restore', 'pages and images');
     const records = progressReporter(io, 'restore', 'records');
-    const { report, failure } = await restore({
+    const { report, failure } = await restoreRecorded({
       storePath: a.db, inputs, jobs, onConflict: a['on-conflict'] as OnConflict, dryRun: a['dry-run'], trustUnsigned: a['trust-unsigned'],
       ...(a.pubkey !== undefined ? { publicKeyFile: a.pubkey } : {}), ...(a['decrypt-key'] !== undefined ? { decryptKeyFile: a['decrypt-key'] } : {}),
+      ...(a['passphrase-file'] !== undefined ? { passphraseFile: a['passphrase-file'] } : {}),
       ...(readStdin ? { readStdin } : {}),
       // A bar on a terminal never mixes into --json on stdout; plain lines in a log would only add noise to it.
       onProgress: (done, total, phase) => { if (io.isTTY || !a.json) (phase === 'read' ? pages : records)(done, total, phase); },
-    });
+    }, registerChoice(io, a.register));
     if (a.json) io.out(JSON.stringify(report, null, 2));
     else for (const line of formatReport(report)) io.out(line);
     if (failure) throw failure;

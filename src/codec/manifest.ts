@@ -27,6 +27,17 @@ export interface Manifest {
   patients: ManifestEntry[];
   /** The store's clinic facts (`meta` table: clinic name, time zone, …), so a restore brings them back too. */
   clinic: Record<string, string>;
+  /** FORMAT §11.3: a partial binder's choice of patients; absent when the binder holds every patient of the store. */
+  selection?: ManifestSelection;
+}
+
+/** FORMAT §11.3: how a partial binder's patients were chosen (issue 28). No key is named "patients" (manifestContent). */
+export interface ManifestSelection {
+  /** "list" (--patients FILE), "scheduled" (--scheduled-within DAYS), or both. */
+  by: ('list' | 'scheduled')[];
+  list_file?: string;
+  scheduled_from?: string;
+  scheduled_until?: string;
 }
 
 export const MANIFEST_FORMAT = 'PC1-manifest';
@@ -50,8 +61,9 @@ export function comparePatientIds(a: string, b: string): number {
  * @throws RangeError if the entries are not in ascending id order
  */
 export function manifestContent(head: ManifestHead, sortedPatients: Iterable<ManifestEntry>): Uint8Array {
-  const empty = canonicalJson({ format: MANIFEST_FORMAT, run: head.runId, printed_at: head.printedAt, patients: [], clinic: head.clinic });
-  // The list's key is the last one a quote can open: "printed_at" and "run" follow it, and a quote inside a string is escaped.
+  const empty = canonicalJson({ format: MANIFEST_FORMAT, run: head.runId, printed_at: head.printedAt, patients: [], clinic: head.clinic,
+    ...(head.selection ? { selection: head.selection } : {}) });
+  // The list's key is the last one a quote can open: "printed_at", "run" and "selection" (no key "patients" inside) follow it, and a quote inside a string is escaped.
   const listStart = empty.lastIndexOf(PATIENT_LIST) + PATIENT_LIST.length;
   const chunks: Buffer[] = [];
   let pending = empty.slice(0, listStart);
@@ -96,7 +108,7 @@ export function parseManifest(doc: DecodedDocument): Manifest {
   const bad = (why: string): CorruptFrameError => new CorruptFrameError(`run ${doc.runId} manifest: ${why}`);
   let v: unknown;
   try { v = JSON.parse(doc.canonical); } catch { throw bad('not JSON'); }
-  const o = v as { format?: unknown; run?: unknown; printed_at?: unknown; patients?: unknown; clinic?: unknown };
+  const o = v as { format?: unknown; run?: unknown; printed_at?: unknown; patients?: unknown; clinic?: unknown; selection?: unknown };
   if (typeof o !== 'object' || o === null || o.format !== MANIFEST_FORMAT) throw bad('not a manifest');
   if (o.run !== doc.runId || o.printed_at !== doc.printedAt) throw bad('run or print time differs from its codes');
   if (!Array.isArray(o.patients)) throw bad('no patient list');
@@ -114,5 +126,7 @@ export function parseManifest(doc: DecodedDocument): Manifest {
   const clinic = o.clinic ?? {};
   if (typeof clinic !== 'object' || clinic === null || Array.isArray(clinic)
     || !Object.values(clinic).every((x) => typeof x === 'string')) throw bad('malformed clinic facts');
-  return { runId: doc.runId, printedAt: doc.printedAt, patients, clinic: clinic as Record<string, string> };
+  const selection = o.selection as ManifestSelection | undefined;
+  if (selection !== undefined && (typeof selection !== 'object' || selection === null || !Array.isArray(selection.by))) throw bad('malformed selection');
+  return { runId: doc.runId, printedAt: doc.printedAt, patients, clinic: clinic as Record<string, string>, ...(selection ? { selection } : {}) };
 }

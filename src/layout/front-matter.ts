@@ -29,7 +29,15 @@ export interface CoverFacts {
   /** Where the schedule and the index start (binder pages). */
   schedulePage: number;
   indexPage: number;
+  /** The print run's id (FORMAT §4.2) and, when the run register was read, the full print it replaces (issue 28). */
+  runId?: string;
+  supersedes?: CoverRun['supersedes'];
+  /** A partial binder: how its patients were chosen (the manifest's selection, FORMAT §11.3). */
+  partial?: { by: readonly string[]; list_file?: string; scheduled_from?: string; scheduled_until?: string };
 }
+
+/** The run register's part of the cover: the previous complete full print of the store, or null for the first. */
+export interface CoverRun { supersedes?: { runId: string; printedAt: string } | null }
 
 const L = (ctx: FrontMatterContext, key: string, vars?: Record<string, string | number>): string => label(ctx.template, key, vars);
 
@@ -46,11 +54,13 @@ export function layoutCover(facts: CoverFacts, ctx: FrontMatterContext): PageBod
     [L(ctx, 'data_as_of'), facts.dataAsOf ? zonedMinute(facts.dataAsOf, facts.timeZone, ctx.template.locale) : '—'],
     [L(ctx, 'patients'), String(facts.patients)],
     [L(ctx, 'pages'), String(facts.pages)],
+    ...runFields(ctx, facts),
   ], 13, 150);
   flow.paragraph(L(ctx, 'time_zone', { zone: facts.timeZone }), { size: 10 });
   flow.space(6);
   flow.paragraph(L(ctx, 'cover_sections', { schedule: facts.schedulePage, index: facts.indexPage }), { size: 14, weight: 'bold' });
   // One line at a size that fits: a fingerprint is compared group by group.
+  if (facts.partial) flow.paragraph(partialText(ctx, facts.partial), { size: 13, weight: 'bold' });
   fingerprintLines(flow, ctx, facts.fingerprint);
   if (facts.publicKey) flow.paragraph(`${L(ctx, 'signing_public_key')}: ${facts.publicKey}`, { size: 9 });
   if (facts.publicKey || facts.encrypted) flow.paragraph(facts.keysKeptAt ? L(ctx, 'keys_kept_at', { where: facts.keysKeptAt }) : L(ctx, 'keys_kept_at_unset'), { size: 9 });
@@ -58,7 +68,31 @@ export function layoutCover(facts: CoverFacts, ctx: FrontMatterContext): PageBod
   flow.space(20);
   flow.heading(L(ctx, 'how_to_use'), 13);
   flow.paragraph(L(ctx, 'how_to_use_text'), { size: 11 });
+  // Retention (issue 28): when to replace the binder and how to destroy it, in the template's words.
+  flow.space(12);
+  flow.heading(L(ctx, 'retention'), 13);
+  flow.paragraph(L(ctx, 'retention_text'), { size: 11 });
   return flow.pages;
+}
+
+/** The cover's lines from the run register (issue 28): this run's id, and the binder it replaces. */
+function runFields(ctx: FrontMatterContext, facts: CoverFacts): [string, string][] {
+  const fields: [string, string][] = facts.runId ? [[L(ctx, 'run'), facts.runId]] : [];
+  if (facts.supersedes !== undefined) {
+    fields.push([L(ctx, 'supersedes'), facts.supersedes
+      ? L(ctx, 'supersedes_run', { run: facts.supersedes.runId, printed: zonedMinute(facts.supersedes.printedAt, facts.timeZone, ctx.template.locale) })
+      : L(ctx, 'supersedes_none')]);
+  }
+  return fields;
+}
+
+/** "PARTIAL BINDER: only the patients listed in FILE or booked from … to …". */
+function partialText(ctx: FrontMatterContext, p: NonNullable<CoverFacts['partial']>): string {
+  const how = [
+    p.by.includes('list') ? L(ctx, 'partial_list', { file: p.list_file ?? '' }) : null,
+    p.by.includes('scheduled') ? L(ctx, 'partial_scheduled', { from: p.scheduled_from ?? '', until: p.scheduled_until ?? '' }) : null,
+  ].filter((x): x is string => x !== null).join(L(ctx, 'partial_or'));
+  return L(ctx, 'partial', { how });
 }
 
 /** The signing key's fingerprint on a line of its own, so it never wraps mid-group. */

@@ -29,10 +29,11 @@ export class PatientOrder {
     private readonly phones: PackedStrings,
   ) {}
 
-  static read(db: Db, locale: string): PatientOrder {
+  /** `only`: a partial binder's patients (patient-selection.ts); default every patient. */
+  static read(db: Db, locale: string, only?: ReadonlySet<string>): PatientOrder {
     const collator = new Intl.Collator(locale, { sensitivity: 'base', numeric: true });
     const facts = new Map(readFrontMatterFacts(db).map((f) => [f.id, f]));
-    const rows = readPatientSummaries(db).map((r) => {
+    const rows = readPatientSummaries(db).filter((r) => !only || only.has(r.id)).map((r) => {
       const f = facts.get(r.id);
       return { ...r, latin_family: f?.family_name_latin || romanise(r.family_name), latin_given: f?.given_names_latin || romanise(r.given_names),
         preferred_name: f?.preferred_name ?? '', phone: f?.phone ?? '' };

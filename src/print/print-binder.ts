@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import type { Db } from '../store/open-store.js';
 import { assertHasPatients } from '../store/open-store.js';
 import {
@@ -13,7 +13,7 @@ import type { EncodeOptions } from '../codec/record-codec.js';
 import { layoutCodePages, codesPerPage } from '../layout/code-pages.js';
 import type { PatientLayoutContext } from '../layout/patient-layout.js';
 import { PatientPool } from './threads/patient-pool.js';
-import { layoutCover, type FrontMatterContext } from '../layout/front-matter.js';
+import { layoutCover, type CoverRun, type FrontMatterContext } from '../layout/front-matter.js';
 import { layoutRecipe } from '../layout/recipe-page.js';
 import { layoutDecoderCodes, layoutDecoderListing } from '../layout/decoder-pages.js';
 import { indexLetter, layoutIndex } from '../layout/index-pages.js';
@@ -30,6 +30,8 @@ import { BinderDocument, type DocumentInfo } from '../pdf/binder-document.js';
 import { ManifestEntries } from './manifest-entries.js';
 import { assertRoomFor, DiskProjection, minimumBinderBytes } from './disk-space.js';
 import { capHeapGrowth } from './threads/heap-growth.js';
+import { ArchiveWriter, type ArchiveTarget } from '../archive/archive-file.js';
+import { resolveSelection, type PatientSelection, type ResolvedSelection } from './patient-selection.js';
 
 export interface BinderOptions {
   /** The open store (read-only is enough) and its path, for messages. */
@@ -57,6 +59,12 @@ export interface BinderOptions {
   /** Where the binder is written until complete; default: a fresh name beside `outPath` (printBinder picks it so its thread can remove it). */
   temporaryPath?: string;
   onProgress?: (progress: BinderProgress) => void;
+  /** What the run register adds to the cover (issue 28): the full print this binder replaces. */
+  cover?: CoverRun;
+  /** A partial binder's patients (issue 28); default every patient of the store. */
+  selection?: PatientSelection;
+  /** Also write the run's code texts, encrypted, to this off-site archive (FORMAT §16). */
+  archive?: ArchiveTarget;
 }
 
 export interface BinderProgress { phase: 'render'; done: number; total: number }
@@ -67,6 +75,10 @@ export interface BinderSummary {
   codes: number;
   /** What the user should know about the binder printed (an --as-of earlier than the data's latest change). */
   warnings: string[];
+  /** The latest change in the store when printed (the cover's "data as of"). */
+  dataAsOf?: string | null;
+  /** A partial binder's patients, by id (for the run register). */
+  selectedIds?: string[];
 }
 
 /** One part of the front matter: the title its running header and bookmark carry, and its layout, page by page. */
@@ -98,6 +110,8 @@ interface PrintRun {
   fingerprint: string | null;
   /** FORMAT §6.3: the signing public key as printed, base64 of its SPKI DER. */
   publicKey: string | null;
+  /** A partial binder's patients and how they were chosen. */
+  selection?: ResolvedSelection;
 }
 
 /** What the patients' pages leave for the manifest and the front matter. */
@@ -138,12 +152,20 @@ export async function drawBinder(options: BinderOptions): Promise<BinderSummary>
   capHeapGrowth();
   const output = await AtomicOutput.open(options.outPath, options);
   let pool: PatientPool | undefined;
+  let archive: ArchiveWriter | undefined;
+  let archived = false;
   try {
+    if (options.archive) archive = ArchiveWriter.open({ ...options.archive, storePath: options.storePath, ...(options.force ? { force: true } : {}) });
     const summary = await readInSnapshot(db, () => drawInSnapshot(options, output));
+    // The archive first: a binder never stands complete beside an archive that failed.
+    archive?.commit();
+    archived = archive !== undefined;
     await output.commit();
     return { ...summary, bytes: statSync(options.outPath).size };
   } catch (e) {
     output.discard();
+    archive?.discard();
+    if (archived) rmSync(options.archive!.path, { force: true });
     throw e;
   } finally {
     await pool?.close();
@@ -157,14 +179,15 @@ export async function drawBinder(options: BinderOptions): Promise<BinderSummary>
     const pages = new BinderPages(run, new BinderDocument(out, run.frame, documentInfo(run), run.shaper, front.bookmarks), front.pages);
     const { template, today } = run.ctx;
     const workers = pool = new PatientPool({ template, box: run.ctx.box, today, dataAsOf: run.dataAsOf, codeOptions: run.codeOptions }, run.shaper, o.jobs ?? 1);
-    const printed = await printPatients(run, pages, workers, out);
+    const printed = await printPatients(run, pages, workers, out, archive);
     // The workers' heaps are not needed for the rest: freed before the manifest and front matter are drawn.
     await workers.close();
-    const manifestCodes = await printManifest(run, pages, printed.entries);
+    const manifestCodes = await printManifest(run, pages, printed.entries, archive);
     printDecoderListing(run, pages);
     printFrontMatter(run, pages, front, printed.firstPages);
     await pages.doc.end();
-    return { patients: run.patients.length, pages: pages.current, codes: printed.codes + manifestCodes, outPath: o.outPath, warnings: asOfWarnings(run) };
+    return { patients: run.patients.length, pages: pages.current, codes: printed.codes + manifestCodes, outPath: o.outPath, warnings: asOfWarnings(run),
+      dataAsOf: run.dataAsOf, ...(run.selection ? { selectedIds: [...run.selection.ids] } : {}) };
   }
 }
 
@@ -182,16 +205,17 @@ function prepareRun(db: Db, options: BinderOptions): PrintRun {
   const [width, height] = PAPER[template.paper];
   const frame = pageFrame(width, height);
   const shaper = new TextShaper();
+  const selection = options.selection ? resolveSelection(db, options.selection, today) : undefined;
   const keys = { ...(options.signingKey ? { signingKey: options.signingKey } : {}), ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}) };
   return {
     options, meta, dataAsOf: readLatestChange(db), today, frame, shaper,
     ctx: { shaper, template, box: bodyBox(frame), today },
     reader: new RecordReader(db),
-    patients: PatientOrder.read(db, template.locale),
+    patients: PatientOrder.read(db, template.locale, selection?.ids),
     // A day either side: zones differ by up to 26 hours; moved into the printed zone, then kept to the schedule's days.
     visits: readScheduleVisits(db, addDays(today, -1), addDays(until, 1))
       .map((v) => ({ ...v, starts_at: rezoneWallTime(v.starts_at, storeZone, timeZone) }))
-      .filter((v) => v.starts_at >= today && v.starts_at < `${until}T99`)
+      .filter((v) => v.starts_at >= today && v.starts_at < `${until}T99` && (!selection || selection.ids.has(v.patient_id)))
       .sort((a, b) => (a.starts_at < b.starts_at ? -1 : a.starts_at > b.starts_at ? 1 : 0)),
     timeZone,
     keys,
@@ -199,6 +223,7 @@ function prepareRun(db: Db, options: BinderOptions): PrintRun {
     clinicName: template.clinic.name ?? meta.clinic_name ?? 'Clinic',
     fingerprint: options.signingKey ? fingerprintPublicKey(options.signingKey) : null,
     publicKey: options.signingKey ? createPublicKey(options.signingKey).export({ type: 'spki', format: 'der' }).toString('base64') : null,
+    ...(selection ? { selection } : {}),
   };
 }
 
@@ -232,6 +257,8 @@ function frontMatter(run: PrintRun, totalPages: number, firstPage: (patient: num
       fingerprint: run.fingerprint, encrypted: o.encryptKey !== undefined,
       timeZone: run.timeZone, schedulePage: starts.schedule, indexPage: starts.index,
       publicKey: run.publicKey, keysKeptAt: template.clinic.keys_kept_at ?? null,
+      runId: run.codeOptions.runId, ...(o.cover?.supersedes !== undefined ? { supersedes: o.cover.supersedes } : {}),
+      ...(run.selection ? { partial: run.selection.manifest } : {}),
     }, ctx)) },
     { title: label(template, 'restore_recipe'), bookmark: false,
       layout: all(layoutRecipe(ctx, { fingerprint: run.fingerprint, encrypted: o.encryptKey !== undefined, publicKey: run.publicKey })) },
@@ -313,7 +340,7 @@ class BinderPages {
 }
 
 /** Draws the patients in binder order as the workers prepare them, each from a right-hand page, streamed to the file. */
-async function printPatients(run: PrintRun, pages: BinderPages, workers: PatientPool, out: AtomicOutput): Promise<PatientsPrinted> {
+async function printPatients(run: PrintRun, pages: BinderPages, workers: PatientPool, out: AtomicOutput, archive?: ArchiveWriter): Promise<PatientsPrinted> {
   const { patients, options: o } = run;
   const { template } = o;
   const firstPages = new Int32Array(patients.length);
@@ -333,6 +360,7 @@ async function printPatients(run: PrintRun, pages: BinderPages, workers: Patient
       const header = pages.patientHeader(done, i, prepared.pages.length);
       pages.next(body, i < prepared.pages.length - prepared.codePages ? header : { ...header, thumb: '' });
       if (i === 0) pages.doc.bookmark(`${patients.findableName(done)} — ${label(template, 'mrn')} ${patients.mrn(done)}`);
+      if (archive) for (const op of body.ops) if (op.kind === 'qr') archive.add(op.text);
     });
     entries.add(prepared.digest, prepared.codes, pages.current - prepared.codePages + 1, prepared.codePages);
     codes += prepared.codes;
@@ -345,10 +373,11 @@ async function printPatients(run: PrintRun, pages: BinderPages, workers: Patient
 }
 
 /** Draws the run's manifest codes, which list every patient's code pages, so they follow them. Returns how many codes. */
-async function printManifest(run: PrintRun, pages: BinderPages, entries: ManifestEntries): Promise<number> {
+async function printManifest(run: PrintRun, pages: BinderPages, entries: ManifestEntries, archive?: ArchiveWriter): Promise<number> {
   const { template, printedAt } = run.options;
   pages.startOnRightHandPage();
-  const manifest = encodeManifest({ runId: run.codeOptions.runId, printedAt, clinic: run.meta }, entries.inIdOrder(), run.keys).texts;
+  const manifest = encodeManifest({ runId: run.codeOptions.runId, printedAt, clinic: run.meta, ...(run.selection ? { selection: run.selection.manifest } : {}) }, entries.inIdOrder(), run.keys).texts;
+  for (const text of manifest) archive?.add(text);
   const manifestPages = layoutCodePages(manifest, {
     heading: (first, last, total, page, n) => label(template, 'manifest_heading', { first, last, total, page, pages: n }),
     caption: (i) => label(template, 'manifest_caption', { i, total: manifest.length }),

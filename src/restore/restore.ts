@@ -2,6 +2,7 @@
 import { NoCodesError, RestoreIncompleteError, type PaperchartError } from '../errors.js';
 import { readEncryptKeyFile, readPublicKeyFile } from '../keys/key-files.js';
 import { KeyCheck } from './key-check.js';
+import { isArchive, readArchive, readPassphraseFile } from '../archive/archive-file.js';
 import { checkRestoreTarget, restoreRecords } from './restore-records.js';
 import type { OnConflict, RestoreReport } from './restore-report.js';
 
@@ -14,8 +15,10 @@ export interface RestoreOptions {
   publicKeyFile?: string;
   /** Accept records whose signature is absent or unchecked. */
   trustUnsigned?: boolean;
-  /** The record key file (32 bytes, hex) of an encrypted binder. */
+  /** The record key file (32 bytes, hex) of an encrypted binder; it also opens an archive written under the record key. */
   decryptKeyFile?: string;
+  /** The passphrase file of an off-site archive (FORMAT §16) among the inputs. */
+  passphraseFile?: string;
   onConflict: OnConflict;
   dryRun: boolean;
   /** Threads a PDF's pages are read on (default 1). */
@@ -55,12 +58,20 @@ export async function restore(o: RestoreOptions): Promise<RestoreResult> {
   // A key that does not fit the codes is named from the first page(s), not after all of them.
   const keys = new KeyCheck({ ...(publicKey ? { publicKey, publicKeyFile: o.publicKeyFile! } : {}), trustUnsigned: o.trustUnsigned === true,
     ...(decryptKey ? { decryptKey, decryptKeyFile: o.decryptKeyFile! } : {}) });
-  const collected = await collectTexts([...o.inputs], { ...(o.readStdin ? { readStdin: o.readStdin } : {}), skipped, jobs: o.jobs ?? 1,
+  // Off-site archives (FORMAT §16) are opened and authenticated whole first: a wrong passphrase or an altered file stops here.
+  const archives = o.inputs.filter((i) => i !== '-' && isArchive(i));
+  const fromArchives = archives.flatMap((path) => readArchive(path, {
+    ...(o.passphraseFile !== undefined ? { passphrase: readPassphraseFile(o.passphraseFile, false) } : {}), ...(decryptKey ? { recordKey: decryptKey } : {}),
+  }).texts.map((text) => ({ text, source: path })));
+  if (fromArchives.length) keys.add(fromArchives.map((t) => t.text));
+  const paper = o.inputs.filter((i) => !archives.includes(i));
+  const collected = paper.length === 0 ? [] : await collectTexts([...paper], { ...(o.readStdin ? { readStdin: o.readStdin } : {}), skipped, jobs: o.jobs ?? 1,
     onTexts: (texts) => keys.add(texts.map((t) => t.text)),
     onProgress: (_source, _page, count) => {
       pagesRead = count.done;
       o.onProgress?.(count.done, count.total, 'read');
     } });
+  for (const t of fromArchives) collected.push(t);
   if (collected.length === 0) throw skipped.refused[0] ?? new NoCodesError(o.inputs, pagesRead, skipped.lines);
   keys.finish();
   const report = await restoreRecords({

@@ -68,9 +68,12 @@ export async function verifyBinder(o: VerifyOptions): Promise<VerifyReport> {
   const fromPaper = new Map(decoded.records.map((r) => [r.patientId, r]));
   const failed = new Map(decoded.failures.filter((f) => f.patientId !== null).map((f) => [f.patientId!, f]));
   // One snapshot, so a clinic writing meanwhile cannot make the comparison half old, half new.
+  // A partial binder (FORMAT §11.3) is checked against the patients its manifest lists, not the whole store.
+  const partial = decoded.manifests.length === 1 ? manifestOrNull(decoded.manifests[0]!) : null;
+  const only = partial?.selection ? new Set(partial.patients.map((p) => p.id)) : null;
   const { inStore, verified } = await readInSnapshot(o.db, () => {
     const reader = new RecordReader(o.db);
-    const ids = readPatientSummaries(o.db).map((s) => s.id);
+    const ids = readPatientSummaries(o.db).map((s) => s.id).filter((id) => !only || only.has(id));
     let same = 0;
     for (const id of ids) {
       const paper = fromPaper.get(id);
@@ -92,8 +95,12 @@ export async function verifyBinder(o: VerifyOptions): Promise<VerifyReport> {
   } else {
     const listed = new Set(manifests[0]!.patients.map((p) => p.id));
     if (listed.size !== stored.size || inStore.some((id) => !listed.has(id))) {
-      problems.push({ patientId: null, problem: 'the manifest does not list exactly the patients of the store' });
+      problems.push({ patientId: null, problem: `the manifest does not list exactly the patients of the store${only ? ' it chose' : ''}` });
     }
   }
   return { binder: o.binderPath, pages, codes: texts.length, patients: inStore.length, verified, problems };
+}
+
+function manifestOrNull(doc: Parameters<typeof parseManifest>[0]): ReturnType<typeof parseManifest> | null {
+  try { return parseManifest(doc); } catch { return null; }
 }

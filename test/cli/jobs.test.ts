@@ -15,7 +15,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const print = (jobs: number, extra: string[] = []): Buffer => {
   const out = join(dir, `binder-${jobs}-${extra.length}.pdf`);
-  execFileSync(process.execPath, [BIN, 'print', '--db', DEMO, '--out', out, '--as-of', '2026-11-25T16:00Z', '--jobs', String(jobs), ...extra],
+  // A register of its own (issue 28): the cover names the previous full print, which other tests' prints of DEMO would change.
+  execFileSync(process.execPath, [BIN, 'print', '--db', DEMO, '--out', out, '--as-of', '2026-11-25T16:00Z', '--jobs', String(jobs), '--register', join(dir, 'runs.sqlite'), ...extra],
     { stdio: ['ignore', 'ignore', 'pipe'] });
   return readFileSync(out);
 };

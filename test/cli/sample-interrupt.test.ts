@@ -55,6 +55,6 @@ describe('a new store after a run killed with -9', () => {
     writeFileSync(codes, encodeRecord(handmadePatient(1), { runId: 'KILL9', printedAt: '2026-11-21T12:00:00Z' }).join('\n'));
     const r = await runCli('restore', '--db', join(folder, 'restored.sqlite'), '--trust-unsigned', codes);
     expect(r.out).toMatch(/restored\s+H0001/);
-    expect(readdirSync(folder).sort()).toEqual(['codes.txt', 'restored.sqlite']);
+    expect(readdirSync(folder).sort()).toEqual(['codes.txt', 'restored.runs.sqlite', 'restored.sqlite']);
   });
 });

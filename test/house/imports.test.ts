@@ -11,11 +11,11 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
 /** Which top-level folders each folder of src/ may import. */
 const ALLOWED: Record<string, readonly string[]> = {
-  print: ['store', 'record', 'codec', 'qr', 'text', 'layout', 'pdf', 'keys'],
+  print: ['store', 'record', 'codec', 'qr', 'text', 'layout', 'pdf', 'keys', 'archive'],
   pdf: ['text', 'layout', 'qr'],
   layout: ['text', 'record', 'qr'], // qr: the code sizes a code page lays out
   qr: ['codec'], // the shared tables (GF(256), the alphanumeric alphabet, the capacity)
-  restore: ['scan', 'codec', 'record', 'store', 'keys'],
+  restore: ['scan', 'codec', 'record', 'store', 'keys', 'archive'],
   store: ['record', 'codec'],
   codec: ['record'],
   sample: ['store', 'record'],
@@ -25,6 +25,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   keys: ['codec'], // the key material's encoding and fingerprints
   station: ['codec', 'scan', 'keys'], // the page bundles the codec; --binder scans the manifest; --pubkey reads a key
   fhir: ['store', 'record'], // import writes through store/; export reads records
+  runs: ['print', 'restore', 'store', 'codec', 'layout', 'archive'], // the register records the runs it wraps (issue 28)
+  archive: [], // the off-site archive's format, writer and reader (issue 28)
 };
 
 /** One file may cross a line its folder may not: print --verify scans the binder it printed. */

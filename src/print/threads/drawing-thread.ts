@@ -38,8 +38,10 @@ export async function printBinder(options: PrintOptions, onProgress?: (progress:
   if (!existsSync(workerPath)) throw new Error(`paperchart is not built: its drawing thread ${workerPath} is missing (run \`npm run build\`)`);
   // Chosen here and handed over: Ctrl-C arrives on this thread only, which stops the drawing, then removes the file.
   const temporaryPath = options.temporaryPath ?? temporaryPathBeside(options.outPath);
-  const worker = new Worker(WORKER_URL, { workerData: { ...options, temporaryPath }, resourceLimits: { maxYoungGenerationSizeMb: DRAWING_YOUNG_MB } });
+  const archive = options.archive ? { ...options.archive, temporaryPath: options.archive.temporaryPath ?? temporaryPathBeside(options.archive.path) } : undefined;
+  const worker = new Worker(WORKER_URL, { workerData: { ...options, temporaryPath, ...(archive ? { archive } : {}) }, resourceLimits: { maxYoungGenerationSizeMb: DRAWING_YOUNG_MB } });
   const forget = removeOnInterrupt(temporaryPath, () => void worker.terminate());
+  const forgetArchive = archive ? removeOnInterrupt(archive.temporaryPath!, () => void worker.terminate()) : () => undefined;
   try {
     return await new Promise<BinderSummary>((resolve, reject) => {
       worker.on('message', (m: BinderThreadMessage) => {
@@ -52,6 +54,7 @@ export async function printBinder(options: PrintOptions, onProgress?: (progress:
     });
   } finally {
     forget();
+    forgetArchive();
     await worker.terminate();
   }
 }

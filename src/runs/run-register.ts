@@ -1,0 +1,153 @@
+// The run register: every print, verify and restore, in a SQLite file of its own beside the store.
+// Not inside the store: the store is the clinic's (paperchart writes into it only on a restore the clinic asks
+// for), print opens it read-only, and a restore that replaces a store would take the audit trail with it. Not
+// in the binder: a lost binder must not take the record of who printed whom along. An auditor opens it with
+// any SQLite tool (`sqlite3 clinic.runs.sqlite 'SELECT * FROM runs'`).
+import Database from 'better-sqlite3';
+import { basename, dirname, extname, join } from 'node:path';
+import { RegisterError } from '../errors.js';
+
+export type RunKind = 'print' | 'verify' | 'restore';
+/** running: begun and not finished (a run killed with -9 stays so); never shown as complete. */
+export type RunOutcome = 'running' | 'complete' | 'failed';
+
+export interface RunRow {
+  /** Row number in the register: runs in the order they began. */
+  seq: number;
+  /** A print's run id is its codes' (FORMAT §4.2); a verify's or a restore's is its kind and start time. */
+  run_id: string;
+  kind: RunKind;
+  started_at: string;
+  ended_at: string | null;
+  data_as_of: string | null;
+  os_user: string;
+  store_path: string;
+  schema_version: number | null;
+  patients: number | null;
+  pages: number | null;
+  /** The binder printed or verified, and its SHA-256. */
+  pdf_path: string | null;
+  pdf_sha256: string | null;
+  key_fingerprint: string | null;
+  /** JSON: how the patients were chosen (all, a list, the scheduled days) and the ids of a partial print. */
+  selection: string | null;
+  /** A print's: the run id of the previous complete full print of the same store that this binder replaces. */
+  supersedes: string | null;
+  outcome: RunOutcome;
+  /** A failure's code and message, or a restore's counts. */
+  detail: string | null;
+}
+
+export type RunStart = Pick<RunRow, 'run_id' | 'kind' | 'started_at' | 'store_path'> & Partial<Pick<RunRow, 'pdf_path' | 'key_fingerprint' | 'selection' | 'supersedes'>>;
+export type RunEnd = Partial<Pick<RunRow, 'data_as_of' | 'schema_version' | 'patients' | 'pages' | 'pdf_path' | 'pdf_sha256' | 'key_fingerprint' | 'selection' | 'detail'>>;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runs (
+  seq INTEGER PRIMARY KEY,
+  run_id TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('print', 'verify', 'restore')),
+  started_at TEXT NOT NULL,
+  ended_at TEXT,
+  data_as_of TEXT,
+  os_user TEXT NOT NULL,
+  store_path TEXT NOT NULL,
+  schema_version INTEGER,
+  patients INTEGER,
+  pages INTEGER,
+  pdf_path TEXT,
+  pdf_sha256 TEXT,
+  key_fingerprint TEXT,
+  selection TEXT,
+  supersedes TEXT,
+  outcome TEXT NOT NULL CHECK (outcome IN ('running', 'complete', 'failed')),
+  detail TEXT
+);
+CREATE INDEX IF NOT EXISTS runs_by_kind ON runs (kind, outcome, seq);
+`;
+
+/** The register a store's runs go to by default: `clinic.sqlite` → `clinic.runs.sqlite` in the same folder. */
+export function registerPathFor(storePath: string): string {
+  const name = basename(storePath);
+  const ext = extname(name);
+  return join(dirname(storePath), `${ext ? name.slice(0, -ext.length) : name}.runs.sqlite`);
+}
+
+/** The register of runs: one SQLite file, rows added when a run begins and completed when it ends. */
+export class RunRegister {
+  private constructor(readonly path: string, private readonly db: Database.Database) {}
+
+  /**
+   * Opens (creating if needed) the register at `path`.
+   * @throws RegisterError when it cannot be opened or written, or is not a register
+   */
+  static open(path: string): RunRegister {
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { timeout: 5_000 });
+      db.exec(SCHEMA);
+      return new RunRegister(path, db);
+    } catch (e) {
+      db?.close();
+      throw new RegisterError(path, (e as Error).message);
+    }
+  }
+
+  /** Opens an existing register to read, or null when there is none. */
+  static read(path: string): RunRegister | null {
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true, timeout: 5_000 });
+      db.prepare('SELECT 1 FROM runs LIMIT 1').all();
+      return new RunRegister(path, db);
+    } catch (e) {
+      db?.close();
+      if ((e as { code?: string }).code === 'SQLITE_CANTOPEN') return null;
+      throw new RegisterError(path, (e as Error).message);
+    }
+  }
+
+  /** Records a run as begun (outcome running); returns its row number. */
+  begin(start: RunStart, osUser: string): number {
+    const row = { pdf_path: null, key_fingerprint: null, selection: null, supersedes: null, ...start, os_user: osUser };
+    try {
+      return Number(this.db.prepare(`INSERT INTO runs (run_id, kind, started_at, os_user, store_path, pdf_path, key_fingerprint, selection, supersedes, outcome)
+        VALUES (@run_id, @kind, @started_at, @os_user, @store_path, @pdf_path, @key_fingerprint, @selection, @supersedes, 'running')`).run(row).lastInsertRowid);
+    } catch (e) {
+      throw new RegisterError(this.path, (e as Error).message);
+    }
+  }
+
+  /**
+   * Records how a run ended; fields left out keep what begin wrote.
+   * @throws RegisterError when the register cannot be written
+   */
+  finish(seq: number, outcome: Exclude<RunOutcome, 'running'>, endedAt: string, end: RunEnd): void {
+    const fields = Object.entries(end).filter(([, v]) => v !== undefined);
+    const set = ['outcome = @outcome', 'ended_at = @ended_at', ...fields.map(([k]) => `${k} = @${k}`)].join(', ');
+    try {
+      this.db.prepare(`UPDATE runs SET ${set} WHERE seq = @seq`).run({ ...Object.fromEntries(fields), outcome, ended_at: endedAt, seq });
+    } catch (e) {
+      throw new RegisterError(this.path, (e as Error).message);
+    }
+  }
+
+  /** Every run, oldest first. */
+  list(): RunRow[] {
+    return this.db.prepare('SELECT * FROM runs ORDER BY seq').all() as RunRow[];
+  }
+
+  /**
+   * The complete print of every patient of `storePath` (no selection) printed last before run `runId`, which
+   * that run supersedes. By print time, not by when it was recorded: a binder reprinted with the same --as-of
+   * names the same predecessor, so its bytes do not depend on what else was printed since.
+   */
+  lastFullPrintBefore(storePath: string, runId: string): RunRow | null {
+    const row = this.db.prepare(`SELECT * FROM runs WHERE kind = 'print' AND outcome = 'complete' AND store_path = ? AND run_id < ?
+      AND (selection IS NULL OR json_extract(selection, '$.kind') = 'all') ORDER BY run_id DESC, seq DESC LIMIT 1`).get(storePath, runId);
+    return (row as RunRow | undefined) ?? null;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
