@@ -8,6 +8,7 @@ import { runCli } from '../_run-cli.js';
 import { writeHandmadeClinic } from '../fixtures/handmade-clinic.js';
 import { extractPageTexts } from '../_pdf-text.js';
 import type { RunRow } from '../../src/runs/run-register.js';
+import { SCHEMA_VERSION } from '../../src/store/schema.js';
 
 let dir: string;
 let store: string;
@@ -45,7 +46,7 @@ describe('the run register', () => {
     const [print1, print2, verify] = await runs(store);
     const user = (await import('node:os')).userInfo().username;
     expect(print1).toMatchObject({ run_id: '20261125150000', kind: 'print', outcome: 'complete', os_user: user, store_path: store,
-      schema_version: 2, patients: 3, pdf_path: first, pdf_sha256: sha256(first), key_fingerprint: null, supersedes: null });
+      schema_version: SCHEMA_VERSION, patients: 3, pdf_path: first, pdf_sha256: sha256(first), key_fingerprint: null, supersedes: null });
     expect(print1!.pages).toBeGreaterThan(3);
     expect(print1!.data_as_of).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(Date.parse(print1!.ended_at!)).toBeGreaterThanOrEqual(Date.parse(print1!.started_at));
@@ -53,13 +54,14 @@ describe('the run register', () => {
     expect(print2!.key_fingerprint).toMatch(/^([0-9A-F]{4} ){15}[0-9A-F]{4}$/);
     expect(verify).toMatchObject({ kind: 'verify', outcome: 'complete', patients: 3, pdf_path: second, pdf_sha256: sha256(second) });
     const [restore] = await runs(restored);
-    expect(restore).toMatchObject({ kind: 'restore', outcome: 'complete', patients: 3, store_path: restored, schema_version: 2 });
+    expect(restore).toMatchObject({ kind: 'restore', outcome: 'complete', patients: 3, store_path: restored, schema_version: SCHEMA_VERSION });
     expect(restore!.detail).toContain('runs 20261126150000; 3 restored');
 
     // The cover names the run and the binder it replaces.
     const cover = (await extractPageTexts(second))[0]!;
     expect(cover).toContain('20261126150000');
-    expect(cover).toMatch(/binder of run 20261125150000, printed 2026-11-25 15:00/);
+    // The replaced run's print time in the clinic's zone, as every time of the binder (issue 25).
+    expect(cover).toMatch(/binder of run 20261125150000, printed 2026-11-25 09:00\s+CST/);
     // Retention, in the template's words: when to replace it, how to destroy it.
     expect(cover).toMatch(/Keeping and destroying this binder[\s\S]*cross-cut\s+shredding/);
     const text = await runCli('runs', '--db', store);
