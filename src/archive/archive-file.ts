@@ -1,6 +1,6 @@
 // Writing an archive as print draws (one code text at a time, in binder order) and reading one back for restore.
 import { createCipheriv, createDecipheriv, type CipherGCM } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { ArchiveError, OutputNotWritableError, PassphraseError, fileProblem } from '../errors.js';
 import { assertBinderOutput } from '../_output-guard.js';
 import { commitFile, temporaryPathBeside } from '../_temporary-file.js';
@@ -40,10 +40,11 @@ export function assertArchiveOutput(path: string, opts: { storePath?: string; fo
   assertBinderOutput(path, { ...opts, ...(isArchive(path) ? { force: true } : {}) });
 }
 
-/** True when the file starts as an archive does (FORMAT §16.1). */
+/** True when the file starts as an archive does (FORMAT §16.1). Only a regular file is opened: a named pipe with no writer would block the open forever. */
 export function isArchive(path: string): boolean {
   let fd: number | undefined;
   try {
+    if (!statSync(path).isFile()) return false;
     fd = openSync(path, 'r');
     const b = Buffer.alloc(ARCHIVE_MAGIC.length);
     return readSync(fd, b, 0, b.length, 0) === b.length && b.equals(ARCHIVE_MAGIC);
