@@ -12,34 +12,43 @@ export class ManifestEntries {
   private readonly codes: Int32Array;
   private readonly firstCodePage: Int32Array;
   private readonly codePages: Int32Array;
+  /** The codes on each code page, all patients' in a row; patient i's start at pageCodesAt[i] (-1: not given). */
+  private readonly pageCodes: number[] = [];
+  private readonly pageCodesAt: Int32Array;
   private count = 0;
 
   /**
    * `ids`: the patients, in the order they will be added; `identity`, their names and record numbers as
-   * printed, read when the manifest is made (FORMAT §11); `codesPerPage`, how many codes a full code page holds.
+   * printed, read when the manifest is made (FORMAT §11).
    */
-  constructor(private readonly ids: readonly string[], private readonly identity?: { name(i: number): string; mrn(i: number): string },
-    private readonly codesPerPage?: number) {
+  constructor(private readonly ids: readonly string[], private readonly identity?: { name(i: number): string; mrn(i: number): string }) {
     this.digests = Buffer.alloc(32 * ids.length);
     this.codes = new Int32Array(ids.length);
     this.firstCodePage = new Int32Array(ids.length);
     this.codePages = new Int32Array(ids.length);
+    this.pageCodesAt = new Int32Array(ids.length);
   }
 
-  /** The next patient's entry: its record's hex SHA-256, its codes, and the binder pages they are on (consecutive). */
-  add(digest: string, codes: number, firstCodePage: number, codePages: number): void {
+  /**
+   * The next patient's entry: its record's hex SHA-256, its codes, the binder pages they are on (consecutive), and
+   * how many codes each of those pages holds, as drawn (the first may share its page with the summary).
+   */
+  add(digest: string, codes: number, firstCodePage: number, codePages: number, perPage?: readonly number[]): void {
     const i = this.count;
     if (i >= this.ids.length) throw new Error(`more manifest entries than the ${this.ids.length} patients`);
     if (this.digests.write(digest, 32 * i, 32, 'hex') !== 32) throw new Error(`patient ${this.ids[i]}: digest ${digest} is not 64 hex digits`);
     this.codes[i] = codes;
     this.firstCodePage[i] = firstCodePage;
     this.codePages[i] = codePages;
+    const exact = perPage !== undefined && perPage.length === codePages && perPage.every((n) => n > 0) && perPage.reduce((a, b) => a + b, 0) === codes;
+    this.pageCodesAt[i] = exact ? this.pageCodes.length : -1;
+    if (exact) this.pageCodes.push(...perPage);
     this.count++;
   }
 
   private pageCodesOf(i: number): { page_codes?: number[] } {
-    const counts = this.codesPerPage ? pageCodes(this.codes[i]!, this.codePages[i]!, this.codesPerPage) : undefined;
-    return counts ? { page_codes: counts } : {};
+    const at = this.pageCodesAt[i]!;
+    return at < 0 ? {} : { page_codes: this.pageCodes.slice(at, at + this.codePages[i]!) };
   }
 
   /**
@@ -60,10 +69,4 @@ export class ManifestEntries {
       };
     }
   }
-}
-
-/** Codes on each of `pages` pages filled in order, `perPage` to a page (layout/code-pages.ts), or undefined when they do not add up. */
-function pageCodes(codes: number, pages: number, perPage: number): number[] | undefined {
-  const counts = Array.from({ length: pages }, (_, k) => Math.max(0, Math.min(perPage, codes - k * perPage)));
-  return counts.reduce((a, b) => a + b, 0) === codes && counts.every((n) => n > 0) ? counts : undefined;
 }

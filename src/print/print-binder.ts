@@ -10,7 +10,7 @@ import { warmStoreCache } from '../store/warm-store-cache.js';
 import { encodeManifest } from '../codec/manifest.js';
 import { fingerprintPublicKey } from '../codec/keys.js';
 import type { EncodeOptions } from '../codec/record-codec.js';
-import { layoutCodePages, codesPerPage } from '../layout/code-pages.js';
+import { layoutCodePages } from '../layout/code-pages.js';
 import type { PatientLayoutContext } from '../layout/patient-layout.js';
 import { PatientPool } from './threads/patient-pool.js';
 import { layoutCover, type CoverRun, type FrontMatterContext } from '../layout/front-matter.js';
@@ -344,9 +344,8 @@ async function printPatients(run: PrintRun, pages: BinderPages, workers: Patient
   const { patients, options: o } = run;
   const { template } = o;
   const firstPages = new Int32Array(patients.length);
-  // FORMAT §11: names, record numbers and the codes on each page, for a restore's report.
-  const { columns, rows } = codesPerPage(run.ctx.box);
-  const entries = new ManifestEntries(patients.ids, patients, columns * rows);
+  // FORMAT §11: names and record numbers as printed, for a restore's report.
+  const entries = new ManifestEntries(patients.ids, patients);
   const disk = new DiskProjection(o.outPath, patients.length);
   let codes = 0;
   let done = 0;
@@ -362,7 +361,9 @@ async function printPatients(run: PrintRun, pages: BinderPages, workers: Patient
       if (i === 0) pages.doc.bookmark(`${patients.findableName(done)} — ${label(template, 'mrn')} ${patients.mrn(done)}`);
       if (archive) for (const op of body.ops) if (op.kind === 'qr') archive.add(op.text);
     });
-    entries.add(prepared.digest, prepared.codes, pages.current - prepared.codePages + 1, prepared.codePages);
+    // The codes on each page as drawn: the first of them may share its page with the summary (issue 26).
+    const perPage = prepared.pages.slice(prepared.pages.length - prepared.codePages).map((body) => body.ops.filter((op) => op.kind === 'qr').length);
+    entries.add(prepared.digest, prepared.codes, pages.current - prepared.codePages + 1, prepared.codePages, perPage);
     codes += prepared.codes;
     done++;
     o.onProgress?.({ phase: 'render', done, total: patients.length });

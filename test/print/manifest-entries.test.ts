@@ -20,12 +20,12 @@ describe('manifest entries', () => {
 
   it('carry each patient\'s name and MRN as printed and the codes on each page, when given (FORMAT §11)', () => {
     const names = ['Two, B', 'One, A'];
-    const entries = new ManifestEntries(['p-2', 'p-1'], { name: (i) => names[i]!, mrn: (i) => `M${i}` }, 6);
-    entries.add(sha('two'), 14, 7, 3);
-    entries.add(sha('one'), 6, 11, 1);
+    const entries = new ManifestEntries(['p-2', 'p-1'], { name: (i) => names[i]!, mrn: (i) => `M${i}` });
+    entries.add(sha('two'), 14, 7, 3, [2, 6, 6]); // the first two under the summary
+    entries.add(sha('one'), 6, 11, 1, [6]);
     expect([...entries.inIdOrder()]).toEqual([
       { id: 'p-1', digest: sha('one'), codes: 6, pages: [11], name: 'One, A', mrn: 'M1', page_codes: [6] },
-      { id: 'p-2', digest: sha('two'), codes: 14, pages: [7, 8, 9], name: 'Two, B', mrn: 'M0', page_codes: [6, 6, 2] },
+      { id: 'p-2', digest: sha('two'), codes: 14, pages: [7, 8, 9], name: 'Two, B', mrn: 'M0', page_codes: [2, 6, 6] },
     ]);
   });
 
