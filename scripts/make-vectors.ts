@@ -96,4 +96,12 @@ vector('pc1-invalid-decrypt', 'INVALID: encrypted with the test encryption key, 
 vector('pc1-two-groups', 'VALID: capacity 72, over 128 data codes, so two interleaved parity groups (FORMAT §7.3); data codes 1-4 lost, two in each group',
   withLongHistory(handmadePatient(2), 12), { ...base, capacity: 72, maxCodes: 10_000 }, (t) => t.slice(4),
   { decode: true, reassemble: true, missing: [1, 2, 3, 4] });
+// FORMAT §5.4 id order: U+FF21 (fullwidth A) before U+20000 (a CJK Extension B character) by code point, after it by UTF-16 code units.
+vector('pc1-manifest-id-order', 'VALID: a run manifest whose patient ids sort differently by code point (FORMAT §5.4, the order used) and by UTF-16 code units', {
+  runId: 'R20261125', printedAt: '2026-11-25T16:00:00Z', clinic: {},
+  patients: [
+    { id: 'H\u{20000}', digest: createHash('sha256').update('H\u{20000}').digest('hex'), codes: 3, pages: [7] },
+    { id: 'H\uFF21', digest: createHash('sha256').update('H\uFF21').digest('hex'), codes: 3, pages: [5] },
+    { id: 'H0001', digest: createHash('sha256').update('H0001').digest('hex'), codes: 3, pages: [3] },
+  ] }, base);
 console.log('wrote docs/vectors');

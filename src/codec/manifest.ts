@@ -1,5 +1,6 @@
 // The run manifest (FORMAT §11): which patients a complete binder holds.
 import { canonicalJson } from '../record/canonical-json.js';
+import { compareCodePoints } from '../record/id-order.js';
 import { utf8 } from './bytes.js';
 import { CorruptFrameError } from '../errors.js';
 import { encodeDocument, type DecodedDocument, type EncodeOptions, type EncodedDocument } from './record-codec.js';
@@ -47,9 +48,9 @@ export type ManifestHead = Omit<Manifest, 'patients'>;
 
 const PATIENT_LIST = '"patients":[';
 
-/** FORMAT §11.1's order of entries: patient ids compared by UTF-16 code units. */
+/** FORMAT §11's order of entries: patient ids by code point, as export lists them (FORMAT §5.4). */
 export function comparePatientIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return compareCodePoints(a, b);
 }
 
 /**

@@ -52,7 +52,7 @@ export class ManifestEntries {
   }
 
   /**
-   * The entries as the manifest takes them, sorted by patient id (FORMAT §11.1),
+   * The entries as the manifest takes them, sorted by patient id in code point order (FORMAT §5.4, §11),
    * made one at a time as they are read.
    */
   *inIdOrder(): Generator<ManifestEntry> {

@@ -4,6 +4,7 @@ import type { Db } from './open-store.js';
 import { readInSnapshot, readMeta, readPatientSummaries, RecordReader } from './read-records.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { canonicalJson } from '../record/canonical-json.js';
+import { compareCodePoints } from '../record/id-order.js';
 
 export const EXPORT_FORMAT = 'paperchart-export';
 
@@ -14,7 +15,7 @@ export interface ExportOptions {
 
 /**
  * Writes the store as one canonical JSON document: keys sorted, one patient
- * record per line, patients in id order, child rows in id order. Two stores
+ * record per line, patients in id order (FORMAT §5.4: by code point), child rows in id order. Two stores
  * holding the same records give identical bytes. Streams patient by patient.
  * An unknown `patientId` is refused before the first byte is written.
  * @throws PatientNotFoundError when `patientId` names no patient;
@@ -28,7 +29,8 @@ export async function exportRecords(db: Db, out: Writable, options: ExportOption
   };
   // One read transaction across the awaits: the export is one consistent snapshot.
   return readInSnapshot(db, async () => {
-    const ids = options.patientId !== undefined ? [options.patientId] : readPatientSummaries(db).map((p) => p.id);
+    // Sorted here, not by SQL: BINARY is code point order only in a UTF-8 store, and a UTF-16 one compares bytes.
+    const ids = options.patientId !== undefined ? [options.patientId] : readPatientSummaries(db).map((p) => p.id).sort(compareCodePoints);
     const reader = new RecordReader(db);
     // Half a document on stdout would look like broken JSON, not like a refusal.
     if (options.patientId !== undefined) reader.read(options.patientId);

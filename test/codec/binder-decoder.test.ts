@@ -16,6 +16,10 @@ import { runCli } from '../_run-cli.js';
 import { decodeRecords, DECODER_CODE_PREFIX } from '../../src/codec/record-codec.js';
 import { decoderCodeTexts, decoderProgram, DECODER_PREFIX } from '../../src/layout/decoder-pages.js';
 import { TEST_ENCRYPT_KEY, testPublicKey, testSigningKey } from './_test-key.js';
+import { createStore } from '../../src/store/open-store.js';
+import { writeMeta, writeRecords } from '../../src/store/write-records.js';
+import { handmadePatient } from '../fixtures/handmade-clinic.js';
+import { withPatientId } from '../fixtures/renamed-patient.js';
 
 const DECODER = fileURLToPath(new URL('../../templates/decoder/decode.py', import.meta.url));
 const which = (tool: string): string | null => {
@@ -137,6 +141,23 @@ describe.skipIf(!python)('the binder\'s decoder (templates/decoder/decode.py)', 
     const r5 = decode([...big.slice(5), ...perPatient.slice(1).flat(), ...manifest]);
     expect(r5.status).toBe(1);
     expect(r5.err).toMatch(/E_MISSING_CODES: codes 1, 2, 3, 4, 5 missing/);
+  });
+
+  it('lists patients in export\'s id order, by code point, where UTF-16 code units would order them otherwise (FORMAT §5.4)', async () => {
+    const store = join(dir, 'id-order.sqlite');
+    const db = createStore(store);
+    writeMeta(db, { clinic_name: 'Id Order Clinic', timezone: 'UTC' });
+    writeRecords(db, ['H\u{20000}', 'H\uFF21', 'H0001'].map((id, i) => withPatientId(handmadePatient(i), id)));
+    const reader = new RecordReader(db);
+    const records = ['H0001', 'H\uFF21', 'H\u{20000}'].map((id) => ({ id, canonical: canonicalJson(reader.read(id)) }));
+    const meta = readMeta(db);
+    db.close();
+    const expected = (await runCli('export', '--db', store)).out;
+    expect(expected.indexOf('"id":"H\uFF21"')).toBeLessThan(expected.indexOf('"id":"H\u{20000}"'));
+    const { perPatient, manifest } = encodeClinic({ expected, records, meta }, {});
+    const r = decode(shuffle([...perPatient.flat(), ...manifest]));
+    expect(r.status, r.err).toBe(0);
+    expect(r.out).toBe(expected);
   });
 
   it('is ignored by restore and by itself where its own codes are mixed with the others', () => {

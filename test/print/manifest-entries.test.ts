@@ -29,6 +29,12 @@ describe('manifest entries', () => {
     ]);
   });
 
+  it('are in code point order, as export lists the patients (FORMAT §5.4), not in UTF-16 code unit order', () => {
+    const entries = new ManifestEntries(['H\u{20000}', 'H\uFF21', 'H0001']);
+    for (const d of ['a', 'b', 'c']) entries.add(sha(d), 1, 1, 1);
+    expect([...entries.inIdOrder()].map((e) => e.id)).toEqual(['H0001', 'H\uFF21', 'H\u{20000}']);
+  });
+
   it('refuse a digest that is not 64 hex digits, and more entries than patients', () => {
     const entries = new ManifestEntries(['p-1']);
     expect(() => entries.add('abc', 1, 1, 1)).toThrow(/p-1: digest abc/);

@@ -3,10 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../_run-cli.js';
-import { createStore } from '../../src/store/open-store.js';
+import Database from 'better-sqlite3';
+import { createStore, migrate } from '../../src/store/open-store.js';
 import { writeMeta, writeRecords } from '../../src/store/write-records.js';
 import { canonicalJson } from '../../src/record/canonical-json.js';
 import { handmadePatient, withLongHistory } from '../fixtures/handmade-clinic.js';
+import { withPatientId } from '../fixtures/renamed-patient.js';
 import type { PatientRecord } from '../../src/record/record.js';
 
 let dir: string;
@@ -82,6 +84,24 @@ describe('export', () => {
     const doc = JSON.parse(r.out) as { patients: PatientRecord[]; meta?: unknown };
     expect(doc.patients.map((p) => p.patient.id)).toEqual(['H0003']);
     expect(doc.meta).toBeUndefined();
+  });
+
+  it('lists patients by code point (FORMAT §5.4), in a UTF-16 store too, where SQLite\'s BINARY order is not that', async () => {
+    // U+FF21 sorts before U+20000 by code point and after it by UTF-16 code units; U+0100 before U+00FF in UTF-16LE bytes.
+    const ids = ['H\u{20000}', 'H\uFF21', 'H\u0100', 'H\u00FF', 'H0001'];
+    const recs = ids.map((id, i) => withPatientId(handmadePatient(i), id));
+    const utf8 = await runCli('export', '--db', store('ids-utf8.sqlite', recs));
+    expect((JSON.parse(utf8.out) as { patients: PatientRecord[] }).patients.map((p) => p.patient.id))
+      .toEqual(['H0001', 'H\u00FF', 'H\u0100', 'H\uFF21', 'H\u{20000}']);
+    const path = join(dir, 'ids-utf16.sqlite');
+    const db = new Database(path);
+    db.pragma("encoding = 'UTF-16le'");
+    migrate(db);
+    writeMeta(db, { clinic_name: 'Test Clinic', timezone: 'UTC' });
+    writeRecords(db, [...recs].reverse());
+    expect(db.pragma('encoding', { simple: true })).toBe('UTF-16le');
+    db.close();
+    expect((await runCli('export', '--db', path)).out).toBe(utf8.out);
   });
 
   it('names a patient id that is not in the store', async () => {
