@@ -4,6 +4,7 @@ import type { RestoredRecord, FailedDocument } from '../codec/record-codec.js';
 import { parseManifest, type Manifest, type ManifestEntry } from '../codec/manifest.js';
 import { InsufficientFramesError, PaperchartError } from '../errors.js';
 import { canonicalJson } from '../record/canonical-json.js';
+import { compareCodePoints } from '../record/id-order.js';
 import { CHILD_TABLES, type PatientRecord } from '../record/record.js';
 import type { StoreView } from '../store/replace-patients.js';
 import type { DecodedTexts } from './decode-texts.js';
@@ -38,11 +39,18 @@ function latestChange(r: PatientRecord): string {
   return t;
 }
 
-/** A record signed with the given key outranks any other, whatever the print times; then the newest print run wins. */
+/**
+ * FORMAT §9.4: a record signed with the given key outranks any other, whatever the print times; then the newest
+ * print; then (two digests printed at one time) the greater canonical text by code point, then the greater run id
+ * (one record in two runs of one second), so that the choice never depends on the order the codes were read.
+ */
 function outranks(a: RestoredRecord, b: RestoredRecord): boolean {
   const signed = (r: RestoredRecord): number => (r.signature === 'valid' ? 1 : 0);
   if (signed(a) !== signed(b)) return signed(a) > signed(b);
-  return a.printedAt > b.printedAt;
+  if (a.printedAt !== b.printedAt) return a.printedAt > b.printedAt;
+  // Inflated only here, for a tie: the same digest is the same text.
+  const text = a.digest === b.digest ? 0 : compareCodePoints(a.canonical, b.canonical);
+  return text !== 0 ? text > 0 : a.runId > b.runId;
 }
 
 /** Chooses the record for each patient and lists, from the manifests, the patients with no whole record. */

@@ -240,7 +240,7 @@ def main(argv):
         if kind == "M":
             manifests.append((at, value))
             continue
-        rank = (state == "valid", at, text) # FORMAT 9.4: signed first, then the newest print
+        rank = (state == "valid", at, text) # FORMAT 9.4: verified, then latest print, then greater text
         if pid not in best or rank > best[pid][0]:
             best[pid] = (rank, value["patient"]["id"], text, state)
     if opt["lines"]:
