@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { PaperchartError } from '../errors.js';
+import { onInterrupt } from '../_temporary-file.js';
 import { fingerprintPublicKey } from '../codec/keys.js';
 import { openStore } from '../store/open-store.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
@@ -62,14 +63,18 @@ async function recorded<T>(choice: RegisterChoice, storePath: string,
     const finish = (outcome: 'complete' | 'failed', end: RunEnd): void => {
       try { register.finish(seq, outcome, now(), end); } catch (e) { choice.onWarning?.(`run ${start.run_id} not recorded as ${outcome}: ${(e as Error).message}`); }
     };
+    // Ctrl-C, SIGTERM or SIGHUP: bin/paperchart.js exits at once; the row says so rather than staying "running".
+    const forget = onInterrupt((signal) => register.finish(seq, 'interrupted', now(), { detail: `interrupted by ${signal}; no output was written` }));
     let result: T;
     try {
       result = await work(register);
     } catch (e) {
+      forget();
       finish('failed', { detail: e instanceof PaperchartError ? `${e.code}: ${e.message}` : String((e as Error).message ?? e) });
       throw e;
     }
     const { end, failed } = await ended(result);
+    forget();
     finish(failed ? 'failed' : 'complete', end);
     return result;
   } finally {
