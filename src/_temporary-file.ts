@@ -42,16 +42,30 @@ export function noteCommitted(path: string): void {
   committed.push(path);
 }
 
+/** What else an interrupt must do before the process exits (the run register marks its run interrupted). */
+const interruptActions = new Set<(signal: string) => void>();
+
+/** Runs `action` on an interrupt (removeTemporaryFiles), synchronously; returns the function that forgets it. */
+export function onInterrupt(action: (signal: string) => void): () => void {
+  interruptActions.add(action);
+  return () => { interruptActions.delete(action); };
+}
+
 /**
- * Stops the writers of every pending temporary file and removes the files (Ctrl-C, SIGTERM, SIGHUP).
+ * Stops the writers of every pending temporary file and removes the files (Ctrl-C, SIGTERM, SIGHUP), then runs
+ * the onInterrupt actions.
  * @returns the files this run had already put in place complete, which stay
  */
-export function removeTemporaryFiles(): string[] {
+export function removeTemporaryFiles(signal = 'interrupt'): string[] {
   for (const [path, stop] of pending) {
     try { stop(); } catch { /* the file goes whatever its writer does */ }
     removeWithJournals(path);
   }
   pending.clear();
+  for (const action of interruptActions) {
+    try { action(signal); } catch { /* the exit goes ahead whatever an action does */ }
+  }
+  interruptActions.clear();
   return [...committed];
 }
 

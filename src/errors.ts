@@ -487,3 +487,19 @@ export class FhirExportError extends PaperchartError {
       'correct that patient\'s record in the records system (docs/SCHEMA.md, "FHIR"), or report it as a paperchart bug');
   }
 }
+
+// ── Supplements (issue 28) ──
+
+/** `print --since`: the run named is unknown, not a binder's, replaced, or the register holds no full print. */
+export class SupplementBaseError extends PaperchartError {
+  constructor(message: string, remedy: string) {
+    super('E_SINCE', message, remedy);
+  }
+}
+
+/** `print --since`: no patient changed since that run, so there is nothing to print (exit 0: the binder as filed is current). */
+export class NothingChangedError extends PaperchartError {
+  constructor(readonly runId: string) {
+    super('E_NOTHING_CHANGED', `nothing changed since run ${runId}: no supplement printed`, 'nothing to do: the binder as filed is current', EXIT.ok);
+  }
+}

@@ -69,7 +69,7 @@ export const sampleCommand = (io: Io): CommandModule<object, SampleArgs> => ({
 
 interface PrintArgs {
   db: string; out: string; force: boolean; template: string; 'as-of'?: string; key?: string; 'encrypt-key'?: string; 'max-codes': string; verify: boolean;
-  jobs: string; 'time-zone'?: string; register?: string; patients?: string; 'scheduled-within'?: string; archive?: string; 'passphrase-file'?: string;
+  jobs: string; 'time-zone'?: string; register?: string; patients?: string; 'scheduled-within'?: string; archive?: string; 'passphrase-file'?: string; since?: string;
 }
 
 /** `--time-zone` names an IANA zone; checked here so a typo is a usage error, not a failure inside the print. */
@@ -120,6 +120,7 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
     .option('patients', { type: 'string', describe: 'a partial binder of the patients listed in this file, one patient id or MRN a line' })
     .option('archive', { type: 'string', describe: 'also write the run\'s codes to this encrypted file for an off-site copy (needs --passphrase-file or --encrypt-key)' })
     .option('passphrase-file', { type: 'string', describe: 'the archive\'s passphrase: the first line of this file (at least 12 characters)' })
+    .option('since', { type: 'string', describe: 'a supplement: only the patients changed since that run (a run id, last, or a date YYYY-MM-DD), with a replace-and-shred sheet' })
     .option('scheduled-within', { type: 'string', describe: 'a partial binder of the patients booked in the next DAYS days (with --patients: either)' })
     .example('$0 print --db clinic.sqlite --out binder.pdf --key keys/paperchart-signing.key', '')
     .example('$0 print --db clinic.sqlite --out binder-a4.pdf --template es-a4', '') as never,
@@ -137,6 +138,7 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
     const days = a['scheduled-within'] === undefined ? undefined : parseWholeNumber('scheduled-within', a['scheduled-within'], 1, 366);
     const archive = a.archive === undefined ? undefined : printArchive(a.archive, a['passphrase-file'], encryptKey, printedAt);
     const selection = list || days !== undefined ? { ...(list ? { list } : {}), ...(days !== undefined ? { scheduledWithinDays: days } : {}) } : undefined;
+    if (a.since !== undefined && selection) throw new UsageError('--since prints a supplement of the whole binder: leave out --patients and --scheduled-within');
     await printRecorded({
       storePath: a.db, outPath: a.out, force: a.force, template, printedAt, ...(timeZone ? { timeZone } : {}),
       ...(signingKey ? { signingKey } : {}), ...(encryptKey ? { encryptKey } : {}), maxCodes, jobs,
@@ -151,7 +153,7 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
         for (const warning of s.warnings) io.err(`paperchart: warning: ${warning}`);
       },
       onVerified: (report) => reportVerification(io, report),
-    }, registerChoice(io, a.register));
+    }, registerChoice(io, a.register), a.since);
   },
 });
 

@@ -30,6 +30,19 @@ export interface Manifest {
   clinic: Record<string, string>;
   /** FORMAT §11.3: a partial binder's choice of patients; absent when the binder holds every patient of the store. */
   selection?: ManifestSelection;
+  /** FORMAT §11.4: a supplement's chain; absent from a full or partial binder's manifest. */
+  supplement?: ManifestSupplement;
+}
+
+/** FORMAT §11.4: a supplement (issue 28) lists only the patients it prints; this says what else a restore needs. No key is named "patients". */
+export interface ManifestSupplement {
+  /** The run it follows (the chain's newest when printed) and the chain's full print. */
+  of: string;
+  base: string;
+  /** Patients of the binder the store no longer holds, sorted. */
+  removed: string[];
+  /** Each earlier supplement of the chain: the patients whose current pages it holds, sorted. */
+  earlier: Record<string, string[]>;
 }
 
 /** FORMAT §11.3: how a partial binder's patients were chosen (issue 28). No key is named "patients" (manifestContent). */
@@ -63,7 +76,7 @@ export function comparePatientIds(a: string, b: string): number {
  */
 export function manifestContent(head: ManifestHead, sortedPatients: Iterable<ManifestEntry>): Uint8Array {
   const empty = canonicalJson({ format: MANIFEST_FORMAT, run: head.runId, printed_at: head.printedAt, patients: [], clinic: head.clinic,
-    ...(head.selection ? { selection: head.selection } : {}) });
+    ...(head.selection ? { selection: head.selection } : {}), ...(head.supplement ? { supplement: head.supplement } : {}) });
   // The list's key is the last one a quote can open: "printed_at", "run" and "selection" (no key "patients" inside) follow it, and a quote inside a string is escaped.
   const listStart = empty.lastIndexOf(PATIENT_LIST) + PATIENT_LIST.length;
   const chunks: Buffer[] = [];
@@ -109,7 +122,7 @@ export function parseManifest(doc: DecodedDocument): Manifest {
   const bad = (why: string): CorruptFrameError => new CorruptFrameError(`run ${doc.runId} manifest: ${why}`);
   let v: unknown;
   try { v = JSON.parse(doc.canonical); } catch { throw bad('not JSON'); }
-  const o = v as { format?: unknown; run?: unknown; printed_at?: unknown; patients?: unknown; clinic?: unknown; selection?: unknown };
+  const o = v as { format?: unknown; run?: unknown; printed_at?: unknown; patients?: unknown; clinic?: unknown; selection?: unknown; supplement?: unknown };
   if (typeof o !== 'object' || o === null || o.format !== MANIFEST_FORMAT) throw bad('not a manifest');
   if (o.run !== doc.runId || o.printed_at !== doc.printedAt) throw bad('run or print time differs from its codes');
   if (!Array.isArray(o.patients)) throw bad('no patient list');
@@ -129,5 +142,16 @@ export function parseManifest(doc: DecodedDocument): Manifest {
     || !Object.values(clinic).every((x) => typeof x === 'string')) throw bad('malformed clinic facts');
   const selection = o.selection as ManifestSelection | undefined;
   if (selection !== undefined && (typeof selection !== 'object' || selection === null || !Array.isArray(selection.by))) throw bad('malformed selection');
-  return { runId: doc.runId, printedAt: doc.printedAt, patients, clinic: clinic as Record<string, string>, ...(selection ? { selection } : {}) };
+  const supplement = o.supplement === undefined ? undefined : parseSupplement(o.supplement, bad);
+  return { runId: doc.runId, printedAt: doc.printedAt, patients, clinic: clinic as Record<string, string>, ...(selection ? { selection } : {}),
+    ...(supplement ? { supplement } : {}) };
+}
+
+/** FORMAT §11.4: a supplement's chain, checked as strictly as the rest. */
+function parseSupplement(v: unknown, bad: (why: string) => CorruptFrameError): ManifestSupplement {
+  const s = v as Partial<ManifestSupplement>;
+  const ids = (x: unknown): x is string[] => Array.isArray(x) && x.every((i) => typeof i === 'string');
+  if (typeof s !== 'object' || s === null || typeof s.of !== 'string' || typeof s.base !== 'string' || !ids(s.removed)
+    || typeof s.earlier !== 'object' || s.earlier === null || Array.isArray(s.earlier) || !Object.values(s.earlier).every(ids)) throw bad('malformed supplement');
+  return { of: s.of, base: s.base, removed: s.removed, earlier: s.earlier };
 }

@@ -34,6 +34,17 @@ export interface CoverFacts {
   supersedes?: CoverRun['supersedes'];
   /** A partial binder: how its patients were chosen (the manifest's selection, FORMAT §11.3). */
   partial?: { by: readonly string[]; list_file?: string; scheduled_from?: string; scheduled_until?: string };
+  /** A supplement (issue 28): the run it follows, the chain's full binder, what it holds, and its replace-and-shred sheet's page. */
+  supplement?: CoverSupplement;
+}
+
+/** What a supplement's cover says of it (print/supplement.ts decides it). */
+export interface CoverSupplement {
+  of: { runId: string; printedAt: string; kind: 'binder' | 'supplement' };
+  base: { runId: string; printedAt: string };
+  since: { runId: string; printedAt: string };
+  changed: number; added: number; removed: number;
+  sheetPage: number;
 }
 
 /** The run register's part of the cover: the previous complete full print of the store, or null for the first. */
@@ -47,7 +58,8 @@ export function layoutCover(facts: CoverFacts, ctx: FrontMatterContext): PageBod
   flow.paragraph(facts.clinicName, { size: flow.shaper.fit(facts.clinicName, 26, 'bold', flow.box.width), weight: 'bold' });
   flow.paragraph(joinPresent('   ', [facts.clinicAddress, facts.clinicPhone]), { size: 11 });
   flow.space(16);
-  flow.paragraph(L(ctx, 'binder_title'), { size: 20, weight: 'bold' });
+  const at = (t: string): string => zonedMinute(t, facts.timeZone, ctx.template.locale);
+  flow.paragraph(facts.supplement ? L(ctx, 'supplement_title', { printed: at(facts.supplement.base.printedAt) }) : L(ctx, 'binder_title'), { size: 20, weight: 'bold' });
   flow.space(12);
   flow.fields([
     [L(ctx, 'printed'), zonedMinute(facts.printedAt, facts.timeZone, ctx.template.locale)],
@@ -55,7 +67,9 @@ export function layoutCover(facts: CoverFacts, ctx: FrontMatterContext): PageBod
     [L(ctx, 'patients'), String(facts.patients)],
     [L(ctx, 'pages'), String(facts.pages)],
     ...runFields(ctx, facts),
+    ...(facts.supplement ? supplementFields(ctx, facts.supplement, at) : []),
   ], 13, 150);
+  if (facts.supplement) flow.paragraph(L(ctx, 'supplement_sheet_at', { page: facts.supplement.sheetPage }), { size: 14, weight: 'bold' });
   flow.paragraph(L(ctx, 'time_zone', { zone: facts.timeZone }), { size: 10 });
   flow.space(6);
   flow.paragraph(L(ctx, 'cover_sections', { schedule: facts.schedulePage, index: facts.indexPage }), { size: 14, weight: 'bold' });
@@ -84,6 +98,18 @@ function runFields(ctx: FrontMatterContext, facts: CoverFacts): [string, string]
       : L(ctx, 'supersedes_none')]);
   }
   return fields;
+}
+
+/** A supplement's lines on the cover: what it follows, the full binder it belongs to, what it holds. */
+function supplementFields(ctx: FrontMatterContext, s: CoverSupplement, at: (t: string) => string): [string, string][] {
+  const run = (r: { runId: string; printedAt: string }, kind: 'binder' | 'supplement'): string =>
+    L(ctx, 'supplement_of_run', { kind: L(ctx, `supplement_kind_${kind}`), run: r.runId, printed: at(r.printedAt) });
+  return [
+    [L(ctx, 'supplement_of'), run(s.of, s.of.kind)],
+    ...(s.of.runId !== s.base.runId ? [[L(ctx, 'supplement_base'), run(s.base, 'binder')] as [string, string]] : []),
+    ...(s.since.runId !== s.of.runId ? [[L(ctx, 'supplement_since'), at(s.since.printedAt)] as [string, string]] : []),
+    [L(ctx, 'supplement_holds'), L(ctx, 'supplement_holds_text', { changed: s.changed, added: s.added, removed: s.removed })],
+  ];
 }
 
 /** "PARTIAL BINDER: only the patients listed in FILE or booked from … to …". */

@@ -32,6 +32,8 @@ import { assertRoomFor, DiskProjection, minimumBinderBytes } from './disk-space.
 import { capHeapGrowth } from './threads/heap-growth.js';
 import { ArchiveWriter, type ArchiveTarget } from '../archive/archive-file.js';
 import { resolveSelection, type PatientSelection, type ResolvedSelection } from './patient-selection.js';
+import { manifestSupplement, type SupplementPlan } from './supplement.js';
+import { layoutReplaceSheet } from '../layout/supplement-pages.js';
 
 export interface BinderOptions {
   /** The open store (read-only is enough) and its path, for messages. */
@@ -65,6 +67,8 @@ export interface BinderOptions {
   selection?: PatientSelection;
   /** Also write the run's code texts, encrypted, to this off-site archive (FORMAT §16). */
   archive?: ArchiveTarget;
+  /** A supplement (issue 28): the changed patients only, its replace-and-shred sheet after the cover. */
+  supplement?: SupplementPlan;
 }
 
 export interface BinderProgress { phase: 'render'; done: number; total: number }
@@ -79,6 +83,8 @@ export interface BinderSummary {
   dataAsOf?: string | null;
   /** A partial binder's patients, by id (for the run register). */
   selectedIds?: string[];
+  /** Each patient's pages, in binder order, for the run register (a later supplement's replace-and-shred sheet). */
+  placed?: { patient_id: string; first_page: number; last_page: number; name: string; mrn: string }[];
 }
 
 /** One part of the front matter: the title its running header and bookmark carry, and its layout, page by page. */
@@ -110,12 +116,12 @@ interface PrintRun {
   fingerprint: string | null;
   /** FORMAT §6.3: the signing public key as printed, base64 of its SPKI DER. */
   publicKey: string | null;
-  /** A partial binder's patients and how they were chosen. */
-  selection?: ResolvedSelection;
+  /** A partial binder's or a supplement's patients, and how a partial binder's were chosen. */
+  selection?: Omit<ResolvedSelection, 'manifest'> & { manifest?: ResolvedSelection['manifest'] };
 }
 
 /** What the patients' pages leave for the manifest and the front matter. */
-interface PatientsPrinted { firstPages: Int32Array; entries: ManifestEntries; codes: number }
+interface PatientsPrinted { firstPages: Int32Array; lastPages: Int32Array; entries: ManifestEntries; codes: number }
 
 /**
  * Stands in for page numbers while the front matter is laid out to count its
@@ -184,10 +190,11 @@ export async function drawBinder(options: BinderOptions): Promise<BinderSummary>
     await workers.close();
     const manifestCodes = await printManifest(run, pages, printed.entries, archive);
     printDecoderListing(run, pages);
-    printFrontMatter(run, pages, front, printed.firstPages);
+    printFrontMatter(run, pages, front, printed);
     await pages.doc.end();
+    const placed = run.patients.ids.map((id, i) => ({ patient_id: id, first_page: printed.firstPages[i]!, last_page: printed.lastPages[i]!, name: run.patients.name(i), mrn: run.patients.mrn(i) }));
     return { patients: run.patients.length, pages: pages.current, codes: printed.codes + manifestCodes, outPath: o.outPath, warnings: asOfWarnings(run),
-      dataAsOf: run.dataAsOf, ...(run.selection ? { selectedIds: [...run.selection.ids] } : {}) };
+      dataAsOf: run.dataAsOf, ...(run.selection ? { selectedIds: [...run.selection.ids] } : {}), placed };
   }
 }
 
@@ -205,7 +212,7 @@ function prepareRun(db: Db, options: BinderOptions): PrintRun {
   const [width, height] = PAPER[template.paper];
   const frame = pageFrame(width, height);
   const shaper = new TextShaper();
-  const selection = options.selection ? resolveSelection(db, options.selection, today) : undefined;
+  const selection = options.supplement ? { ids: new Set(options.supplement.changed) } : options.selection ? resolveSelection(db, options.selection, today) : undefined;
   const keys = { ...(options.signingKey ? { signingKey: options.signingKey } : {}), ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}) };
   return {
     options, meta, dataAsOf: readLatestChange(db), today, frame, shaper,
@@ -245,7 +252,8 @@ function documentInfo({ options, meta }: PrintRun): DocumentInfo {
  * then the schedule, which the front desk opens first on an outage morning, then the index. `starts` are the
  * schedule's and the index's first pages, for the cover.
  */
-function frontMatter(run: PrintRun, totalPages: number, firstPage: (patient: number) => number, starts: { schedule: number; index: number }): FrontSection[] {
+function frontMatter(run: PrintRun, totalPages: number, firstPage: (patient: number) => number, starts: SectionStarts,
+  lastPage: (patient: number) => number = firstPage): FrontSection[] {
   const { options: o, meta, patients, ctx } = run;
   const { template } = o;
   const all = (pages: PageBody[]) => (onPage: (page: PageBody) => void): void => pages.forEach((p) => onPage(p));
@@ -258,10 +266,12 @@ function frontMatter(run: PrintRun, totalPages: number, firstPage: (patient: num
       timeZone: run.timeZone, schedulePage: starts.schedule, indexPage: starts.index,
       publicKey: run.publicKey, keysKeptAt: template.clinic.keys_kept_at ?? null,
       runId: run.codeOptions.runId, ...(o.cover?.supersedes !== undefined ? { supersedes: o.cover.supersedes } : {}),
-      ...(run.selection ? { partial: run.selection.manifest } : {}),
+      ...(run.selection?.manifest ? { partial: run.selection.manifest } : {}),
+      ...(o.supplement ? { supplement: coverSupplement(o.supplement, starts.sheet) } : {}),
     }, ctx)) },
     { title: label(template, 'restore_recipe'), bookmark: false,
       layout: all(layoutRecipe(ctx, { fingerprint: run.fingerprint, encrypted: o.encryptKey !== undefined, publicKey: run.publicKey })) },
+    ...(o.supplement ? [replaceSheet(run, o.supplement, firstPage, lastPage)] : []),
     { title: label(template, 'schedule'), bookmark: true, layout: (onPage) => {
       const order = new Map(patients.ids.map((id, i) => [id, i]));
       layoutSchedule(run.visits.map((v) => {
@@ -278,16 +288,34 @@ function frontMatter(run: PrintRun, totalPages: number, firstPage: (patient: num
   ];
 }
 
-/** The first page of the schedule and of the index (the third and fourth sections), from the sections' lengths. */
+/** A supplement's front matter (issue 28): its replace-and-shred sheet, after the cover sheet. */
+function replaceSheet(run: PrintRun, plan: SupplementPlan, firstPage: (patient: number) => number, lastPage: (patient: number) => number): FrontSection {
+  const { patients } = run;
+  const pull = (f: SupplementPlan['filed'][string] | undefined): Parameters<typeof layoutReplaceSheet>[0]['lines'][number]['pull'] =>
+    f ? { kind: f.run.kind, printedAt: f.run.printedAt, pages: f.pages } : null;
+  const lines = patients.ids.map((id, i) => ({ name: patients.findableName(i), mrn: patients.mrn(i), pull: pull(plan.filed[id]), now: { first: firstPage(i), last: lastPage(i) } }));
+  const removed = plan.removed.map((r) => ({ name: r.name, mrn: r.mrn, pull: pull(r.filed), now: null }));
+  return { title: label(run.options.template, 'sheet_title'), bookmark: true,
+    layout: (onPage) => layoutReplaceSheet({ timeZone: run.timeZone, lines, removed }, run.ctx, onPage) };
+}
+
+function coverSupplement(plan: SupplementPlan, sheetPage: number): NonNullable<Parameters<typeof layoutCover>[0]['supplement']> {
+  const added = plan.changed.filter((id) => !plan.filed[id]).length;
+  return { of: plan.of, base: plan.base, since: plan.since, changed: plan.changed.length - added, added, removed: plan.removed.length, sheetPage };
+}
+
+/** The first page of the schedule and of the index (the third and fourth sections; a supplement's sheet comes before them), from the sections' lengths. */
 const SCHEDULE_SECTION = 2;
-function sectionStarts(sections: readonly number[]): { schedule: number; index: number } {
+interface SectionStarts { schedule: number; index: number; sheet: number }
+function sectionStarts(sections: readonly number[], supplement: boolean): SectionStarts {
   const start = (n: number): number => 1 + sections.slice(0, n).reduce((a, b) => a + b, 0);
-  return { schedule: start(SCHEDULE_SECTION), index: start(SCHEDULE_SECTION + 1) };
+  const at = SCHEDULE_SECTION + (supplement ? 1 : 0);
+  return { schedule: start(at), index: start(at + 1), sheet: start(SCHEDULE_SECTION) };
 }
 
 /** Lays the front matter out with placeholder page numbers, only to count its pages. */
 function countFrontMatter(run: PrintRun): FrontLengths {
-  const counted = frontMatter(run, PAGE_PLACEHOLDER, () => PAGE_PLACEHOLDER, { schedule: PAGE_PLACEHOLDER, index: PAGE_PLACEHOLDER });
+  const counted = frontMatter(run, PAGE_PLACEHOLDER, () => PAGE_PLACEHOLDER, { schedule: PAGE_PLACEHOLDER, index: PAGE_PLACEHOLDER, sheet: PAGE_PLACEHOLDER });
   const sections = counted.map((section) => {
     let pages = 0;
     section.layout(() => { pages++; });
@@ -302,17 +330,20 @@ class BinderPages {
   current: number;
   private readonly footerLeft: string;
   private readonly asOfText: string;
+  private readonly pageLabel: string;
 
   constructor(private readonly run: PrintRun, readonly doc: BinderDocument, frontPages: number) {
     const { template } = run.options;
     this.current = frontPages;
     this.footerLeft = `${run.clinicName} — ${label(template, 'confidential')}`;
+    // A supplement's pages are filed among the binder's: their foot says whose they are (issue 28).
+    this.pageLabel = run.options.supplement ? label(template, 'supplement_page', { printed: zonedMinute(run.options.printedAt, run.timeZone, template.locale) }) : label(template, 'binder_page');
     this.asOfText = `${label(template, 'data_as_of')} ${run.dataAsOf ? zonedMinute(run.dataAsOf, run.timeZone, template.locale) : '—'}`;
   }
 
   /** Draws `body` as page number `page`. */
   draw(page: number, body: PageBody, header: Header): void {
-    this.doc.page(body, { ...header, footerLeft: this.footerLeft, footerRight: `${label(this.run.options.template, 'binder_page')} ${page}`, recto: page % 2 === 1 });
+    this.doc.page(body, { ...header, footerLeft: this.footerLeft, footerRight: `${this.pageLabel} ${page}`, recto: page % 2 === 1 });
   }
 
   /** Draws `body` as the page after the last one. */
@@ -344,6 +375,7 @@ async function printPatients(run: PrintRun, pages: BinderPages, workers: Patient
   const { patients, options: o } = run;
   const { template } = o;
   const firstPages = new Int32Array(patients.length);
+  const lastPages = new Int32Array(patients.length);
   // FORMAT §11: names and record numbers as printed, for a restore's report.
   const entries = new ManifestEntries(patients.ids, patients);
   const disk = new DiskProjection(o.outPath, patients.length);
@@ -364,20 +396,22 @@ async function printPatients(run: PrintRun, pages: BinderPages, workers: Patient
     // The codes on each page as drawn: the first of them may share its page with the summary (issue 26).
     const perPage = prepared.pages.slice(prepared.pages.length - prepared.codePages).map((body) => body.ops.filter((op) => op.kind === 'qr').length);
     entries.add(prepared.digest, prepared.codes, pages.current - prepared.codePages + 1, prepared.codePages, perPage);
+    lastPages[done] = pages.current;
     codes += prepared.codes;
     done++;
     o.onProgress?.({ phase: 'render', done, total: patients.length });
     if (done % DISK_CHECK_EVERY === 0) disk.check(done, out.bytesOut);
     await pages.doc.drained();
   }
-  return { firstPages, entries, codes };
+  return { firstPages, lastPages, entries, codes };
 }
 
 /** Draws the run's manifest codes, which list every patient's code pages, so they follow them. Returns how many codes. */
 async function printManifest(run: PrintRun, pages: BinderPages, entries: ManifestEntries, archive?: ArchiveWriter): Promise<number> {
   const { template, printedAt } = run.options;
   pages.startOnRightHandPage();
-  const manifest = encodeManifest({ runId: run.codeOptions.runId, printedAt, clinic: run.meta, ...(run.selection ? { selection: run.selection.manifest } : {}) }, entries.inIdOrder(), run.keys).texts;
+  const manifest = encodeManifest({ runId: run.codeOptions.runId, printedAt, clinic: run.meta, ...(run.selection?.manifest ? { selection: run.selection.manifest } : {}),
+    ...(run.options.supplement ? { supplement: manifestSupplement(run.options.supplement) } : {}) }, entries.inIdOrder(), run.keys).texts;
   for (const text of manifest) archive?.add(text);
   const manifestPages = layoutCodePages(manifest, {
     heading: (first, last, total, page, n) => label(template, 'manifest_heading', { first, last, total, page, pages: n }),
@@ -404,10 +438,11 @@ function printDecoderListing(run: PrintRun, pages: BinderPages): void {
 }
 
 /** Now that every page number is known, the front matter: drawn last, read first. */
-function printFrontMatter(run: PrintRun, pages: BinderPages, front: FrontLengths, firstPages: Int32Array): void {
+function printFrontMatter(run: PrintRun, pages: BinderPages, front: FrontLengths, printed: PatientsPrinted): void {
   pages.doc.frontMatterLast(() => {
     let page = 0;
-    frontMatter(run, pages.current, (i) => firstPages[i]!, sectionStarts(front.sections)).forEach((section, n) => {
+    frontMatter(run, pages.current, (i) => printed.firstPages[i]!, sectionStarts(front.sections, run.options.supplement !== undefined),
+      (i) => printed.lastPages[i]!).forEach((section, n) => {
       let i = 0;
       section.layout((body) => {
         pages.draw(++page, body, pages.frontHeader(section.title, i, front.sections[n]!));

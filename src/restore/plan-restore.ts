@@ -9,6 +9,7 @@ import { CHILD_TABLES, type PatientRecord } from '../record/record.js';
 import type { StoreView } from '../store/replace-patients.js';
 import type { DecodedTexts } from './decode-texts.js';
 import type { OnConflict, PatientIdentity, PatientOutcome } from './restore-report.js';
+import { applySupplementChain } from './supplement-chain.js';
 
 /** What the paper alone decides, before the store is looked at. */
 export interface PaperPlan {
@@ -86,7 +87,8 @@ export function planFromPaper(decoded: DecodedTexts): PaperPlan {
     if (who.name !== undefined || who.mrn !== undefined) identities.set(r.patientId, who);
   }
   const clinic = [...manifests].sort((a, b) => (a.printedAt < b.printedAt ? 1 : -1))[0]?.clinic;
-  return { records: [...chosen.values()], outcomes, otherRuns, manifests, notes, clinic, identities };
+  // A binder and its supplements (issue 28): removals and the chain's gaps, in supplement-chain.ts.
+  return applySupplementChain({ records: [...chosen.values()], outcomes, otherRuns, manifests, notes, clinic, identities });
 }
 
 /** Incomplete and refused patients, and the notes of codes read from a run other than the one reported on. */

@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { PaperchartError } from '../errors.js';
+import { onInterrupt } from '../_temporary-file.js';
 import { fingerprintPublicKey } from '../codec/keys.js';
 import { openStore } from '../store/open-store.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
@@ -16,7 +17,8 @@ import type { PatientSelection } from '../print/patient-selection.js';
 import type { VerifyOptions, VerifyReport } from '../restore/verify-binder.js';
 import { restore, type RestoreOptions, type RestoreResult } from '../restore/restore.js';
 import { checkRestoreTarget } from '../restore/restore-records.js';
-import { registerPathFor, RunRegister, type RunEnd, type RunKind, type RunRow, type RunStart } from './run-register.js';
+import { registerPathFor, RunRegister, type RunEnd, type RunKind, type RunPatient, type RunRow, type RunStart } from './run-register.js';
+import { planSupplement } from './supplement-chain.js';
 
 export interface RegisterChoice {
   /** The register file; default: beside the store (registerPathFor). */
@@ -52,7 +54,7 @@ const now = (): string => new Date().toISOString();
  */
 async function recorded<T>(choice: RegisterChoice, storePath: string,
   begun: Omit<RunStart, 'store_path' | 'started_at'> | ((register: RunRegister) => Omit<RunStart, 'store_path' | 'started_at'>),
-  work: (register: RunRegister) => Promise<T>, ended: (result: T) => Promise<{ end: RunEnd; failed?: boolean }>): Promise<T> {
+  work: (register: RunRegister) => Promise<T>, ended: (result: T) => Promise<{ end: RunEnd; failed?: boolean; placed?: RunPatient[] }>): Promise<T> {
   // A store that is missing or not ours is named as before, with no register made beside it.
   if (typeof begun !== 'function' && begun.kind === 'restore') checkRestoreTarget(storePath); else openStore(storePath).close();
   const register = RunRegister.open(choice.registerPath ?? registerPathFor(storePath));
@@ -62,14 +64,20 @@ async function recorded<T>(choice: RegisterChoice, storePath: string,
     const finish = (outcome: 'complete' | 'failed', end: RunEnd): void => {
       try { register.finish(seq, outcome, now(), end); } catch (e) { choice.onWarning?.(`run ${start.run_id} not recorded as ${outcome}: ${(e as Error).message}`); }
     };
+    // Ctrl-C, SIGTERM or SIGHUP: bin/paperchart.js exits at once; the row says so rather than staying "running".
+    const forget = onInterrupt((signal) => register.finish(seq, 'interrupted', now(), { detail: `interrupted by ${signal}; no output was written` }));
     let result: T;
     try {
       result = await work(register);
     } catch (e) {
+      forget();
       finish('failed', { detail: e instanceof PaperchartError ? `${e.code}: ${e.message}` : String((e as Error).message ?? e) });
       throw e;
     }
-    const { end, failed } = await ended(result);
+    const { end, failed, placed } = await ended(result);
+    forget();
+    // Each patient's pages, for a later supplement's replace-and-shred sheet; without them it sends the person to the index.
+    if (placed && !failed) try { register.recordPatients(seq, placed); } catch (e) { choice.onWarning?.(`run ${start.run_id}: patients' pages not recorded: ${(e as Error).message}`); }
     finish(failed ? 'failed' : 'complete', end);
     return result;
   } finally {
@@ -82,23 +90,30 @@ async function recorded<T>(choice: RegisterChoice, storePath: string,
  * of the same store, which it supersedes.
  * @throws as printAndVerifyBinder; RegisterError before anything is printed
  */
-export async function printRecorded(options: PrintOptions, hooks: VerifiedPrintHooks, choice: RegisterChoice = {}): Promise<VerifiedPrintResult & { runId: string }> {
+export async function printRecorded(options: PrintOptions, hooks: VerifiedPrintHooks, choice: RegisterChoice = {}, since?: string): Promise<VerifiedPrintResult & { runId: string }> {
   const runId = runIdFor(options.printedAt);
   const fingerprint = options.signingKey ? fingerprintPublicKey(options.signingKey) : null;
   const partial = options.selection;
   let supersedes: CoverRun['supersedes'] = null;
+  let supplement: ReturnType<typeof planSupplement> | undefined;
   const result = await recorded(choice, options.storePath, (register) => {
+    if (since !== undefined) {
+      // A supplement (issue 28): planned from the register and the store's change log before its row is begun.
+      const db = openStore(options.storePath);
+      try { supplement = planSupplement(register, db, resolve(options.storePath), since, options.printedAt); } finally { db.close(); }
+      return { run_id: runId, kind: 'print', pdf_path: resolve(options.outPath), key_fingerprint: fingerprint, selection: JSON.stringify(supplement.words), supersedes: null };
+    }
     // A partial binder replaces no full one: only a full print supersedes the previous full print.
     const previous = partial ? null : register.lastFullPrintBefore(resolve(options.storePath), runId);
     supersedes = previous ? { runId: previous.run_id, printedAt: printedAtOf(previous.run_id) } : null;
     return { run_id: runId, kind: 'print', pdf_path: resolve(options.outPath), key_fingerprint: fingerprint,
       selection: JSON.stringify(selectionWords(partial)), supersedes: previous?.run_id ?? null };
-  }, () => printAndVerifyBinder({ ...options, cover: { ...options.cover, ...(partial ? {} : { supersedes }) } }, hooks),
-    async ({ summary, verification }) => ({ end: {
+  }, () => printAndVerifyBinder(supplement ? { ...options, supplement: supplement.plan } : { ...options, cover: { ...options.cover, ...(partial ? {} : { supersedes }) } }, hooks),
+    async ({ summary, verification }) => ({ ...(summary.placed ? { placed: summary.placed } : {}), end: {
       data_as_of: summary.dataAsOf ?? null, schema_version: SCHEMA_VERSION, patients: summary.patients, pages: summary.pages,
       pdf_sha256: await fileSha256(options.outPath), ...printDetail(verification, options.archive?.path),
       // Who was printed, for an audit: a partial binder's patients by id (a full one holds every patient of the store).
-      ...(summary.selectedIds ? { selection: JSON.stringify({ ...selectionWords(partial), ids: summary.selectedIds.sort() }) } : {}),
+      ...(summary.selectedIds ? { selection: JSON.stringify({ ...(supplement ? supplement.words : selectionWords(partial)), ids: summary.selectedIds.sort() }) } : {}),
     } }));
   return { ...result, runId };
 }

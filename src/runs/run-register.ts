@@ -8,8 +8,11 @@ import { basename, dirname, extname, join } from 'node:path';
 import { RegisterError } from '../errors.js';
 
 export type RunKind = 'print' | 'verify' | 'restore';
-/** running: begun and not finished (a run killed with -9 stays so); never shown as complete. */
-export type RunOutcome = 'running' | 'complete' | 'failed';
+/**
+ * running: begun and not finished (a run killed with -9 stays so); never shown as complete. interrupted: stopped
+ * by SIGINT, SIGTERM or SIGHUP, its output removed.
+ */
+export type RunOutcome = 'running' | 'complete' | 'failed' | 'interrupted';
 
 export interface RunRow {
   /** Row number in the register: runs in the order they began. */
@@ -59,11 +62,32 @@ CREATE TABLE IF NOT EXISTS runs (
   key_fingerprint TEXT,
   selection TEXT,
   supersedes TEXT,
-  outcome TEXT NOT NULL CHECK (outcome IN ('running', 'complete', 'failed')),
+  outcome TEXT NOT NULL CHECK (outcome IN ('running', 'complete', 'failed', 'interrupted')),
   detail TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_by_kind ON runs (kind, outcome, seq);
+CREATE TABLE IF NOT EXISTS run_patients (
+  seq INTEGER NOT NULL REFERENCES runs (seq),
+  patient_id TEXT NOT NULL,
+  first_page INTEGER NOT NULL,
+  last_page INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  mrn TEXT NOT NULL,
+  PRIMARY KEY (seq, patient_id)
+) WITHOUT ROWID;
 `;
+
+/** A register made before 'interrupted' was an outcome: its table is rebuilt once, rows kept (CHECK cannot be altered). */
+const ADD_INTERRUPTED = `
+ALTER TABLE runs RENAME TO runs_before_interrupted;
+DROP INDEX IF EXISTS runs_by_kind;
+${SCHEMA}
+INSERT INTO runs SELECT * FROM runs_before_interrupted;
+DROP TABLE runs_before_interrupted;
+`;
+
+/** Where one patient's pages are in a printed run: a replace-and-shred sheet names them (issue 28). */
+export interface RunPatient { patient_id: string; first_page: number; last_page: number; name: string; mrn: string }
 
 /** The register a store's runs go to by default: `clinic.sqlite` → `clinic.runs.sqlite` in the same folder. */
 export function registerPathFor(storePath: string): string {
@@ -84,6 +108,8 @@ export class RunRegister {
     let db: Database.Database | undefined;
     try {
       db = new Database(path, { timeout: 5_000 });
+      const table = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'runs'").pluck().get() as string | undefined;
+      if (table !== undefined && !table.includes("'interrupted'")) db.transaction(() => db!.exec(ADD_INTERRUPTED))();
       db.exec(SCHEMA);
       return new RunRegister(path, db);
     } catch (e) {
@@ -129,6 +155,36 @@ export class RunRegister {
     } catch (e) {
       throw new RegisterError(this.path, (e as Error).message);
     }
+  }
+
+  /**
+   * Records where each patient's pages are in a completed print, for the replace-and-shred sheet of a later
+   * supplement: about 10,000 rows for a 10,000-patient binder, in one transaction.
+   * @throws RegisterError when the register cannot be written
+   */
+  recordPatients(seq: number, patients: Iterable<RunPatient>): void {
+    try {
+      const insert = this.db.prepare('INSERT OR REPLACE INTO run_patients (seq, patient_id, first_page, last_page, name, mrn) VALUES (?, ?, ?, ?, ?, ?)');
+      this.db.transaction(() => { for (const p of patients) insert.run(seq, p.patient_id, p.first_page, p.last_page, p.name, p.mrn); })();
+    } catch (e) {
+      throw new RegisterError(this.path, (e as Error).message);
+    }
+  }
+
+  /** Where each patient's pages are in run `seq`; empty for a run recorded before the register kept them. */
+  patientsOf(seq: number): RunPatient[] {
+    return this.db.prepare('SELECT patient_id, first_page, last_page, name, mrn FROM run_patients WHERE seq = ? ORDER BY first_page').all(seq) as RunPatient[];
+  }
+
+  /** The completed print of `storePath` with this run id (the latest recorded, if printed twice), or null. */
+  completePrint(storePath: string, runId: string): RunRow | null {
+    return (this.db.prepare(`SELECT * FROM runs WHERE kind = 'print' AND outcome = 'complete' AND store_path = ? AND run_id = ? ORDER BY seq DESC LIMIT 1`)
+      .get(storePath, runId) as RunRow | undefined) ?? null;
+  }
+
+  /** The completed prints of `storePath` (full, partial and supplements), by print time then record order. */
+  completePrints(storePath: string): RunRow[] {
+    return this.db.prepare(`SELECT * FROM runs WHERE kind = 'print' AND outcome = 'complete' AND store_path = ? ORDER BY run_id, seq`).all(storePath) as RunRow[];
   }
 
   /** Every run, oldest first. */

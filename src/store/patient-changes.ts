@@ -18,3 +18,14 @@ export function changeLogOf(db: Db): (patientId: string) => string | undefined {
 export function backdateChanges(db: Db, at: string): void {
   db.prepare('UPDATE patient_changes SET changed_at = ?').run(at);
 }
+
+/**
+ * The patients the store changed at or after `since` (UTC, seconds), from the change log (issue 28: what a
+ * supplement prints): those it still holds, and those it deleted; and the ids of every patient it holds.
+ */
+export function readChangesSince(db: Db, since: string): { changed: string[]; deleted: string[]; all: string[] } {
+  const rows = db.prepare(`SELECT c.patient_id AS id, p.id IS NOT NULL AS present FROM patient_changes c LEFT JOIN patients p ON p.id = c.patient_id
+    WHERE c.changed_at >= ?`).all(since) as { id: string; present: number }[];
+  const all = db.prepare('SELECT id FROM patients').pluck().all() as string[];
+  return { changed: rows.filter((r) => r.present).map((r) => r.id), deleted: rows.filter((r) => !r.present).map((r) => r.id), all };
+}

@@ -1,0 +1,124 @@
+// Supplements (issue 28): after a registered full print, three patients changed, one added and one deleted;
+// `print --since last` prints exactly those, its replace-and-shred sheet names the full binder's pages, and a
+// restore of the binder and its supplement gives back the store as it is now.
+import { describe, it, expect, beforeAll } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { runCli, expectRefusal } from '../_run-cli.js';
+import { extractPageTexts } from '../_pdf-text.js';
+import type { RunRow } from '../../src/runs/run-register.js';
+
+let dir: string;
+let store: string;
+const base = (): string => join(dir, 'binder.pdf');
+const supplement = (): string => join(dir, 'supplement.pdf');
+let changed: string[];
+let names: Map<string, string>;
+const added = 'PNEW01';
+let deleted: string;
+
+async function exportOf(db: string): Promise<string> {
+  const r = await runCli('export', '--db', db);
+  expect(r.code, r.err).toBe(0);
+  return r.out;
+}
+
+/** The binder pages whose running header names `name`: a patient's pages. */
+function pagesNaming(texts: string[], name: string): number[] {
+  return texts.flatMap((t, i) => (t.split('\n').slice(0, 3).join(' ').includes(name) ? [i + 1] : []));
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'supplement-'));
+  store = join(dir, 'clinic.sqlite');
+  expect((await runCli('sample', '--db', store, '--patients', '12', '--seed', '3', '--as-of', '2026-11-25')).code).toBe(0);
+  const p = await runCli('print', '--db', store, '--out', base(), '--as-of', '2026-12-01T14:00Z', '--jobs', '1');
+  expect(p.code, p.err).toBe(0);
+  // The records system's changes after the print: three patients edited, one new, one deleted.
+  const db = new Database(store);
+  const ids = db.prepare('SELECT id FROM patients ORDER BY id').pluck().all() as string[];
+  changed = ids.slice(1, 4);
+  deleted = ids[5]!;
+  names = new Map((db.prepare('SELECT id, family_name FROM patients').all() as { id: string; family_name: string }[]).map((r) => [r.id, r.family_name]));
+  const t = '2026-12-01T18:00:00Z';
+  for (const id of changed) db.prepare("UPDATE patients SET phone = '555-0100', updated_at = ? WHERE id = ?").run(t, id);
+  db.pragma('foreign_keys = ON');
+  db.prepare('DELETE FROM patients WHERE id = ?').run(deleted);
+  const row = db.prepare('SELECT * FROM patients WHERE id = ?').get(ids[6]) as Record<string, unknown>;
+  Object.assign(row, { id: added, mrn: '99990001', family_name: 'Aaronson', updated_at: t });
+  db.prepare(`INSERT INTO patients (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row).map((c) => `@${c}`).join(', ')})`).run(row);
+  db.close();
+  names.set(added, 'Aaronson');
+  // The change log counts in whole seconds, and a change in the second a run starts counts as after it (it may be).
+  await new Promise((r) => setTimeout(r, 1_100));
+}, 300_000);
+
+describe('a supplement', () => {
+  it('prints exactly the changed and new patients, and its sheet names the full binder\'s pages to pull', async () => {
+    const r = await runCli('print', '--db', store, '--out', supplement(), '--since', 'last', '--as-of', '2026-12-02T14:00Z', '--jobs', '1');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^printed 4 patients/);
+    const runs = (JSON.parse((await runCli('runs', '--db', store, '--json')).out) as { runs: RunRow[] }).runs;
+    const row = runs.find((x) => x.run_id === '20261202140000')!;
+    expect(row).toMatchObject({ kind: 'print', outcome: 'complete', patients: 4, supersedes: null });
+    expect(JSON.parse(row.selection!)).toMatchObject({ kind: 'supplement', of: '20261201140000', base: '20261201140000', since: '20261201140000',
+      removed: [deleted], ids: [...changed, added].sort() });
+
+    const baseTexts = await extractPageTexts(base());
+    const texts = await extractPageTexts(supplement());
+    expect(texts[0]).toContain('SUPPLEMENT to the binder of');
+    expect(texts[0]).toContain('the full binder of run 20261201140000');
+    expect(texts[0]).toMatch(/3 changed and 1 new patients; 1 removed/);
+    expect(texts[0]).toContain('Replace-and-shred sheet: page 3');
+    const sheet = texts[2]!.replace(/\s+/g, ' ');
+    expect(sheet).toContain('Replace and shred');
+    // Each changed or removed patient: the full binder's pages with that name in the header, and this supplement's.
+    for (const id of [...changed, deleted]) {
+      const was = pagesNaming(baseTexts, names.get(id)!);
+      expect(was.length, id).toBeGreaterThan(0);
+      // The sheet's table wraps "pages" and "33–34 (1 sheet)" onto two lines, and text extraction interleaves the columns.
+      const range = was.length === 1 ? `page ${was[0]} (` : `${was[0]}–${was[was.length - 1]} (`;
+      expect(sheet.indexOf(range, sheet.indexOf(names.get(id)!)), `${id} ${range}`).toBeGreaterThan(0);
+    }
+    for (const id of [...changed, added]) {
+      const now = pagesNaming(texts, names.get(id)!);
+      expect(now.length, id).toBeGreaterThan(0);
+      expect(sheet).toContain(now.length === 1 ? `page ${now[0]} (1 sheet)` : `pages ${now[0]}–${now[now.length - 1]}`);
+    }
+    expect(sheet).toMatch(/Aaronson.*nothing \(new patient\)/);
+    expect(sheet).toContain('Removed from the records: pull and shred, nothing goes in (1)');
+    // Its pages say whose they are at the foot, as filed among the binder's.
+    expect(texts[6]).toContain('Supplement 2026-12-02');
+  }, 300_000);
+
+  it('restores with its binder to the store as it is now, byte for byte; the binder alone gives the older records', async () => {
+    const restored = join(dir, 'restored.sqlite');
+    const r = await runCli('restore', '--db', restored, '--trust-unsigned', base(), supplement());
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('removed from the records before a supplement was printed');
+    expect(await exportOf(restored)).toBe(await exportOf(store));
+    const older = join(dir, 'older.sqlite');
+    const o = await runCli('restore', '--db', older, '--trust-unsigned', base());
+    expect(o.code, o.err).toBe(0);
+    const lines = (await exportOf(older)).trim().split('\n');
+    for (const id of changed) expect(lines.find((l) => l.includes(`"id":"${id}"`))).not.toContain('555-0100');
+    expect(lines.some((l) => l.includes(`"id":"${deleted}"`))).toBe(true);
+  }, 300_000);
+
+  it('refuses an unknown run, a date in the future and a store with no full print, in one line, exit 2', async () => {
+    expectRefusal(await runCli('print', '--db', store, '--out', join(dir, 'x.pdf'), '--since', '20250101000000'), /--since 20250101000000: no complete run/);
+    expectRefusal(await runCli('print', '--db', store, '--out', join(dir, 'x.pdf'), '--since', '2099-01-01'), /--since 2099-01-01 is in the future/);
+    expectRefusal(await runCli('print', '--db', store, '--out', join(dir, 'x.pdf'), '--since', 'yesterday'), /--since yesterday is not a run id/);
+    const empty = join(dir, 'empty.sqlite');
+    expect((await runCli('sample', '--db', empty, '--patients', '2', '--seed', '1')).code).toBe(0);
+    expectRefusal(await runCli('print', '--db', empty, '--out', join(dir, 'x.pdf'), '--since', 'last'), /holds no complete full print/);
+  }, 120_000);
+
+  it('prints nothing when nothing changed since the last run, and says so (exit 0)', async () => {
+    const r = await runCli('print', '--db', store, '--out', join(dir, 'none.pdf'), '--since', 'last', '--as-of', '2026-12-03T14:00Z');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain('nothing changed since run 20261202140000: no supplement printed');
+  }, 120_000);
+});
