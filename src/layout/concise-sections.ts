@@ -17,19 +17,32 @@ const ABNORMAL_LAB_DAYS = 365;
 
 /** The last few encounters, a line or two each (date, kind, clinician, reason), and how many more the codes hold. */
 export const recentEncounters: SectionLayout = (flow, r, ctx) => {
+  // A compact template's page 1 gives the last visit under the identity: the section lists the ones before it.
+  const last = ctx.template.compact ? lastVisit(r, ctx.today) : undefined;
+  const all = [...r.encounters].sort(byDesc((e) => e.occurred_at)).filter((e) => e !== last);
+  if (last && !all.length) return;
   sectionHeading(flow, ctx, 'recent_encounters');
-  const all = [...r.encounters].sort(byDesc((e) => e.occurred_at));
   if (!all.length) return none(flow, L(ctx, 'encounters_none'));
-  const shown = all.slice(0, ctx.template.limits.encounters ?? RECENT_ENCOUNTERS);
+  const shown = all.slice(0, (ctx.template.limits.encounters ?? RECENT_ENCOUNTERS) - (last ? 1 : 0));
   const earlier = all.length - shown.length;
   shown.forEach((e, n) => {
     // The last encounter shown keeps the line saying how many more there are with it.
     if (n === shown.length - 1 && earlier > 0) flow.ensure(2 * BODY * LEADING);
-    const reason = e.reason && e.reason !== e.kind ? e.reason : null;
-    flow.paragraph(joinPresent(' — ', [e.occurred_at.slice(0, 10), e.kind, e.provider, reason]), { size: BODY });
+    flow.paragraph(encounterLine(e), { size: BODY });
   });
   if (earlier > 0) flow.paragraph(L(ctx, 'earlier_encounters', { n: earlier }), { size: 8.5, color: '#333333' });
 };
+
+/** The last visit on or before the print's day: page 1 gives it in full, the recent encounters the ones before. */
+export function lastVisit(r: PatientRecord, today: string): PatientRecord['encounters'][number] | undefined {
+  return r.encounters.filter((e) => e.occurred_at.slice(0, 10) <= today).sort(byDesc((e) => e.occurred_at))[0];
+}
+
+/** "2026-10-23 — Office visit — Priya Raman, MD — Hypertension follow-up": an encounter on one line. */
+export function encounterLine(e: PatientRecord['encounters'][number]): string {
+  const reason = e.reason && e.reason !== e.kind ? e.reason : null;
+  return joinPresent(' — ', [e.occurred_at.slice(0, 10), e.kind, e.provider, reason]);
+}
 
 /** The columns of a visit's vitals, each from the LOINC codes (or names) of its observations. */
 const VITAL_COLUMNS: readonly { key: string; width: number; codes: readonly string[] }[] = [

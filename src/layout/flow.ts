@@ -1,4 +1,5 @@
 import type { ShapedLine, TextShaper, Weight } from '../text/shape-text.js';
+import { breakPieces } from '../text/line-breaks.js';
 
 /** One thing to draw on a page body, in absolute page coordinates (points, y down). */
 export type PageOp =
@@ -14,7 +15,13 @@ export interface BodyBox { x: number; top: number; width: number; bottom: number
 
 export interface TextStyle { size: number; weight?: Weight; color?: string; indent?: number; width?: number }
 
-export interface Column { label: string; width: number /* fraction of the body width */; weight?: Weight }
+export interface Column {
+  label: string;
+  width: number /* fraction of the body width */;
+  weight?: Weight;
+  /** A shorter form of a cell's text whose word is too wide for the column (route-abbreviations.ts). */
+  abbreviate?: (text: string) => string;
+}
 /** A table cell; `detail` is set in regular weight under the text (a medication's instructions). */
 export interface Cell { text: string; weight?: Weight; color?: string; detail?: string }
 /** A full-width shaded row inside a table, such as an index's letter divider. */
@@ -39,6 +46,11 @@ export class Flow {
 
   /** The current content box; `boxed` narrows it while it lays out its content. */
   box: BodyBox;
+
+  /** A table's title on the pages it continues on ("Immunizations (continued)"), from its heading; none when null. */
+  continuedHeading: ((heading: string) => string) | null = null;
+  /** The last heading drawn and where its operations start: a table moved to the next page takes it along. */
+  private lastHeading: { text: string; size: number; page: PageBody; ops: number; end: number } | null = null;
 
   /**
    * With `onPage`, each finished page is handed over and let go, so a long
@@ -99,7 +111,28 @@ export class Flow {
     // The space above, the heading and its rule, then what follows: a heading never ends a page.
     this.ensure(above + size * LEADING + 5 + keepWith);
     if (this.y > this.box.top) this.space(above);
+    const ops = this.page.ops.length;
     this.paragraph(text, { size, weight: 'bold' });
+    this.rule(0.6, '#000000');
+    this.space(3);
+    this.lastHeading = { text, size, page: this.page, ops, end: this.y };
+  }
+
+  /** A new page; a heading that would be left last on this one is taken along to the new one's top. */
+  private newPageWithHeading(): void {
+    const h = this.lastHeading;
+    if (!h || h.page !== this.page || this.y !== h.end) return this.newPage();
+    this.page.ops.splice(h.ops);
+    this.newPage();
+    this.heading(h.text, h.size, 0, 0);
+  }
+
+  /** A table's next page: its title, "(continued)", when it has a heading (then the caller repeats its header row). */
+  private continueTable(): void {
+    this.newPage();
+    const h = this.lastHeading;
+    if (!h || !this.continuedHeading) return;
+    this.paragraph(this.continuedHeading(h.text), { size: h.size, weight: 'bold' });
     this.rule(0.6, '#000000');
     this.space(3);
   }
@@ -125,8 +158,10 @@ export class Flow {
    * within their column; a row is never split across pages unless it is
    * taller than a whole page.
    */
-  table(columns: readonly Column[], rows: Iterable<readonly Cell[] | Divider>, size = 9): void {
-    const widths = columns.map((c) => c.width * this.box.width);
+  table(columns: readonly Column[], input: Iterable<readonly Cell[] | Divider>, size = 9): void {
+    // A table of rows known ahead (not the index's generator) is fitted: no word is broken inside a cell.
+    const rows = Array.isArray(input) ? this.abbreviated(columns, input as (readonly Cell[] | Divider)[], size) : input;
+    const widths = Array.isArray(rows) ? this.fittedWidths(columns, rows, size) : columns.map((c) => c.width * this.box.width);
     const header = columns.map((c): Cell => ({ text: c.label, weight: 'bold' }));
     const layoutRow = (cells: readonly Cell[]): { lines: ShapedLine[][]; height: number; cells: readonly Cell[] } => {
       const lines = cells.map((cell, i) => {
@@ -157,7 +192,7 @@ export class Flow {
     const next = iterator.next();
     const first = next.done ? undefined : next.value;
     const firstHeight = first && !('divider' in first) ? layoutRow(first).height : size * LEADING * 2;
-    this.ensure(head.height + Math.min(firstHeight, this.box.bottom - this.box.top - head.height));
+    if (this.y + head.height + Math.min(firstHeight, this.box.bottom - this.box.top - head.height) > this.box.bottom && this.y > this.box.top) this.newPageWithHeading();
     emit(head, true);
     const all: Iterable<readonly Cell[] | Divider> = { [Symbol.iterator]: function* () { if (first) yield first; yield* { [Symbol.iterator]: () => iterator }; } };
     for (const cells of all) {
@@ -165,7 +200,7 @@ export class Flow {
         const line = this.shaper.shape(cells.divider, size * 1.4, 'bold');
         const height = size * 1.4 * LEADING + CELL_PAD;
         if (this.y + height + size * LEADING * 2 > this.box.bottom) {
-          this.newPage();
+          this.continueTable();
           emit(head, true);
         }
         this.page.ops.push({ kind: 'rect', x: this.box.x, y: this.y, w: this.box.width, h: height, fill: '#cccccc', stroke: null, lineWidth: 0 });
@@ -175,7 +210,7 @@ export class Flow {
       }
       const row = layoutRow(cells);
       if (this.y + row.height > this.box.bottom) {
-        this.newPage();
+        this.continueTable();
         emit(head, true);
       }
       if (this.y + row.height > this.box.bottom) {
@@ -185,6 +220,59 @@ export class Flow {
       }
       emit(row, false);
     }
+  }
+
+  /** The widest unbreakable piece (a word, a CJK character) of `text`, with a cell's padding. */
+  private widestWord(text: string, size: number, weight: Weight): number {
+    let widest = 0;
+    for (const piece of breakPieces(text)) widest = Math.max(widest, this.shaper.width(piece.text, size, weight));
+    return widest + 2 * CELL_PAD + 0.5;
+  }
+
+  /** Cells of a column with `abbreviate` whose word does not fit the column's width, in their short form. */
+  private abbreviated(columns: readonly Column[], rows: readonly (readonly Cell[] | Divider)[], size: number): (readonly Cell[] | Divider)[] {
+    if (!columns.some((c) => c.abbreviate)) return [...rows];
+    return rows.map((row) => ('divider' in row ? row : row.map((cell, i) => {
+      const c = columns[i];
+      const weight = cell.weight ?? c?.weight ?? 'regular';
+      if (!c?.abbreviate || this.widestWord(cell.text, size, weight) <= c.width * this.box.width) return cell;
+      return { ...cell, text: c.abbreviate(cell.text) };
+    })));
+  }
+
+  /**
+   * The columns' widths. A column whose every cell fits on one line in less than its share gives the rest to the
+   * columns whose cells wrap (fewer lines a row: at 10 pt the medicine table's names and instructions wrap less);
+   * then each column is at least its widest word's (header included), what it lacks taken from the others' room
+   * beyond their own widest words. Where the table cannot hold every word whole, a word too wide still breaks
+   * rather than run into its neighbour.
+   */
+  private fittedWidths(columns: readonly Column[], rows: readonly (readonly Cell[] | Divider)[], size: number): number[] {
+    const need = columns.map((c) => this.widestWord(c.label, size, 'bold'));
+    const natural = [...need];
+    for (const row of rows) {
+      if ('divider' in row) continue;
+      row.forEach((cell, i) => {
+        if (i >= need.length) return;
+        const weight = cell.weight ?? columns[i]!.weight ?? 'regular';
+        need[i] = Math.max(need[i]!, this.widestWord(cell.text, size, weight), cell.detail ? this.widestWord(cell.detail, size, 'regular') : 0);
+        const whole = Math.max(this.shaper.width(cell.text, size, weight), cell.detail ? this.shaper.width(cell.detail, size, 'regular') : 0);
+        natural[i] = Math.max(natural[i]!, whole + 2 * CELL_PAD + 0.5);
+      });
+    }
+    const widths = columns.map((c) => c.width * this.box.width);
+    let freed = 0;
+    widths.forEach((w, i) => { if (natural[i]! < w) { freed += w - natural[i]!; widths[i] = natural[i]!; } });
+    const wrapping = widths.map((w, i) => (natural[i]! > w ? columns[i]!.width : 0));
+    const shares = wrapping.reduce((a, b) => a + b, 0);
+    if (shares > 0) widths.forEach((w, i) => { widths[i] = w + (freed * wrapping[i]!) / shares; });
+    else widths[widths.length - 1]! += freed;
+    const lack = widths.reduce((sum, w, i) => sum + Math.max(0, need[i]! - w), 0);
+    if (lack === 0) return widths;
+    const room = widths.map((w, i) => Math.max(0, w - need[i]!));
+    const spare = room.reduce((a, b) => a + b, 0);
+    if (spare < lack) return columns.map((c) => c.width * this.box.width);
+    return widths.map((w, i) => (need[i]! > w ? need[i]! : w - (room[i]! * lack) / spare));
   }
 
   /**

@@ -3,10 +3,12 @@ import { Flow, LEADING, type PageBody } from './flow.js';
 import type { Section } from './template.js';
 import { ageOn, displayName, joinPresent, localTime } from './format.js';
 import { visibleIdentity } from './visible-identity.js';
+import { LIMITS_TREATMENT } from './safety-banner.js';
+import { abbreviateRoute } from './route-abbreviations.js';
 import {
   BODY, byDesc, keyedRows, L, languageName, limited, none, sectionHeading, type PatientLayoutContext, type SectionLayout,
 } from './_sections.js';
-import { immunizationsLatest, labsLatest, latestWeight, recentEncounters, vitalsByVisit } from './concise-sections.js';
+import { encounterLine, immunizationsLatest, labsLatest, lastVisit, latestWeight, recentEncounters, vitalsByVisit } from './concise-sections.js';
 
 export type { PatientLayoutContext } from './_sections.js';
 
@@ -22,6 +24,7 @@ export function layoutPatient(record: PatientRecord, ctx: PatientLayoutContext):
 /** The summary's flow, left open so that the patient's codes can follow on its last page (patient-pages.ts). */
 export function layoutPatientFlow(record: PatientRecord, ctx: PatientLayoutContext): Flow {
   const flow = new Flow(ctx.shaper, ctx.box);
+  flow.continuedHeading = (heading) => `${heading} (${L(ctx, 'continued')})`;
   identity(flow, record, ctx);
   for (const section of ctx.template.sections) SECTION_LAYOUTS[section](flow, record, ctx);
   return flow;
@@ -57,7 +60,11 @@ function identity(flow: Flow, r: PatientRecord, ctx: PatientLayoutContext): void
       [L(ctx, 'primary_provider'), p.primary_provider],
       [L(ctx, 'latest_weight'), latestWeight(r)],
     ], BODY, 92);
-    flow.fields([[L(ctx, 'address'), joinPresent(', ', [p.address_line, p.city, p.region, p.postal_code, p.country])]], BODY, 92);
+    const last = lastVisit(r, ctx.today);
+    flow.fields([
+      [L(ctx, 'address'), joinPresent(', ', [p.address_line, p.city, p.region, p.postal_code, p.country])],
+      [L(ctx, 'last_visit'), last ? encounterLine(last) : null],
+    ], BODY, 92);
     flow.space(2);
     return;
   }
@@ -72,8 +79,6 @@ function identity(flow: Flow, r: PatientRecord, ctx: PatientLayoutContext): void
   flow.space(6);
 }
 
-/** Code status that limits treatment (DNR, DNI, comfort care): printed reversed, black, so it is not missed. */
-const LIMITS_TREATMENT = /\b(DNR|DNI|DNAR|AND|comfort|no CPR|allow natural)/i;
 /** Width of the code status box that a compact template prints beside the allergies. */
 const CODE_STATUS_WIDTH = 170;
 
@@ -162,16 +167,21 @@ const status: SectionLayout = (flow, { patient: p, alerts }, ctx) => {
 const HIGH_ALERT = /\b(warfarin|heparin|enoxaparin|dalteparin|fondaparinux|apixaban|rivaroxaban|edoxaban|dabigatran|insulin|morphine|oxycodone|hydrocodone|hydromorphone|fentanyl|methadone|tramadol|tapentadol|codeine|buprenorphine|meperidine|methotrexate|digoxin|amiodarone|lithium|glipizide|glyburide|glimepiride|potassium chloride)\b/i;
 const highAlert = (name: string): boolean => HIGH_ALERT.test(name);
 
+/** The medication table's type: the second most important thing on the page, read under stress (issue 25: at least 10 pt). */
+const MEDICATION_SIZE = 10;
+
 const medications: SectionLayout = (flow, r, ctx) => {
   sectionHeading(flow, ctx, 'medications');
-  const active = r.medications.filter((m) => m.status === 'active').sort((a, b) => a.name.localeCompare(b.name, ctx.template.locale));
+  // High-alert medicines first, so that they are on page 1 however long the list (warfarin after nine others was on page 2).
+  const active = r.medications.filter((m) => m.status === 'active')
+    .sort((a, b) => Number(highAlert(b.name)) - Number(highAlert(a.name)) || a.name.localeCompare(b.name, ctx.template.locale));
   if (!active.length) return none(flow, L(ctx, 'medications_none'));
   // A compact template gives the name and its instructions more room: fewer wrapped lines a row.
   const w = ctx.template.compact ? [0.37, 0.11, 0.08, 0.12, 0.07, 0.11, 0.14] : [0.30, 0.11, 0.08, 0.14, 0.08, 0.13, 0.16];
   flow.table([
     { label: L(ctx, 'med_name'), width: w[0]!, weight: 'bold' },
     { label: L(ctx, 'med_dose'), width: w[1]! },
-    { label: L(ctx, 'med_route'), width: w[2]! },
+    { label: L(ctx, 'med_route'), width: w[2]!, abbreviate: abbreviateRoute },
     { label: L(ctx, 'med_frequency'), width: w[3]! },
     { label: L(ctx, 'med_refills'), width: w[4]! },
     { label: L(ctx, 'med_last_filled'), width: w[5]! },
@@ -181,7 +191,7 @@ const medications: SectionLayout = (flow, r, ctx) => {
     { text: m.dose ?? '' }, { text: m.route ?? '' }, { text: m.frequency ?? '' },
     { text: m.refills_remaining === null ? '' : String(m.refills_remaining) },
     { text: m.last_filled ?? '' }, { text: m.prescriber ?? '' },
-  ]));
+  ]), MEDICATION_SIZE);
 };
 
 const problems: SectionLayout = (flow, r, ctx) => {

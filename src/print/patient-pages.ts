@@ -10,6 +10,7 @@ import { qrImage } from '../qr/qr-symbol.js';
 import { label } from '../layout/template.js';
 import { displayName } from '../layout/format.js';
 import { visibleIdentity } from '../layout/visible-identity.js';
+import { addSafetyBanner } from '../layout/safety-banner.js';
 
 /** What a patient's pages need besides the record; the same on every thread. */
 export interface PatientPagesContext extends PatientLayoutContext {
@@ -48,6 +49,8 @@ export function preparePatient(record: PatientRecord, ctx: PatientPagesContext):
     caption: (i, total) => label(ctx.template, 'code_caption', { name, i, total }),
   });
   const pages = flow.pages;
+  // Allergies and code status atop every page after the first, code pages too (issue 25).
+  addSafetyBanner(pages, record, ctx);
   for (const page of pages) {
     for (const op of page.ops) {
       if (op.kind === 'qr') op.image = qrImage(op.text);

@@ -34,8 +34,10 @@ async function patientPages(pdf: Buffer, texts: string[]): Promise<PatientPages[
   }));
 }
 
-/** A page's body lines: without the running header's two lines and the footer's one. */
-const bodyLines = (text: string): string[] => text.split('\n').slice(2, -1).filter((l) => l.trim() !== '');
+/** A patient's allergies and code status atop their pages after the first (issue 25): part of the running head. */
+const BANNER = /^(ALLERGIES|NKA|no active allergies|ALERGIAS|Sin alergias|sin alergias)\b.* · /;
+/** A page's body lines: without the running header's two lines, its banner and the footer's one. */
+const bodyLines = (text: string): string[] => text.split('\n').slice(2, -1).filter((l) => l.trim() !== '' && !BANNER.test(l));
 
 describe.each(['default', 'es-a4'])('a sample clinic binder (%s template)', (templateName) => {
   let patients: PatientPages[];

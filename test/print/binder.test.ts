@@ -127,7 +127,9 @@ describe('the printed binder', () => {
     const own = pages.slice(first - 1, first - 1 + count).join('\n');
     expect(own).toContain(`Earlier encounters, in the codes: ${long.encounters.length - 3}.`);
     const latest = [...long.encounters].sort((a, b) => (a.occurred_at < b.occurred_at ? 1 : -1)).slice(0, 4);
-    for (const e of latest.slice(0, 3)) expect(own).toMatch(new RegExp(`^${e.occurred_at.slice(0, 10)} — .* — ${e.reason}$`, 'm'));
+    // The latest is page 1's "Last visit" line (issue 25), the two before it under Recent encounters.
+    for (const e of latest.slice(0, 3)) expect(own).toMatch(new RegExp(`^(Last visit )?${e.occurred_at.slice(0, 10)} — .* — ${e.reason}$`, 'm'));
+    expect(own).toMatch(new RegExp(`^Last visit ${latest[0]!.occurred_at.slice(0, 10)} — `, 'm'));
     expect(own).not.toMatch(new RegExp(`— ${latest[3]!.reason}$`, 'm'));
   });
 
