@@ -68,9 +68,48 @@ export function layoutDecoderCodes(ctx: FrontMatterContext): PageBody[] {
   }, ctx.shaper, ctx.box);
 }
 
+/** The listing's size: 112 characters a line on Letter, 107 on A4, 68 lines a page. */
 const LISTING_SIZE = 7.5;
+/** Courier's advance, the same for every character: its AFM widths are all 600/1000 em. */
+const MONO_ADVANCE = 0.6;
 
-/** The appendix: the decoder line by line, each with its number and check value, indentation drawn to scale. */
+/**
+ * FORMAT §15: the program's lines as the listing prints them, `columns` characters at most: "N CHECK TEXT", N
+ * right-aligned to the widest number, the line's own characters after. A longer line continues on printed lines
+ * that carry "+" in the check value's place, cut between two characters that are not spaces (cutAt), so that the
+ * parts join with nothing added and no space is lost at a cut, where it could not be seen.
+ */
+export function listingRows(lines: readonly string[], columns: number): string[] {
+  const w = String(lines.length).length;
+  const room = columns - (w + 6);
+  const more = `${' '.repeat(w)} +    `;
+  const rows: string[] = [];
+  lines.forEach((line, i) => {
+    let head = `${String(i + 1).padStart(w)} ${listingCheck(i + 1, line)} `;
+    let rest = line;
+    while (rest.length > room) {
+      const cut = cutAt(rest, room);
+      rows.push(head + rest.slice(0, cut));
+      rest = rest.slice(cut);
+      head = more;
+    }
+    rows.push(head + rest);
+  });
+  return rows;
+}
+
+/**
+ * Where a line too long for `room` columns is cut: inside a word where it can (pdftotext moved a comma that began
+ * a continuation to the end of the row above), else between two characters that are not spaces, else at `room`.
+ */
+function cutAt(line: string, room: number): number {
+  for (const fits of [/\w/, /\S/]) {
+    for (let cut = room; cut > room / 2; cut--) if (fits.test(line[cut - 1]!) && fits.test(line[cut]!)) return cut;
+  }
+  return room;
+}
+
+/** The appendix: the decoder line by line in Courier, each with its number and check value, its spaces as they are. */
 export function layoutDecoderListing(ctx: FrontMatterContext): PageBody[] {
   const p = decoderProgram();
   const flow = new Flow(ctx.shaper, ctx.box);
@@ -78,23 +117,12 @@ export function layoutDecoderListing(ctx: FrontMatterContext): PageBody[] {
   flow.paragraph(label(ctx.template, 'decoder_listing_text', { sha256: p.sha256, lines: p.lines.length, bytes: p.bytes.length }), { size: 9 });
   commandLine(flow, LISTING_CHECK_COMMAND);
   flow.space(6);
-  const { shaper, box } = flow;
-  const gutter = shaper.shape('0000 WWWW  ', LISTING_SIZE, 'regular').width;
-  const step = shaper.shape('0000', LISTING_SIZE, 'regular').width;
-  p.lines.forEach((line, i) => {
+  const columns = Math.floor(flow.box.width / (MONO_ADVANCE * LISTING_SIZE));
+  for (const row of listingRows(p.lines, columns)) {
     flow.ensure(LISTING_SIZE * LEADING);
     flow.y += LISTING_SIZE * LEADING;
-    const baseline = flow.y - LISTING_SIZE * 0.3;
-    const n = i + 1;
-    const head = shaper.shape(`${String(n).padStart(3, ' ')} ${listingCheck(n, line)}`, LISTING_SIZE, 'bold');
-    flow.page.ops.push({ kind: 'text', line: head, x: box.x, baseline, color: 'black' });
-    const body = line.trimStart();
-    if (!body) return;
-    // Each 4 leading spaces are drawn as one step the width of "0000": Python's indentation, readable in a proportional face.
-    const x = box.x + gutter + ((line.length - body.length) / 4) * step;
-    const size = shaper.fit(body, LISTING_SIZE, 'regular', box.x + box.width - x);
-    flow.page.ops.push({ kind: 'text', line: shaper.shape(body, size, 'regular'), x, baseline, color: 'black' });
-  });
+    flow.page.ops.push({ kind: 'mono', text: row.trimEnd(), x: flow.box.x, baseline: flow.y - LISTING_SIZE * 0.3, size: LISTING_SIZE, color: 'black' });
+  }
   flow.finish();
   return flow.pages;
 }

@@ -7,7 +7,9 @@ export type PageOp =
   | { kind: 'rect'; x: number; y: number; w: number; h: number; fill: string | null; stroke: string | null; lineWidth: number }
   | { kind: 'rule'; x1: number; y1: number; x2: number; y2: number; color: string; lineWidth: number }
   /** A QR code whose top-left module is at (x, y); `image` is its image data (qrImage) when made ahead of drawing. */
-  | { kind: 'qr'; x: number; y: number; text: string; image?: Uint8Array };
+  | { kind: 'qr'; x: number; y: number; text: string; image?: Uint8Array }
+  /** Printable ASCII in the PDF's built-in Courier (no font file; every character 0.6 em wide), as a listing to type. */
+  | { kind: 'mono'; text: string; x: number; baseline: number; size: number; color: string };
 
 export interface PageBody { ops: PageOp[] }
 

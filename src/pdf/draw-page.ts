@@ -3,6 +3,7 @@ import type { TextShaper } from '../text/shape-text.js';
 import { qrImage } from '../qr/qr-symbol.js';
 import { drawQr } from './code-image.js';
 import { drawShapedLine } from './glyph-run.js';
+import { drawMonoText } from './mono-text.js';
 import type { PageContent } from './content-stream.js';
 
 /**
@@ -96,6 +97,10 @@ export function drawOps(content: PageContent, shaper: TextShaper, ops: readonly 
         break;
       case 'qr':
         drawQr(doc, op.image ?? qrImage(op.text), op.x, op.y);
+        break;
+      case 'mono':
+        content.fillColor(op.color);
+        drawMonoText(doc, op.text, op.size, op.x, op.baseline);
         break;
     }
   }

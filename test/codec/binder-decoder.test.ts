@@ -14,7 +14,7 @@ import { encodeDocument, type EncodeOptions } from '../../src/codec/record-codec
 import { encodeManifest, type ManifestEntry } from '../../src/codec/manifest.js';
 import { runCli } from '../_run-cli.js';
 import { decodeRecords, DECODER_CODE_PREFIX } from '../../src/codec/record-codec.js';
-import { decoderCodeTexts, decoderProgram, DECODER_PREFIX } from '../../src/layout/decoder-pages.js';
+import { decoderCodeTexts, decoderProgram, DECODER_PREFIX, listingRows } from '../../src/layout/decoder-pages.js';
 import { TEST_ENCRYPT_KEY, testPublicKey, testSigningKey } from './_test-key.js';
 import { createStore } from '../../src/store/open-store.js';
 import { writeMeta, writeRecords } from '../../src/store/write-records.js';
@@ -58,6 +58,30 @@ function shuffle<T>(xs: T[], seed = 7): T[] {
   for (let i = out.length - 1; i > 0; i--) { seed = (seed * 1103515245 + 12345) % 2 ** 31; const j = seed % (i + 1); [out[i], out[j]] = [out[j]!, out[i]!]; }
   return out;
 }
+
+describe('the decoder\'s listing (FORMAT §15)', () => {
+  it('is printable ASCII, so that Courier prints every character, with no tab and no space at a line\'s end', () => {
+    const p = decoderProgram();
+    expect(Buffer.from(p.bytes).toString('latin1')).toMatch(/^[\x20-\x7e\n]*\n$/);
+    expect(p.lines.filter((l) => l.endsWith(' '))).toEqual([]);
+  });
+
+  for (const columns of [112, 107]) {
+    it(`fits ${columns} columns (${columns === 112 ? 'Letter' : 'A4'}); long lines go on after '+', cut inside a word, and join back`, () => {
+      const { lines } = decoderProgram();
+      const rows = listingRows(lines, columns);
+      expect(Math.max(...rows.map((r) => r.length))).toBeLessThanOrEqual(columns);
+      const joined: string[] = [];
+      for (const row of rows) {
+        const more = /^ {3} \+ {4}(\S.*)$/.exec(row);
+        if (more) joined[joined.length - 1] += more[1]!;
+        else joined.push(/^ *\d+ [0-9A-F]{4} (.*)$/.exec(row)![1]!);
+      }
+      expect(joined).toEqual(lines);
+      expect(rows.length).toBeGreaterThan(lines.length);
+    });
+  }
+});
 
 describe.skipIf(!python)('the binder\'s decoder (templates/decoder/decode.py)', () => {
   let clinic: Clinic;

@@ -37,6 +37,27 @@ function commandsOf(text: string): string[] {
   return out;
 }
 
+/**
+ * The program as a typist or an OCR reads the listing (FORMAT §15): a row is "N CHECK TEXT", N right-aligned; a row
+ * with '+' in the check value's place goes on with the line above, joined with nothing between. Every other line
+ * of the pages (heading, text, running header and footer) is skipped.
+ */
+function programFromListing(text: string): { lines: string[]; checks: string[]; continued: number } {
+  const lines: string[] = [], checks: string[] = [];
+  let continued = 0;
+  for (const row of text.split('\n')) {
+    const line = /^ *(\d+) ([0-9A-F]{4})(?: (.*))?$/.exec(row);
+    if (line && Number(line[1]) === lines.length + 1) {
+      lines.push(line[3] ?? '');
+      checks.push(`${line[1]} ${line[2]}`);
+      continue;
+    }
+    const more = /^ *\+ {4}(.*)$/.exec(row);
+    if (more && lines.length) { lines[lines.length - 1] = lines[lines.length - 1]! + more[1]!; continued++; }
+  }
+  return { lines, checks, continued };
+}
+
 function pdfText(pdf: string, first: number, last: number): string {
   return spawnSync('pdftotext', ['-f', String(first), '-l', String(last), pdf, '-'], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout;
 }
@@ -122,21 +143,29 @@ describe.skipIf(!ready)('the printed recipe, run as printed', () => {
     } else console.warn('openssl not found: the recipe\'s signature check is not tested');
   }, 600_000);
 
-  it('the listing\'s check values, read back from the PDF, match the program and catch a mistyped line', () => {
-    const text = pdfText(pdf, pages - 6, pages);
-    const printed = [...text.matchAll(/^(\d+) ([0-9A-F]{4})\b/gm)].map((m) => `${m[1]} ${m[2]}`);
+  it('the listing, read back with pdftotext in columns, is the program byte for byte; its check values match and catch mistyped lines', () => {
     const program = readFileSync(DECODER, 'utf8');
-    expect(printed).toHaveLength(program.split('\n').length - 1);
-    const check = commandsOf(text).find((c) => c.includes('zlib.crc32'))!;
+    // -fixed 4.5: one column every 4.5 pt, Courier's advance at the listing's 7.5 pt (0.6 em), so each column is a character.
+    const listing = programFromListing(spawnSync('pdftotext', ['-fixed', '4.5', '-f', String(pages - 6), '-l', String(pages), pdf, '-'],
+      { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout);
+    expect(listing.continued).toBeGreaterThan(0); // long lines went on after a '+', and joined back
+    expect(`${listing.lines.join('\n')}\n`).toBe(program);
+    const check = commandsOf(pdfText(pdf, pages - 6, pages)).find((c) => c.includes('zlib.crc32'))!;
     const work = mkdtempSync(join(tmpdir(), 'listing-'));
     const checks = (source: string): string[] => {
       writeFileSync(join(work, 'decode.py'), source);
       return spawnSync('/bin/bash', ['-c', check], { cwd: work, encoding: 'utf8', env: { PATH: join(python, '..') } }).stdout.trim().split('\n');
     };
-    expect(checks(program)).toEqual(printed);
+    expect(checks(program)).toEqual(listing.checks);
     const lines = program.split('\n');
-    lines[59] = lines[59]!.replace('i', 'l');
-    const typed = checks(lines.join('\n'));
-    expect(typed.filter((c, i) => c !== printed[i])).toEqual([typed[59]]);
+    const differing = (edit: (ls: string[]) => void): number[] => {
+      const typed = [...lines];
+      edit(typed);
+      return checks(typed.join('\n')).flatMap((c, i) => (c === listing.checks[i] ? [] : [i + 1]));
+    };
+    expect(differing((ls) => { ls[59] = ls[59]!.replace('i', 'l'); })).toEqual([60]); // a letter mistyped
+    const indented = lines.findIndex((l) => l.startsWith('        '));
+    expect(differing((ls) => { ls[indented] = ls[indented]!.slice(1); })).toEqual([indented + 1]); // one space of indentation lost
+    expect(differing((ls) => { [ls[100], ls[101]] = [ls[101]!, ls[100]!]; })).toEqual([101, 102]); // two lines swapped
   });
 });
