@@ -28,9 +28,16 @@ export function applySupplementChain(plan: PaperPlan): PaperPlan {
     for (const [runId, ids] of Object.entries(m.supplement!.earlier)) {
       if (read.has(runId)) continue;
       const older = ids.filter((id) => chosen.has(id) && chosen.get(id)!.printedAt < runIdTime(runId));
-      notes.push(`supplement run ${runId} (named by supplement ${m.runId}) was not read: ${older.length} of its ${ids.length} patient(s) were restored from older pages${older.length ? ` (${older.slice(0, 10).join(', ')}${older.length > 10 ? ', …' : ''})` : ''}; scan it too`);
+      const none = ids.filter((id) => !chosen.has(id)).length;
+      notes.push(`supplement run ${runId} (named by supplement ${m.runId}) was not read: ${older.length} of its ${ids.length} patient(s) were restored from older pages${older.length ? ` (${older.slice(0, 10).join(', ')}${older.length > 10 ? ', …' : ''})` : ''}` +
+        `${none ? `, ${none} not at all` : ''}; scan it too`);
       for (const id of older) {
         otherRuns.set(id, `${otherRuns.get(id) ?? ''}; OLDER than the binder as filed: its newer pages are in supplement run ${runId}, which was not read`);
+      }
+      // In the chain's current view with no record read at all (a patient new in that supplement): missing.
+      for (const id of ids) {
+        if (chosen.has(id) || outcomes.has(id) || gone(id, m.printedAt)) continue;
+        outcomes.set(id, { patientId: id, status: 'missing', runId, detail: `its current pages are in supplement run ${runId} (named by supplement ${m.runId}), which was not read` });
       }
     }
   }

@@ -121,4 +121,41 @@ describe('a supplement', () => {
     expect(r.code, r.err).toBe(0);
     expect(r.err).toContain('nothing changed since run 20261202140000: no supplement printed');
   }, 120_000);
+
+  it('in a chain, names the earlier supplement holding a patient\'s current pages, and a restore without it says so', async () => {
+    // One patient of the first supplement changes again, and one that only the full binder holds.
+    const again = changed[0]!;
+    const db = new Database(store);
+    const other = (db.prepare('SELECT id FROM patients ORDER BY id').pluck().all() as string[]).find((id) => !changed.includes(id) && id !== added)!;
+    for (const id of [again, other]) db.prepare("UPDATE patients SET phone = '555-0199', updated_at = '2026-12-03T18:00:00Z' WHERE id = ?").run(id);
+    db.close();
+    await new Promise((r) => setTimeout(r, 1_100));
+    const second = join(dir, 'supplement-2.pdf');
+    const r = await runCli('print', '--db', store, '--out', second, '--since', 'last', '--as-of', '2026-12-04T14:00Z', '--jobs', '1');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^printed 2 patients/);
+    const texts = await extractPageTexts(second);
+    expect(texts[0]).toContain('the supplement of run 20261202140000');
+    expect(texts[0]).toContain('the full binder of run 20261201140000');
+    const sheet = texts[2]!.replace(/\s+/g, ' ');
+    const wasIn = pagesNaming(await extractPageTexts(supplement()), names.get(again)!);
+    const wasBase = pagesNaming(await extractPageTexts(base()), names.get(other)!);
+    const after = (name: string, what: string): number => sheet.indexOf(what, sheet.indexOf(name));
+    expect(after(names.get(again)!, 'supplement of 2026-12-02')).toBeGreaterThan(0);
+    expect(after(names.get(again)!, `${wasIn[0]}–${wasIn[wasIn.length - 1]} (`)).toBeGreaterThan(0);
+    expect(after(names.get(other)!, 'binder of 2026-12-01')).toBeGreaterThan(0);
+    expect(after(names.get(other)!, `${wasBase[0]}–${wasBase[wasBase.length - 1]} (`)).toBeGreaterThan(0);
+
+    const whole = join(dir, 'chain.sqlite');
+    const w = await runCli('restore', '--db', whole, '--trust-unsigned', base(), supplement(), second);
+    expect(w.code, w.err).toBe(0);
+    expect(await exportOf(whole)).toBe(await exportOf(store));
+    // The first supplement left out: its patients come back from the full binder, older, and the report says so.
+    const gap = join(dir, 'gap.sqlite');
+    const g = await runCli('restore', '--db', gap, '--trust-unsigned', base(), second);
+    expect(g.code, g.err).toBe(3);
+    expect(g.out).toMatch(/supplement run 20261202140000 \(named by supplement 20261204140000\) was not read: 2 of its 3 patient\(s\) were restored from older pages \(P\d+, P\d+\), 1 not at all; scan it too/);
+    expect(g.out).toMatch(new RegExp(`missing\\s+${added} .*its current pages are in supplement run 20261202140000`));
+    expect(g.out).toMatch(/OLDER than the binder as filed: its newer pages are in supplement run 20261202140000/);
+  }, 300_000);
 });
