@@ -167,6 +167,26 @@ describe.skipIf(!hasPdftotext)('the receptionist\'s binder of a 1,000-patient cl
     expect(pages.some((p) => p.words.some((w) => w.text === 'NAS'))).toBe(true);
   });
 
+  it('titles a table continued on the next page "(continued)" above its column heads, and ends no page with a heading', () => {
+    const template = loadTemplate('default');
+    const headings = ['medications', 'problems', 'recent_encounters', 'vitals_by_visit', 'immunizations_latest', 'labs_latest'].map((k) => template.labels[k]!);
+    let continued = 0;
+    for (const p of patients) {
+      for (const page of pagesOf(p)) {
+        page.lines.forEach((line, i) => {
+          if (!line.endsWith('(continued)')) return;
+          continued++;
+          expect(headings, line).toContain(line.slice(0, -' (continued)'.length));
+          expect(page.lines[i + 1], `column heads under "${line}"`).toMatch(/^(Medication Dose Route|Date )/);
+        });
+        // The last line above the footer's.
+        const last = page.lines.filter((l) => !l.includes('Binder page')).at(-1) ?? '';
+        expect(headings, `${p.id}: a page ends with its heading "${last}"`).not.toContain(last);
+      }
+    }
+    expect(continued).toBeGreaterThan(10);
+  });
+
   it('puts each dangerous fact a patient has on page 1', () => {
     const HIGH_ALERT = /\b(warfarin|heparin|enoxaparin|apixaban|rivaroxaban|dabigatran|insulin|morphine|oxycodone|hydrocodone|hydromorphone|fentanyl|methadone|tramadol|methotrexate|digoxin)\b/i;
     const db = new Database(store, { readonly: true });
