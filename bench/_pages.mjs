@@ -1,11 +1,29 @@
 // Pages and sheets per patient, read back from a printed binder's outline: each patient's bookmark points at
 // the first page of their summary, the next bookmark (the next patient's, or the manifest's) at the page after
 // their last, so the count is exact and includes the blank back a patient may leave (every patient starts on
-// the front of a sheet). Usage: node bench/_pages.mjs BINDER.pdf; prints one JSON line.
+// the front of a sheet). With the store it was printed from, also the density of the codes (issue 26): canonical
+// record bytes per code, all codes with parity, times the codes a full Letter page holds, the codes made as the
+// bench's print makes them (unsigned, its print time). Usage: node bench/_pages.mjs BINDER.pdf [STORE]; prints one
+// JSON line.
 import { readFileSync } from 'node:fs';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { openStore } from '../dist/store/open-store.js';
+import { RecordReader, readPatientSummaries } from '../dist/store/read-records.js';
+import { codeDensity } from '../dist/print/patient-pages.js';
+import { bodyBox, pageFrame } from '../dist/pdf/draw-page.js';
+import { PAPER } from '../dist/layout/template.js';
 
-const [binder] = process.argv.slice(2);
+const [binder, store] = process.argv.slice(2);
+let density = {};
+if (store) {
+  const db = openStore(store);
+  const reader = new RecordReader(db);
+  const records = (function* () { for (const p of readPatientSummaries(db)) yield reader.read(p.id); })();
+  const d = codeDensity(records, { runId: '20261125150000', printedAt: '2026-11-25T15:00:00Z' }, bodyBox(pageFrame(...PAPER.LETTER)));
+  db.close();
+  density = { codes_per_patient: d.codes / d.patients, record_kb_per_code: d.recordBytes / d.codes / 1000,
+    codes_per_full_page: d.codesPerFullPage, record_kb_per_code_page: d.bytesPerCodePage / 1000 };
+}
 const doc = await getDocument({ data: new Uint8Array(readFileSync(binder)), verbosity: 0 }).promise;
 const outline = (await doc.getOutline()) ?? [];
 // The front matter's bookmarks (index, schedule) come first; patients' carry "MRN"; the manifest's is last.
@@ -23,4 +41,5 @@ console.log(JSON.stringify({
   sheets_per_patient: sheets.reduce((a, b) => a + b, 0) / sheets.length,
   most_pages_per_patient: sorted.at(-1),
   patients_by_pages: Object.entries(histogram).map(([n, k]) => `${n}:${k}`).join(' '),
+  ...density,
 }));

@@ -67,7 +67,8 @@ for (const patients of sizes) {
     seconds: p.seconds, patients_per_second: p.patients / p.seconds, pages: p.pages, pages_per_second: p.pages / p.seconds,
     peak_rss_mb: p.peak_rss_mb, pdf_bytes_per_page: p.pdf_bytes_per_page, jobs: p.jobs,
     // Paper (issue 26): pages and duplex sheets per patient, from the binder's outline (_pages.mjs).
-    ...child('./_pages.mjs', [`${cache}binder-${patients}.pdf`]),
+    // and record KB per full page of codes, from the store (_pages.mjs).
+    ...child('./_pages.mjs', [`${cache}binder-${patients}.pdf`, store]),
   };
   if (!argv.includes('--skip-floor')) {
     const f = child('./_floor.mjs', [store]);

@@ -14,11 +14,18 @@ const HEADING_SIZE = 10;
 const CAPTION_SIZE = 7;
 /** Side of one code with its quiet zone. */
 const CELL = (QR_MODULES + 2 * QR_QUIET) * MODULE_PT;
+/** Side of one code without it. */
+const CODE = QR_MODULES * MODULE_PT;
+const QUIET = QR_QUIET * MODULE_PT;
 const CAPTION_HEIGHT = CAPTION_SIZE * LEADING + 4;
 
-/** How many codes fit a page body: whole codes with quiet zones, in a grid under a two-line heading. */
+/**
+ * How many codes fit a page body in a grid under a two-line heading. Codes side by side share one quiet zone
+ * (FORMAT §10): three columns need 3 × 117 + 4 × 4 modules, 478.6 pt at 0.46 mm, within A4's 482.3 pt body and
+ * Letter's 505; a row keeps both quiet zones and the caption between them.
+ */
 export function codesPerPage(box: BodyBox): { columns: number; rows: number } {
-  const columns = Math.floor(box.width / CELL);
+  const columns = Math.floor((box.width - QUIET) / (CODE + QUIET));
   const rows = Math.floor((box.bottom - box.top - 2 * HEADING_SIZE * LEADING - 6) / (CELL + CAPTION_HEIGHT));
   return { columns, rows };
 }
@@ -51,8 +58,8 @@ export function layoutCodes(flow: Flow, texts: readonly string[], words: CodePag
   const allRows = Math.ceil(texts.length / columns);
   const firstRows = Math.min(hereRows, allRows);
   const pages = (firstRows > 0 ? 1 : 0) + Math.ceil((allRows - firstRows) / rows);
-  // Spread the columns over the body width; the quiet zones are part of each cell.
-  const gap = (box.width - columns * CELL) / Math.max(1, columns - 1);
+  // Spread the columns over the body width: a quiet zone at each side, at least one between two codes.
+  const pitch = columns > 1 ? (box.width - 2 * QUIET - CODE) / (columns - 1) : 0;
   let first = 0;
   for (let p = 0; p < pages; p++) {
     const pageRows = p === 0 && firstRows > 0 ? firstRows : rows;
@@ -64,12 +71,12 @@ export function layoutCodes(flow: Flow, texts: readonly string[], words: CodePag
     const top = flow.y;
     for (let i = first; i < last; i++) {
       const slot = i - first;
-      const x = box.x + (slot % columns) * (CELL + gap);
+      const x = box.x + QUIET + (slot % columns) * pitch;
       const y = top + Math.floor(slot / columns) * rowHeight;
-      flow.page.ops.push({ kind: 'qr', x: x + QR_QUIET * MODULE_PT, y: y + QR_QUIET * MODULE_PT, text: texts[i]! });
+      flow.page.ops.push({ kind: 'qr', x, y: y + QUIET, text: texts[i]! });
       const text = words.caption(i + 1, texts.length);
-      const caption = flow.shaper.shape(text, flow.shaper.fit(text, CAPTION_SIZE, 'regular', CELL), 'regular');
-      flow.page.ops.push({ kind: 'text', line: caption, x: x + (CELL - caption.width) / 2, baseline: y + CELL + CAPTION_SIZE, color: 'black' });
+      const caption = flow.shaper.shape(text, flow.shaper.fit(text, CAPTION_SIZE, 'regular', CODE), 'regular');
+      flow.page.ops.push({ kind: 'text', line: caption, x: x + (CODE - caption.width) / 2, baseline: y + CELL + CAPTION_SIZE, color: 'black' });
     }
     flow.y = top + Math.ceil((last - first) / columns) * rowHeight;
     first = last;

@@ -3,9 +3,9 @@ import { validateRecord } from '../record/validate-record.js';
 import { canonicalJson } from '../record/canonical-json.js';
 import { encodeDocument, type EncodeOptions } from '../codec/record-codec.js';
 import { toHex } from '../codec/bytes.js';
-import { layoutCodes } from '../layout/code-pages.js';
+import { codesPerPage, layoutCodes } from '../layout/code-pages.js';
 import { layoutPatientFlow, type PatientLayoutContext } from '../layout/patient-layout.js';
-import type { PageBody } from '../layout/flow.js';
+import type { BodyBox, PageBody } from '../layout/flow.js';
 import { qrImage } from '../qr/qr-symbol.js';
 import { label } from '../layout/template.js';
 import { displayName } from '../layout/format.js';
@@ -58,4 +58,30 @@ export function preparePatient(record: PatientRecord, ctx: PatientPagesContext):
     }
   }
   return { id: record.patient.id, pages, codePages, codes: encoded.texts.length, digest: toHex(encoded.digest) };
+}
+
+/** Issue 26's density of the codes: what a full page of codes carries of the clinic's records. */
+export interface CodeDensity {
+  patients: number;
+  /** Every code of every patient, parity included. */
+  codes: number;
+  /** Bytes of canonical record (UTF-8), all patients. */
+  recordBytes: number;
+  codesPerFullPage: number;
+  /** recordBytes / codes × codesPerFullPage. */
+  bytesPerCodePage: number;
+}
+
+/** Encodes every record as print does and measures the codes' density on a page body of `box`. */
+export function codeDensity(records: Iterable<PatientRecord>, codeOptions: EncodeOptions, box: BodyBox): CodeDensity {
+  let patients = 0, codes = 0, recordBytes = 0;
+  for (const record of records) {
+    const encoded = encodeDocument('R', record.patient.id, canonicalJson(record), codeOptions);
+    patients++;
+    codes += encoded.texts.length;
+    recordBytes += encoded.content.length;
+  }
+  const { columns, rows } = codesPerPage(box);
+  const codesPerFullPage = columns * rows;
+  return { patients, codes, recordBytes, codesPerFullPage, bytesPerCodePage: codes === 0 ? 0 : (recordBytes / codes) * codesPerFullPage };
 }

@@ -29,7 +29,7 @@ beforeAll(async () => {
   const store = join(dir, 'clinic.sqlite');
   writeHandmadeClinic(store, 8, false);
   const raw = new Database(store);
-  writeRecords(raw, [withLongHistory(handmadePatient(8), 400)]);
+  writeRecords(raw, [withLongHistory(handmadePatient(8), 600)]); // codes on two pages: 12 codes, nine a page since issue 26 (400 encounters fit one page)
   raw.close();
   const binder = join(dir, 'binder.pdf');
   const db = openStore(store);

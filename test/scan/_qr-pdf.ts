@@ -1,14 +1,16 @@
 /**
- * Test helpers: a Letter page of 6 version-25-M QR codes drawn as vector
- * rectangles with pdfkit (as the binder draws them), seeded random payloads,
- * and a simple scan degrader working on RGBA buffers.
+ * Test helpers: a Letter page of up to 9 version-25-M QR codes drawn as vector
+ * rectangles with pdfkit, where and as large as the binder draws them, seeded
+ * random payloads, and a simple scan degrader working on RGBA buffers.
  */
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
+import { MODULE_PT as PRINTED_MODULE_PT } from '../../src/qr/qr-symbol.js';
 
 export const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
 export const MM = 72 / 25.4;
-export const MODULE_PT = 0.5 * MM; // 1.417 pt
+/** The binder's module (0.46 mm since issue 26; 0.5 mm before), so these pages test what is printed. */
+export const MODULE_PT = PRINTED_MODULE_PT;
 export const QUIET = 4;
 
 /** Mulberry32: small, fixed-seed PRNG so payloads are the same on every run. */
@@ -70,25 +72,22 @@ function finish(doc: PDFKit.PDFDocument): Promise<Uint8Array> {
 }
 
 /**
- * One Letter page per entry of `pages`; each entry holds up to 6 texts laid
- * out 2 columns × 3 rows, every code with its 4-module quiet zone at least
- * 12 mm from the paper edge.
+ * One Letter page per entry of `pages`; each entry holds up to 9 texts laid
+ * out 3 columns × 3 rows in the binder's body (65 pt gutter, 42 pt outer
+ * margin, from 78 pt down), as layout/code-pages.ts does on A4, the narrower
+ * paper: side by side, two codes share one 4-module quiet zone.
  */
 export async function qrPagesPdf(pages: string[][], maskPattern?: number): Promise<Uint8Array> {
   const doc = new PDFDocument({ size: 'LETTER', margin: 0, autoFirstPage: false, info: { CreationDate: new Date(0) } });
-  const [W, H] = [612, 792];
   for (const texts of pages) {
     doc.addPage();
     const matrices = texts.map((t) => encodeQr(t, maskPattern));
     const n = matrices[0]?.size ?? 117;
-    const block = (n + 2 * QUIET) * MODULE_PT; // code + quiet zone
-    const gapX = (W - 2 * 12 * MM - 2 * block) / 3;
-    const gapY = (H - 2 * 12 * MM - 3 * block) / 4;
+    const pitchX = (n + QUIET) * MODULE_PT;
+    const pitchY = (n + 2 * QUIET) * MODULE_PT + 13; // both quiet zones and a caption's line
     matrices.forEach((m, i) => {
-      const col = i % 2, row = Math.floor(i / 2);
-      const bx = 12 * MM + gapX + col * (block + gapX);
-      const by = 12 * MM + gapY + row * (block + gapY);
-      drawQr(doc, m, bx + QUIET * MODULE_PT, by + QUIET * MODULE_PT);
+      const col = i % 3, row = Math.floor(i / 3);
+      drawQr(doc, m, 65 + QUIET * MODULE_PT + col * pitchX, 110 + QUIET * MODULE_PT + row * pitchY);
     });
   }
   return finish(doc);

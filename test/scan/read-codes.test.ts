@@ -42,6 +42,13 @@ describe('rasterisePdf + readCodes on a binder-like page', () => {
     expect(codes.map((c) => c.text).sort()).toEqual([...texts].sort());
   });
 
+  it('still reads a full page of 9 codes, side by side with one quiet zone between them, after rotation, blur and noise', async () => {
+    const nine = randomTexts(20261206, 9);
+    const [page] = await collect(rasterisePdf(await qrPagesPdf([nine], MASK), { dpi: 200 }));
+    expect((await readCodes(degrade(page!, 1.5, 24))).map((c) => c.text).sort()).toEqual([...nine].sort());
+    expect((await readCodes(degrade(page!, -2, 40, 11))).map((c) => c.text).sort()).toEqual([...nine].sort());
+  });
+
   it('renders only the pages asked for, in the order asked', async () => {
     const t2 = randomTexts(7, 2);
     const pdf = await qrPagesPdf([[texts[0]!], [t2[0]!], [t2[1]!]], MASK);
