@@ -104,4 +104,41 @@ vector('pc1-manifest-id-order', 'VALID: a run manifest whose patient ids sort di
     { id: 'H\uFF21', digest: createHash('sha256').update('H\uFF21').digest('hex'), codes: 3, pages: [5] },
     { id: 'H0001', digest: createHash('sha256').update('H0001').digest('hex'), codes: 3, pages: [3] },
   ] }, base);
+
+/**
+ * A document whose content is given as bytes, not made from a record: content a decoder must refuse after its digest
+ * matched (FORMAT §9.2 steps 6-7). `content_hex` holds the bytes; `canonical` is null when they are not UTF-8.
+ */
+function contentVector(name: string, description: string, kind: 'R' | 'M', patientId: string | null, content: Uint8Array,
+  expect: Record<string, unknown>): void {
+  const d = encodeDocument(kind, patientId, content, base);
+  let canonical: string | null = null;
+  try { canonical = new TextDecoder('utf-8', { fatal: true }).decode(content); } catch { /* not UTF-8: the point of the vector */ }
+  const out = {
+    description, format: 'PC1', kind, test_only_key: testKey,
+    options: { run_id: base.runId, printed_at: base.printedAt, capacity: 1451, signed: true, encrypted: false },
+    record: null, patient_id: patientId, content_hex: toHex(content), canonical, digest: toHex(d.digest), compressed: toHex(d.compressed),
+    signed: toHex(d.signed), signature: d.signature ? toHex(d.signature) : null, container: toHex(d.container),
+    data_count: d.dataCount, parity_count: d.parityCount, shard_bytes: d.shardBytes, texts: d.texts, expect,
+  };
+  writeFileSync(new URL(`${name}.json`, dir), `${JSON.stringify(out, null, 2)}\n`);
+}
+const refused = (error: string): Record<string, unknown> => ({ decode: true, reassemble: false, error });
+const smallBytes = Buffer.from(canonicalJson(small), 'utf8');
+const notUtf8 = Uint8Array.from(smallBytes);
+notUtf8[smallBytes.indexOf('Main St')] = 0xff; // a byte no UTF-8 text holds, inside a string
+contentVector('pc1-invalid-not-utf8', 'INVALID: the content (its digest matches) is not UTF-8: one byte of a string is 0xFF (FORMAT §9.3: E_DIGEST_MISMATCH)',
+  'R', small.patient.id, notUtf8, refused('E_DIGEST_MISMATCH'));
+contentVector('pc1-invalid-not-canonical', 'INVALID: the content (its digest matches) is JSON with its keys in the record\'s own order, not canonical (FORMAT §9.3: E_CORRUPT_FRAME)',
+  'R', small.patient.id, Buffer.from(JSON.stringify(small), 'utf8'), refused('E_CORRUPT_FRAME'));
+contentVector('pc1-invalid-not-json', 'INVALID: the content (its digest matches) is not JSON (FORMAT §9.3: E_CORRUPT_FRAME)',
+  'R', small.patient.id, Buffer.from(canonicalJson(small).slice(0, -1), 'utf8'), refused('E_CORRUPT_FRAME'));
+const manifestOf = (changes: Record<string, string>): Uint8Array => Buffer.from(canonicalJson({ clinic: {}, format: 'PC1-manifest', patients: [],
+  printed_at: base.printedAt, run: base.runId, ...changes }), 'utf8');
+contentVector('pc1-invalid-manifest-format', 'INVALID: a manifest whose format is not "PC1-manifest" (FORMAT §9.2 step 7: E_CORRUPT_FRAME)',
+  'M', null, manifestOf({ format: 'paperchart-export' }), refused('E_CORRUPT_FRAME'));
+contentVector('pc1-invalid-manifest-run', 'INVALID: a manifest whose run differs from its codes\' run (FORMAT §11: E_CORRUPT_FRAME)',
+  'M', null, manifestOf({ run: 'R20261118' }), refused('E_CORRUPT_FRAME'));
+contentVector('pc1-invalid-manifest-printed-at', 'INVALID: a manifest whose printed_at differs from its container\'s print time (FORMAT §11: E_CORRUPT_FRAME)',
+  'M', null, manifestOf({ printed_at: '2026-11-25T16:00:01Z' }), refused('E_CORRUPT_FRAME'));
 console.log('wrote docs/vectors');

@@ -6,6 +6,7 @@ import { canonicalJson } from '../../src/record/canonical-json.js';
 import { encodeDocument, decodeRecords } from '../../src/codec/record-codec.js';
 import { fingerprintPublicKey } from '../../src/codec/keys.js';
 import { fromHex, toHex } from '../../src/codec/bytes.js';
+import { parseManifest } from '../../src/codec/manifest.js';
 import type { PatientRecord } from '../../src/record/record.js';
 
 const dir = new URL('../../docs/vectors/', import.meta.url);
@@ -18,6 +19,8 @@ interface Vector {
   record: PatientRecord; canonical: string; digest: string; compressed: string; signed: string;
   signature: string | null; container: string; data_count: number; parity_count: number; texts: string[];
   kind?: 'R' | 'M';
+  /** Content given as bytes (contentVector in scripts/make-vectors.ts): `record` is null, `canonical` null unless UTF-8. */
+  content_hex?: string; patient_id?: string | null;
   expect: { reassemble: boolean; error?: string; missing?: number[]; rejected?: number; verify_with_public_pem?: string; decrypt_with_key_hex?: string };
 }
 
@@ -33,11 +36,13 @@ describe('test vectors', () => {
     it(`${file}: every stage reproduces byte for byte`, () => {
       expect(fingerprintPublicKey(pub)).toBe(v.test_only_key.fingerprint);
       const isManifest = v.kind === 'M';
-      const d = encodeDocument(isManifest ? 'M' : 'R', isManifest ? null : v.record.patient.id, isManifest ? v.canonical : canonicalJson(v.record), {
+      const id = v.patient_id !== undefined ? v.patient_id : isManifest ? null : v.record.patient.id;
+      const d = encodeDocument(isManifest ? 'M' : 'R', id, v.content_hex ? fromHex(v.content_hex) : isManifest ? v.canonical : canonicalJson(v.record), {
         runId: v.options.run_id, printedAt: v.options.printed_at, capacity: v.options.capacity,
         signingKey: v.options.signed ? key : undefined, encryptKey: v.options.encrypted ? encryptKey : undefined,
       });
-      expect(Buffer.from(d.content).toString('utf8')).toBe(v.canonical);
+      if (v.content_hex) expect(toHex(d.content)).toBe(v.content_hex);
+      else expect(Buffer.from(d.content).toString('utf8')).toBe(v.canonical);
       expect(toHex(d.digest)).toBe(v.digest);
       expect(toHex(d.compressed)).toBe(v.compressed);
       expect(toHex(d.signed)).toBe(v.signed);
@@ -56,6 +61,12 @@ describe('test vectors', () => {
       if (v.expect.reassemble && v.kind === 'M') {
         expect(r.failures).toEqual([]);
         expect(r.manifests.map((m) => m.canonical)).toEqual([v.canonical]);
+      } else if (v.kind === 'M') {
+        // A manifest's content is checked when it is read as one (FORMAT §9.2 step 7).
+        expect(r.failures).toEqual([]);
+        let code: string | undefined;
+        try { parseManifest(r.manifests[0]!); } catch (e) { code = (e as { code?: string }).code; }
+        expect(code).toBe(v.expect.error);
       } else if (v.expect.reassemble) {
         expect(r.failures).toEqual([]);
         expect(canonicalJson(r.records[0]!.record)).toBe(v.canonical);
