@@ -187,6 +187,32 @@ describe.skipIf(!hasPdftotext)('the receptionist\'s binder of a 1,000-patient cl
     expect(continued).toBeGreaterThan(10);
   });
 
+  it('keeps a contact line in reading order when its name is right to left: name, relationship, phone, [emergency]', () => {
+    const RTL = /[\p{Script=Arabic}\p{Script=Hebrew}]/u;
+    const contacts = byPatient<{ patient_id: string; name: string; relationship: string | null; phone: string | null; is_emergency: number }>('SELECT patient_id, name, relationship, phone, is_emergency FROM contacts');
+    let checked = 0;
+    for (const p of patients) {
+      const own = pagesOf(p);
+      for (const c of (contacts.get(p.id) ?? []).filter((c) => RTL.test(c.name) && c.relationship && c.phone)) {
+        const relation = `(${c.relationship})`.split(' ');
+        // The line with this relationship and this phone (two daughters may be listed).
+        const lines = own.flatMap((pg) => pg.words.filter((w) => w.text === relation[0]).map((rel) => {
+          const line = pg.words.filter((w) => Math.abs(w.y0 - rel.y0) < 2.5 && w.x0 > 150).sort((a, b) => a.x0 - b.x0);
+          return { line, at: line.indexOf(rel) };
+        }));
+        const found = lines.find((l) => l.line.map((w) => w.text).join(' ').includes(c.phone!));
+        expect(found, `contact line of ${p.id}`).toBeDefined();
+        const { line, at } = found!;
+        // The name's words, in its own right-to-left order, all before the relationship; nothing right to left after it.
+        expect(line.slice(0, at).every((w) => RTL.test(w.text)), `${p.id}: ${line.map((w) => w.text).join(' ')}`).toBe(true);
+        expect(line.slice(at).some((w) => RTL.test(w.text))).toBe(false);
+        expect(line.slice(at).map((w) => w.text).join(' ')).toBe(`${relation.join(' ')} ${c.phone}${c.is_emergency ? ' [emergency]' : ''}`);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+  });
+
   it('puts each dangerous fact a patient has on page 1', () => {
     const HIGH_ALERT = /\b(warfarin|heparin|enoxaparin|apixaban|rivaroxaban|dabigatran|insulin|morphine|oxycodone|hydrocodone|hydromorphone|fentanyl|methadone|tramadol|methotrexate|digoxin)\b/i;
     const db = new Database(store, { readonly: true });
