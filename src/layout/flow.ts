@@ -9,7 +9,11 @@ export type PageOp =
   /** A QR code whose top-left module is at (x, y); `image` is its image data (qrImage) when made ahead of drawing. */
   | { kind: 'qr'; x: number; y: number; text: string; image?: Uint8Array };
 
-export interface PageBody { ops: PageOp[] }
+export interface PageBody {
+  ops: PageOp[];
+  /** The thumb index's letter for a page that is not a patient's (an index page: its first band's). */
+  thumb?: string;
+}
 
 export interface BodyBox { x: number; top: number; width: number; bottom: number }
 
