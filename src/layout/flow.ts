@@ -11,7 +11,11 @@ export type PageOp =
   /** Printable ASCII in the PDF's built-in Courier (no font file; every character 0.6 em wide), as a listing to type. */
   | { kind: 'mono'; text: string; x: number; baseline: number; size: number; color: string };
 
-export interface PageBody { ops: PageOp[] }
+export interface PageBody {
+  ops: PageOp[];
+  /** The thumb index's letter for a page that is not a patient's (an index page: its first band's). */
+  thumb?: string;
+}
 
 export interface BodyBox { x: number; top: number; width: number; bottom: number }
 

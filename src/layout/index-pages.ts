@@ -38,6 +38,8 @@ export function layoutIndex(entries: Iterable<IndexEntry>, ctx: FrontMatterConte
     let letter = '';
     for (const e of entries) {
       if (indexLetter(e.filed) !== letter) yield { divider: (letter = indexLetter(e.filed)) };
+      // The page's thumb tab: the letter of its first lines, as a dictionary's (issue 25).
+      flow.page.thumb ??= letter;
       yield [{ text: e.name }, { text: e.birthDate }, { text: e.mrn }, { text: String(e.page) }];
     }
   }

@@ -5,6 +5,7 @@ import { ageOn, displayName, joinPresent, localTime } from './format.js';
 import { visibleIdentity } from './visible-identity.js';
 import { LIMITS_TREATMENT } from './safety-banner.js';
 import { abbreviateRoute } from './route-abbreviations.js';
+import { isolate } from '../text/bidi.js';
 import {
   BODY, byDesc, keyedRows, L, languageName, limited, none, sectionHeading, type PatientLayoutContext, type SectionLayout,
 } from './_sections.js';
@@ -223,8 +224,9 @@ const pharmacy: SectionLayout = (flow, { patient: p }, ctx) => {
 
 const contacts: SectionLayout = (flow, r, ctx) => {
   const sorted = [...r.contacts].sort((a, b) => b.is_emergency - a.is_emergency || a.priority - b.priority);
+  // Each field isolated: an Arabic name no longer turns the whole line right to left ("[emergency] (Son) حسين حمدان").
   const line = (c: PatientRecord['contacts'][number]): string =>
-    joinPresent('   ', [c.name, c.relationship && `(${c.relationship})`, c.phone, c.is_emergency ? `[${L(ctx, 'emergency')}]` : null]);
+    joinPresent('   ', [c.name, c.relationship && `(${c.relationship})`, c.phone, c.is_emergency ? `[${L(ctx, 'emergency')}]` : null].map((f) => f && isolate(f)));
   if (ctx.template.compact) return keyedRows(flow, ctx, 'contacts', sorted.map(line), 'contacts_none');
   sectionHeading(flow, ctx, 'contacts', 12, 20);
   if (!r.contacts.length) return none(flow, L(ctx, 'contacts_none'));

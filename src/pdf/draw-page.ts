@@ -36,6 +36,8 @@ const OUTER = 42;
 /** The thumb index's tab: from the page's outer edge inwards, and its letters' slots, A–Z then '#'. */
 const TAB_WIDTH = 30;
 const TAB_LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ#';
+/** The footer's confidentiality line. */
+const FOOTER_SIZE = 7.5;
 
 /** A4 is 595.28 pt wide, Letter 612: the gutter follows the punch of the paper's country. */
 // Body from 78 pt to 48 pt above the foot (84 and 56 before): 14 pt a page gave back what the 0.9 in gutter took, so
@@ -137,7 +139,8 @@ export function drawChrome(content: PageContent, shaper: TextShaper, f: PageFram
   rule(content, left, f.footerBaseline - 12, right, f.footerBaseline - 12, 0.5, '#666666');
   content.fillColor('#333333');
   const pageWidth = place(c.footerRight, 8, 'bold', f.footerBaseline, 'outer');
-  place(c.footerLeft, shaper.fit(c.footerLeft, 7, 'regular', width - pageWidth - 12), 'regular', f.footerBaseline, 'inner');
+  // 7.5 pt at least for the templates' own words (issue 25): fit() shrinks it only for a clinic name longer than Cedar Hill's.
+  place(c.footerLeft, shaper.fit(c.footerLeft, FOOTER_SIZE, 'regular', width - pageWidth - 12), 'regular', f.footerBaseline, 'inner');
   if (c.thumb) drawThumbTab(content, shaper, f, c.thumb, recto);
 }
 

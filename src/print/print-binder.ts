@@ -445,7 +445,7 @@ function printFrontMatter(run: PrintRun, pages: BinderPages, front: FrontLengths
       (i) => printed.lastPages[i]!).forEach((section, n) => {
       let i = 0;
       section.layout((body) => {
-        pages.draw(++page, body, pages.frontHeader(section.title, i, front.sections[n]!));
+        pages.draw(++page, body, { ...pages.frontHeader(section.title, i, front.sections[n]!), ...(body.thumb ? { thumb: body.thumb } : {}) });
         if (i === 0 && section.bookmark) pages.doc.bookmark(section.title);
         i++;
       });

@@ -18,15 +18,27 @@ export function fontkitReverses(s: string): boolean {
   return m !== null && RTL_SCRIPT.test(m[0]);
 }
 
-/** Paragraph direction from the first strong character (UAX#9 P2/P3), default LTR. */
+/** Paragraph direction from the first strong character outside isolates (UAX#9 P2/P3), default LTR. */
 export function baseDirection(s: string): 'ltr' | 'rtl' {
+  let isolated = 0;
   for (const ch of s) {
     const t = bidi.getBidiCharTypeName(ch);
-    if (t === 'L') return 'ltr';
-    if (t === 'R' || t === 'AL') return 'rtl';
+    if (t === 'LRI' || t === 'RLI' || t === 'FSI') isolated++;
+    else if (t === 'PDI') isolated = Math.max(0, isolated - 1);
+    else if (isolated > 0) continue;
+    else if (t === 'L') return 'ltr';
+    else if (t === 'R' || t === 'AL') return 'rtl';
   }
   return 'ltr';
 }
+
+/** FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE (UAX#9): one field of a line, laid out in its own direction and never reordered with its neighbours. */
+export function isolate(field: string): string {
+  return `\u2068${field}\u2069`;
+}
+
+/** Bidi's own controls (embeddings, overrides, isolates, marks): they steer the order and draw nothing (UAX#9 X9). */
+export const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
 
 /** The bidi embedding levels of `text` (UAX#9) and the characters mirrored at them ("(" shown as ")" at an odd level). */
 export function embeddingLevels(text: string, dir: 'ltr' | 'rtl' | 'auto'): {

@@ -4,7 +4,7 @@
  * paragraphs, and gives each run its glyphs (GlyphData) for pdf/ to draw.
  */
 import { BoundedCache } from './_bounded-cache.js';
-import { baseDirection, embeddingLevels, fontkitReverses, reorder, reverseCodePoints } from './bidi.js';
+import { BIDI_CONTROLS, baseDirection, embeddingLevels, fontkitReverses, reorder, reverseCodePoints } from './bidi.js';
 import { copyFeatures, loadFontSet, type Face, type Features, type FontSet, type Weight } from './font-files.js';
 import { ownGlyphData, shapeGlyphs, type GlyphData } from './glyph-data.js';
 import { breakPieces, normalise, PARAGRAPHS } from './line-breaks.js';
@@ -296,6 +296,8 @@ export class TextShaper {
       const level = levels[index] ?? 0;
       const shown = mirrors.get(index) ?? ch;
       index += ch.length;
+      // Only a field's isolates reach here (visibleIdentity shows a name's as marks): they set levels and draw nothing.
+      if (BIDI_CONTROLS.test(ch)) continue;
       const cp = ch.codePointAt(0)!;
       const prev = runs[runs.length - 1];
       const face = prev && STICKY.test(ch) && prev.face.font.hasGlyphForCodePoint(cp)

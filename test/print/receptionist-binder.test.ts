@@ -58,9 +58,10 @@ describe.skipIf(!hasPdftotext)('the receptionist\'s binder of a 1,000-patient cl
   let indexLines: { name: string; birth: string; mrn: string; page: number; band: string }[];
   let bands: string[];
   let store: string;
+  let dir: string;
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'receptionist-'));
+    dir = mkdtempSync(join(tmpdir(), 'receptionist-'));
     store = join(dir, 'clinic.sqlite');
     await writeSampleClinic(store, { patients: 1000, seed: 7, asOf: '2026-12-06T12:00:00Z' });
     const db = openStore(store);
@@ -185,6 +186,57 @@ describe.skipIf(!hasPdftotext)('the receptionist\'s binder of a 1,000-patient cl
       }
     }
     expect(continued).toBeGreaterThan(10);
+  });
+
+  it('keeps a contact line in reading order when its name is right to left: name, relationship, phone, [emergency]', () => {
+    const RTL = /[\p{Script=Arabic}\p{Script=Hebrew}]/u;
+    const contacts = byPatient<{ patient_id: string; name: string; relationship: string | null; phone: string | null; is_emergency: number }>('SELECT patient_id, name, relationship, phone, is_emergency FROM contacts');
+    let checked = 0;
+    for (const p of patients) {
+      const own = pagesOf(p);
+      for (const c of (contacts.get(p.id) ?? []).filter((c) => RTL.test(c.name) && c.relationship && c.phone)) {
+        const relation = `(${c.relationship})`.split(' ');
+        // The line with this relationship and this phone (two daughters may be listed).
+        const lines = own.flatMap((pg) => pg.words.filter((w) => w.text === relation[0]).map((rel) => {
+          const line = pg.words.filter((w) => Math.abs(w.y0 - rel.y0) < 2.5 && w.x0 > 150).sort((a, b) => a.x0 - b.x0);
+          return { line, at: line.indexOf(rel) };
+        }));
+        const found = lines.find((l) => l.line.map((w) => w.text).join(' ').includes(c.phone!));
+        expect(found, `contact line of ${p.id}`).toBeDefined();
+        const { line, at } = found!;
+        // The name's words, in its own right-to-left order, all before the relationship; nothing right to left after it.
+        expect(line.slice(0, at).every((w) => RTL.test(w.text)), `${p.id}: ${line.map((w) => w.text).join(' ')}`).toBe(true);
+        expect(line.slice(at).some((w) => RTL.test(w.text))).toBe(false);
+        expect(line.slice(at).map((w) => w.text).join(' ')).toBe(`${relation.join(' ')} ${c.phone}${c.is_emergency ? ' [emergency]' : ''}`);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+  });
+
+  it('prints the thumb tab of its first letter on every index page, on the outer edge', () => {
+    const TAB_LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ#';
+    const index = pages.map((p, i) => ({ p, n: i + 1 })).filter(({ p }) => p.lines[0]?.includes('Patient index'));
+    expect(index.length).toBeGreaterThan(10);
+    let band = '';
+    for (const { p, n } of index) {
+      // The letter of the page's first entry: the band it opens with, or the one carried over from the page before.
+      const first = p.lines.find((l) => /^[A-Z#]$/.test(l) || INDEX_LINE.test(l));
+      const letter = first && /^[A-Z#]$/.test(first) ? first : band;
+      band = [...p.lines].reverse().find((l) => /^[A-Z#]$/.test(l)) ?? band;
+      // The tab is drawn, not text: read its slot's darkness from the page rasterised at 18 dpi (4 pt a pixel).
+      const run = spawnSync('pdftoppm', ['-r', '18', '-gray', '-f', String(n), '-l', String(n), join(dir, 'binder.pdf')], { maxBuffer: 1 << 24 });
+      const header = /^P5\s+(\d+)\s+(\d+)\s+255\s/.exec(run.stdout.subarray(0, 32).toString('latin1'))!;
+      const [w, h] = [Number(header[1]), Number(header[2])];
+      const pixels = run.stdout.subarray(header[0].length);
+      const k = 18 / 72;
+      const outer = n % 2 === 1 ? w - 3 : 1;
+      const dark = [...TAB_LETTERS].map((_, slot) => {
+        const y = Math.round((78 + (slot + 0.5) * (666 / 27)) * k);
+        return pixels[y * w + outer]! < 128 && y < h;
+      });
+      expect(dark.map((d, slot) => (d ? TAB_LETTERS[slot] : '')).join(''), `index page ${n}`).toBe(letter);
+    }
   });
 
   it('puts each dangerous fact a patient has on page 1', () => {
