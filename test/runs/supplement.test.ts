@@ -145,7 +145,8 @@ describe('a supplement', () => {
   }, 300_000);
 
   it('prints nothing when nothing changed since the last run, and says so (exit 0)', async () => {
-    const r = await runCli('print', '--db', store, '--out', join(dir, 'none.pdf'), '--since', 'last', '--as-of', '2026-12-03T14:00Z');
+    // A time finds the run printed last at or before it: here the first supplement.
+    const r = await runCli('print', '--db', store, '--out', join(dir, 'none.pdf'), '--since', '2026-12-02T14:00Z', '--as-of', '2026-12-03T14:00Z');
     expect(r.code, r.err).toBe(0);
     expect(r.err).toContain('nothing changed since run 20261202140000: no supplement printed');
   }, 120_000);
