@@ -7,8 +7,16 @@ import type { Io } from './io.js';
 /** One run as a line for a person: when, what, who, how it ended, and what it covered. */
 export function formatRun(r: RunRow): string {
   const what = [r.patients === null ? null : `${r.patients} patients`, r.pages === null ? null : `${r.pages} pages`,
-    r.pdf_sha256 ? `sha256 ${r.pdf_sha256.slice(0, 16)}…` : null, r.supersedes ? `supersedes ${r.supersedes}` : null].filter(Boolean).join(', ');
+    r.pdf_sha256 ? `sha256 ${r.pdf_sha256.slice(0, 16)}…` : null, r.supersedes ? `supersedes ${r.supersedes}` : null, supplementOf(r)].filter(Boolean).join(', ');
   return `${r.started_at}  ${r.kind.padEnd(7)} ${r.run_id.padEnd(24)} ${r.outcome.padEnd(8)} ${r.os_user}  ${what}${r.detail ? `  (${r.detail})` : ''}`;
+}
+
+/** A supplement's line says what it follows (issue 28). */
+function supplementOf(r: RunRow): string | null {
+  try {
+    const s = r.selection ? JSON.parse(r.selection) as { kind?: string; of?: string } : {};
+    return s.kind === 'supplement' ? `supplement of ${s.of}` : null;
+  } catch { return null; }
 }
 
 interface RunsArgs { db: string; register?: string; json: boolean }

@@ -70,7 +70,8 @@ export async function verifyBinder(o: VerifyOptions): Promise<VerifyReport> {
   // One snapshot, so a clinic writing meanwhile cannot make the comparison half old, half new.
   // A partial binder (FORMAT §11.3) is checked against the patients its manifest lists, not the whole store.
   const partial = decoded.manifests.length === 1 ? manifestOrNull(decoded.manifests[0]!) : null;
-  const only = partial?.selection ? new Set(partial.patients.map((p) => p.id)) : null;
+  // A supplement (FORMAT §11.4) likewise: the patients it printed.
+  const only = partial?.selection || partial?.supplement ? new Set(partial.patients.map((p) => p.id)) : null;
   const { inStore, verified } = await readInSnapshot(o.db, () => {
     const reader = new RecordReader(o.db);
     const ids = readPatientSummaries(o.db).map((s) => s.id).filter((id) => !only || only.has(id));

@@ -28,8 +28,8 @@ function sinceRun(since: string, chain: RunRow[], printedAt: string, storePath: 
     if (!run) throw new SupplementBaseError(`--since ${since}: no complete run of the last full binder (${chain[0]!.run_id}) or its supplements has this id`, `${list}, or use --since last`);
     return run;
   }
-  const m = /^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(:\d{2})?Z)?$/.exec(since);
-  const at = m ? (m[2] ? `${m[1]}${m[2]}${m[3] ? '' : ':00'}` : `${m[1]}T23:59:59`).replace(/Z?$/, 'Z') : '';
+  const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2})(:\d{2})?Z)?$/.exec(since);
+  const at = !m ? '' : m[2] ? `${m[1]}T${m[2]}${m[3] ?? ':00'}Z` : `${m[1]}T23:59:59Z`;
   if (!m || Number.isNaN(Date.parse(at))) throw new SupplementBaseError(`--since ${since} is not a run id, "last" or a date`, `give a run id (14 digits), last, or a date YYYY-MM-DD or YYYY-MM-DDTHH:MMZ (UTC); ${list}`);
   if (`${m[1]}T00:00:00Z` > printedAt) throw new SupplementBaseError(`--since ${since} is in the future (the print time is ${printedAt})`, 'give a date on or after the last full print and not after today, or --since last');
   const run = [...chain].reverse().find((r) => printedAtOf(r.run_id) <= at);

@@ -99,6 +99,12 @@ describe('a supplement', () => {
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain('removed from the records before a supplement was printed');
     expect(await exportOf(restored)).toBe(await exportOf(store));
+    // verify checks a supplement against the patients it printed, as a partial binder.
+    const v = await runCli('verify', supplement(), '--db', store);
+    expect(v.code, v.out + v.err).toBe(0);
+    expect(v.out).toMatch(/verify: 4 of 4 patients restore exactly/);
+    const runsText = (await runCli('runs', '--db', store)).out;
+    expect(runsText).toMatch(/20261202140000 +complete .*supplement of 20261201140000/);
     const older = join(dir, 'older.sqlite');
     const o = await runCli('restore', '--db', older, '--trust-unsigned', base());
     expect(o.code, o.err).toBe(0);
@@ -116,8 +122,31 @@ describe('a supplement', () => {
     expectRefusal(await runCli('print', '--db', empty, '--out', join(dir, 'x.pdf'), '--since', 'last'), /holds no complete full print/);
   }, 120_000);
 
+  it('of a binder registered before the register kept pages, sends the person to that binder\'s index', async () => {
+    const copy = join(dir, 'before.sqlite');
+    const db = new Database(store, { readonly: true });
+    await db.backup(copy);
+    db.close();
+    const register = join(dir, 'before.runs.sqlite');
+    expect((await runCli('print', '--db', copy, '--out', join(dir, 'before.pdf'), '--as-of', '2026-12-01T14:00Z', '--jobs', '1')).code).toBe(0);
+    const reg = new Database(register);
+    reg.exec('DELETE FROM run_patients');
+    reg.close();
+    const edit = new Database(copy);
+    edit.prepare("UPDATE patients SET phone = '555-0142' WHERE id = ?").run(changed[1]);
+    edit.close();
+    await new Promise((r) => setTimeout(r, 1_100));
+    const r = await runCli('print', '--db', copy, '--out', join(dir, 'before-supplement.pdf'), '--since', 'last', '--as-of', '2026-12-02T14:00Z', '--jobs', '1');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^printed 1 patients/);
+    const sheet = (await extractPageTexts(join(dir, 'before-supplement.pdf')))[2]!.replace(/\s+/g, ' ');
+    // The table's columns interleave in the extracted text.
+    expect(sheet).toMatch(/binder of 2026-12-01 06:00 \w+: its .*pages were not recorded; find the .*patient through its index/);
+  }, 300_000);
+
   it('prints nothing when nothing changed since the last run, and says so (exit 0)', async () => {
-    const r = await runCli('print', '--db', store, '--out', join(dir, 'none.pdf'), '--since', 'last', '--as-of', '2026-12-03T14:00Z');
+    // A time finds the run printed last at or before it: here the first supplement.
+    const r = await runCli('print', '--db', store, '--out', join(dir, 'none.pdf'), '--since', '2026-12-02T14:00Z', '--as-of', '2026-12-03T14:00Z');
     expect(r.code, r.err).toBe(0);
     expect(r.err).toContain('nothing changed since run 20261202140000: no supplement printed');
   }, 120_000);

@@ -1,0 +1,40 @@
+// A supplement against a full print (issue 28): on a copy of the sample clinic, a registered full print, then 1% of
+// the patients changed, then `print --since last`, each timed, in this process one after the other.
+// Usage: node bench/_supplement.mjs STORE [JOBS] [PERCENT]. Prints one JSON line of figures.
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { main } from '../dist/cli/main.js';
+
+const [source, jobs = String(availableParallelism()), percent = '1'] = process.argv.slice(2);
+const dir = mkdtempSync(join(tmpdir(), 'bench-supplement-'));
+const store = join(dir, 'clinic.sqlite');
+copyFileSync(source, store);
+const said = [];
+const io = { out: (t) => said.push(t), err: (t) => said.push(t), stdout: process.stdout, isTTY: false };
+const timed = async (args) => {
+  const start = performance.now();
+  const code = await main(['print', '--db', store, '--jobs', jobs, ...args], io);
+  if (code !== 0) throw new Error(`print ${args.join(' ')} failed (exit code ${code}): ${said.join('\n')}`);
+  return (performance.now() - start) / 1000;
+};
+try {
+  const full = await timed(['--out', join(dir, 'binder.pdf'), '--as-of', '2026-11-25T15:00Z']);
+  const db = new Database(store);
+  const ids = db.prepare('SELECT id FROM patients ORDER BY id').pluck().all();
+  // Every hundredth patient (1%): spread through the binder, as a day's changes are.
+  const step = Math.round(100 / Number(percent));
+  const changed = ids.filter((_, i) => i % step === 0);
+  const update = db.prepare("UPDATE patients SET phone = '555-0100', updated_at = '2026-11-26T15:00:00Z' WHERE id = ?");
+  db.transaction(() => { for (const id of changed) update.run(id); })();
+  db.close();
+  // The change log counts in whole seconds: changes in the second the supplement starts would count twice.
+  await new Promise((r) => setTimeout(r, 1_100));
+  const supplement = await timed(['--out', join(dir, 'supplement.pdf'), '--since', 'last', '--as-of', '2026-11-26T15:00Z']);
+  const printed = /^printed (\d+) patients, (\d+) pages/m.exec(said.filter((s) => s.startsWith('printed')).pop() ?? '');
+  console.log(JSON.stringify({ patients: ids.length, changed: changed.length, supplement_patients: Number(printed?.[1]), supplement_pages: Number(printed?.[2]),
+    full_seconds: full, supplement_seconds: supplement, supplement_over_full: supplement / full, jobs: Number(jobs) }));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
