@@ -96,7 +96,8 @@ export async function printRecorded(options: PrintOptions, hooks: VerifiedPrintH
   }, () => printAndVerifyBinder({ ...options, cover: { ...options.cover, ...(partial ? {} : { supersedes }) } }, hooks),
     async ({ summary, verification }) => ({ end: {
       data_as_of: summary.dataAsOf ?? null, schema_version: SCHEMA_VERSION, patients: summary.patients, pages: summary.pages,
-      pdf_sha256: await fileSha256(options.outPath), ...printDetail(verification, options.archive?.path),
+      // A binder in several volumes: its first volume's (outPath is then BINDER-vol1.pdf).
+      pdf_sha256: await fileSha256(summary.outPath), ...printDetail(verification, options.archive?.path),
       // Who was printed, for an audit: a partial binder's patients by id (a full one holds every patient of the store).
       ...(summary.selectedIds ? { selection: JSON.stringify({ ...selectionWords(partial), ids: summary.selectedIds.sort() }) } : {}),
     } }));
