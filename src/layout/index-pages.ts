@@ -30,10 +30,11 @@ export function layoutIndex(entries: Iterable<IndexEntry>, ctx: FrontMatterConte
   const columns = [
     // The name column takes most: a name in another script prints twice ("Jang, Seongmin · 장, 성민").
     { label: L(ctx, 'index_patient'), width: 0.54, weight: 'bold' as const },
-    { label: L(ctx, 'index_dob'), width: volumes ? 0.13 : 0.16 },
-    // A record number with a hidden character's mark ("9000001‹U+200B›") stays on one line.
-    { label: L(ctx, 'index_mrn'), width: volumes ? 0.14 : 0.2 },
-    // The name column keeps its width with volumes, so names wrap as in one volume and the index is no longer.
+    { label: L(ctx, 'index_dob'), width: 0.16 },
+    // A record number with a hidden character's mark ("9000001‹U+200B›") stays on one line; with volumes, one of 8 digits.
+    { label: L(ctx, 'index_mrn'), width: volumes ? 0.11 : 0.2 },
+    // With volumes the names and dates keep their widths, so rows wrap as in one volume and the index is no longer;
+    // the page column holds "Vol 999 · p. 99999" (80 pt at 9.5 pt bold) on A4.
     { label: L(ctx, 'index_page'), width: volumes ? 0.19 : 0.1, weight: 'bold' as const },
   ];
   function* rows(): Generator<Cell[] | Divider> {

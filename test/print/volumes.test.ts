@@ -5,7 +5,7 @@
 // volumes gives the store back byte-exact, and a volume left out is reported as its patients missing, with "Vol N".
 import { describe, it, expect, beforeAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -73,6 +73,12 @@ describe.skipIf(!hasPoppler)('a binder in volumes', () => {
     try {
       // An earlier one-volume binder under the same name: it must not stay beside the volumes.
       await drawBinder({ db, storePath: store, outPath: join(dir, 'binder.pdf'), template: loadTemplate('default'), printedAt: PRINTED_AT });
+      // A binder that fits its volume is the same file, byte for byte, as one printed without volumes.
+      mkdirSync(join(dir, 'one'));
+      const one = await drawBinder({ db, storePath: store, outPath: join(dir, 'one', 'binder.pdf'), template: loadTemplate('default'), printedAt: PRINTED_AT, volumeSheets: 10_000 });
+      expect(one.volumes).toBeUndefined();
+      expect(readFileSync(join(dir, 'one', 'binder.pdf')).equals(readFileSync(join(dir, 'binder.pdf')))).toBe(true);
+      expect(readdirSync(join(dir, 'one'))).toEqual(['binder.pdf']);
       expect(existsSync(join(dir, 'binder.pdf'))).toBe(true);
       summary = await drawBinder({ db, storePath: store, outPath: join(dir, 'binder.pdf'), template: loadTemplate('default'), printedAt: PRINTED_AT, volumeSheets: SHEETS });
       const p = PatientOrder.read(db, 'en');
