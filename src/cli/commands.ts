@@ -10,6 +10,7 @@ import { printRecorded, verifyRecorded } from '../runs/recorded-runs.js';
 import { loadTemplate } from '../layout/template.js';
 import { readPatientList } from '../print/patient-selection.js';
 import { runIdFor } from '../print/print-binder.js';
+import { DEFAULT_VOLUME_SHEETS } from '../print/volumes.js';
 import { archiveTarget, readPassphraseFile, type ArchiveTarget } from '../archive/archive-file.js';
 import { asDiskFilled } from '../print/disk-space.js';
 import { DEFAULT_MAX_CODES } from '../codec/record-codec.js';
@@ -70,6 +71,7 @@ export const sampleCommand = (io: Io): CommandModule<object, SampleArgs> => ({
 interface PrintArgs {
   db: string; out: string; force: boolean; template: string; 'as-of'?: string; key?: string; 'encrypt-key'?: string; 'max-codes': string; verify: boolean;
   jobs: string; 'time-zone'?: string; register?: string; patients?: string; 'scheduled-within'?: string; archive?: string; 'passphrase-file'?: string; since?: string;
+  'volume-sheets': string;
 }
 
 /** `--time-zone` names an IANA zone; checked here so a typo is a usage error, not a failure inside the print. */
@@ -122,6 +124,7 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
     .option('passphrase-file', { type: 'string', describe: 'the archive\'s passphrase: the first line of this file (at least 12 characters)' })
     .option('since', { type: 'string', describe: 'a supplement: only the patients changed since that run (a run id, last, or a date YYYY-MM-DD), with a replace-and-shred sheet' })
     .option('scheduled-within', { type: 'string', describe: 'a partial binder of the patients booked in the next DAYS days (with --patients: either)' })
+    .option('volume-sheets', { type: 'string', default: String(DEFAULT_VOLUME_SHEETS), describe: 'sheets a volume holds (default: a 3-inch ring binder\'s worth); a longer binder is written as BINDER-vol1.pdf, BINDER-vol2.pdf … with BINDER-labels.pdf' })
     .example('$0 print --db clinic.sqlite --out binder.pdf --key keys/paperchart-signing.key', '')
     .example('$0 print --db clinic.sqlite --out binder-a4.pdf --template es-a4', '') as never,
   handler: async (a) => {
@@ -137,17 +140,20 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
     const list = a.patients === undefined ? undefined : readPatientList(a.patients);
     const days = a['scheduled-within'] === undefined ? undefined : parseWholeNumber('scheduled-within', a['scheduled-within'], 1, 366);
     const archive = a.archive === undefined ? undefined : printArchive(a.archive, a['passphrase-file'], encryptKey, printedAt);
+    const volumeSheets = parseWholeNumber('volume-sheets', a['volume-sheets'], 10, 10_000);
     const selection = list || days !== undefined ? { ...(list ? { list } : {}), ...(days !== undefined ? { scheduledWithinDays: days } : {}) } : undefined;
     if (a.since !== undefined && selection) throw new UsageError('--since prints a supplement of the whole binder: leave out --patients and --scheduled-within');
     await printRecorded({
       storePath: a.db, outPath: a.out, force: a.force, template, printedAt, ...(timeZone ? { timeZone } : {}),
       ...(signingKey ? { signingKey } : {}), ...(encryptKey ? { encryptKey } : {}), maxCodes, jobs,
-      ...(selection ? { selection } : {}), ...(archive ? { archive } : {}),
+      ...(selection ? { selection } : {}), ...(archive ? { archive } : {}), volumeSheets,
     }, {
       verify: a.verify,
       onProgress: (p) => progress(p.done, p.total, p.phase),
       onPrinted: (s) => {
-        io.out(`printed ${s.patients} patients, ${s.pages} pages in ${seconds(start)} s → ${s.outPath} (${(s.bytes / 1e6).toFixed(1)} MB)`);
+        io.out(`printed ${s.patients} patients, ${s.pages} pages in ${seconds(start)} s → ${s.volumes ? `${s.volumes.length} volumes` : s.outPath} (${(s.bytes / 1e6).toFixed(1)} MB)`);
+        for (const [k, v] of (s.volumes ?? []).entries()) io.out(`  volume ${k + 1}: ${v.path}, ${v.pages} pages, ${v.patients} patients, ${v.first} – ${v.last}`);
+        if (s.labelsPath) io.out(`  spine and cover labels: ${s.labelsPath}`);
         const nameWarning = binderNameWarning(a.out);
         if (nameWarning) io.err(`paperchart: warning: ${nameWarning}`);
         for (const warning of s.warnings) io.err(`paperchart: warning: ${warning}`);
@@ -227,12 +233,12 @@ export const keygenCommand = (io: Io): CommandModule<object, KeygenArgs> => ({
   },
 });
 
-interface VerifyArgs { binder: string; db: string; pubkey?: string; 'decrypt-key'?: string; register?: string }
+interface VerifyArgs { binder: string[]; db: string; pubkey?: string; 'decrypt-key'?: string; register?: string }
 export const verifyCommand = (io: Io): CommandModule<object, VerifyArgs> => ({
-  command: 'verify <binder>',
+  command: 'verify <binder..>',
   describe: 'Scan a binder PDF at 200 dpi and check it restores the store exactly',
   builder: (y) => y
-    .positional('binder', { type: 'string', demandOption: true, describe: 'the binder PDF' })
+    .positional('binder', { type: 'string', array: true, demandOption: true, describe: 'the binder PDF (a binder in volumes: every volume\'s PDF)' })
     .option('db', { type: 'string', demandOption: true, describe: 'the records store it was printed from' })
     .option('pubkey', { type: 'string', describe: 'check the signatures with this public key (from keygen)' })
     .option('decrypt-key', { type: 'string', describe: 'record key file for an encrypted binder' })
@@ -241,10 +247,10 @@ export const verifyCommand = (io: Io): CommandModule<object, VerifyArgs> => ({
   handler: async (a) => {
     const publicKey = a.pubkey === undefined ? undefined : readPublicKeyFile(a.pubkey);
     const decryptKey = a['decrypt-key'] === undefined ? undefined : readEncryptKeyFile(a['decrypt-key']);
-    const report = await verifyRecorded({ binderPath: a.binder, storePath: a.db, ...(publicKey ? { publicKey, publicKeyFile: a.pubkey! } : {}),
+    const report = await verifyRecorded({ binderPath: a.binder[0]!, ...(a.binder.length > 1 ? { binderPaths: a.binder } : {}), storePath: a.db, ...(publicKey ? { publicKey, publicKeyFile: a.pubkey! } : {}),
       ...(decryptKey ? { decryptKey, decryptKeyFile: a['decrypt-key']! } : {}) }, registerChoice(io, a.register));
     reportVerification(io, report);
-    if (report.problems.length) throw new BinderNotVerifiedError(a.binder, report.problems.length);
+    if (report.problems.length) throw new BinderNotVerifiedError(a.binder[0]!, report.problems.length);
   },
 });
 

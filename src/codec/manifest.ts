@@ -20,6 +20,8 @@ export interface ManifestEntry {
   mrn?: string;
   /** FORMAT §11: how many of the codes, numbered in order, each page of `pages` carries; optional. */
   page_codes?: number[];
+  /** FORMAT §11: the volume of a binder in several that holds the patient, from 1; `pages` count from that volume's first page. Optional. */
+  volume?: number;
 }
 
 export interface Manifest {
@@ -135,7 +137,8 @@ export function parseManifest(doc: DecodedDocument): Manifest {
       && e.page_codes.every((n) => Number.isInteger(n) && n >= 0) && e.page_codes.reduce((a, b) => a + b, 0) === e.codes ? e.page_codes : undefined;
     return { id: e.id, digest: e.digest, codes: e.codes, pages: e.pages,
       ...(typeof e.name === 'string' ? { name: e.name } : {}), ...(typeof e.mrn === 'string' ? { mrn: e.mrn } : {}),
-      ...(pageCodes ? { page_codes: pageCodes } : {}) };
+      ...(pageCodes ? { page_codes: pageCodes } : {}),
+      ...(Number.isInteger(e.volume) && e.volume! >= 1 ? { volume: e.volume! } : {}) };
   });
   const clinic = o.clinic ?? {};
   if (typeof clinic !== 'object' || clinic === null || Array.isArray(clinic)

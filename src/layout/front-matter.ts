@@ -36,6 +36,8 @@ export interface CoverFacts {
   partial?: { by: readonly string[]; list_file?: string; scheduled_from?: string; scheduled_until?: string };
   /** A supplement (issue 28): the run it follows, the chain's full binder, what it holds, and its replace-and-shred sheet's page. */
   supplement?: CoverSupplement;
+  /** A binder in several volumes (issue 26): which one this is and the patients it holds. */
+  volume?: CoverVolume;
 }
 
 /** What a supplement's cover says of it (print/supplement.ts decides it). */
@@ -45,6 +47,21 @@ export interface CoverSupplement {
   since: { runId: string; printedAt: string };
   changed: number; added: number; removed: number;
   sheetPage: number;
+}
+
+/** One volume of a binder in several (print/volumes.ts). */
+export interface CoverVolume {
+  number: number;
+  of: number;
+  /** The first and last patient it holds, by their Latin forms (the binder's order). */
+  first: string;
+  last: string;
+  /** The patients it holds. */
+  patients: number;
+  /** Replaces the line naming where the schedule and the index start (a volume after the first has neither). */
+  sections?: string;
+  /** What else the reader should know ("the full index is in Volume 1"). */
+  note?: string;
 }
 
 /** The run register's part of the cover: the previous complete full print of the store, or null for the first. */
@@ -60,11 +77,12 @@ export function layoutCover(facts: CoverFacts, ctx: FrontMatterContext): PageBod
   flow.space(16);
   const at = (t: string): string => zonedMinute(t, facts.timeZone, ctx.template.locale);
   flow.paragraph(facts.supplement ? L(ctx, 'supplement_title', { printed: at(facts.supplement.base.printedAt) }) : L(ctx, 'binder_title'), { size: 20, weight: 'bold' });
+  if (facts.volume) volumeLines(flow, ctx, facts.volume);
   flow.space(12);
   flow.fields([
     [L(ctx, 'printed'), zonedMinute(facts.printedAt, facts.timeZone, ctx.template.locale)],
     [L(ctx, 'data_as_of'), facts.dataAsOf ? zonedMinute(facts.dataAsOf, facts.timeZone, ctx.template.locale) : '—'],
-    [L(ctx, 'patients'), String(facts.patients)],
+    [L(ctx, 'patients'), String(facts.volume?.patients ?? facts.patients)],
     [L(ctx, 'pages'), String(facts.pages)],
     ...runFields(ctx, facts),
     ...(facts.supplement ? supplementFields(ctx, facts.supplement, at) : []),
@@ -72,7 +90,7 @@ export function layoutCover(facts: CoverFacts, ctx: FrontMatterContext): PageBod
   if (facts.supplement) flow.paragraph(L(ctx, 'supplement_sheet_at', { page: facts.supplement.sheetPage }), { size: 14, weight: 'bold' });
   flow.paragraph(L(ctx, 'time_zone', { zone: facts.timeZone }), { size: 10 });
   flow.space(6);
-  flow.paragraph(L(ctx, 'cover_sections', { schedule: facts.schedulePage, index: facts.indexPage }), { size: 14, weight: 'bold' });
+  flow.paragraph(facts.volume?.sections ?? L(ctx, 'cover_sections', { schedule: facts.schedulePage, index: facts.indexPage }), { size: 14, weight: 'bold' });
   // One line at a size that fits: a fingerprint is compared group by group.
   if (facts.partial) flow.paragraph(partialText(ctx, facts.partial), { size: 13, weight: 'bold' });
   fingerprintLines(flow, ctx, facts.fingerprint);
@@ -87,6 +105,25 @@ export function layoutCover(facts: CoverFacts, ctx: FrontMatterContext): PageBod
   flow.heading(L(ctx, 'retention'), 13);
   flow.paragraph(L(ctx, 'retention_text'), { size: 11 });
   return flow.pages;
+}
+
+/** "Volume 2 of 3" and its patients' range, each on one line at a size that fits, so the cover is as long whatever the names. */
+function volumeLines(flow: Flow, ctx: FrontMatterContext, v: CoverVolume): void {
+  const title = L(ctx, 'volume_of', { volume: v.number, volumes: v.of });
+  flow.paragraph(title, { size: flow.shaper.fit(title, 20, 'bold', flow.box.width), weight: 'bold' });
+  const name = (n: string): string => truncateToWidth(flow.shaper, n, 14, 'bold', flow.box.width * 0.45);
+  const range = L(ctx, 'volume_range', { first: name(v.first), last: name(v.last) });
+  flow.paragraph(range, { size: flow.shaper.fit(range, 14, 'bold', flow.box.width), weight: 'bold' });
+  if (v.note) flow.paragraph(v.note, { size: 11 });
+}
+
+/** `text` cut with an ellipsis to fit `width` at `size` (a name on a label or in a volume's range): one line whatever the name. */
+export function truncateToWidth(shaper: TextShaper, text: string, size: number, weight: 'regular' | 'bold', width: number): string {
+  if (shaper.shape(text, size, weight).width <= width) return text;
+  const chars = [...text];
+  let n = chars.length;
+  while (n > 1 && shaper.shape(`${chars.slice(0, n).join('').trimEnd()}…`, size, weight).width > width) n--;
+  return `${chars.slice(0, n).join('').trimEnd()}…`;
 }
 
 /** The cover's lines from the run register (issue 28): this run's id, and the binder it replaces. */

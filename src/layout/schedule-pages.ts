@@ -7,6 +7,8 @@ import type { FrontMatterContext } from './front-matter.js';
 export interface ScheduleEntry {
   startsAt: string; name: string; mrn: string; birthDate: string; phone: string;
   provider: string | null; reason: string | null; cancelled: boolean; page: number;
+  /** The binder's volume holding the chart ("Vol 2"), under the page, when there are several: the row already has two lines. */
+  volume?: string;
 }
 
 const L = (ctx: FrontMatterContext, key: string, vars?: Record<string, string | number>): string => label(ctx.template, key, vars);
@@ -48,7 +50,7 @@ export function layoutSchedule(entries: readonly ScheduleEntry[], from: string, 
       return [
         { text: time, color },
         { text: e.name, color, detail: `${L(ctx, 'dob')} ${e.birthDate}   ${L(ctx, 'mrn')} ${e.mrn}` },
-        { text: e.phone || '—', color }, { text: e.provider ?? '', color }, e.cancelled ? { text: L(ctx, 'schedule_cancelled'), weight: 'bold' as const, color, detail: e.reason ?? '' } : { text: e.reason ?? '', color }, { text: String(e.page), color },
+        { text: e.phone || '—', color }, { text: e.provider ?? '', color }, e.cancelled ? { text: L(ctx, 'schedule_cancelled'), weight: 'bold' as const, color, detail: e.reason ?? '' } : { text: e.reason ?? '', color }, { text: String(e.page), color, ...(e.volume ? { detail: e.volume } : {}) },
       ];
     }), 9.5);
   }

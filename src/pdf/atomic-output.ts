@@ -25,7 +25,7 @@ export class AtomicOutput {
   private lastWrite: Promise<void> = Promise.resolve();
 
   private constructor(
-    readonly path: string, stream: WriteStream, tempPath: string,
+    public path: string, stream: WriteStream, tempPath: string,
     private readonly guard: BinderOutputOptions, private readonly forget: () => void,
   ) {
     this.stream = stream;
@@ -51,6 +51,15 @@ export class AtomicOutput {
       throw new OutputNotWritableError(path, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
     }
     return new AtomicOutput(path, stream, tempPath, guard, forget);
+  }
+
+  /**
+   * Puts the file under `path` instead when committed (print's first volume, once the binder turns out to need several).
+   * @throws as open()
+   */
+  retarget(path: string): void {
+    assertBinderOutput(path, this.guard);
+    this.path = path;
   }
 
   /** Bytes in the file or queued for it (not those still gathered). */

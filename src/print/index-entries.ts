@@ -11,7 +11,7 @@ interface CrossReference { filed: string; shown: string; patient: number }
  * with a cross-reference line for every preferred name interfiled,
  * "Vincent → Jang, Seongmin · 장, 성민", pointing to the same first page.
  */
-export function* indexEntries(patients: PatientOrder, locale: string, firstPage: (patient: number) => number): Generator<IndexEntry> {
+export function* indexEntries(patients: PatientOrder, locale: string, firstPage: (patient: number) => number | string): Generator<IndexEntry> {
   const collator = new Intl.Collator(locale, { sensitivity: 'base', numeric: true });
   const refs = crossReferences(patients, collator);
   let r = 0;
@@ -35,7 +35,7 @@ function crossReferences(patients: PatientOrder, collator: Intl.Collator): Cross
   return refs.sort((a, b) => collator.compare(a.filed, b.filed) || a.patient - b.patient);
 }
 
-function crossReferenceEntry(patients: PatientOrder, ref: CrossReference, firstPage: (patient: number) => number): IndexEntry {
+function crossReferenceEntry(patients: PatientOrder, ref: CrossReference, firstPage: (patient: number) => number | string): IndexEntry {
   const i = ref.patient;
   return { filed: ref.filed, name: `${ref.shown} → ${patients.findableName(i)}`, birthDate: patients.birthDate(i), mrn: patients.mrn(i), page: firstPage(i) };
 }

@@ -15,6 +15,8 @@ export class ManifestEntries {
   /** The codes on each code page, all patients' in a row; patient i's start at pageCodesAt[i] (-1: not given). */
   private readonly pageCodes: number[] = [];
   private readonly pageCodesAt: Int32Array;
+  /** The volume holding each patient, of a binder in several (issue 26). */
+  private readonly volumes: Int16Array;
   private count = 0;
 
   /**
@@ -27,14 +29,16 @@ export class ManifestEntries {
     this.firstCodePage = new Int32Array(ids.length);
     this.codePages = new Int32Array(ids.length);
     this.pageCodesAt = new Int32Array(ids.length);
+    this.volumes = new Int16Array(ids.length);
   }
 
   /**
    * The next patient's entry: its record's hex SHA-256, its codes, the binder pages they are on (consecutive), and
    * how many codes each of those pages holds, as drawn (the first may share its page with the summary).
    */
-  add(digest: string, codes: number, firstCodePage: number, codePages: number, perPage?: readonly number[]): void {
+  add(digest: string, codes: number, firstCodePage: number, codePages: number, perPage?: readonly number[], volume = 1): void {
     const i = this.count;
+    this.volumes[i] = volume;
     if (i >= this.ids.length) throw new Error(`more manifest entries than the ${this.ids.length} patients`);
     if (this.digests.write(digest, 32 * i, 32, 'hex') !== 32) throw new Error(`patient ${this.ids[i]}: digest ${digest} is not 64 hex digits`);
     this.codes[i] = codes;
@@ -53,9 +57,9 @@ export class ManifestEntries {
 
   /**
    * The entries as the manifest takes them, sorted by patient id in code point order (FORMAT §5.4, §11),
-   * made one at a time as they are read.
+   * made one at a time as they are read. `withVolumes`: each says its volume (FORMAT §11), pages counting from its first.
    */
-  *inIdOrder(): Generator<ManifestEntry> {
+  *inIdOrder(withVolumes = false): Generator<ManifestEntry> {
     const ids = this.ids;
     const order = Array.from({ length: this.count }, (_, i) => i).sort((a, b) => comparePatientIds(ids[a]!, ids[b]!));
     for (const i of order) {
@@ -66,6 +70,7 @@ export class ManifestEntries {
         pages: Array.from({ length: this.codePages[i]! }, (_, k) => this.firstCodePage[i]! + k),
         ...(this.identity ? { name: this.identity.name(i), mrn: this.identity.mrn(i) } : {}),
         ...this.pageCodesOf(i),
+        ...(withVolumes ? { volume: this.volumes[i]! } : {}),
       };
     }
   }

@@ -7,13 +7,13 @@ import {
 } from '../store/read-records.js';
 import { readScheduleVisits, type ScheduleVisit } from '../store/read-front-matter.js';
 import { warmStoreCache } from '../store/warm-store-cache.js';
-import { encodeManifest } from '../codec/manifest.js';
+import { encodeManifest, type ManifestEntry } from '../codec/manifest.js';
 import { fingerprintPublicKey } from '../codec/keys.js';
 import type { EncodeOptions } from '../codec/record-codec.js';
 import { layoutCodePages } from '../layout/code-pages.js';
 import type { PatientLayoutContext } from '../layout/patient-layout.js';
 import { PatientPool } from './threads/patient-pool.js';
-import { layoutCover, type CoverRun, type FrontMatterContext } from '../layout/front-matter.js';
+import { layoutCover, type CoverFacts, type CoverRun, type FrontMatterContext } from '../layout/front-matter.js';
 import { layoutRecipe } from '../layout/recipe-page.js';
 import { layoutDecoderCodes, layoutDecoderListing } from '../layout/decoder-pages.js';
 import { indexLetter, layoutIndex } from '../layout/index-pages.js';
@@ -34,6 +34,8 @@ import { ArchiveWriter, type ArchiveTarget } from '../archive/archive-file.js';
 import { resolveSelection, type PatientSelection, type ResolvedSelection } from './patient-selection.js';
 import { manifestSupplement, type SupplementPlan } from './supplement.js';
 import { layoutReplaceSheet } from '../layout/supplement-pages.js';
+import { countVolumeFront, Volumes, type VolumeSummary } from './volumes.js';
+import type { CoverVolume } from '../layout/front-matter.js';
 
 export interface BinderOptions {
   /** The open store (read-only is enough) and its path, for messages. */
@@ -69,6 +71,13 @@ export interface BinderOptions {
   archive?: ArchiveTarget;
   /** A supplement (issue 28): the changed patients only, its replace-and-shred sheet after the cover. */
   supplement?: SupplementPlan;
+  /**
+   * Sheets a volume may hold (issue 26, print/volumes.ts): a binder that needs more is written as one PDF a volume,
+   * binder-vol1.pdf, binder-vol2.pdf …, with binder-labels.pdf; default: one PDF, however long.
+   */
+  volumeSheets?: number;
+  /** Told each temporary file a later volume is written to, before it is made, so that an interrupt on another thread removes it. */
+  onTemporaryFile?: (path: string) => void;
 }
 
 export interface BinderProgress { phase: 'render'; done: number; total: number }
@@ -85,19 +94,23 @@ export interface BinderSummary {
   selectedIds?: string[];
   /** Each patient's pages, in binder order, for the run register (a later supplement's replace-and-shred sheet). */
   placed?: { patient_id: string; first_page: number; last_page: number; name: string; mrn: string }[];
+  /** A binder in several volumes: each volume's file, pages and patients, in order (outPath is then the first volume's). */
+  volumes?: VolumeSummary[];
+  /** The page of spine and cover labels of a binder in several volumes. */
+  labelsPath?: string;
 }
 
 /** One part of the front matter: the title its running header and bookmark carry, and its layout, page by page. */
-interface FrontSection { title: string; bookmark: boolean; layout: (onPage: (page: PageBody) => void) => void }
+export interface FrontSection { title: string; bookmark: boolean; layout: (onPage: (page: PageBody) => void) => void }
 
 /** The front matter's length, laid out with placeholder page numbers before any patient is drawn. */
-interface FrontLengths { sections: number[]; pages: number; bookmarks: number }
+export interface FrontLengths { sections: number[]; pages: number; bookmarks: number }
 
 /** A page's running header; the footer is the same on every page (BinderPages). */
-type Header = Omit<Chrome, 'footerLeft' | 'footerRight' | 'recto'>;
+export type Header = Omit<Chrome, 'footerLeft' | 'footerRight' | 'recto'>;
 
 /** What one print reads once, before drawing, and every step after uses. */
-interface PrintRun {
+export interface PrintRun {
   options: BinderOptions;
   meta: Record<string, string>;
   dataAsOf: string | null;
@@ -123,12 +136,18 @@ interface PrintRun {
 /** What the patients' pages leave for the manifest and the front matter. */
 interface PatientsPrinted { firstPages: Int32Array; lastPages: Int32Array; entries: ManifestEntries; codes: number }
 
+/** Where each patient's chart is, for the front matter: its first page, and its volume when there are several. */
+export interface ChartPlaces { page: (patient: number) => number; volume?: (patient: number) => number; last?: (patient: number) => number }
+
 /**
  * Stands in for page numbers while the front matter is laid out to count its
  * pages. Digits are equally wide in these fonts, so a number this long is at
  * least as wide as any real one and the real layout is never longer.
  */
 const PAGE_PLACEHOLDER = 9_999_999;
+/** The same in several volumes: "Vol 999 · p. 99999" (a volume of 10,000 sheets is 20,000 pages and a 100,000-patient index 2,500). */
+const VOLUME_PLACEHOLDER = 999;
+const VOLUME_PAGE_PLACEHOLDER = 99_999;
 /** How often (in patients) print checks that what is left of the binder still fits the disk. */
 const DISK_CHECK_EVERY = 25;
 
@@ -157,6 +176,7 @@ export async function drawBinder(options: BinderOptions): Promise<BinderSummary>
   const { db } = options;
   capHeapGrowth();
   const output = await AtomicOutput.open(options.outPath, options);
+  let volumes: Volumes | undefined;
   let pool: PatientPool | undefined;
   let archive: ArchiveWriter | undefined;
   let archived = false;
@@ -166,10 +186,15 @@ export async function drawBinder(options: BinderOptions): Promise<BinderSummary>
     // The archive first: a binder never stands complete beside an archive that failed.
     archive?.commit();
     archived = archive !== undefined;
+    if (volumes && volumes.count > 1) {
+      const placed = await volumes.commit();
+      return { ...summary, ...placed, warnings: [...summary.warnings, ...placed.warnings] };
+    }
     await output.commit();
     return { ...summary, bytes: statSync(options.outPath).size };
   } catch (e) {
     output.discard();
+    volumes?.discard();
     archive?.discard();
     if (archived) rmSync(options.archive!.path, { force: true });
     throw e;
@@ -183,18 +208,25 @@ export async function drawBinder(options: BinderOptions): Promise<BinderSummary>
     const front = countFrontMatter(run);
     assertRoomFor(o.outPath, minimumBinderBytes(run.patients.length));
     const pages = new BinderPages(run, new BinderDocument(out, run.frame, documentInfo(run), run.shaper, front.bookmarks), front.pages);
+    const split = volumes = new Volumes(run, { pages, output: out }, o.volumeSheets);
     const { template, today } = run.ctx;
     const workers = pool = new PatientPool({ template, box: run.ctx.box, today, dataAsOf: run.dataAsOf, codeOptions: run.codeOptions }, run.shaper, o.jobs ?? 1);
-    const printed = await printPatients(run, pages, workers, out, archive);
+    const printed = await printPatients(run, split, workers, out, archive);
     // The workers' heaps are not needed for the rest: freed before the manifest and front matter are drawn.
     await workers.close();
-    const manifestCodes = await printManifest(run, pages, printed.entries, archive);
+    const manifest = manifestTexts(run, printed.entries.inIdOrder(split.count > 1), archive);
+    // Each patient's pages, for the register and a later supplement's replace-and-shred sheet; not kept for a binder in
+    // volumes, whose pages restart in each volume: a supplement of it sends the person to the index instead.
+    const placed = split.count > 1 ? undefined
+      : run.patients.ids.map((id, i) => ({ patient_id: id, first_page: printed.firstPages[i]!, last_page: printed.lastPages[i]!, name: run.patients.name(i), mrn: run.patients.mrn(i) }));
+    const done = { patients: run.patients.length, codes: printed.codes + manifest.length, outPath: o.outPath, warnings: asOfWarnings(run),
+      dataAsOf: run.dataAsOf, ...(run.selection ? { selectedIds: [...run.selection.ids] } : {}), ...(placed ? { placed } : {}) };
+    if (split.count > 1) return { ...done, ...await split.finish(manifest, front, printed.firstPages) };
+    await printManifest(run, pages, manifest);
     printDecoderListing(run, pages);
-    printFrontMatter(run, pages, front, printed);
+    printFrontMatter(run, pages, front, { page: (i) => printed.firstPages[i]!, last: (i) => printed.lastPages[i]! });
     await pages.doc.end();
-    const placed = run.patients.ids.map((id, i) => ({ patient_id: id, first_page: printed.firstPages[i]!, last_page: printed.lastPages[i]!, name: run.patients.name(i), mrn: run.patients.mrn(i) }));
-    return { patients: run.patients.length, pages: pages.current, codes: printed.codes + manifestCodes, outPath: o.outPath, warnings: asOfWarnings(run),
-      dataAsOf: run.dataAsOf, ...(run.selection ? { selectedIds: [...run.selection.ids] } : {}), placed };
+    return { ...done, pages: pages.current };
   }
 }
 
@@ -242,7 +274,7 @@ function asOfWarnings(run: PrintRun): string[] {
   return [`--as-of ${at(printedAt)} is earlier than the data's latest change, ${at(run.dataAsOf)}: the binder says it was printed before its data was written`];
 }
 
-function documentInfo({ options, meta }: PrintRun): DocumentInfo {
+export function documentInfo({ options, meta }: PrintRun): DocumentInfo {
   const { template } = options;
   return { title: `${label(template, 'binder_title')} — ${meta.clinic_name ?? ''}`.trim(), createdAt: new Date(options.printedAt), lang: template.locale };
 }
@@ -252,26 +284,17 @@ function documentInfo({ options, meta }: PrintRun): DocumentInfo {
  * then the schedule, which the front desk opens first on an outage morning, then the index. `starts` are the
  * schedule's and the index's first pages, for the cover.
  */
-function frontMatter(run: PrintRun, totalPages: number, firstPage: (patient: number) => number, starts: SectionStarts,
-  lastPage: (patient: number) => number = firstPage): FrontSection[] {
-  const { options: o, meta, patients, ctx } = run;
+function frontMatter(run: PrintRun, totalPages: number, at: ChartPlaces, starts: SectionStarts, volume?: CoverVolume): FrontSection[] {
+  const { options: o, patients, ctx } = run;
   const { template } = o;
+  const firstPage = at.page;
+  const volumeOf = at.volume;
+  const pageText = (i: number): number | string => (volumeOf ? label(template, 'volume_page', { volume: volumeOf(i), page: firstPage(i) }) : firstPage(i));
   const all = (pages: PageBody[]) => (onPage: (page: PageBody) => void): void => pages.forEach((p) => onPage(p));
   return [
-    { title: label(template, 'binder_title'), bookmark: false, layout: all(layoutCover({
-      clinicName: run.clinicName, clinicAddress: template.clinic.address ?? meta.clinic_address ?? null,
-      clinicPhone: template.clinic.phone ?? meta.clinic_phone ?? null,
-      printedAt: o.printedAt, dataAsOf: run.dataAsOf, patients: patients.length, pages: totalPages,
-      fingerprint: run.fingerprint, encrypted: o.encryptKey !== undefined,
-      timeZone: run.timeZone, schedulePage: starts.schedule, indexPage: starts.index,
-      publicKey: run.publicKey, keysKeptAt: template.clinic.keys_kept_at ?? null,
-      runId: run.codeOptions.runId, ...(o.cover?.supersedes !== undefined ? { supersedes: o.cover.supersedes } : {}),
-      ...(run.selection?.manifest ? { partial: run.selection.manifest } : {}),
-      ...(o.supplement ? { supplement: coverSupplement(o.supplement, starts.sheet) } : {}),
-    }, ctx)) },
-    { title: label(template, 'restore_recipe'), bookmark: false,
-      layout: all(layoutRecipe(ctx, { fingerprint: run.fingerprint, encrypted: o.encryptKey !== undefined, publicKey: run.publicKey })) },
-    ...(o.supplement ? [replaceSheet(run, o.supplement, firstPage, lastPage)] : []),
+    { title: label(template, 'binder_title'), bookmark: false, layout: all(layoutCover({ ...coverFacts(run, totalPages, starts), ...(volume ? { volume } : {}) }, ctx)) },
+    recipeSection(run),
+    ...(o.supplement ? [replaceSheet(run, o.supplement, firstPage, at.last ?? firstPage)] : []),
     { title: label(template, 'schedule'), bookmark: true, layout: (onPage) => {
       const order = new Map(patients.ids.map((id, i) => [id, i]));
       layoutSchedule(run.visits.map((v) => {
@@ -279,10 +302,11 @@ function frontMatter(run: PrintRun, totalPages: number, firstPage: (patient: num
         return {
           startsAt: v.starts_at, name: patients.findableName(i), mrn: patients.mrn(i), birthDate: patients.birthDate(i), phone: patients.phone(i),
           provider: v.provider, reason: v.reason, cancelled: v.status === 'cancelled', page: firstPage(i),
+          ...(volumeOf ? { volume: label(template, 'volume_short', { volume: volumeOf(i) }) } : {}),
         };
       }), run.today, template.schedule_days, run.timeZone, ctx, onPage);
     } },
-    { title: label(template, 'index'), bookmark: true, layout: (onPage) => layoutIndex(indexEntries(patients, template.locale, firstPage), ctx, onPage) },
+    { title: label(template, 'index'), bookmark: true, layout: (onPage) => layoutIndex(indexEntries(patients, template.locale, pageText), ctx, onPage, volumeOf !== undefined) },
     // After the index, so that the schedule stays the first page after the cover sheet (issue 25).
     { title: label(template, 'decoder_codes'), bookmark: true, layout: all(layoutDecoderCodes(ctx)) },
   ];
@@ -304,6 +328,30 @@ function coverSupplement(plan: SupplementPlan, sheetPage: number): NonNullable<P
   return { of: plan.of, base: plan.base, since: plan.since, changed: plan.changed.length - added, added, removed: plan.removed.length, sheetPage };
 }
 
+/** The cover's facts: the clinic, the run, and where the schedule and the index start. */
+export function coverFacts(run: PrintRun, totalPages: number, starts: { schedule: number; index: number; sheet?: number }): CoverFacts {
+  const { options: o, meta, patients } = run;
+  const { template } = o;
+  return {
+    clinicName: run.clinicName, clinicAddress: template.clinic.address ?? meta.clinic_address ?? null,
+    clinicPhone: template.clinic.phone ?? meta.clinic_phone ?? null,
+    printedAt: o.printedAt, dataAsOf: run.dataAsOf, patients: patients.length, pages: totalPages,
+    fingerprint: run.fingerprint, encrypted: o.encryptKey !== undefined,
+    timeZone: run.timeZone, schedulePage: starts.schedule, indexPage: starts.index,
+    publicKey: run.publicKey, keysKeptAt: template.clinic.keys_kept_at ?? null,
+    runId: run.codeOptions.runId, ...(o.cover?.supersedes !== undefined ? { supersedes: o.cover.supersedes } : {}),
+    ...(run.selection?.manifest ? { partial: run.selection.manifest } : {}),
+    ...(o.supplement && starts.sheet !== undefined ? { supplement: coverSupplement(o.supplement, starts.sheet) } : {}),
+  };
+}
+
+/** The restore recipe, on the back of the cover. */
+export function recipeSection(run: PrintRun): FrontSection {
+  const { options: o, ctx } = run;
+  const pages = layoutRecipe(ctx, { fingerprint: run.fingerprint, encrypted: o.encryptKey !== undefined, publicKey: run.publicKey });
+  return { title: label(o.template, 'restore_recipe'), bookmark: false, layout: (onPage) => pages.forEach((p) => onPage(p)) };
+}
+
 /** The first page of the schedule and of the index (the third and fourth sections; a supplement's sheet comes before them), from the sections' lengths. */
 const SCHEDULE_SECTION = 2;
 interface SectionStarts { schedule: number; index: number; sheet: number }
@@ -313,26 +361,43 @@ function sectionStarts(sections: readonly number[], supplement: boolean): Sectio
   return { schedule: start(at), index: start(at + 1), sheet: start(SCHEDULE_SECTION) };
 }
 
-/** Lays the front matter out with placeholder page numbers, only to count its pages. */
+/**
+ * Lays the front matter out with placeholder page numbers, only to count its pages. With `volumeSheets` the
+ * binder may turn out to need volumes, which only the patients' pages tell: each section is counted as one
+ * volume and as the first of several, and the longer is kept (printFrontMatter pads the other with blank pages).
+ * The index's name column is as wide in both, so in practice both count alike and a binder of one volume is as before.
+ */
 function countFrontMatter(run: PrintRun): FrontLengths {
-  const counted = frontMatter(run, PAGE_PLACEHOLDER, () => PAGE_PLACEHOLDER, { schedule: PAGE_PLACEHOLDER, index: PAGE_PLACEHOLDER, sheet: PAGE_PLACEHOLDER });
-  const sections = counted.map((section) => {
+  const starts = { schedule: PAGE_PLACEHOLDER, index: PAGE_PLACEHOLDER, sheet: PAGE_PLACEHOLDER };
+  const counted = frontMatter(run, PAGE_PLACEHOLDER, { page: () => PAGE_PLACEHOLDER }, starts);
+  const sections = countSections(counted);
+  if (run.options.volumeSheets !== undefined) {
+    const v = VOLUME_PLACEHOLDER;
+    const asVolume = countVolumeFront(run, (volume) => frontMatter(run, VOLUME_PAGE_PLACEHOLDER, { page: () => VOLUME_PAGE_PLACEHOLDER, volume: () => v }, starts, volume));
+    asVolume.forEach((n, i) => { sections[i] = Math.max(sections[i]!, n); });
+  }
+  return { sections, pages: sections.reduce((a, b) => a + b, 0), bookmarks: counted.filter((section) => section.bookmark).length };
+}
+
+/** Each section's page count, laid out. */
+export function countSections(counted: readonly FrontSection[]): number[] {
+  return counted.map((section) => {
     let pages = 0;
     section.layout(() => { pages++; });
     return pages;
   });
-  return { sections, pages: sections.reduce((a, b) => a + b, 0), bookmarks: counted.filter((section) => section.bookmark).length };
 }
 
 /** The binder's pages as they are drawn: numbered, with the running header given and the footer every page has. */
-class BinderPages {
+export class BinderPages {
   /** The number of the last page drawn after the front matter, which comes first but is drawn last. */
   current: number;
   private readonly footerLeft: string;
   private readonly asOfText: string;
   private readonly pageLabel: string;
 
-  constructor(private readonly run: PrintRun, readonly doc: BinderDocument, frontPages: number) {
+  /** `volume`: the number every footer carries, in a volume after the first (the first's pages are drawn before the binder is known to need more). */
+  constructor(private readonly run: PrintRun, readonly doc: BinderDocument, frontPages: number, private readonly volume?: number) {
     const { template } = run.options;
     this.current = frontPages;
     this.footerLeft = `${run.clinicName} — ${label(template, 'confidential')}`;
@@ -343,7 +408,8 @@ class BinderPages {
 
   /** Draws `body` as page number `page`. */
   draw(page: number, body: PageBody, header: Header): void {
-    this.doc.page(body, { ...header, footerLeft: this.footerLeft, footerRight: `${this.pageLabel} ${page}`, recto: page % 2 === 1 });
+    const pageText = `${this.pageLabel} ${page}`;
+    this.doc.page(body, { ...header, footerLeft: this.footerLeft, footerRight: this.volume ? `${label(this.run.options.template, 'volume_short', { volume: this.volume })} · ${pageText}` : pageText, recto: page % 2 === 1 });
   }
 
   /** Draws `body` as the page after the last one. */
@@ -371,7 +437,7 @@ class BinderPages {
 }
 
 /** Draws the patients in binder order as the workers prepare them, each from a right-hand page, streamed to the file. */
-async function printPatients(run: PrintRun, pages: BinderPages, workers: PatientPool, out: AtomicOutput, archive?: ArchiveWriter): Promise<PatientsPrinted> {
+async function printPatients(run: PrintRun, volumes: Volumes, workers: PatientPool, out: AtomicOutput, archive?: ArchiveWriter): Promise<PatientsPrinted> {
   const { patients, options: o } = run;
   const { template } = o;
   const firstPages = new Int32Array(patients.length);
@@ -384,6 +450,8 @@ async function printPatients(run: PrintRun, pages: BinderPages, workers: Patient
   for await (const prepared of workers.prepare(patients.ids, (id) => run.reader.read(id))) {
     const id = patients.ids[done]!;
     if (prepared.id !== id) throw new Error(`patient ${id}: prepared ${prepared.id} in its place`);
+    // A volume ends before a patient who would not fit it: never a patient split between two.
+    const pages = await volumes.pagesFor(done, prepared.pages.length);
     pages.startOnRightHandPage();
     firstPages[done] = pages.current + 1;
     prepared.pages.forEach((body, i) => {
@@ -395,39 +463,49 @@ async function printPatients(run: PrintRun, pages: BinderPages, workers: Patient
     });
     // The codes on each page as drawn: the first of them may share its page with the summary (issue 26).
     const perPage = prepared.pages.slice(prepared.pages.length - prepared.codePages).map((body) => body.ops.filter((op) => op.kind === 'qr').length);
-    entries.add(prepared.digest, prepared.codes, pages.current - prepared.codePages + 1, prepared.codePages, perPage);
+    entries.add(prepared.digest, prepared.codes, pages.current - prepared.codePages + 1, prepared.codePages, perPage, volumes.count);
     lastPages[done] = pages.current;
     codes += prepared.codes;
     done++;
     o.onProgress?.({ phase: 'render', done, total: patients.length });
-    if (done % DISK_CHECK_EVERY === 0) disk.check(done, out.bytesOut);
+    if (done % DISK_CHECK_EVERY === 0) disk.check(done, out.bytesOut + volumes.bytesOut);
     await pages.doc.drained();
   }
   return { firstPages, lastPages, entries, codes };
 }
 
-/** Draws the run's manifest codes, which list every patient's code pages, so they follow them. Returns how many codes. */
-async function printManifest(run: PrintRun, pages: BinderPages, entries: ManifestEntries, archive?: ArchiveWriter): Promise<number> {
-  const { template, printedAt } = run.options;
-  pages.startOnRightHandPage();
-  const manifest = encodeManifest({ runId: run.codeOptions.runId, printedAt, clinic: run.meta, ...(run.selection?.manifest ? { selection: run.selection.manifest } : {}),
-    ...(run.options.supplement ? { supplement: manifestSupplement(run.options.supplement) } : {}) }, entries.inIdOrder(), run.keys).texts;
+/** The run's manifest codes (FORMAT §11), from its entries in id order; also into the archive. */
+export function manifestTexts(run: PrintRun, entries: Iterable<ManifestEntry>, archive?: ArchiveWriter): string[] {
+  const manifest = encodeManifest({ runId: run.codeOptions.runId, printedAt: run.options.printedAt, clinic: run.meta, ...(run.selection?.manifest ? { selection: run.selection.manifest } : {}),
+    ...(run.options.supplement ? { supplement: manifestSupplement(run.options.supplement) } : {}) }, entries, run.keys).texts;
   for (const text of manifest) archive?.add(text);
-  const manifestPages = layoutCodePages(manifest, {
+  return manifest;
+}
+
+/** The manifest's pages of codes. */
+export function layoutManifest(run: PrintRun, manifest: readonly string[]): PageBody[] {
+  const { template } = run.options;
+  return layoutCodePages(manifest, {
     heading: (first, last, total, page, n) => label(template, 'manifest_heading', { first, last, total, page, pages: n }),
     caption: (i) => label(template, 'manifest_caption', { i, total: manifest.length }),
   }, run.shaper, run.ctx.box);
+}
+
+/** Draws the run's manifest codes, which list every patient's code pages, so they follow them. */
+export async function printManifest(run: PrintRun, pages: BinderPages, manifest: readonly string[]): Promise<void> {
+  const { template } = run.options;
+  pages.startOnRightHandPage();
+  const manifestPages = layoutManifest(run, manifest);
   for (const [i, body] of manifestPages.entries()) {
     pages.next(body, pages.frontHeader(label(template, 'manifest'), i, manifestPages.length));
     if (i === 0) pages.doc.bookmark(label(template, 'manifest'));
     // A 100,000-patient manifest is 520 pages of codes, 12 MB: written as it goes, not held until the end.
     await pages.doc.drained();
   }
-  return manifest.length;
 }
 
 /** The appendix after the manifest: the decoder's listing, to type if its codes cannot be read. */
-function printDecoderListing(run: PrintRun, pages: BinderPages): void {
+export function printDecoderListing(run: PrintRun, pages: BinderPages): void {
   const title = label(run.options.template, 'decoder_listing');
   pages.startOnRightHandPage();
   const listing = layoutDecoderListing(run.ctx);
@@ -438,23 +516,30 @@ function printDecoderListing(run: PrintRun, pages: BinderPages): void {
 }
 
 /** Now that every page number is known, the front matter: drawn last, read first. */
-function printFrontMatter(run: PrintRun, pages: BinderPages, front: FrontLengths, printed: PatientsPrinted): void {
+export function printFrontMatter(run: PrintRun, pages: BinderPages, front: FrontLengths, at: ChartPlaces, volume?: CoverVolume): void {
+  drawFrontSections(run, pages, front.sections, frontMatter(run, pages.current, at, sectionStarts(front.sections, run.options.supplement !== undefined), volume));
+}
+
+/** Draws front matter sections counted before (`counted`), each padded with blank pages to its count. */
+export function drawFrontSections(run: PrintRun, pages: BinderPages, counted: readonly number[], sections: readonly FrontSection[]): void {
   pages.doc.frontMatterLast(() => {
     let page = 0;
-    frontMatter(run, pages.current, (i) => printed.firstPages[i]!, sectionStarts(front.sections, run.options.supplement !== undefined),
-      (i) => printed.lastPages[i]!).forEach((section, n) => {
+    sections.forEach((section, n) => {
       let i = 0;
-      section.layout((body) => {
-        pages.draw(++page, body, { ...pages.frontHeader(section.title, i, front.sections[n]!), ...(body.thumb ? { thumb: body.thumb } : {}) });
+      const draw = (body: PageBody): void => {
+        pages.draw(++page, body, pages.frontHeader(section.title, i, counted[n]!));
         if (i === 0 && section.bookmark) pages.doc.bookmark(section.title);
         i++;
-      });
-      if (i !== front.sections[n]) throw new Error(`front matter section ${n}: ${i} pages with page numbers, ${front.sections[n]} counted`);
+      };
+      section.layout(draw);
+      if (i > counted[n]!) throw new Error(`front matter section ${n}: ${i} pages with page numbers, ${counted[n]} counted`);
+      // Counted for the longer of one volume and several (countFrontMatter): rarely, a page to spare.
+      while (i < counted[n]!) draw(blankPage(run.shaper, run.frame, label(run.options.template, 'blank_page')));
     });
   });
 }
 
-function blankPage(shaper: TextShaper, frame: PageFrame, text: string): PageBody {
+export function blankPage(shaper: TextShaper, frame: PageFrame, text: string): PageBody {
   const line = shaper.shape(text, 10, 'regular');
   return { ops: [{ kind: 'text', line, x: (frame.width - line.width) / 2, baseline: frame.height / 2, color: '#555555' }] };
 }

@@ -37,13 +37,15 @@ export async function printAndVerifyBinder(options: PrintOptions, hooks: Verifie
     hooks.onPrinted?.(summary);
     if (!hooks.verify) return { summary };
     const { verifyBinder } = await import('../restore/verify-binder.js');
-    const verification = await verifyBinder({ binderPath: options.outPath, db,
+    // A binder in several volumes (print/volumes.ts) is verified as one: all its volumes together.
+    const files = summary.volumes?.map((v) => v.path) ?? [options.outPath];
+    const verification = await verifyBinder({ binderPath: files[0]!, ...(files.length > 1 ? { binderPaths: files } : {}), db,
       ...(options.signingKey ? { publicKey: createPublicKey(options.signingKey) } : {}),
       ...(options.encryptKey ? { decryptKey: options.encryptKey } : {}) });
     hooks.onVerified?.(verification);
     if (verification.problems.length) {
-      rmSync(options.outPath, { force: true });
-      throw new BinderNotVerifiedError(options.outPath, verification.problems.length);
+      for (const file of [...files, ...(summary.labelsPath ? [summary.labelsPath] : [])]) rmSync(file, { force: true });
+      throw new BinderNotVerifiedError(files[0]!, verification.problems.length);
     }
     return { summary, verification };
   } finally {

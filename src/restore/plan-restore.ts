@@ -78,7 +78,7 @@ export function planFromPaper(decoded: DecodedTexts): PaperPlan {
     for (const p of m.patients) {
       if (outcomes.has(p.id) || chosen.has(p.id)) continue;
       outcomes.set(p.id, { patientId: p.id, ...identityOf(p), status: 'missing', runId: m.runId, pages: p.pages,
-        detail: `listed in run ${m.runId}'s manifest, no code found; printed on binder page${p.pages.length === 1 ? '' : 's'} ${p.pages.join(', ')}` });
+        detail: `listed in run ${m.runId}'s manifest, no code found; printed on ${binderPages(p, p.pages)}` });
     }
   }
   // Every patient the paper names, as printed on it (FORMAT §11: manifests of earlier versions do not carry it).
@@ -102,7 +102,7 @@ function paperOutcomes(decoded: DecodedTexts, chosen: Map<string, RestoredRecord
     if (where) return `${where} not read, ${f.error.needed} more needed`;
     const pages = entry?.pages;
     return `codes ${f.error.missingText} not read, ${f.error.needed} more needed` +
-      (pages ? `; printed on binder page${pages.length === 1 ? '' : 's'} ${pages.join(', ')}` : '');
+      (pages ? `; printed on ${binderPages(entry!, pages)}` : '');
   };
   // Codes of a patient's other run: never mixed into the record reported on, but a person must hear
   // of them, since that run may be the newer one.
@@ -216,5 +216,10 @@ function missingWhere(entry: ManifestEntry, e: InsufficientFramesError): string 
     if (run && run.page === p && run.last === c - 1) run.last = c;
     else runs.push({ first: c, last: c, page: p });
   }
-  return runs.map((r) => `${r.first === r.last ? `code ${r.first}` : `codes ${r.first}–${r.last}`} on binder page ${r.page}`).join(', ');
+  return runs.map((r) => `${r.first === r.last ? `code ${r.first}` : `codes ${r.first}–${r.last}`} on ${binderPages(entry, [r.page])}`).join(', ');
+}
+
+/** "binder pages 44, 45", or with volumes (FORMAT §11) as their footers print it: "Vol 2 · binder pages 44, 45". */
+function binderPages(entry: ManifestEntry, pages: readonly number[]): string {
+  return `${entry.volume !== undefined ? `Vol ${entry.volume} · ` : ''}binder page${pages.length === 1 ? '' : 's'} ${pages.join(', ')}`;
 }

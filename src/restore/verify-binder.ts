@@ -10,6 +10,8 @@ import { KeyCheck } from './key-check.js';
 
 export interface VerifyOptions {
   binderPath: string;
+  /** A binder in several volumes (issue 26): every volume's PDF, read as one binder; default [binderPath]. */
+  binderPaths?: readonly string[];
   db: Db;
   /** Check signatures with this key; without it unsigned codes are accepted (the store comparison still holds). */
   publicKey?: KeyObject;
@@ -50,7 +52,7 @@ export async function verifyBinder(o: VerifyOptions): Promise<VerifyReport> {
   const keys = new KeyCheck({ ...(o.publicKey ? { publicKey: o.publicKey } : { trustUnsigned: true }),
     ...(o.publicKeyFile !== undefined ? { publicKeyFile: o.publicKeyFile } : {}),
     ...(o.decryptKey ? { decryptKey: o.decryptKey } : {}), ...(o.decryptKeyFile !== undefined ? { decryptKeyFile: o.decryptKeyFile } : {}) });
-  const texts = (await collectTexts([o.binderPath], {
+  const texts = (await collectTexts([...(o.binderPaths ?? [o.binderPath])], {
     onTexts: (read) => keys.add(read.map((t) => t.text)),
     dpi: SCAN_DPI,
     // Even a page that is one image is drawn at 200 dpi: this is a simulated scan, not an extraction.
@@ -99,7 +101,7 @@ export async function verifyBinder(o: VerifyOptions): Promise<VerifyReport> {
       problems.push({ patientId: null, problem: `the manifest does not list exactly the patients of the store${only ? ' it chose' : ''}` });
     }
   }
-  return { binder: o.binderPath, pages, codes: texts.length, patients: inStore.length, verified, problems };
+  return { binder: (o.binderPaths ?? [o.binderPath]).join(', '), pages, codes: texts.length, patients: inStore.length, verified, problems };
 }
 
 function manifestOrNull(doc: Parameters<typeof parseManifest>[0]): ReturnType<typeof parseManifest> | null {

@@ -108,10 +108,11 @@ export async function printRecorded(options: PrintOptions, hooks: VerifiedPrintH
     supersedes = previous ? { runId: previous.run_id, printedAt: printedAtOf(previous.run_id) } : null;
     return { run_id: runId, kind: 'print', pdf_path: resolve(options.outPath), key_fingerprint: fingerprint,
       selection: JSON.stringify(selectionWords(partial)), supersedes: previous?.run_id ?? null };
-  }, () => printAndVerifyBinder(supplement ? { ...options, supplement: supplement.plan } : { ...options, cover: { ...options.cover, ...(partial ? {} : { supersedes }) } }, hooks),
+  }, () => printAndVerifyBinder(supplement ? { ...withoutVolumes(options), supplement: supplement.plan } : { ...options, cover: { ...options.cover, ...(partial ? {} : { supersedes }) } }, hooks),
     async ({ summary, verification }) => ({ ...(summary.placed ? { placed: summary.placed } : {}), end: {
       data_as_of: summary.dataAsOf ?? null, schema_version: SCHEMA_VERSION, patients: summary.patients, pages: summary.pages,
-      pdf_sha256: await fileSha256(options.outPath), ...printDetail(verification, options.archive?.path),
+      // A binder in several volumes: its first volume's (outPath is then BINDER-vol1.pdf).
+      pdf_sha256: await fileSha256(summary.outPath), ...printDetail(verification, options.archive?.path),
       // Who was printed, for an audit: a partial binder's patients by id (a full one holds every patient of the store).
       ...(summary.selectedIds ? { selection: JSON.stringify({ ...(supplement ? supplement.words : selectionWords(partial)), ids: summary.selectedIds.sort() }) } : {}),
     } }));
@@ -188,4 +189,10 @@ export function listRuns(storePath: string, registerPath?: string): { register: 
   const register = RunRegister.read(path);
   if (!register) return { register: path, runs: [] };
   try { return { register: path, runs: register.list() }; } finally { register.close(); }
+}
+
+/** A supplement is one PDF whatever its length: it holds the changed patients only, and its replace-and-shred sheet names pages by number. */
+function withoutVolumes(options: PrintOptions): PrintOptions {
+  const { volumeSheets: _, ...rest } = options;
+  return rest;
 }

@@ -6,12 +6,13 @@ import { removeOnInterrupt, temporaryPathBeside } from '../../_temporary-file.js
 import { errorFromThread, type ThreadError } from './thread-errors.js';
 
 /** What print needs, all of it able to cross to another thread: the store by its path instead of an open handle. */
-export type PrintOptions = Omit<BinderOptions, 'db' | 'onProgress'>;
+export type PrintOptions = Omit<BinderOptions, 'db' | 'onProgress' | 'onTemporaryFile'>;
 
 /** Messages from the drawing thread (drawing-worker.ts). */
 export type BinderThreadMessage =
   | { progress: BinderProgress }
   | { summary: BinderSummary }
+  | { temporary: string }
   | { error: ThreadError };
 
 /**
@@ -42,10 +43,13 @@ export async function printBinder(options: PrintOptions, onProgress?: (progress:
   const worker = new Worker(WORKER_URL, { workerData: { ...options, temporaryPath, ...(archive ? { archive } : {}) }, resourceLimits: { maxYoungGenerationSizeMb: DRAWING_YOUNG_MB } });
   const forget = removeOnInterrupt(temporaryPath, () => void worker.terminate());
   const forgetArchive = archive ? removeOnInterrupt(archive.temporaryPath!, () => void worker.terminate()) : () => undefined;
+  // A later volume's file (print/volumes.ts), named before it is made.
+  const forgetVolumes: (() => void)[] = [];
   try {
     return await new Promise<BinderSummary>((resolve, reject) => {
       worker.on('message', (m: BinderThreadMessage) => {
         if ('progress' in m) onProgress?.(m.progress);
+        else if ('temporary' in m) forgetVolumes.push(removeOnInterrupt(m.temporary, () => void worker.terminate()));
         else if ('summary' in m) resolve(m.summary);
         else reject(errorFromThread(m.error));
       });
@@ -55,6 +59,7 @@ export async function printBinder(options: PrintOptions, onProgress?: (progress:
   } finally {
     forget();
     forgetArchive();
+    for (const forgetVolume of forgetVolumes) forgetVolume();
     await worker.terminate();
   }
 }

@@ -10,7 +10,7 @@ const post = (m: BinderThreadMessage): void => parentPort!.postMessage(m);
 try {
   const db = openStore(options.storePath);
   try {
-    post({ summary: await drawBinder({ ...options, db, onProgress: (progress) => post({ progress }) }) });
+    post({ summary: await drawBinder({ ...options, db, onProgress: (progress) => post({ progress }), onTemporaryFile: (temporary) => post({ temporary }) }) });
   } finally {
     db.close();
   }
