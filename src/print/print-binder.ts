@@ -527,7 +527,7 @@ export function drawFrontSections(run: PrintRun, pages: BinderPages, counted: re
     sections.forEach((section, n) => {
       let i = 0;
       const draw = (body: PageBody): void => {
-        pages.draw(++page, body, pages.frontHeader(section.title, i, counted[n]!));
+        pages.draw(++page, body, { ...pages.frontHeader(section.title, i, counted[n]!), ...(body.thumb ? { thumb: body.thumb } : {}) });
         if (i === 0 && section.bookmark) pages.doc.bookmark(section.title);
         i++;
       };

@@ -86,7 +86,8 @@ export function planFromPaper(decoded: DecodedTexts): PaperPlan {
     const who = identityOf(entryOf(r.runId, r.patientId));
     if (who.name !== undefined || who.mrn !== undefined) identities.set(r.patientId, who);
   }
-  const clinic = [...manifests].sort((a, b) => (a.printedAt < b.printedAt ? 1 : -1))[0]?.clinic;
+  // The newest manifest's clinic facts (§9.4); of two printed in the same second, the greater run id's, whatever the read order.
+  const clinic = [...manifests].sort((a, b) => (a.printedAt !== b.printedAt ? (a.printedAt < b.printedAt ? 1 : -1) : a.runId < b.runId ? 1 : -1))[0]?.clinic;
   // A binder and its supplements (issue 28): removals and the chain's gaps, in supplement-chain.ts.
   return applySupplementChain({ records: [...chosen.values()], outcomes, otherRuns, manifests, notes, clinic, identities });
 }

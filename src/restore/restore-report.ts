@@ -1,4 +1,5 @@
 // What a restore tells a person: one outcome per patient and a summary.
+import { compareCodePoints } from '../record/id-order.js';
 
 export type OnConflict = 'keep' | 'replace' | 'fail';
 /**
@@ -46,9 +47,9 @@ export interface RestoreReport {
   counts: Record<PatientStatus, number>;
 }
 
-/** The outcomes sorted by patient id, and counted by status. */
+/** The outcomes sorted by patient id in code point order (FORMAT §5.4, as export lists them), and counted by status. */
 export function sortAndCount(outcomes: Iterable<PatientOutcome>): Pick<RestoreReport, 'patients' | 'counts'> {
-  const patients = [...outcomes].sort((a, b) => (a.patientId < b.patientId ? -1 : a.patientId > b.patientId ? 1 : 0));
+  const patients = [...outcomes].sort((a, b) => compareCodePoints(a.patientId, b.patientId));
   const counts: Record<PatientStatus, number> = { restored: 0, 'already-current': 0, 'kept-newer': 0, 'kept-unsigned': 0, missing: 0, incomplete: 0, refused: 0 };
   for (const p of patients) counts[p.status]++;
   return { patients, counts };
