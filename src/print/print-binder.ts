@@ -32,8 +32,7 @@ import { assertRoomFor, DiskProjection, minimumBinderBytes } from './disk-space.
 import { capHeapGrowth } from './threads/heap-growth.js';
 import { ArchiveWriter, type ArchiveTarget } from '../archive/archive-file.js';
 import { resolveSelection, type PatientSelection, type ResolvedSelection } from './patient-selection.js';
-import { manifestSupplement, type SupplementPlan } from './supplement.js';
-import { layoutReplaceSheet } from '../layout/supplement-pages.js';
+import { coverSupplement, manifestSupplement, replaceSheet, type SupplementPlan } from './supplement.js';
 import { countVolumeFront, Volumes, type VolumeSummary } from './volumes.js';
 import type { CoverVolume } from '../layout/front-matter.js';
 
@@ -310,22 +309,6 @@ function frontMatter(run: PrintRun, totalPages: number, at: ChartPlaces, starts:
     // After the index, so that the schedule stays the first page after the cover sheet (issue 25).
     { title: label(template, 'decoder_codes'), bookmark: true, layout: all(layoutDecoderCodes(ctx)) },
   ];
-}
-
-/** A supplement's front matter (issue 28): its replace-and-shred sheet, after the cover sheet. */
-function replaceSheet(run: PrintRun, plan: SupplementPlan, firstPage: (patient: number) => number, lastPage: (patient: number) => number): FrontSection {
-  const { patients } = run;
-  const pull = (f: SupplementPlan['filed'][string] | undefined): Parameters<typeof layoutReplaceSheet>[0]['lines'][number]['pull'] =>
-    f ? { kind: f.run.kind, printedAt: f.run.printedAt, pages: f.pages } : null;
-  const lines = patients.ids.map((id, i) => ({ name: patients.findableName(i), mrn: patients.mrn(i), pull: pull(plan.filed[id]), now: { first: firstPage(i), last: lastPage(i) } }));
-  const removed = plan.removed.map((r) => ({ name: r.name, mrn: r.mrn, pull: pull(r.filed), now: null }));
-  return { title: label(run.options.template, 'sheet_title'), bookmark: true,
-    layout: (onPage) => layoutReplaceSheet({ timeZone: run.timeZone, lines, removed }, run.ctx, onPage) };
-}
-
-function coverSupplement(plan: SupplementPlan, sheetPage: number): NonNullable<Parameters<typeof layoutCover>[0]['supplement']> {
-  const added = plan.changed.filter((id) => !plan.filed[id]).length;
-  return { of: plan.of, base: plan.base, since: plan.since, changed: plan.changed.length - added, added, removed: plan.removed.length, sheetPage };
 }
 
 /** The cover's facts: the clinic, the run, and where the schedule and the index start. */

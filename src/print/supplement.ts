@@ -1,6 +1,10 @@
 // A supplement (issue 28): the patients whose records changed since an earlier run of the same binder, with a
 // replace-and-shred sheet that says, for a person with the binder open, which earlier pages each replaces.
 import type { ManifestSupplement } from '../codec/manifest.js';
+import type { CoverSupplement } from '../layout/front-matter.js';
+import { layoutReplaceSheet } from '../layout/supplement-pages.js';
+import { label } from '../layout/template.js';
+import type { FrontSection, PrintRun } from './print-binder.js';
 
 /** A printed run of the binder's chain: its full print (the base) or one of its supplements. */
 export interface ChainRun { runId: string; printedAt: string; kind: 'binder' | 'supplement' }
@@ -31,4 +35,21 @@ export interface SupplementPlan {
 export function manifestSupplement(plan: SupplementPlan): ManifestSupplement {
   return { of: plan.of.runId, base: plan.base.runId, removed: [...plan.removedSinceBase].sort(),
     earlier: Object.fromEntries(plan.earlier.map((e) => [e.run.runId, [...e.ids].sort()])) };
+}
+
+/** A supplement's front matter (issue 28): its replace-and-shred sheet, after the cover sheet. */
+export function replaceSheet(run: PrintRun, plan: SupplementPlan, firstPage: (patient: number) => number, lastPage: (patient: number) => number): FrontSection {
+  const { patients } = run;
+  const pull = (f: SupplementPlan['filed'][string] | undefined): Parameters<typeof layoutReplaceSheet>[0]['lines'][number]['pull'] =>
+    f ? { kind: f.run.kind, printedAt: f.run.printedAt, pages: f.pages } : null;
+  const lines = patients.ids.map((id, i) => ({ name: patients.findableName(i), mrn: patients.mrn(i), pull: pull(plan.filed[id]), now: { first: firstPage(i), last: lastPage(i) } }));
+  const removed = plan.removed.map((r) => ({ name: r.name, mrn: r.mrn, pull: pull(r.filed), now: null }));
+  return { title: label(run.options.template, 'sheet_title'), bookmark: true,
+    layout: (onPage) => layoutReplaceSheet({ timeZone: run.timeZone, lines, removed }, run.ctx, onPage) };
+}
+
+/** What the supplement's cover says of it: counts of changed, added and removed patients, and its sheet's page. */
+export function coverSupplement(plan: SupplementPlan, sheetPage: number): CoverSupplement {
+  const added = plan.changed.filter((id) => !plan.filed[id]).length;
+  return { of: plan.of, base: plan.base, since: plan.since, changed: plan.changed.length - added, added, removed: plan.removed.length, sheetPage };
 }
