@@ -9,7 +9,7 @@ import { exportRecords } from '../store/export-store.js';
 import { printRecorded, verifyRecorded } from '../runs/recorded-runs.js';
 import { loadTemplate } from '../layout/template.js';
 import { readPatientList } from '../print/patient-selection.js';
-import { runIdFor } from '../print/print-binder.js';
+import { runIdFor } from '../codec/run-id.js';
 import { DEFAULT_VOLUME_SHEETS } from '../print/volumes.js';
 import { archiveTarget, readPassphraseFile, type ArchiveTarget } from '../archive/archive-file.js';
 import { asDiskFilled } from '../print/disk-space.js';

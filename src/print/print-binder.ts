@@ -32,6 +32,7 @@ import { assertRoomFor, DiskProjection, minimumBinderBytes } from './disk-space.
 import { capHeapGrowth } from './threads/heap-growth.js';
 import { ArchiveWriter, type ArchiveTarget } from '../archive/archive-file.js';
 import { resolveSelection, type PatientSelection, type ResolvedSelection } from './patient-selection.js';
+import { runIdFor } from '../codec/run-id.js';
 import { coverSupplement, manifestSupplement, replaceSheet, type SupplementPlan } from './supplement.js';
 import { countVolumeFront, Volumes, type VolumeSummary } from './volumes.js';
 import type { CoverVolume } from '../layout/front-matter.js';
@@ -149,11 +150,6 @@ const VOLUME_PLACEHOLDER = 999;
 const VOLUME_PAGE_PLACEHOLDER = 99_999;
 /** How often (in patients) print checks that what is left of the binder still fits the disk. */
 const DISK_CHECK_EVERY = 25;
-
-/** FORMAT §4.2: the run id is the print time's digits, so the same print time gives the same codes. */
-export function runIdFor(printedAt: string): string {
-  return printedAt.replace(/[^0-9]/g, '');
-}
 
 /**
  * Draws the binder on this thread (print/threads/drawing-thread.ts printBinder

@@ -2,6 +2,7 @@
 // them (planFromPaper), less the patients a supplement says the records no longer hold, and said plainly when a
 // supplement of the chain was not read, so that an older page is never taken for the current one unnoticed.
 import type { PaperPlan } from './plan-restore.js';
+import { printedAtOfRunId } from '../codec/run-id.js';
 
 /** The plan, with the chain's removals applied and its gaps named. */
 export function applySupplementChain(plan: PaperPlan): PaperPlan {
@@ -27,7 +28,7 @@ export function applySupplementChain(plan: PaperPlan): PaperPlan {
   for (const m of supplements) {
     for (const [runId, ids] of Object.entries(m.supplement!.earlier)) {
       if (read.has(runId)) continue;
-      const older = ids.filter((id) => chosen.has(id) && chosen.get(id)!.printedAt < runIdTime(runId));
+      const older = ids.filter((id) => chosen.has(id) && chosen.get(id)!.printedAt < printedAtOfRunId(runId));
       const none = ids.filter((id) => !chosen.has(id)).length;
       notes.push(`supplement run ${runId} (named by supplement ${m.runId}) was not read: ${older.length} of its ${ids.length} patient(s) were restored from older pages${older.length ? ` (${older.slice(0, 10).join(', ')}${older.length > 10 ? ', …' : ''})` : ''}` +
         `${none ? `, ${none} not at all` : ''}; scan it too`);
@@ -42,9 +43,4 @@ export function applySupplementChain(plan: PaperPlan): PaperPlan {
     }
   }
   return { ...plan, records, outcomes, notes, otherRuns };
-}
-
-/** A run id's print time, comparable with a record's printedAt (FORMAT §4.2). */
-function runIdTime(runId: string): string {
-  return runId.replace(/^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/, '$1-$2-$3T$4:$5:$6Z');
 }

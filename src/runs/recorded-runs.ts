@@ -11,7 +11,7 @@ import { openStore } from '../store/open-store.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
 import { printAndVerifyBinder, type VerifiedPrintHooks, type VerifiedPrintResult } from '../print/verified-print.js';
 import type { PrintOptions } from '../print/threads/drawing-thread.js';
-import { runIdFor } from '../print/print-binder.js';
+import { printedAtOfRunId, runIdFor } from '../codec/run-id.js';
 import type { CoverRun } from '../layout/front-matter.js';
 import type { PatientSelection } from '../print/patient-selection.js';
 import type { VerifyOptions, VerifyReport } from '../restore/verify-binder.js';
@@ -37,12 +37,6 @@ export async function fileSha256(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
-}
-
-/** A print time from its run id's digits (FORMAT §4.2), when it is one. */
-function printedAtOf(runId: string): string {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(runId);
-  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z` : runId;
 }
 
 const now = (): string => new Date().toISOString();
@@ -105,7 +99,7 @@ export async function printRecorded(options: PrintOptions, hooks: VerifiedPrintH
     }
     // A partial binder replaces no full one: only a full print supersedes the previous full print.
     const previous = partial ? null : register.lastFullPrintBefore(resolve(options.storePath), runId);
-    supersedes = previous ? { runId: previous.run_id, printedAt: printedAtOf(previous.run_id) } : null;
+    supersedes = previous ? { runId: previous.run_id, printedAt: printedAtOfRunId(previous.run_id) } : null;
     return { run_id: runId, kind: 'print', pdf_path: resolve(options.outPath), key_fingerprint: fingerprint,
       selection: JSON.stringify(selectionWords(partial)), supersedes: previous?.run_id ?? null };
   }, () => printAndVerifyBinder(supplement ? { ...withoutVolumes(options), supplement: supplement.plan } : { ...options, cover: { ...options.cover, ...(partial ? {} : { supersedes }) } }, hooks),

@@ -1,6 +1,7 @@
 // `print --since RUN|last|DATE` (issue 28): which binder a supplement follows, found in the run register, and what
 // it prints, from the store's change log and each earlier run's patient pages.
 import { NothingChangedError, SupplementBaseError } from '../errors.js';
+import { printedAtOfRunId, runIdFor } from '../codec/run-id.js';
 import type { Db } from '../store/open-store.js';
 import { readChangesSince } from '../store/patient-changes.js';
 import type { ChainRun, FiledPages, SupplementPlan } from '../print/supplement.js';
@@ -15,9 +16,7 @@ const selectionOf = (r: RunRow): { kind?: string; base?: string; removed?: strin
 const isFull = (r: RunRow): boolean => (selectionOf(r).kind ?? 'all') === 'all';
 const isSupplementOf = (r: RunRow, base: string): boolean => selectionOf(r).kind === 'supplement' && selectionOf(r).base === base;
 
-/** A print time from its run id's digits (FORMAT §4.2). */
-const printedAtOf = (runId: string): string => runId.replace(/^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/, '$1-$2-$3T$4:$5:$6Z');
-const chainRun = (r: RunRow): ChainRun => ({ runId: r.run_id, printedAt: printedAtOf(r.run_id), kind: isFull(r) ? 'binder' : 'supplement' });
+const chainRun = (r: RunRow): ChainRun => ({ runId: r.run_id, printedAt: printedAtOfRunId(r.run_id), kind: isFull(r) ? 'binder' : 'supplement' });
 
 /** `--since` as typed: a day (its runs through its end, UTC), a UTC time, a run id, or "last". */
 function sinceRun(since: string, chain: RunRow[], printedAt: string, storePath: string): RunRow {
@@ -32,8 +31,8 @@ function sinceRun(since: string, chain: RunRow[], printedAt: string, storePath: 
   const at = !m ? '' : m[2] ? `${m[1]}T${m[2]}${m[3] ?? ':00'}Z` : `${m[1]}T23:59:59Z`;
   if (!m || Number.isNaN(Date.parse(at))) throw new SupplementBaseError(`--since ${since} is not a run id, "last" or a date`, `give a run id (14 digits), last, or a date YYYY-MM-DD or YYYY-MM-DDTHH:MMZ (UTC); ${list}`);
   if (`${m[1]}T00:00:00Z` > printedAt) throw new SupplementBaseError(`--since ${since} is in the future (the print time is ${printedAt})`, 'give a date on or after the last full print and not after today, or --since last');
-  const run = [...chain].reverse().find((r) => printedAtOf(r.run_id) <= at);
-  if (!run) throw new SupplementBaseError(`--since ${since} is before the last full binder, printed ${printedAtOf(chain[0]!.run_id)} (run ${chain[0]!.run_id})`, 'a supplement follows the last full binder: use a later date, or --since last');
+  const run = [...chain].reverse().find((r) => printedAtOfRunId(r.run_id) <= at);
+  if (!run) throw new SupplementBaseError(`--since ${since} is before the last full binder, printed ${printedAtOfRunId(chain[0]!.run_id)} (run ${chain[0]!.run_id})`, 'a supplement follows the last full binder: use a later date, or --since last');
   return run;
 }
 
@@ -44,7 +43,7 @@ function sinceRun(since: string, chain: RunRow[], printedAt: string, storePath: 
  * @throws SupplementBaseError for an empty register, an unknown, partial or replaced run, a bad or future date; NothingChangedError
  */
 export function planSupplement(register: RunRegister, db: Db, storePath: string, since: string, printedAt: string): { plan: SupplementPlan; words: SupplementWords } {
-  const prints = register.completePrints(storePath).filter((r) => r.run_id < printedAt.replace(/[^0-9]/g, ''));
+  const prints = register.completePrints(storePath).filter((r) => r.run_id < runIdFor(printedAt));
   const base = [...prints].reverse().find(isFull);
   if (!base) {
     throw new SupplementBaseError(`--since ${since}: the register ${register.path} holds no complete full print of ${storePath}`,
