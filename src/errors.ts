@@ -414,6 +414,14 @@ export class NoManifestError extends PaperchartError {
   }
 }
 
+/** `station --serve` could not listen: the port is taken, or the address is not this machine's. */
+export class StationServeError extends PaperchartError {
+  constructor(readonly address: string, detail: string) {
+    super('E_STATION_SERVE', `cannot serve the scan station on ${address} (${detail})`,
+      'choose another port with --port N (or stop the program using it), or leave out --host to serve on every network address');
+  }
+}
+
 // ── The run register, the patient selection, the off-site archive (issue 28) ──
 
 export class RegisterError extends PaperchartError {

@@ -254,24 +254,51 @@ export const verifyCommand = (io: Io): CommandModule<object, VerifyArgs> => ({
   },
 });
 
-interface StationArgs { out: string; binder?: string; pubkey?: string; force: boolean }
+interface StationArgs { out?: string; binder?: string; pubkey?: string; force: boolean; serve: boolean; port?: number; host?: string; collect?: string }
 export const stationCommand = (io: Io): CommandModule<object, StationArgs> => ({
   command: 'station',
-  describe: 'Write a scan station: one offline HTML file that reads the binder\'s codes through a camera',
+  describe: 'Write a scan station: one offline HTML file that reads the binder\'s codes through a camera (or --serve it to phones)',
   builder: (y) => y
-    .option('out', { type: 'string', demandOption: true, describe: 'the HTML file to write (open it in a browser)' })
+    .option('out', { type: 'string', describe: 'the HTML file to write (open it in a browser)' })
     .option('binder', { type: 'string', describe: 'carry this binder PDF\'s manifest, so the page lists every patient from the start' })
     .option('pubkey', { type: 'string', describe: 'check the codes\' signatures in the page with this public key (from keygen)' })
     .option('force', { type: 'boolean', default: false, describe: 'replace an existing file that is not a scan station' })
-    .example('$0 station --out scan-station.html --binder binder.pdf', '') as never,
+    .option('serve', { type: 'boolean', default: false, describe: 'serve the page over https on this network for phones, until Ctrl-C' })
+    .option('port', { type: 'number', describe: 'with --serve: the port (default 8443; 0 for any free one)' })
+    .option('host', { type: 'string', describe: 'with --serve: the one address to listen on (default: every network address of this machine)' })
+    .option('collect', { type: 'string', describe: 'with --serve: the file "send to laptop" appends the codes to (default: beside the binder)' })
+    .example('$0 station --out scan-station.html --binder binder.pdf', '')
+    .example('$0 station --serve --binder binder.pdf', '') as never,
   handler: async (a) => {
+    if (a.serve === (a.out !== undefined)) throw new UsageError('name either --out FILE (an offline HTML file) or --serve (a page for phones on this network)');
+    if (!a.serve && (a.port !== undefined || a.host !== undefined || a.collect !== undefined)) throw new UsageError('--port, --host and --collect go with --serve');
+    if (a.serve) { await serveStationCommand(io, a); return; }
     // Imported where used: esbuild and the binder scan are for this command only.
     const { writeStation } = await import('../station/write-station.js');
-    const s = await writeStation({ out: a.out, force: a.force, ...(a.binder ? { binder: a.binder } : {}), ...(a.pubkey ? { publicKey: a.pubkey } : {}) });
+    const s = await writeStation({ out: a.out!, force: a.force, ...(a.binder ? { binder: a.binder } : {}), ...(a.pubkey ? { publicKey: a.pubkey } : {}) });
     io.out(`scan station written: ${s.out} (${(s.bytes / 1e6).toFixed(1)} MB${s.manifestCodes ? `, the binder's manifest in ${s.manifestCodes} codes` : ', no manifest: scan the binder\'s manifest page first'}` +
       `${s.signatureCheck ? ', signatures checked in the page' : ''}); open it in a browser with a camera`);
   },
 });
+
+/** `station --serve`: serves until Ctrl-C (bin/paperchart.js leaves a signal to a command listening for it). */
+async function serveStationCommand(io: Io, a: StationArgs): Promise<void> {
+  const { serveStation } = await import('../station/serve-station.js');
+  const s = await serveStation({ ...(a.binder ? { binder: a.binder } : {}), ...(a.pubkey ? { publicKey: a.pubkey } : {}),
+    ...(a.port !== undefined ? { port: a.port } : {}), ...(a.host ? { host: a.host } : {}), ...(a.collect ? { collect: a.collect } : {}) },
+  (r) => io.out(`received ${r.texts} codes from ${r.from}: ${r.fresh} new, ${r.total} in ${s.collect}`));
+  const stopped = new Promise<string>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => resolve(signal));
+  });
+  io.out(`scan station served (${s.manifestCodes ? `the binder's manifest in ${s.manifestCodes} codes` : 'no manifest: scan the binder\'s manifest page first'}` +
+    `${s.signatureCheck ? ', signatures checked in the page' : ''}). On a phone on this network, open:\n${s.urls.map((u) => `  ${u}`).join('\n')}\n` +
+    `or scan this code:\n${s.qr}\nThe browser warns that the certificate is not trusted: it was made just now on this laptop. Check that its SHA-256 fingerprint is\n` +
+    `  ${s.fingerprint256}\nthen go on to the page. "Send to laptop" appends the codes to ${s.collect}; restore with\n` +
+    `  paperchart restore ${s.collect} --db STORE\nCtrl-C stops the station.`);
+  const signal = await stopped;
+  const codes = await s.close();
+  io.out(`scan station stopped (${signal}): ${codes} codes in ${s.collect}`);
+}
 
 interface ImportArgs { db: string; inputs: string[]; report?: string; json: boolean; 'dry-run': boolean; 'skip-invalid': boolean }
 export const importCommand = (io: Io): CommandModule<object, ImportArgs> => ({

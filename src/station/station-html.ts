@@ -20,7 +20,8 @@ video { width: 22rem; max-width: 100%; border-radius: .6rem; background: #000; }
 .buttons { display: flex; flex-direction: column; gap: .5rem; }
 button { font-size: 1.3rem; padding: .7rem 1.2rem; border-radius: .5rem; border: 2px solid #333; background: #fff; }
 button#save { background: #1a7f37; color: #fff; border-color: #1a7f37; }
-button:disabled { opacity: .4; }
+button#send { background: #1f4e99; color: #fff; border-color: #1f4e99; }
+button:disabled { opacity: .4; } button[hidden] { display: none; }
 ol { list-style: none; margin: .5rem .75rem; padding: 0; }
 li.patient { background: #fff; margin: .35rem 0; padding: .55rem .8rem; border-radius: .5rem; border-left: 10px solid #bbb; }
 li.complete { border-left-color: #1a7f37; } li.incomplete { border-left-color: #b7791f; }
@@ -42,6 +43,7 @@ const BODY = `
   <video id="camera" muted playsinline></video>
   <div class="buttons">
     <button id="save" disabled>Save codes for restore</button>
+    <button id="send" disabled hidden>Send to laptop</button>
     <button id="start">Start camera</button>
     <button id="clear">Start over</button>
   </div>

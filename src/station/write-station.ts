@@ -66,10 +66,7 @@ function checkOutput(out: string, force: boolean): void {
  */
 export async function writeStation(o: StationOptions): Promise<StationSummary> {
   checkOutput(o.out, o.force ?? false);
-  const publicKey = o.publicKey === undefined ? null : Buffer.from(rawPublicKey(readPublicKeyFile(o.publicKey))).toString('base64');
-  const manifestTexts = o.binder === undefined ? [] : await readBinderManifest(o.binder);
-  const config: StationConfig = { manifestTexts, publicKey };
-  const html = stationHtml(config, await bundlePage(), zxingWasm());
+  const { html, manifestCodes, signatureCheck } = await stationPage(o, null);
   const temp = temporaryPathBeside(o.out);
   const forget = removeOnInterrupt(temp);
   try {
@@ -79,5 +76,18 @@ export async function writeStation(o: StationOptions): Promise<StationSummary> {
     removeWithJournals(temp);
     throw new OutputNotWritableError(o.out, (e as NodeJS.ErrnoException).code ?? String(e));
   } finally { forget(); }
-  return { out: o.out, bytes: Buffer.byteLength(html), manifestCodes: manifestTexts.length, signatureCheck: publicKey !== null };
+  return { out: o.out, bytes: Buffer.byteLength(html), manifestCodes, signatureCheck };
+}
+
+/**
+ * The station page's HTML: the file `writeStation` writes, or the page `station --serve` sends, whose
+ * "send to laptop" button posts the codes to `sendPath`.
+ * @throws with a binder UnknownInputError, UnreadablePdfError, NoManifestError; with a key KeyError
+ */
+export async function stationPage(o: Pick<StationOptions, 'binder' | 'publicKey'>, sendPath: string | null):
+  Promise<{ html: string; manifestCodes: number; signatureCheck: boolean }> {
+  const publicKey = o.publicKey === undefined ? null : Buffer.from(rawPublicKey(readPublicKeyFile(o.publicKey))).toString('base64');
+  const manifestTexts = o.binder === undefined ? [] : await readBinderManifest(o.binder);
+  const config: StationConfig = { manifestTexts, publicKey, sendPath };
+  return { html: stationHtml(config, await bundlePage(), zxingWasm()), manifestCodes: manifestTexts.length, signatureCheck: publicKey !== null };
 }

@@ -18,12 +18,13 @@ function tone(freq: number, start: number, length: number): void {
 
 export function signalRead(e: ReadEvent): void {
   if (e.kind === 'not-ours') return;
+  const fresh = e.kind === 'new' || (e.kind === 'cross-sheet' && e.fresh);
   try {
-    if (e.kind === 'new') tone(1320, 0, 0.08);
+    if (fresh) tone(1320, 0, 0.08);
     else { tone(220, 0, 0.09); tone(220, 0.14, 0.09); }
   } catch { /* no audio device: the flash still shows */ }
   const flash = document.getElementById('flash')!;
-  flash.className = e.kind === 'new' ? 'flash-new' : e.kind === 'repeat' ? 'flash-repeat' : 'flash-other';
+  flash.className = fresh ? 'flash-new' : e.kind === 'other-run' ? 'flash-other' : 'flash-repeat';
   void flash.offsetWidth;
   flash.classList.add('on');
 }

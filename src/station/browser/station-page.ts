@@ -11,6 +11,8 @@ export interface StationConfig {
   manifestTexts: string[];
   /** The clinic's Ed25519 public key, raw, base64 (from --public-key); null leaves signatures to restore. */
   publicKey: string | null;
+  /** Where `station --serve` takes the codes ("send to laptop"); null in the offline file. */
+  sendPath?: string | null;
 }
 
 const STORAGE_KEY = 'paperchart-station-texts';
@@ -27,6 +29,10 @@ async function main(): Promise<void> {
   await state.settle();
   render(state, null);
   $('save').addEventListener('click', () => saveTexts(state));
+  if (config.sendPath) {
+    $('send').hidden = false;
+    $('send').addEventListener('click', () => void sendTexts(state, config.sendPath!));
+  }
   $('clear').addEventListener('click', () => {
     if (!confirm('Forget every code read on this device?')) return;
     localStorage.removeItem(STORAGE_KEY);
@@ -43,7 +49,7 @@ async function startCamera(state: StationState): Promise<void> {
   const video = $('camera') as HTMLVideoElement;
   // No mediaDevices at all: not a secure context, as a phone's browser opening the file from its downloads (content://) is not.
   if (!window.isSecureContext || !navigator.mediaDevices) {
-    showStatus('No camera here', `This browser gives no camera to a page opened as ${location.protocol}//. Open the file on a laptop (file:// works), or serve it over https.`, 'bad');
+    showStatus('No camera here', `This browser gives no camera to a page opened as ${location.protocol}//. Open the file on a laptop (file:// works), or on a phone open the https address \`paperchart station --serve\` prints.`, 'bad');
     return;
   }
   try {
@@ -79,9 +85,10 @@ async function readLoop(state: StationState, video: HTMLVideoElement): Promise<v
       let last: ReadEvent | null = null;
       for (const r of results) if (r.isValid && r.text) {
         const e = state.add(r.text);
-        if (e.kind === 'not-ours' || (e.kind !== 'new' && performance.now() - (signalled.get(r.text) ?? -Infinity) < REPEAT_QUIET_MS)) continue;
+        const fresh = e.kind === 'new' || (e.kind === 'cross-sheet' && e.fresh);
+        if (e.kind === 'not-ours' || (!fresh && performance.now() - (signalled.get(r.text) ?? -Infinity) < REPEAT_QUIET_MS)) continue;
         signalled.set(r.text, performance.now());
-        if (last === null || e.kind === 'new') last = e;
+        if (last === null || fresh) last = e;
       }
       if (last) {
         signalRead(last);
@@ -103,6 +110,20 @@ function saveTexts(state: StationState): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** Posts every code read to the laptop serving this page, which appends those it does not have yet. */
+async function sendTexts(state: StationState, path: string): Promise<void> {
+  const button = $('send') as HTMLButtonElement;
+  button.disabled = true;
+  try {
+    const r = await fetch(path, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-paperchart-station': '1' }, body: state.texts.join('\n') + '\n' });
+    const a = await r.json() as { new?: number; total?: number; error?: string };
+    if (!r.ok) throw new Error(a.error ?? `HTTP ${r.status}`);
+    showStatus('Sent to the laptop', `${a.new} new codes, ${a.total} codes on the laptop`, 'good');
+  } catch (e) {
+    showStatus('Not sent', `${(e as Error).message}: is the laptop's paperchart station --serve still running? Or press save and copy the file over.`, 'bad');
+  } finally { button.disabled = state.texts.length === 0; }
+}
+
 function showStatus(big: string, small: string, tone: 'good' | 'warn' | 'bad' | 'idle'): void {
   $('status-big').textContent = big;
   $('status-small').textContent = small;
@@ -111,6 +132,7 @@ function showStatus(big: string, small: string, tone: 'good' | 'warn' | 'bad' | 
 
 function eventWords(e: ReadEvent | null): [string, string, 'good' | 'warn' | 'bad' | 'idle'] | null {
   if (e === null || e.kind === 'not-ours') return null;
+  if (e.kind === 'cross-sheet') return e.fresh ? ['New code', 'a cross-sheet parity code, kept for restore', 'good'] : ['Already read', 'a cross-sheet parity code', 'warn'];
   const f = e.frame, what = `${f.kind === 'M' ? 'manifest' : `patient ${f.patientId}`} · code ${f.index} of ${f.total}`;
   if (e.kind === 'new') return ['New code', what, 'good'];
   if (e.kind === 'repeat') return ['Already read', what, 'warn'];
@@ -132,6 +154,7 @@ function render(state: StationState, e: ReadEvent | null): void {
   const order = { failed: 0, incomplete: 1, 'not started': 2, complete: 3 } as const;
   list.replaceChildren(...rows.sort((a, b) => order[a.status] - order[b.status]).map(patientRow));
   ($('save') as HTMLButtonElement).disabled = state.texts.length === 0;
+  ($('send') as HTMLButtonElement).disabled = state.texts.length === 0;
   manifestNote(state.manifest);
 }
 

@@ -9,6 +9,8 @@ export type ReadEvent =
   | { kind: 'new'; frame: Frame }
   | { kind: 'repeat'; frame: Frame }
   | { kind: 'other-run'; frame: Frame }
+  /** A cross-sheet parity code (PC1:X:…): kept and saved for restore, which uses it; the page does not read it. */
+  | { kind: 'cross-sheet'; fresh: boolean }
   | { kind: 'not-ours' };
 
 export interface ManifestPatient { id: string; codes: number; pages: number[] }
@@ -32,6 +34,9 @@ export interface PatientView {
 
 interface Checked { name: string | null; mrn: string | null; signature: SignatureCheck; problem: string | null }
 
+/** The header of a cross-sheet parity frame, whose layout is restore's business (FORMAT.md). */
+const CROSS_SHEET = 'PC1:X:';
+
 const groupKey = (f: Frame): string => [f.kind, f.runId, f.patientId ?? '', f.digestPrefix, f.total, f.dataCount, f.shard.length].join('\u0000');
 
 export class StationState {
@@ -46,6 +51,13 @@ export class StationState {
 
   /** Takes one text read by the camera (or kept from before); the checks that complete a document follow in `settle`. */
   add(text: string): ReadEvent {
+    if (text.startsWith(CROSS_SHEET)) {
+      const t = text.replace(/[\r\n]+$/, '');
+      if (this.seen.has(t)) return { kind: 'cross-sheet', fresh: false };
+      this.seen.add(t);
+      this.texts.push(t);
+      return { kind: 'cross-sheet', fresh: true };
+    }
     let frame: Frame;
     try { frame = decodeFrame(text); } catch { return { kind: 'not-ours' }; }
     const key = `${groupKey(frame)}\u0000${frame.index}`;
