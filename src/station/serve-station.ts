@@ -28,6 +28,8 @@ export interface StationServer {
   /** https://ADDRESS:PORT/ for each address served, the network's first, 127.0.0.1 last. */
   urls: string[];
   fingerprint256: string;
+  /** The certificate, PEM: what a client that checks it (a test) trusts. */
+  cert: string;
   /** The first network URL as a QR code drawn for a terminal, for a phone to open by scanning. */
   qr: string;
   collect: string;
@@ -40,8 +42,8 @@ export interface StationServer {
 export const DEFAULT_PORT = 8443;
 /** The one path codes may be posted to. */
 export const SEND_PATH = '/codes';
-/** A body larger than this is refused unread: the 200-patient sample binder's 1,906 codes are 1.3 MB. */
-export const MAX_BODY = 8 * 1024 * 1024;
+/** A body larger than this is refused unread: the 200-patient sample's 1,178 codes are 1.5 MB, so a phone's codes of about 2,000 patients fit. */
+export const MAX_BODY = 16 * 1024 * 1024;
 /** The header the page sends: a page of another origin cannot send it without a preflight this server never answers. */
 const SEND_HEADER = 'x-paperchart-station';
 
@@ -86,7 +88,7 @@ export async function serveStation(o: ServeOptions, onReceived: (r: Received) =>
   }
   const urls = hosts.map((h) => `https://${h}:${port}/`);
   return {
-    urls, fingerprint256: tls.fingerprint256, collect: collect.path, manifestCodes: page.manifestCodes, signatureCheck: page.signatureCheck,
+    urls, fingerprint256: tls.fingerprint256, cert: tls.cert, collect: collect.path, manifestCodes: page.manifestCodes, signatureCheck: page.signatureCheck,
     qr: await QRCode.toString(urls[0]!, { type: 'terminal', small: true }),
     close: async () => { await Promise.all(servers.map(stop)); return collect.size; },
   };
@@ -121,12 +123,20 @@ function answer(res: ServerResponse, status: number, body: object): void {
 /** A POST of code texts, one a line: refused whole if too large or without the page's header, appended otherwise. */
 function receive(req: IncomingMessage, res: ServerResponse, collect: CollectFile, onReceived: (r: Received) => void): void {
   if (req.headers[SEND_HEADER] !== '1') { answer(res, 403, { error: 'send from the station page' }); req.resume(); return; }
-  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) { answer(res, 413, { error: `more than ${MAX_BODY} bytes` }); req.destroy(); return; }
+  // Too large: answered at once, the connection closed once the answer is out, the rest never read.
+  const refuse = (): void => {
+    res.setHeader('connection', 'close');
+    res.on('finish', () => req.destroy());
+    answer(res, 413, { error: `more than ${MAX_BODY} bytes` });
+  };
+  req.on('error', () => undefined);
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) { refuse(); return; }
   const chunks: Buffer[] = [];
   let size = 0;
   req.on('data', (c: Buffer) => {
+    if (size > MAX_BODY) return;
     size += c.length;
-    if (size > MAX_BODY) { answer(res, 413, { error: `more than ${MAX_BODY} bytes` }); req.destroy(); return; }
+    if (size > MAX_BODY) { chunks.length = 0; refuse(); return; }
     chunks.push(c);
   });
   req.on('end', () => {
