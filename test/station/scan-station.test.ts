@@ -1,18 +1,24 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createServer as createHttpServer } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { runCli } from '../_run-cli.js';
 import { decodeFrame } from '../../src/codec/frame.js';
+import { serveStation } from '../../src/station/serve-station.js';
 import { cameraFrames, codePages, writeY4m, type CameraFrame } from './_fake-camera.js';
 
 // The scan station in a real browser: Debian's chromium, headless, its camera a .y4m video of the binder's code
 // pages (moving, rotated, blurred, 3–4.2 camera pixels per module). .ci/run installs chromium.
 const CHROMIUM = ['chromium', 'chromium-browser', 'google-chrome'].find((c) => spawnSync(c, ['--version']).status === 0);
 if (!CHROMIUM) console.warn('chromium missing: skipping the scan station browser test (apt-get install chromium)');
+
+/** An IPv4 address of this machine that is not loopback: what a phone on the network would type. */
+const LAN_ADDRESS = Object.values(networkInterfaces()).flat().find((a) => a?.family === 'IPv4' && !a.internal)?.address;
 
 const AS_OF = '2026-11-25T16:00Z';
 /** Seed 7's three patients have 4, 5 and 7 codes (the last on two code pages): a minute of video. */
@@ -29,13 +35,15 @@ async function cli(...argv: string[]): Promise<string> {
   return r.out;
 }
 
-/** Opens the station in chromium, its camera playing `video`; downloads go to `downloads`. */
-async function openStation(video: string, downloads: string): Promise<{ browser: Browser; page: Page; network: string[] }> {
+/** Opens the station in chromium, its camera playing `video`; downloads go to `downloads`; `url` a served station. */
+async function openStation(video: string, downloads: string, url?: string): Promise<{ browser: Browser; page: Page; network: string[] }> {
   const browser = await puppeteer.launch({
     executablePath: spawnSync('sh', ['-c', `command -v ${CHROMIUM}`], { encoding: 'utf8' }).stdout.trim(),
     headless: true,
     args: ['--no-sandbox', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-video-capture=${video}`, '--autoplay-policy=no-user-gesture-required'],
+      `--use-file-for-fake-video-capture=${video}`, '--autoplay-policy=no-user-gesture-required',
+      // A served station's certificate is self-signed: a person checks its fingerprint and goes on (station --serve).
+      ...(url ? ['--ignore-certificate-errors'] : [])],
   });
   const page = await browser.newPage();
   await page.setViewport({ width: 1100, height: 800 });
@@ -45,10 +53,10 @@ async function openStation(video: string, downloads: string): Promise<{ browser:
   const network: string[] = [];
   await page.setRequestInterception(true);
   page.on('request', (r) => {
-    if (/^(file|blob|data):/.test(r.url())) void r.continue();
+    if (/^(file|blob|data):/.test(r.url()) || (url && r.url().startsWith(new URL(url).origin))) void r.continue();
     else { network.push(r.url()); void r.abort(); }
   });
-  await page.goto(pathToFileURL(join(dir, 'scan-station.html')).href);
+  await page.goto(url ?? pathToFileURL(join(dir, 'scan-station.html')).href);
   return { browser, page, network };
 }
 
@@ -131,4 +139,42 @@ describe.skipIf(!CHROMIUM)('the scan station in headless chromium with a fake ca
       await browser.close();
     }
   }, 400_000);
+  it('served by station --serve over https: the camera works, every patient completes, and "send to laptop" collects codes that restore the store', async () => {
+    const collect = join(dir, 'served-codes.txt');
+    const s = await serveStation({ binder: join(dir, 'binder.pdf'), publicKey: join(dir, 'keys', 'paperchart-signing.pub'), port: 0, host: '127.0.0.1', collect });
+    try {
+      const { browser, page, network } = await openStation(join(dir, 'all-pages.y4m'), mkdtempSync(join(dir, 'downloads-')), s.urls[0]);
+      try {
+        expect(await page.evaluate(() => window.isSecureContext)).toBe(true);
+        await page.waitForFunction(() => {
+          const lis = [...document.querySelectorAll<HTMLElement>('li.patient')];
+          return lis.length === 4 && lis.every((li) => li.dataset['status'] === 'complete');
+        }, { timeout: 240_000, polling: 500 });
+        expect(network).toEqual([]);
+        await page.click('#send');
+        // The camera goes on reading and its next repeat takes the status line: the answer is taken as it shows.
+        const sent = await page.waitForFunction(() => document.getElementById('status-big')!.textContent === 'Sent to the laptop'
+          && document.getElementById('status-small')!.textContent, { timeout: 10_000, polling: 'mutation' });
+        expect(await sent.jsonValue()).toMatch(/^\d+ new codes, \d+ codes on the laptop$/);
+      } finally { await browser.close(); }
+    } finally { await s.close(); }
+    await cli('restore', collect, '--db', join(dir, 'served-restored.sqlite'), '--pubkey', join(dir, 'keys', 'paperchart-signing.pub'));
+    expect(await cli('export', '--db', join(dir, 'served-restored.sqlite'))).toBe(await cli('export', '--db', join(dir, 'clinic.sqlite')));
+  }, 400_000);
+
+  // What a phone gets from the laptop's address over plain http: not a secure context, so no camera at all.
+  it.skipIf(!LAN_ADDRESS)('over plain http from the machine\'s network address the page gets no camera, and says what to do', async () => {
+    const html = readFileSync(join(dir, 'scan-station.html'));
+    const server = createHttpServer((_req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end(html); });
+    await new Promise<void>((r) => server.listen(0, LAN_ADDRESS, r));
+    const url = `http://${LAN_ADDRESS}:${(server.address() as { port: number }).port}/`;
+    try {
+      const { browser, page } = await openStation(join(dir, 'all-pages.y4m'), mkdtempSync(join(dir, 'downloads-')), url);
+      try {
+        await page.waitForFunction(() => document.getElementById('status-big')!.textContent === 'No camera here', { timeout: 30_000 });
+        expect(await page.evaluate(() => [window.isSecureContext, 'mediaDevices' in navigator])).toEqual([false, false]);
+        expect(await page.$eval('#status-small', (e) => e.textContent)).toContain('paperchart station --serve');
+      } finally { await browser.close(); }
+    } finally { server.close(); }
+  }, 120_000);
 });

@@ -22,6 +22,8 @@ const $ = (id: string): HTMLElement => document.getElementById(id)!;
 const fromBase64 = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
 async function main(): Promise<void> {
+  // Not a secure context: no camera and no Web Crypto (crypto.subtle) either, so nothing here could work.
+  if (!window.isSecureContext) { noSecureContext(); return; }
   const config = JSON.parse($('station-config').textContent!) as StationConfig;
   const state = new StationState(config.publicKey ? fromBase64(config.publicKey) : null);
   for (const t of config.manifestTexts) state.add(t);
@@ -48,10 +50,7 @@ async function main(): Promise<void> {
 async function startCamera(state: StationState): Promise<void> {
   const video = $('camera') as HTMLVideoElement;
   // No mediaDevices at all: not a secure context, as a phone's browser opening the file from its downloads (content://) is not.
-  if (!window.isSecureContext || !navigator.mediaDevices) {
-    showStatus('No camera here', `This browser gives no camera to a page opened as ${location.protocol}//. Open the file on a laptop (file:// works), or on a phone open the https address \`paperchart station --serve\` prints.`, 'bad');
-    return;
-  }
+  if (!window.isSecureContext || !navigator.mediaDevices) { noSecureContext(); return; }
   try {
     video.srcObject = await navigator.mediaDevices.getUserMedia({
       audio: false, video: { facingMode: 'environment', width: { ideal: 1920 }, height: { ideal: 1080 } },
@@ -63,6 +62,10 @@ async function startCamera(state: StationState): Promise<void> {
   await video.play();
   $('start').hidden = true;
   void readLoop(state, video);
+}
+
+function noSecureContext(): void {
+  showStatus('No camera here', `This browser gives no camera to a page opened as ${location.protocol}//. Open the file on a laptop (file:// works), or on a phone open the https address \`paperchart station --serve\` prints.`, 'bad');
 }
 
 async function readLoop(state: StationState, video: HTMLVideoElement): Promise<void> {
