@@ -1,4 +1,5 @@
 import type { Patient } from '../record/record.js';
+import { inJapanese, isJapaneseName } from '../text/han-language.js';
 import { visibleIdentity } from './visible-identity.js';
 
 /**
@@ -8,6 +9,22 @@ import { visibleIdentity } from './visible-identity.js';
 export function displayName(p: Pick<Patient, 'family_name' | 'given_names'>): string {
   const family = visibleIdentity(p.family_name);
   return p.given_names ? `${family}, ${visibleIdentity(p.given_names)}` : family;
+}
+
+/**
+ * displayName, tagged as Japanese when the name is (text/han-language.ts), so that its Han characters
+ * print in Japanese glyph forms; the tag draws nothing and extracts as nothing.
+ */
+export function printedName(p: NamedPatient): string {
+  return inNameLanguage(p, displayName(p));
+}
+
+type NamedPatient = Pick<Patient, 'family_name' | 'given_names' | 'language' | 'family_name_latin' | 'given_names_latin'>;
+
+/** `text` tagged as Japanese when the patient's name is Japanese: their name, or their family's (contacts). */
+export function inNameLanguage(p: NamedPatient, text: string): string {
+  const japanese = isJapaneseName({ language: p.language, family: p.family_name, given: p.given_names, latinFamily: p.family_name_latin, latinGiven: p.given_names_latin });
+  return japanese ? inJapanese(text) : text;
 }
 
 /** Whole years between a birth date and a day, both YYYY-MM-DD. */

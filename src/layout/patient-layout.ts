@@ -1,7 +1,7 @@
 import type { PatientRecord, Observation } from '../record/record.js';
 import { Flow, LEADING, type PageBody } from './flow.js';
 import type { Section } from './template.js';
-import { ageOn, displayName, joinPresent, localTime } from './format.js';
+import { ageOn, inNameLanguage, joinPresent, localTime, printedName } from './format.js';
 import { visibleIdentity } from './visible-identity.js';
 import { LIMITS_TREATMENT } from './safety-banner.js';
 import { abbreviateRoute } from './route-abbreviations.js';
@@ -33,7 +33,7 @@ export function layoutPatientFlow(record: PatientRecord, ctx: PatientLayoutConte
 
 function identity(flow: Flow, r: PatientRecord, ctx: PatientLayoutContext): void {
   const p = r.patient;
-  const name = displayName(p);
+  const name = printedName(p);
   const details = joinPresent('   ', [
     `${L(ctx, 'dob')} ${visibleIdentity(p.birth_date)} (${L(ctx, 'age')} ${ageOn(p.birth_date, ctx.today)})`,
     `${L(ctx, 'sex')}: ${L(ctx, `sex_${p.sex}`)}`,
@@ -226,7 +226,7 @@ const contacts: SectionLayout = (flow, r, ctx) => {
   const sorted = [...r.contacts].sort((a, b) => b.is_emergency - a.is_emergency || a.priority - b.priority);
   // Each field isolated: an Arabic name no longer turns the whole line right to left ("[emergency] (Son) حسين حمدان").
   const line = (c: PatientRecord['contacts'][number]): string =>
-    joinPresent('   ', [c.name, c.relationship && `(${c.relationship})`, c.phone, c.is_emergency ? `[${L(ctx, 'emergency')}]` : null].map((f) => f && isolate(f)));
+    joinPresent('   ', [inNameLanguage(r.patient, c.name), c.relationship && `(${c.relationship})`, c.phone, c.is_emergency ? `[${L(ctx, 'emergency')}]` : null].map((f) => f && isolate(f)));
   if (ctx.template.compact) return keyedRows(flow, ctx, 'contacts', sorted.map(line), 'contacts_none');
   sectionHeading(flow, ctx, 'contacts', 12, 20);
   if (!r.contacts.length) return none(flow, L(ctx, 'contacts_none'));

@@ -166,6 +166,11 @@ export function endContent(doc: PdfDoc, out: ContentBytes): void {
   addContent(doc, bytes.toString('latin1', 0, bytes.length - 1));
 }
 
+/** The operands ("r g b") of the fill colour `doc`'s page was last given, or undefined when unknown: a synthetic bold strokes in it (glyph-run.ts). */
+export function fillOperands(doc: PdfDoc): string | undefined {
+  return attached.get(doc)?.fillOperands();
+}
+
 export class PageContent {
   /** The page being drawn, so far. */
   readonly out = new ContentBytes();
@@ -190,6 +195,11 @@ export class PageContent {
     if (color === this.fill) return;
     this.out.text(this.operands(color)).line(' rg');
     this.fill = color;
+  }
+
+  /** The fill colour as operands, undefined when unknown. */
+  fillOperands(): string | undefined {
+    return this.fill === undefined ? undefined : this.operands(this.fill);
   }
 
   strokeColor(color: string): void {

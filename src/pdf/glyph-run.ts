@@ -11,8 +11,9 @@
  * text mixin does, through _pdfkit.ts.
  */
 import type { GlyphData } from '../text/glyph-data.js';
+import type { Face } from '../text/font-files.js';
 import type { ShapedLine, TextShaper } from '../text/shape-text.js';
-import { beginContent, endContent, type ContentBytes } from './content-stream.js';
+import { beginContent, endContent, fillOperands, type ContentBytes } from './content-stream.js';
 import { currentPage, selectFont, type EmbeddedFont } from './_pdfkit.js';
 
 /**
@@ -40,15 +41,23 @@ function embeddedFont(doc: PDFKit.PDFDocument, name: string): EmbeddedFont {
   return f;
 }
 
-/** Draws `glyphs` in the registered font `font` at `size`, left edge x, on the alphabetic baseline y (top-down). */
-export function drawGlyphRun(doc: PDFKit.PDFDocument, font: string, size: number, x: number, baselineY: number, glyphs: GlyphData): void {
+/**
+ * Draws `glyphs` in the registered font `font` at `size`, left edge x, on the
+ * alphabetic baseline y (top-down). `embolden` (ems) > 0 draws a synthetic
+ * bold: the glyphs filled and stroked in the fill colour with a line that
+ * wide (text rendering mode 2, PDF 32000-1 §9.3.6), inside q … Q so the page's
+ * stroke colour and line width stay as they were; extracted text is unchanged.
+ */
+export function drawGlyphRun(doc: PDFKit.PDFDocument, font: string, size: number, x: number, baselineY: number, glyphs: GlyphData, embolden = 0): void {
   const n = glyphs.ids.length;
   if (n === 0) return;
   const f = embeddedFont(doc, font);
   const { fonts } = currentPage(doc);
   if (fonts[f.id] == null) fonts[f.id] = f.ref();
   const out = beginContent(doc);
-  runWriter.write(out, f, size, x, baselineY, glyphs);
+  if (embolden > 0) out.line('q').text(fillOperands(doc) ?? '0 0 0').line(' RG').number(embolden * size).line('w');
+  runWriter.write(out, f, size, x, baselineY, glyphs, embolden > 0);
+  if (embolden > 0) out.line('Q');
   endContent(doc, out);
 }
 
@@ -66,7 +75,7 @@ class RunWriter {
   private inArray = false;
   private inString = false;
 
-  write(out: ContentBytes, f: EmbeddedFont, size: number, x: number, y: number, glyphs: GlyphData): void {
+  write(out: ContentBytes, f: EmbeddedFont, size: number, x: number, y: number, glyphs: GlyphData, stroked: boolean): void {
     this.out = out;
     this.f = f;
     this.glyphs = glyphs;
@@ -76,6 +85,7 @@ class RunWriter {
     const p = glyphs.positions;
     const n = glyphs.ids.length;
     out.line('BT').byte(0x2f).text(f.id).byte(0x20).number(size).line('Tf');
+    if (stroked) out.line('2 Tr');
     this.moveTo(x, y);
     let hadOffset = false;
     let cx = x;
@@ -152,7 +162,19 @@ const runWriter = new RunWriter();
 export function drawShapedLine(doc: PDFKit.PDFDocument, shaper: TextShaper, line: ShapedLine, x: number, baselineY: number): void {
   let cx = x;
   for (const run of line.runs) {
-    drawGlyphRun(doc, run.font, line.size, cx, baselineY, shaper.glyphsToDraw(run));
+    const face = faceNamed(shaper, run.font);
+    drawGlyphRun(doc, face.drawnAs, line.size, cx, baselineY, shaper.glyphsToDraw(run), face.embolden);
     cx += run.width;
   }
+}
+
+/** The shaper's faces by name, once per font set: a synthetic bold is drawn as its regular face, stroked. */
+const facesByName = new WeakMap<TextShaper['fonts'], Map<string, Face>>();
+
+function faceNamed(shaper: TextShaper, name: string): Face {
+  let faces = facesByName.get(shaper.fonts);
+  if (!faces) facesByName.set(shaper.fonts, faces = new Map(shaper.fonts.faces.map((f) => [f.name, f])));
+  const face = faces.get(name);
+  if (!face) throw new Error(`no face named ${name}`);
+  return face;
 }

@@ -2,6 +2,7 @@ import type { Db } from '../store/open-store.js';
 import { readPatientSummaries, type PatientSummary } from '../store/read-records.js';
 import { readFrontMatterFacts } from '../store/read-front-matter.js';
 import { needsRomanisation, romanise } from '../text/romanise.js';
+import { inJapanese, isJapaneseName } from '../text/han-language.js';
 import { PackedStrings } from './packed-strings.js';
 import { displayName } from '../layout/format.js';
 import { visibleIdentity } from '../layout/visible-identity.js';
@@ -27,6 +28,8 @@ export class PatientOrder {
     private readonly latinGivens: PackedStrings,
     private readonly preferredNames: PackedStrings,
     private readonly phones: PackedStrings,
+    /** 1 where the name is Japanese (text/han-language.ts): it prints in Japanese glyph forms. */
+    private readonly japanese: Uint8Array,
   ) {}
 
   /** `only`: a partial binder's patients (patient-selection.ts); default every patient. */
@@ -43,7 +46,9 @@ export class PatientOrder {
       || (a.birth_date < b.birth_date ? -1 : a.birth_date > b.birth_date ? 1 : 0) || (a.id < b.id ? -1 : 1));
     const column = (field: keyof PatientSummary | 'latin_family' | 'latin_given' | 'preferred_name' | 'phone'): PackedStrings => PackedStrings.of(rows.map((r) => r[field]));
     return new PatientOrder(rows.map((r) => r.id), column('mrn'), column('birth_date'), column('family_name'), column('given_names'),
-      column('latin_family'), column('latin_given'), column('preferred_name'), column('phone'));
+      column('latin_family'), column('latin_given'), column('preferred_name'), column('phone'),
+      Uint8Array.from(rows, (r) => Number(isJapaneseName({ language: facts.get(r.id)?.language, family: r.family_name, given: r.given_names,
+        latinFamily: facts.get(r.id)?.family_name_latin, latinGiven: facts.get(r.id)?.given_names_latin }))));
   }
 
   get length(): number {
@@ -75,9 +80,13 @@ export class PatientOrder {
     return needsRomanisation(this.familyNames.at(i)) || needsRomanisation(this.givenNames.at(i));
   }
 
-  /** "Jang, Seongmin · 장, 성민": the Latin form with the name as written beside it, or the name alone when it is Latin. */
+  /**
+   * "Jang, Seongmin · 장, 성민": the Latin form with the name as written beside it, or the name alone when it is Latin;
+   * a Japanese name as written is tagged so (text/han-language.ts), for the pages to draw it in Japanese glyph forms.
+   */
   findableName(i: number): string {
-    return this.needsLatin(i) ? `${this.latinName(i)} · ${this.name(i)}` : this.name(i);
+    const written = this.japanese[i] ? inJapanese(this.name(i)) : this.name(i);
+    return this.needsLatin(i) ? `${this.latinName(i)} · ${written}` : written;
   }
 
   /** The preferred name as stored (visibleIdentity), or '' when there is none. */

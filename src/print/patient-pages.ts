@@ -8,7 +8,7 @@ import { layoutPatientFlow, type PatientLayoutContext } from '../layout/patient-
 import type { BodyBox, PageBody } from '../layout/flow.js';
 import { qrImage } from '../qr/qr-symbol.js';
 import { label } from '../layout/template.js';
-import { displayName } from '../layout/format.js';
+import { printedName } from '../layout/format.js';
 import { visibleIdentity } from '../layout/visible-identity.js';
 import { addSafetyBanner } from '../layout/safety-banner.js';
 
@@ -41,7 +41,7 @@ export function preparePatient(record: PatientRecord, ctx: PatientPagesContext):
   validateRecord(record, ctx.dataAsOf);
   const encoded = encodeDocument('R', record.patient.id, canonicalJson(record), ctx.codeOptions);
   const flow = layoutPatientFlow(record, ctx);
-  const name = displayName(record.patient);
+  const name = printedName(record.patient);
   const mrn = visibleIdentity(record.patient.mrn);
   // The codes follow the summary, on its last page when a row fits there (code-pages.ts layoutCodes).
   const codePages = layoutCodes(flow, encoded.texts, {

@@ -36,6 +36,7 @@ import { runIdFor } from '../codec/run-id.js';
 import { coverSupplement, manifestSupplement, replaceSheet, type SupplementPlan } from './supplement.js';
 import { countVolumeFront, Volumes, type VolumeSummary } from './volumes.js';
 import type { CoverVolume } from '../layout/front-matter.js';
+import { withoutTags } from '../text/han-language.js';
 
 export interface BinderOptions {
   /** The open store (read-only is enough) and its path, for messages. */
@@ -437,7 +438,7 @@ async function printPatients(run: PrintRun, volumes: Volumes, workers: PatientPo
       // The thumb tab on the summary's pages only: a black block beside the codes would be one more thing for a phone's reader to skip.
       const header = pages.patientHeader(done, i, prepared.pages.length);
       pages.next(body, i < prepared.pages.length - prepared.codePages ? header : { ...header, thumb: '' });
-      if (i === 0) pages.doc.bookmark(`${patients.findableName(done)} — ${label(template, 'mrn')} ${patients.mrn(done)}`);
+      if (i === 0) pages.doc.bookmark(`${withoutTags(patients.findableName(done))} — ${label(template, 'mrn')} ${patients.mrn(done)}`);
       if (archive) for (const op of body.ops) if (op.kind === 'qr') archive.add(op.text);
     });
     // The codes on each page as drawn: the first of them may share its page with the summary (issue 26).

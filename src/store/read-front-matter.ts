@@ -7,6 +7,8 @@ export interface FrontMatterFacts {
   phone: string | null;
   family_name_latin: string | null;
   given_names_latin: string | null;
+  /** The patient's language: a Japanese name prints in Japanese glyph forms (text/han-language.ts). */
+  language: string | null;
 }
 
 /** Optional columns a store may have (schema versions from 3): read when present, null otherwise. */
@@ -16,7 +18,7 @@ const LATIN_COLUMNS = ['family_name_latin', 'given_names_latin'] as const;
 export function readFrontMatterFacts(db: Db): FrontMatterFacts[] {
   const columns = new Set((db.prepare('PRAGMA table_info(patients)').all() as { name: string }[]).map((c) => c.name));
   const latin = LATIN_COLUMNS.map((c) => (columns.has(c) ? c : `NULL AS ${c}`)).join(', ');
-  return db.prepare(`SELECT id, preferred_name, phone, ${latin} FROM patients ORDER BY id`).all() as FrontMatterFacts[];
+  return db.prepare(`SELECT id, preferred_name, phone, ${latin}, language FROM patients ORDER BY id`).all() as FrontMatterFacts[];
 }
 
 /** An appointment of the schedule, booked or cancelled, with who it is for. */

@@ -1,6 +1,8 @@
 /**
  * The fonts every page uses: one ordered fallback chain per weight
- * (Latin → Arabic → Hebrew → SC → KR). Each file is read once per process
+ * (Latin → Arabic → Hebrew → SC → KR), and one for Japanese text with JP
+ * before SC, so its Han characters take Japanese glyph forms (直 骨 海 differ:
+ * test/text/japanese-faces.test.ts). Each file is read once per process
  * into memory its threads share, and opened once per thread with a memoised
  * layout (layout-memo.ts).
  */
@@ -25,6 +27,10 @@ export interface Face {
   readonly path: string;
   readonly font: fontkit.Font;
   readonly features: Features;
+  /** The registered face whose glyphs are drawn: the face itself, or the regular face a synthetic bold strokes. */
+  readonly drawnAs: string;
+  /** A synthetic bold's outline stroke, in ems (pdf/glyph-run.ts draws it); 0 for a face drawn as it is. */
+  readonly embolden: number;
 }
 
 export type Weight = 'regular' | 'bold';
@@ -32,7 +38,9 @@ export type Weight = 'regular' | 'bold';
 export interface FontSet {
   /** Fallback chains, first face with a glyph wins. */
   readonly chains: Readonly<Record<Weight, readonly Face[]>>;
-  /** Every distinct face once (SC and KR serve both weights). */
+  /** The chains for Japanese text (text/han-language.ts): JP before SC. */
+  readonly japanese: Readonly<Record<Weight, readonly Face[]>>;
+  /** Every face once, the synthetic bolds too (they share their regular face's font). */
   readonly faces: readonly Face[];
 }
 
@@ -70,14 +78,34 @@ const FILES: ReadonlyArray<{ name: string; file: string; features: Features }> =
   { name: 'arabic-bold', file: 'NotoNaskhArabic-Bold.ttf', features: ARABIC_FEATURES },
   { name: 'hebrew-regular', file: 'NotoSansHebrew-Regular.ttf', features: DEFAULT_FEATURES },
   { name: 'hebrew-bold', file: 'NotoSansHebrew-Bold.ttf', features: DEFAULT_FEATURES },
-  // No bold for SC/KR: the regular face serves both weights.
   { name: 'sc-regular', file: 'NotoSansSC-Regular.ttf', features: DEFAULT_FEATURES },
+  { name: 'jp-regular', file: 'NotoSansJP-Regular.ttf', features: DEFAULT_FEATURES },
   { name: 'kr-regular', file: 'NotoSansKR-Regular.ttf', features: DEFAULT_FEATURES },
+];
+
+/**
+ * CJK bold is the regular face stroked (fill and stroke, PDF text rendering
+ * mode 2), as word processors do without a bold face: the three bold files
+ * would add 22 MB to the repository (SC 10.5, KR 6.2, JP 5.5) and a variable
+ * font does not embed (fontkit's subsetter throws on an instanced glyph,
+ * fontkit 2.0). A stroke 0.05 em wide takes the stems of 一 and 丨 from
+ * Noto Sans SC Regular's 0.082 em to its Bold's 0.131 (measured).
+ */
+const SYNTHETIC_BOLD_EM = 0.05;
+const SYNTHETIC_BOLDS: ReadonlyArray<{ name: string; of: string }> = [
+  { name: 'sc-bold', of: 'sc-regular' },
+  { name: 'jp-bold', of: 'jp-regular' },
+  { name: 'kr-bold', of: 'kr-regular' },
 ];
 
 const CHAINS: Record<Weight, readonly string[]> = {
   regular: ['latin-regular', 'arabic-regular', 'hebrew-regular', 'sc-regular', 'kr-regular'],
-  bold: ['latin-bold', 'arabic-bold', 'hebrew-bold', 'sc-regular', 'kr-regular'],
+  bold: ['latin-bold', 'arabic-bold', 'hebrew-bold', 'sc-bold', 'kr-bold'],
+};
+/** Japanese: JP first for Han and kana, SC after it for Han characters JP lacks (张 伟). */
+const JAPANESE_CHAINS: Record<Weight, readonly string[]> = {
+  regular: ['latin-regular', 'arabic-regular', 'hebrew-regular', 'jp-regular', 'sc-regular', 'kr-regular'],
+  bold: ['latin-bold', 'arabic-bold', 'hebrew-bold', 'jp-bold', 'sc-bold', 'kr-bold'],
 };
 
 /** A fresh copy of features, safe to hand to fontkit or pdfkit (both may keep and mutate it). */
@@ -127,7 +155,7 @@ function asFont(opened: fontkit.Font | fontkit.FontCollection, path: string): fo
   return opened;
 }
 
-/** The font set for a directory, opened once per thread (SC alone is 10 MB). */
+/** The font set for a directory, opened once per thread (SC alone is 10 MB, JP 5.5 MB). */
 export function loadFontSet(dir: string = FONTS_DIR): FontSet {
   let set = sets.get(dir);
   if (set) return set;
@@ -136,10 +164,11 @@ export function loadFontSet(dir: string = FONTS_DIR): FontSet {
     const path = join(dir, file);
     const font = asFont(fontkit.create(fontFile(path)), path);
     memoiseLayout(font);
-    byName.set(name, { name, path, font, features });
+    byName.set(name, { name, path, font, features, drawnAs: name, embolden: 0 });
   }
-  const chain = (names: readonly string[]) => names.map((n) => byName.get(n)!);
-  set = { chains: { regular: chain(CHAINS.regular), bold: chain(CHAINS.bold) }, faces: [...byName.values()] };
+  for (const { name, of } of SYNTHETIC_BOLDS) byName.set(name, { ...byName.get(of)!, name, drawnAs: of, embolden: SYNTHETIC_BOLD_EM });
+  const chains = (c: Record<Weight, readonly string[]>) => ({ regular: c.regular.map((n) => byName.get(n)!), bold: c.bold.map((n) => byName.get(n)!) });
+  set = { chains: chains(CHAINS), japanese: chains(JAPANESE_CHAINS), faces: [...byName.values()] };
   sets.set(dir, set);
   return set;
 }
@@ -159,6 +188,7 @@ export function loadFontSet(dir: string = FONTS_DIR): FontSet {
  */
 export function registerFonts(doc: PDFKit.PDFDocument, fonts: FontSet = loadFontSet()): void {
   for (const face of fonts.faces) {
+    if (face.drawnAs !== face.name) continue;
     const own = asFont(fontkit.create(fontFile(face.path)), face.path);
     own.layout = face.font.layout;
     // pdfkit 0.20 accepts a fontkit font object (anything with layout()); the typings don't say so.

@@ -7,6 +7,7 @@ import { BoundedCache } from './_bounded-cache.js';
 import { BIDI_CONTROLS, baseDirection, embeddingLevels, fontkitReverses, reorder, reverseCodePoints } from './bidi.js';
 import { copyFeatures, loadFontSet, type Face, type Features, type FontSet, type Weight } from './font-files.js';
 import { ownGlyphData, shapeGlyphs, type GlyphData } from './glyph-data.js';
+import { CANCEL_TAG, hasKana, JAPANESE_TAG, TAG_CHARACTER, withoutTags } from './han-language.js';
 import { breakPieces, normalise, PARAGRAPHS } from './line-breaks.js';
 import { collectWordShapes, LATIN_TEXT_CLASS, simpleWords, wordsEm, wordsGlyphs } from './simple-text.js';
 import { joinWordShapes, LATIN_LETTER, type WordShape } from './word-shapes.js';
@@ -80,6 +81,13 @@ const NO_GLYPH = 2;
 /** Longer texts are not cached whole (see shapeEm). */
 const CACHED_TEXT_MAX = 80;
 
+/** Whether a Japanese tag is open after `text`, given whether one was before it. */
+function japaneseAtEnd(text: string, before: boolean): boolean {
+  const opened = text.lastIndexOf(JAPANESE_TAG);
+  const cancelled = text.lastIndexOf(CANCEL_TAG);
+  return opened > cancelled ? true : cancelled > opened ? false : before;
+}
+
 export class TextShaper {
   private readonly shapes = new BoundedCache<EmLine>(SHAPES_MAX);
   private readonly glyphs = new BoundedCache<GlyphData>(GLYPHS_MAX);
@@ -144,6 +152,8 @@ export class TextShaper {
       }
       const em = (s: string) => this.shapeEm(s, weight, dir).em;
       const limit = maxWidth / size;
+      // A line that starts inside a Japanese tag's scope starts with the tag again (han-language.ts).
+      let tagged = false;
       let i = 0;
       while (i < pieces.length) {
         const first = pieces[i]!;
@@ -157,7 +167,7 @@ export class TextShaper {
           }
         }
         // Estimate with piece widths (cached), then confirm with the shaped line.
-        const texts = [lead + first.text];
+        const texts = [(tagged ? JAPANESE_TAG : '') + lead + first.text];
         let estimate = em(texts[0]!);
         let j = i + 1;
         for (; j < pieces.length; j++) {
@@ -174,6 +184,7 @@ export class TextShaper {
           line = this.shapeEm(texts.join(''), weight, dir);
         }
         lines.push(this.atSize(line, size));
+        if (TAG_CHARACTER.test(paragraph)) tagged = japaneseAtEnd(texts.join(''), tagged);
         i = j;
       }
     }
@@ -291,6 +302,10 @@ export class TextShaper {
     const { levels, paragraphs, mirrors } = embeddingLevels(text, dir);
 
     const runs: { chars: string[]; face: Face; level: number }[] = [];
+    // Han takes Japanese forms in a text with kana, and within a Japanese language tag (han-language.ts).
+    const kana = hasKana(text);
+    let japanese = kana;
+    let tag = '';
     let index = 0;
     for (const ch of text) {
       const level = levels[index] ?? 0;
@@ -298,11 +313,18 @@ export class TextShaper {
       index += ch.length;
       // Only a field's isolates reach here (visibleIdentity shows a name's as marks): they set levels and draw nothing.
       if (BIDI_CONTROLS.test(ch)) continue;
+      if (TAG_CHARACTER.test(ch)) {
+        // Tags draw nothing: they set the language of what follows, up to a cancel tag.
+        tag = ch === CANCEL_TAG ? '' : tag + ch;
+        japanese = kana || tag === JAPANESE_TAG;
+        continue;
+      }
       const cp = ch.codePointAt(0)!;
       const prev = runs[runs.length - 1];
+      const faces = japanese ? this.fonts.japanese[weight] : chain;
       const face = prev && STICKY.test(ch) && prev.face.font.hasGlyphForCodePoint(cp)
         ? prev.face
-        : chain.find((f) => f.font.hasGlyphForCodePoint(cp)) ?? prev?.face ?? chain[0]!;
+        : faces.find((f) => f.font.hasGlyphForCodePoint(cp)) ?? prev?.face ?? faces[0]!;
       if (prev && prev.face === face && prev.level === level) prev.chars.push(shown);
       else runs.push({ chars: [shown], face, level });
     }
@@ -315,7 +337,7 @@ export class TextShaper {
       return { text: s, face, level, em: this.emWidth(face, s), shaped: MEASURED };
     });
     const direction = (paragraphs[0]?.level ?? (dir === 'rtl' ? 1 : 0)) % 2 === 1 ? 'rtl' : 'ltr';
-    const line: EmLine = { text, runs: reorder(emRuns), em: emRuns.reduce((sum, r) => sum + r.em, 0), direction };
+    const line: EmLine = { text: withoutTags(text), runs: reorder(emRuns), em: emRuns.reduce((sum, r) => sum + r.em, 0), direction };
     if (cacheable) this.shapes.set(key, line);
     return line;
   }
