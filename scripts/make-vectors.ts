@@ -10,6 +10,7 @@ import { encodeFrame } from '../src/codec/frame.js';
 import { encodeParity, parityPlan } from '../src/codec/erasure.js';
 import { fingerprintPublicKey } from '../src/codec/keys.js';
 import { toHex } from '../src/codec/bytes.js';
+import { crossParityContent } from '../src/codec/cross-parity.js';
 import { handmadePatient, withLongHistory } from '../test/fixtures/handmade-clinic.js';
 import { TEST_ENCRYPT_KEY, TEST_KEY_SEED_HEX, testSigningKey } from '../test/codec/_test-key.js';
 
@@ -141,4 +142,24 @@ contentVector('pc1-invalid-manifest-run', 'INVALID: a manifest whose run differs
   'M', null, manifestOf({ run: 'R20261118' }), refused('E_CORRUPT_FRAME'));
 contentVector('pc1-invalid-manifest-printed-at', 'INVALID: a manifest whose printed_at differs from its container\'s print time (FORMAT §11: E_CORRUPT_FRAME)',
   'M', null, manifestOf({ printed_at: '2026-11-25T16:00:01Z' }), refused('E_CORRUPT_FRAME'));
+
+// FORMAT §17: a group of three records and its cross parity document (kind X); every code of the second record is
+// lost (its sheet), and it comes back as X XOR the other two containers. `texts`: X's codes, then the other two's.
+{
+  const members = [handmadePatient(0), handmadePatient(1), handmadePatient(3)];
+  const encoded = members.map((r) => encodeDocument('R', r.patient.id, canonicalJson(r), base));
+  const content = crossParityContent(base.runId, encoded.map((d) => ({ patientId: d.patientId!, digest: d.digest, container: d.container })));
+  const x = encodeDocument('X', null, content, { runId: base.runId, printedAt: base.printedAt });
+  const out = {
+    description: 'VALID: cross parity (kind X, FORMAT §17) of three signed records; every code of the second is lost and it is rebuilt from X and the other two',
+    format: 'PC1', kind: 'X', test_only_key: testKey,
+    options: { run_id: base.runId, printed_at: base.printedAt, capacity: 1451, signed: false, encrypted: false },
+    members: members.map((record, i) => ({ record, canonical: canonicalJson(record), container: toHex(encoded[i]!.container), texts: encoded[i]!.texts })),
+    record: null, patient_id: null, content_hex: toHex(content), canonical: null, digest: toHex(x.digest), compressed: toHex(x.compressed),
+    signed: toHex(x.signed), signature: null, container: toHex(x.container), data_count: x.dataCount, parity_count: x.parityCount, shard_bytes: x.shardBytes,
+    texts: [...x.texts, ...encoded[0]!.texts, ...encoded[2]!.texts],
+    expect: { decode: true, reassemble: true, rebuilt: [members[1]!.patient.id] },
+  };
+  writeFileSync(new URL('pc1-cross-parity.json', dir), `${JSON.stringify(out, null, 2)}\n`);
+}
 console.log('wrote docs/vectors');

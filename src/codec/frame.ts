@@ -12,8 +12,8 @@ export const FORMAT_TAG = 'PC1';
  * the codec imports nothing from qr/, so a test holds the two equal (test/qr/encoder.test.ts).
  */
 export const DEFAULT_CAPACITY = 1451;
-/** `R` a patient record, `M` a run manifest (FORMAT §4.2). */
-export type FrameKind = 'R' | 'M';
+/** `R` a patient record, `M` a run manifest, `X` parity across a group of records (FORMAT §4.2, §17). */
+export type FrameKind = 'R' | 'M' | 'X';
 /** Run ids: what the header may carry unescaped (FORMAT §4.2). */
 export const RUN_ID_PATTERN = /^[0-9A-Z]{1,32}$/;
 /** Bytes of UTF-8 patient id at most (hex in the header, FORMAT §4.2). */
@@ -24,7 +24,7 @@ export const DIGEST_PREFIX_HEX = 16;
 export interface Frame {
   kind: FrameKind;
   runId: string;
-  /** Patient id for `R` frames; null for a manifest. */
+  /** Patient id for `R` frames; null for a manifest or a cross parity document. */
   patientId: string | null;
   /** First 8 bytes of the SHA-256 digest, 16 upper-case hex digits. */
   digestPrefix: string;
@@ -68,7 +68,7 @@ export function encodeFrame(f: Frame): string {
   return header + encodeBase45(concatBytes(f.shard, u32be(check)));
 }
 
-const FRAME_RE = /^PC1:([RM]):([0-9A-Z]{1,32}):((?:[0-9A-F]{2})*):([0-9A-F]{16}):([1-9][0-9]*)\/([1-9][0-9]*):([1-9][0-9]*):/;
+const FRAME_RE = /^PC1:([RMX]):([0-9A-Z]{1,32}):((?:[0-9A-F]{2})*):([0-9A-F]{16}):([1-9][0-9]*)\/([1-9][0-9]*):([1-9][0-9]*):/;
 
 /**
  * Parses and checks one code text.
@@ -84,7 +84,7 @@ export function decodeFrame(text: string): Frame {
   const [header, kind, runId, pidHex, digestPrefix, idx, tot, k] = m as unknown as string[];
   const index = Number(idx), total = Number(tot), dataCount = Number(k);
   if (!(index <= total && dataCount <= total && total <= 65535)) throw new CorruptFrameError(`frame ${idx}/${tot} with ${k} data frames is inconsistent`);
-  if ((kind === 'M') !== (pidHex === '')) throw new CorruptFrameError('patient field does not match the frame kind');
+  if ((kind !== 'R') !== (pidHex === '')) throw new CorruptFrameError('patient field does not match the frame kind');
   let payload: Uint8Array;
   try { payload = decodeBase45(t.slice(header!.length)); }
   catch (e) { throw new CorruptFrameError((e as Error).message); }

@@ -17,6 +17,7 @@ import {
   signBytes, signedBytes, verifyBytes,
 } from './container.js';
 import { encodeParity, parityPlan, recoverData } from './erasure.js';
+import { CrossParityRecovery, parseCrossParity, type CrossParity } from './cross-parity.js';
 import { DEFAULT_CAPACITY, checkRunId, decodeFrame, encodeFrame, frameHeader, frameLength, type Frame, type FrameKind } from './frame.js';
 
 export interface EncodeOptions {
@@ -217,10 +218,15 @@ export interface DecodedDocument {
   compressed: Uint8Array;
   /** Codes rebuilt from parity (1-based indices). */
   recovered: number[];
+  /** FORMAT §17.3: rebuilt whole from the cross parity document of this digest prefix, none of its own codes used. */
+  rebuiltFrom?: string;
 }
 
 /** Inflated content is capped so a forged code cannot exhaust memory. */
 const MAX_CONTENT_BYTES = 64 * 1024 * 1024;
+
+/** What a document's frames say of it, enough to check a container rebuilt another way (FORMAT §17.3). */
+export interface DocumentHead { kind: FrameKind; runId: string; patientId: string | null; digestPrefix: string }
 
 /**
  * FORMAT §9.2: rebuild one document from its frames and check it.
@@ -228,7 +234,22 @@ const MAX_CONTENT_BYTES = 64 * 1024 * 1024;
  *   UnsignedRecordError, DecryptError
  */
 export function reassembleDocument(group: FrameGroup, opts: DecodeOptions = {}): DecodedDocument {
-  const { runId, patientId, kind, total, dataCount: k } = group;
+  return reassembleJoined(group, opts).doc;
+}
+
+/**
+ * reassembleDocument, also giving the data shards joined (the container, zero-padded): what a cross parity
+ * document (FORMAT §17) is the XOR of.
+ * @throws as reassembleDocument
+ */
+export function reassembleJoined(group: FrameGroup, opts: DecodeOptions = {}): { doc: DecodedDocument; joined: Uint8Array } {
+  const { joined, recovered } = joinFrames(group);
+  return { doc: openContainer(joined, group, opts, recovered), joined };
+}
+
+/** FORMAT §9.2 steps 1–2: the data shards, rebuilt from parity where lost. */
+function joinFrames(group: FrameGroup): { joined: Uint8Array; recovered: number[] } {
+  const { runId, patientId, total, dataCount: k } = group;
   const plan = parityPlan(k);
   if (k + plan.parity !== total) throw new CorruptFrameError(`${total} codes with ${k} data codes does not follow the parity rule (FORMAT §7.3)`);
   const have = (i: number): Uint8Array | undefined => (group.conflicts.has(i + 1) ? undefined : group.frames.get(i + 1)?.shard);
@@ -261,22 +282,33 @@ export function reassembleDocument(group: FrameGroup, opts: DecodeOptions = {}):
     members.forEach((j, t) => { joined.set(rec[t]!, j * shardBytes); if (have(j) === undefined) recovered.push(j + 1); });
   }
   recovered.sort((a, b) => a - b);
+  return { joined, recovered };
+}
 
+/**
+ * FORMAT §9.2 steps 3–6 on a container (zero-padded or not), whether joined from a document's own frames or
+ * rebuilt from a cross parity document (§17.3): a rebuilt record is checked exactly as a read one.
+ * @throws DigestMismatchError, BadSignatureError, UnsignedRecordError, DecryptError, KeyError
+ */
+export function openContainer(joined: Uint8Array, head: DocumentHead, opts: DecodeOptions = {}, recovered: number[] = []): DecodedDocument {
+  const { runId, patientId, kind } = head;
   const c = decodeContainer(joined);
   if (typeof c === 'string') throw new DigestMismatchError(runId, patientId, c);
   const digestHex = toHex(c.digest);
-  if (digestHex.slice(0, 16).toUpperCase() !== group.digestPrefix) throw new DigestMismatchError(runId, patientId, 'the digest differs from the codes\' digest prefix');
+  if (digestHex.slice(0, 16).toUpperCase() !== head.digestPrefix) throw new DigestMismatchError(runId, patientId, 'the digest differs from the codes\' digest prefix');
 
-  // FORMAT §6.2: the signature covers the digest; the digest covers the content.
+  // FORMAT §6.2: the signature covers the digest; the digest covers the content. A cross parity document needs no
+  // signature (§17.4): what it rebuilds passes these checks under its own signature.
+  const trust = opts.trustUnsigned === true || kind === 'X';
   const signed = signedBytes(kind, c.digest, runId, c.printedAt);
   let signature: SignatureStatus;
   if (c.signature) {
     if (opts.publicKey) {
       if (!verifyBytes(signed, c.signature, opts.publicKey)) throw new BadSignatureError(runId, patientId);
       signature = 'valid';
-    } else if (opts.trustUnsigned) signature = 'unverified';
+    } else if (trust) signature = 'unverified';
     else throw new UnsignedRecordError(runId, patientId, 'signed, but no public key was given to check the signature');
-  } else if (opts.trustUnsigned) signature = 'absent';
+  } else if (trust) signature = 'absent';
   else throw new UnsignedRecordError(runId, patientId, 'the codes carry no signature');
 
   let compressed = c.body;
@@ -294,6 +326,8 @@ export function reassembleDocument(group: FrameGroup, opts: DecodeOptions = {}):
   }
   catch (cause) { throw new DigestMismatchError(runId, patientId, 'the content does not inflate', { cause }); }
   if (!bytesEqual(new Uint8Array(createHash('sha256').update(content).digest()), c.digest)) throw new DigestMismatchError(runId, patientId);
+  // FORMAT §17.2: a cross parity document's content is its JSON head, a line feed, then bytes; `canonical` is the head.
+  if (kind === 'X') { const lf = content.indexOf(0x0a); content = lf < 0 ? content : content.subarray(0, lf); }
   let canonical: string;
   try { canonical = utf8.decode(content); } catch (cause) { throw new DigestMismatchError(runId, patientId, 'the content is not UTF-8', { cause }); }
   return { kind, runId, patientId, digest: digestHex, printedAt: c.printedAt, signature, encrypted, canonical, compressed, recovered };
@@ -317,34 +351,56 @@ export function parseRecord(doc: DecodedDocument): PatientRecord {
 
 /**
  * FORMAT §9: sorts a bag of code texts (any order, duplicates, many patients
- * and runs) into documents and restores every patient record it can.
+ * and runs) into documents and restores every patient record it can, a record
+ * whose codes are lost rebuilt from its group's cross parity document (§17.3).
  * Never throws for bad input: failures are listed per document.
  */
 export function decodeRecords(texts: Iterable<string>, opts: DecodeOptions = {}): {
-  records: RestoredRecord[]; manifests: DecodedDocument[]; failures: FailedDocument[]; rejected: RejectedText[];
+  records: RestoredRecord[]; manifests: DecodedDocument[]; failures: FailedDocument[]; rejected: RejectedText[]; parities: CrossParity[]; unbalanced: CrossParity[];
 } {
   const { groups, rejected } = groupFrames(texts);
   const records: RestoredRecord[] = [], manifests: DecodedDocument[] = [], failures: FailedDocument[] = [];
+  const failed = (g: Pick<FailedDocument, 'kind' | 'runId' | 'patientId' | 'digestPrefix'>, e: unknown): void => {
+    if (!(e instanceof PaperchartError)) throw e;
+    failures.push({ kind: g.kind, runId: g.runId, patientId: g.patientId, digestPrefix: g.digestPrefix, error: e });
+  };
+  const take = (doc: DecodedDocument): void => {
+    const record = parseRecord(doc);
+    // The canonical text is written again only when asked for (to compare with a store's record): kept both
+    // as text and as objects, a 25,000-patient restore held about 40 KB a patient more (measured).
+    const restored = { ...doc, patientId: doc.patientId!, record };
+    Object.defineProperty(restored, 'canonical', { get: () => canonicalJson(record), enumerable: true });
+    records.push(restored);
+  };
+  const recovery = new CrossParityRecovery(crossParities(groups, opts, failed));
   for (const g of groups) {
+    if (g.kind === 'X') continue;
     try {
-      const doc = reassembleDocument(g, opts);
+      const { doc, joined } = reassembleJoined(g, opts);
       if (doc.kind === 'M') manifests.push(doc);
-      else {
-        const record = parseRecord(doc);
-        // The canonical text is written again only when asked for (to compare with a store's record): kept both
-        // as text and as objects, a 25,000-patient restore held about 40 KB a patient more (measured).
-        const restored = { ...doc, patientId: doc.patientId!, record };
-        Object.defineProperty(restored, 'canonical', { get: () => canonicalJson(record), enumerable: true });
-        records.push(restored);
-      }
-    } catch (e) {
-      if (!(e instanceof PaperchartError)) throw e;
-      failures.push({ kind: g.kind, runId: g.runId, patientId: g.patientId, digestPrefix: g.digestPrefix, error: e });
-    } finally {
+      else { take(doc); recovery.offer(doc, joined); }
+    } catch (e) { failed(g, e); } finally {
       g.frames.clear(); // read: its shards need not wait for every other document
     }
   }
-  return { records, manifests, failures, rejected };
+  for (const r of recovery.rebuild((c, head) => openContainer(c, head, opts))) {
+    const key = r.ok ? { runId: r.doc.runId, patientId: r.doc.patientId!, digestPrefix: r.doc.digest.slice(0, 16).toUpperCase() }
+      : { runId: r.runId, patientId: r.member.patientId, digestPrefix: r.member.digest };
+    const had = failures.findIndex((f) => f.kind === 'R' && f.runId === key.runId && f.patientId === key.patientId && f.digestPrefix === key.digestPrefix);
+    if (!r.ok) { if (had < 0) failed({ kind: 'R', ...key }, r.error); continue; }
+    try { take(r.doc); if (had >= 0) failures.splice(had, 1); } catch (e) { if (had < 0) failed({ kind: 'R', ...key }, e); }
+  }
+  return { records, manifests, failures, rejected, parities: recovery.parities, unbalanced: recovery.unbalanced() };
+}
+
+/** FORMAT §17: the cross parity documents among the groups, read first so that records can be offered to them as they are read. */
+export function crossParities(groups: readonly FrameGroup[], opts: DecodeOptions, failed: (g: FrameGroup, e: unknown) => void): CrossParity[] {
+  const out: CrossParity[] = [];
+  for (const g of groups) {
+    if (g.kind !== 'X') continue;
+    try { out.push(parseCrossParity(reassembleDocument(g, opts))); } catch (e) { failed(g, e); } finally { g.frames.clear(); }
+  }
+  return out;
 }
 
 /**

@@ -29,6 +29,8 @@ export interface PatientPages {
   codes: number;
   /** Hex SHA-256 of the canonical record (FORMAT §11). */
   digest: string;
+  /** The record's container (FORMAT §5.1), for its group's cross parity (§17; print/parity-groups.ts). */
+  container: Uint8Array;
 }
 
 /**
@@ -57,7 +59,7 @@ export function preparePatient(record: PatientRecord, ctx: PatientPagesContext):
       else if (op.kind === 'text') ctx.shaper.readyToDraw(op.line);
     }
   }
-  return { id: record.patient.id, pages, codePages, codes: encoded.texts.length, digest: toHex(encoded.digest) };
+  return { id: record.patient.id, pages, codePages, codes: encoded.texts.length, digest: toHex(encoded.digest), container: encoded.container };
 }
 
 /** Issue 26's density of the codes: what a full page of codes carries of the clinic's records. */

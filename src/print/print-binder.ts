@@ -37,6 +37,7 @@ import { coverSupplement, manifestSupplement, replaceSheet, type SupplementPlan 
 import { countVolumeFront, Volumes, type VolumeSummary } from './volumes.js';
 import type { CoverVolume } from '../layout/front-matter.js';
 import { withoutTags } from '../text/han-language.js';
+import { ParityGroups } from './parity-groups.js';
 
 export interface BinderOptions {
   /** The open store (read-only is enough) and its path, for messages. */
@@ -427,11 +428,14 @@ async function printPatients(run: PrintRun, volumes: Volumes, workers: PatientPo
   const disk = new DiskProjection(o.outPath, patients.length);
   let codes = 0;
   let done = 0;
+  // FORMAT §17: each group of patients' parity codes after it, so that a lost sheet loses no patient.
+  const parity = new ParityGroups(run, archive ? (texts) => { for (const text of texts) archive.add(text); } : undefined);
   for await (const prepared of workers.prepare(patients.ids, (id) => run.reader.read(id))) {
     const id = patients.ids[done]!;
     if (prepared.id !== id) throw new Error(`patient ${id}: prepared ${prepared.id} in its place`);
     // A volume ends before a patient who would not fit it: never a patient split between two.
-    const pages = await volumes.pagesFor(done, prepared.pages.length);
+    const pages = await volumes.pagesFor(done, parity.pagesFor(prepared));
+    await parity.before(pages);
     pages.startOnRightHandPage();
     firstPages[done] = pages.current + 1;
     prepared.pages.forEach((body, i) => {
@@ -445,13 +449,14 @@ async function printPatients(run: PrintRun, volumes: Volumes, workers: PatientPo
     const perPage = prepared.pages.slice(prepared.pages.length - prepared.codePages).map((body) => body.ops.filter((op) => op.kind === 'qr').length);
     entries.add(prepared.digest, prepared.codes, pages.current - prepared.codePages + 1, prepared.codePages, perPage, volumes.count);
     lastPages[done] = pages.current;
+    await parity.after(pages, prepared, firstPages[done]!, pages.current, done === patients.length - 1);
     codes += prepared.codes;
     done++;
     o.onProgress?.({ phase: 'render', done, total: patients.length });
     if (done % DISK_CHECK_EVERY === 0) disk.check(done, out.bytesOut + volumes.bytesOut);
     await pages.doc.drained();
   }
-  return { firstPages, lastPages, entries, codes };
+  return { firstPages, lastPages, entries, codes: codes + parity.codes };
 }
 
 /** The run's manifest codes (FORMAT §11), from its entries in id order; also into the archive. */

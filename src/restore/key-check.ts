@@ -88,6 +88,8 @@ export class KeyCheck {
   }
 
   private judge(g: FrameGroup): Verdict {
+    // FORMAT §17.4: cross parity is never signed nor encrypted, so it says nothing of the keys.
+    if (g.kind === 'X') return undefined;
     const early = this.judgeFirstFrame(g);
     if (early !== 'whole' && early !== undefined) return early;
     // Only a document that may be complete is rebuilt; an incomplete one waits for more pages.

@@ -74,6 +74,8 @@ export function planFromPaper(decoded: DecodedTexts): PaperPlan {
     if (!had || outranks(r, had)) chosen.set(r.patientId, r);
   }
   const { outcomes, otherRuns } = paperOutcomes(decoded, chosen, entryOf);
+  const rebuilt = [...chosen.values()].filter((r) => r.rebuiltFrom !== undefined).map((r) => r.patientId).sort(compareCodePoints);
+  if (rebuilt.length) notes.push(`rebuilt from the parity codes (FORMAT §17), their own codes not read: ${rebuilt.join(', ')}`);
   for (const m of manifests) {
     for (const p of m.patients) {
       if (outcomes.has(p.id) || chosen.has(p.id)) continue;
@@ -142,7 +144,9 @@ function paperOutcomes(decoded: DecodedTexts, chosen: Map<string, RestoredRecord
  * The record is inflated from its deflated text only where it is compared or written, and then once.
  */
 export function decidePatient(r: RestoredRecord, store: StoreView, onConflict: OnConflict): PatientDecision {
-  const base = { patientId: r.patientId, runId: r.runId };
+  // FORMAT §17.3: a record rebuilt from its group's cross parity says so on every outcome.
+  const base = { patientId: r.patientId, runId: r.runId, ...(r.rebuiltFrom !== undefined ? { rebuiltFromParity: true } : {}) };
+  const parity = r.rebuiltFrom !== undefined ? '; rebuilt from the parity codes, its own codes not read' : '';
   let text: string | undefined;
   let parsed: PatientRecord | undefined;
   const canonical = (): string => (text ??= r.canonical);
@@ -152,7 +156,7 @@ export function decidePatient(r: RestoredRecord, store: StoreView, onConflict: O
   const current = store.record(r.patientId);
   const write = (replace: boolean, detail: string, conflict: boolean): PatientDecision =>
     ({ write: true, conflict, replace, record, outcome: { ...base, status: 'restored', detail } });
-  const restored = `from run ${r.runId}, signature ${r.signature}`;
+  const restored = `from run ${r.runId}, signature ${r.signature}${parity}`;
   if (current === undefined) {
     if (!changedSincePrint) return write(false, restored, false);
     // The patient was deleted from the store after the paper was printed.
@@ -178,7 +182,7 @@ export function decidePatient(r: RestoredRecord, store: StoreView, onConflict: O
   if (onConflict === 'keep' && storeAt >= paperAt) {
     return kept('kept-newer', `the store's record (changed ${storeAt}) differs from the paper (changed ${paperAt}); kept the store's`);
   }
-  return write(true, `replaced the store's record (changed ${storeAt}) with the paper (changed ${paperAt}), run ${r.runId}, signature ${r.signature}`, true);
+  return write(true, `replaced the store's record (changed ${storeAt}) with the paper (changed ${paperAt}), run ${r.runId}, signature ${r.signature}${parity}`, true);
 }
 
 /** A patient's name and record number as the manifest gives them, for the report (absent from older manifests). */

@@ -25,6 +25,8 @@ export interface PatientOutcome extends PatientIdentity {
   runId?: string;
   /** incomplete: code numbers (1-based) not read. */
   missingCodes?: number[];
+  /** The record was rebuilt from its group's cross parity codes (FORMAT §17.3): its own codes were not read. */
+  rebuiltFromParity?: boolean;
   /** missing: binder pages holding the patient's codes; incomplete: those holding the codes not read (all the patient's code pages when the manifest cannot place them); from the run's manifest. */
   pages?: number[];
 }

@@ -92,6 +92,14 @@ export async function verifyBinder(o: VerifyOptions): Promise<VerifyReport> {
   const stored = new Set(inStore);
   for (const id of fromPaper.keys()) if (!stored.has(id)) problems.push({ patientId: id, problem: 'in the binder but not in the store' });
   for (const f of decoded.failures) if (f.kind === 'M') problems.push({ patientId: null, problem: `manifest: ${f.error.message}` });
+  // FORMAT §17: every parity document reads, adds up, and covers every patient, so that any one sheet may be lost.
+  for (const f of decoded.failures) if (f.kind === 'X') problems.push({ patientId: null, problem: `parity codes ${f.digestPrefix}: ${f.error.message}` });
+  for (const x of decoded.unbalanced) problems.push({ patientId: null, problem: `parity codes ${x.digestPrefix} do not add up to their records: they would not rebuild a lost sheet` });
+  const covered = new Set(decoded.parities.flatMap((x) => x.members.map((m) => m.patientId)));
+  for (const r of decoded.records) {
+    if (r.rebuiltFrom !== undefined) problems.push({ patientId: r.patientId, problem: 'its codes were not read: rebuilt from the parity codes only' });
+    if (!covered.has(r.patientId)) problems.push({ patientId: r.patientId, problem: 'no parity codes cover this patient: a lost sheet would lose the record' });
+  }
   const manifests = decoded.manifests.map(parseManifest);
   if (manifests.length !== 1) {
     problems.push({ patientId: null, problem: `${manifests.length} run manifests read, expected exactly 1` });

@@ -12,7 +12,7 @@ import base64, hashlib, json, os, re, subprocess, sys, tempfile, zlib
 
 SCHEMA_VERSION = 3 # the store schema the records follow (docs/SCHEMA.md); version 2 records are version 3 records (its fields are additive)
 A45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:" # FORMAT 3
-HEAD = re.compile(r"PC1:([RM]):([0-9A-Z]{1,32}):((?:[0-9A-F]{2})*):"
+HEAD = re.compile(r"PC1:([RMX]):([0-9A-Z]{1,32}):((?:[0-9A-F]{2})*):"
     r"([0-9A-F]{16}):([1-9][0-9]*)/([1-9][0-9]*):([1-9][0-9]*):")
 
 
@@ -119,8 +119,13 @@ def decrypt(key, nonce, body, aad): # FORMAT 8
         raise Bad("E_DECRYPT: the record key does not open it (wrong key or altered codes)")
 
 
-def document(key, frames, opt):
-    """FORMAT 9.2: (printed_at, signature state, content) or raises Bad."""
+def xor(p, c): # FORMAT 17: p ^= c
+    n = min(len(p), len(c))
+    p[:n] = (int.from_bytes(p[:n], "big") ^ int.from_bytes(c[:n], "big")).to_bytes(n, "big")
+
+
+def joined(key, frames):
+    """FORMAT 9.2 steps 1-2: the container, from the frames read, or raises Bad."""
     kind, run, pid, dig, total, k, _ = key
     G, q = -(-k // 128), (2 if k + 1 >= 8 else 1)
     if k + G * q != total:
@@ -134,7 +139,12 @@ def document(key, frames, opt):
             raise Bad("E_MISSING_CODES: codes %s missing (of %d)" % (", ".join(str(i) for i in range(1, total + 1) if i not in frames), total))
         for j, s in zip(members, got):
             data[j] = s
-    c = b"".join(data)
+    return b"".join(data)
+
+
+def opened(key, c, opt):
+    """FORMAT 9.2 steps 3-7: (printed_at, signature state, text, value, content) or raises Bad."""
+    kind, run, pid, dig = key[:4]
     try:
         if c[0] != 1 or c[1] & ~3:
             raise Bad("E_DIGEST_MISMATCH: unknown container version or flags")
@@ -165,7 +175,7 @@ def document(key, frames, opt):
         body = decrypt(opt["rkey"], nonce, body, S)
     try:
         content = zlib.decompressobj(-15).decompress(body, 64 << 20)
-        text = content.decode("utf-8")
+        text = (content.split(b"\n")[0] if kind == "X" else content).decode("utf-8") # FORMAT 17.2
     except (zlib.error, UnicodeDecodeError):
         raise Bad("E_DIGEST_MISMATCH: body does not inflate to UTF-8")
     if hashlib.sha256(content).digest() != D:
@@ -180,7 +190,9 @@ def document(key, frames, opt):
         raise Bad("E_CORRUPT_FRAME: record of another patient")
     if kind == "M" and (value.get("format") != "PC1-manifest" or value.get("run") != run or value.get("printed_at") != at):
         raise Bad("E_CORRUPT_FRAME: not this run's manifest")
-    return at, state, text, value
+    if kind == "X" and (value.get("format") != "PC1-parity" or value.get("run") != run):
+        raise Bad("E_CORRUPT_FRAME: not this run's parity")
+    return at, state, text, value, content
 
 
 def read_key(arg):
@@ -224,25 +236,55 @@ def main(argv):
         kind, run, pid, dig, i, tot, k = m.groups()
         f = groups.setdefault((kind, run, pid, dig, int(tot), int(k), len(shard)), {})
         f[int(i)] = shard if f.get(int(i), shard) == shard else False # two readings differ: trust neither
-    best, manifests, failed, bad = {}, [], {}, 0
-    for key in sorted(groups):
-        kind, run, pid = key[:3]
-        who = "run %s %s" % (run, "manifest" if kind == "M" else "patient " + bytes.fromhex(pid).decode("utf-8", "replace"))
+    best, manifests, failed, bad, parity, owner = {}, [], set(), 0, [], {}
+
+    def keep(pid, at, state, text, value):
+        rank = (state == "valid", at, text) # FORMAT 9.4: verified, then latest print, then greater text
+        if pid not in best or rank > best[pid][0]:
+            best[pid] = (rank, value["patient"]["id"], text, state)
+    for key in sorted(groups, key=lambda k: (k[0] != "X", k)): # FORMAT 17: parity documents first
+        kind, run, pid, dig = key[:4]
+        who = "run %s %s" % (run, {"M": "manifest", "X": "parity"}.get(kind) or "patient " + bytes.fromhex(pid).decode("utf-8", "replace"))
         try:
-            at, state, text, value = document(key, {i: s for i, s in groups[key].items() if s}, opt)
+            c = joined(key, {i: s for i, s in groups[key].items() if s})
+            at, state, text, value, content = opened(key, c, opt)
         except Bad as e:
             say("%s: %s" % (who, e))
             bad += 1
-            failed.setdefault(pid, run)
+            failed.add((run, pid, dig))
+            continue
+        if kind == "X": # [run, members, P XOR the members read so far, members read]
+            g = [run, value["members"], bytearray(content[len(text.encode("utf-8")) + 1:]), set()]
+            parity.append(g)
+            for m in g[1]:
+                owner[(run, m["patient"].encode("utf-8").hex().upper(), m["digest"])] = g
             continue
         if opt["lines"]:
             sys.stdout.buffer.write(text.encode("utf-8") + b"\n")
         if kind == "M":
             manifests.append((at, value))
+        else:
+            g = owner.get((run, pid, dig))
+            if g and pid + dig not in g[3]:
+                xor(g[2], c)
+                g[3].add(pid + dig)
+            keep(pid, at, state, text, value)
+    for run, members, p, seen in parity: # FORMAT 17.3: one member not read is the parity XOR the others
+        lost = [(m, m["patient"].encode("utf-8").hex().upper()) for m in members]
+        lost = [(m, pid) for m, pid in lost if pid + m["digest"] not in seen]
+        if len(lost) != 1:
             continue
-        rank = (state == "valid", at, text) # FORMAT 9.4: verified, then latest print, then greater text
-        if pid not in best or rank > best[pid][0]:
-            best[pid] = (rank, value["patient"]["id"], text, state)
+        m, pid = lost[0]
+        try: # the bytes after its container must be zero: opened() checks them as padding
+            at, state, text, value, _ = opened(("R", run, pid, m["digest"]), bytes(p), opt)
+        except Bad as e:
+            say("run %s patient %s, from parity: %s" % (run, m["patient"], e))
+            continue
+        say("rebuilt from parity: patient %s of run %s" % (m["patient"], run))
+        bad -= (run, pid, m["digest"]) in failed
+        if opt["lines"]:
+            sys.stdout.buffer.write(text.encode("utf-8") + b"\n")
+        keep(pid, at, state, text, value)
     if opt["lines"]:
         return 1 if bad else 0
     manifests.sort(key=lambda m: m[0])

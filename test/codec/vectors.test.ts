@@ -7,6 +7,7 @@ import { encodeDocument, decodeRecords } from '../../src/codec/record-codec.js';
 import { fingerprintPublicKey } from '../../src/codec/keys.js';
 import { fromHex, toHex } from '../../src/codec/bytes.js';
 import { parseManifest } from '../../src/codec/manifest.js';
+import { crossParityContent } from '../../src/codec/cross-parity.js';
 import type { PatientRecord } from '../../src/record/record.js';
 
 const dir = new URL('../../docs/vectors/', import.meta.url);
@@ -18,10 +19,41 @@ interface Vector {
   options: { run_id: string; printed_at: string; capacity: number; signed: boolean; encrypted: boolean };
   record: PatientRecord; canonical: string; digest: string; compressed: string; signed: string;
   signature: string | null; container: string; data_count: number; parity_count: number; texts: string[];
-  kind?: 'R' | 'M';
+  kind?: 'R' | 'M' | 'X';
+  /** kind X (FORMAT §17): the group's records, each with its container and codes. */
+  members?: { record: PatientRecord; canonical: string; container: string; texts: string[] }[];
   /** Content given as bytes (contentVector in scripts/make-vectors.ts): `record` is null, `canonical` null unless UTF-8. */
   content_hex?: string; patient_id?: string | null;
-  expect: { reassemble: boolean; error?: string; missing?: number[]; rejected?: number; verify_with_public_pem?: string; decrypt_with_key_hex?: string };
+  expect: { reassemble: boolean; error?: string; missing?: number[]; rejected?: number; verify_with_public_pem?: string; decrypt_with_key_hex?: string; rebuilt?: string[] };
+}
+
+/** FORMAT §17: a cross parity vector, its members encoded again, its X document from their containers, and the lost member rebuilt. */
+function crossParityVector(file: string, v: Vector): void {
+  const key = createPrivateKey(v.test_only_key.private_pem);
+  const pub = createPublicKey(v.test_only_key.public_pem);
+  const opts = { runId: v.options.run_id, printedAt: v.options.printed_at, capacity: v.options.capacity };
+  it(`${file}: the members, the parity content and the X codes reproduce byte for byte`, () => {
+    const members = v.members!.map((m) => encodeDocument('R', m.record.patient.id, canonicalJson(m.record), { ...opts, signingKey: key }));
+    members.forEach((d, i) => {
+      expect(toHex(d.container)).toBe(v.members![i]!.container);
+      expect(d.texts).toEqual(v.members![i]!.texts);
+    });
+    const content = crossParityContent(opts.runId, members.map((d) => ({ patientId: d.patientId!, digest: d.digest, container: d.container })));
+    expect(toHex(content)).toBe(v.content_hex);
+    const x = encodeDocument('X', null, content, opts);
+    expect([toHex(x.digest), toHex(x.compressed), toHex(x.container), x.dataCount, x.parityCount]).toEqual([v.digest, v.compressed, v.container, v.data_count, v.parity_count]);
+    expect(v.texts.slice(0, x.texts.length)).toEqual(x.texts);
+  });
+  it(`${file}: restores every member, ${v.expect.rebuilt!.join(', ')} from the parity`, () => {
+    const r = decodeRecords(v.texts, { publicKey: pub });
+    expect(r.failures).toEqual([]);
+    expect(r.records.map((x) => x.canonical).sort()).toEqual(v.members!.map((m) => m.canonical).sort());
+    expect(r.records.filter((x) => x.rebuiltFrom !== undefined).map((x) => x.patientId)).toEqual(v.expect.rebuilt);
+    expect(r.records.every((x) => x.signature === 'valid')).toBe(true);
+    // Without the X codes the lost member is gone: the vector holds none of its own codes.
+    const withoutX = decodeRecords(v.texts.filter((t) => !t.startsWith('PC1:X:')), { publicKey: pub });
+    expect(withoutX.records.map((x) => x.patientId).sort()).toEqual(v.members!.map((m) => m.record.patient.id).filter((id) => !v.expect.rebuilt!.includes(id)).sort());
+  });
 }
 
 describe('test vectors', () => {
@@ -29,6 +61,7 @@ describe('test vectors', () => {
 
   for (const file of files) {
     const v = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as Vector;
+    if (v.kind === 'X') { crossParityVector(file, v); continue; }
     const key = createPrivateKey(v.test_only_key.private_pem);
     const pub = createPublicKey(v.test_only_key.public_pem);
     const encryptKey = fromHex(v.test_only_key.encrypt_key_hex);

@@ -122,7 +122,7 @@ describe.skipIf(!ready)('the printed recipe, run as printed', () => {
     run(commands[1]!);
     const decoder = run(commands[2]!);
     const program = readFileSync(DECODER);
-    expect(decoder.stdout).toMatch(/^6 codes, SHA-256 [0-9a-f]{64}\n$/);
+    expect(decoder.stdout).toMatch(/^7 codes, SHA-256 [0-9a-f]{64}\n$/);
     expect(readFileSync(join(work, 'decode.py')).equals(program)).toBe(true);
     // The SHA-256 it prints is the one the recipe and the decoder page print.
     expect(pdfText(pdf, 2, 3)).toContain(decoder.stdout.trim().split(' ').pop()!);

@@ -177,7 +177,8 @@ describe('the printed binder', () => {
     // indexRows gives 1-based binder pages; the manifest starts on a right-hand page after the last patient's codes.
     expect(manifest + 1).toBeGreaterThan(lastPatient);
     expect((manifest + 1) % 2).toBe(1);
-    expect(pages[manifest - 1]).toMatch(/Machine-readable copy of|This page is intentionally blank/);
+    // The last group's parity codes (FORMAT §17) follow the last patient, before the manifest.
+    expect(pages[manifest - 1]).toMatch(/Machine-readable copy of|Parity codes for binder pages|This page is intentionally blank/);
     expect(pages[manifest]).toContain('Manifest · code 1 of');
     // The decoder's listing follows the manifest on a right-hand page of its own (issue 27).
     const listing = pages.findIndex((t) => t.includes('Decoder program listing'));
