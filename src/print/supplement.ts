@@ -9,8 +9,8 @@ import type { FrontSection, PrintRun } from './print-binder.js';
 /** A printed run of the binder's chain: its full print (the base) or one of its supplements. */
 export interface ChainRun { runId: string; printedAt: string; kind: 'binder' | 'supplement' }
 
-/** Where a patient's pages are now in the binder as filed: the run that printed them and its pages (null: not recorded). */
-export interface FiledPages { run: ChainRun; pages: { first: number; last: number } | null }
+/** Where a patient's pages are now in the binder as filed: the run that printed them and its pages (null: not recorded), and their volume in a binder printed in volumes. */
+export interface FiledPages { run: ChainRun; pages: { first: number; last: number; volume?: number } | null }
 
 /** What a supplement prints, decided from the run register and the store's change log before drawing. */
 export interface SupplementPlan {

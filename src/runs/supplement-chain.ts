@@ -62,8 +62,12 @@ export function planSupplement(register: RunRegister, db: Db, storePath: string,
   let recorded = true;
   for (const r of chain) {
     const placed = register.patientsOf(r.seq);
+    const run = chainRun(r);
     if (placed.length === 0 && (r.patients ?? 0) > 0) recorded = false;
-    for (const p of placed) { filed.set(p.patient_id, { run: chainRun(r), pages: { first: p.first_page, last: p.last_page }, name: p.name, mrn: p.mrn }); ever.add(p.patient_id); }
+    for (const p of placed) {
+      filed.set(p.patient_id, { run, pages: { first: p.first_page, last: p.last_page, ...(p.volume ? { volume: p.volume } : {}) }, name: p.name, mrn: p.mrn });
+      ever.add(p.patient_id);
+    }
     for (const id of selectionOf(r).removed ?? []) filed.delete(id);
   }
   const sinceTime = `${from.started_at.slice(0, 19)}Z`;
