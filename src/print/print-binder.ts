@@ -33,7 +33,7 @@ import { capHeapGrowth } from './threads/heap-growth.js';
 import { ArchiveWriter, type ArchiveTarget } from '../archive/archive-file.js';
 import { resolveSelection, type PatientSelection, type ResolvedSelection } from './patient-selection.js';
 import { runIdFor } from '../codec/run-id.js';
-import { coverSupplement, manifestSupplement, replaceSheet, type SupplementPlan } from './supplement.js';
+import { coverSupplement, manifestSupplement, replaceSheet, supplementDataAsOf, type SupplementPlan } from './supplement.js';
 import { countVolumeFront, removeEarlierVolumes, Volumes, type VolumeSummary } from './volumes.js';
 import type { CoverVolume } from '../layout/front-matter.js';
 
@@ -229,8 +229,8 @@ export async function drawBinder(options: BinderOptions): Promise<BinderSummary>
 /** Reads what the whole print needs from the store (inside its snapshot) and sets up the paper and the shaper. */
 function prepareRun(db: Db, options: BinderOptions): PrintRun {
   const { template, printedAt } = options;
-  // Every row is read below, scattered: the file is read through in order first (warm-store-cache.ts).
-  warmStoreCache(options.storePath);
+  // Every row is read below, scattered: the file is read through in order first (warm-store-cache.ts); not for a supplement, which reads a few.
+  if (!options.supplement) warmStoreCache(options.storePath);
   assertHasPatients(db, options.storePath);
   const meta = readMeta(db);
   const storeZone = meta.timezone ?? 'UTC';
@@ -243,7 +243,7 @@ function prepareRun(db: Db, options: BinderOptions): PrintRun {
   const selection = options.supplement ? { ids: new Set(options.supplement.changed) } : options.selection ? resolveSelection(db, options.selection, today) : undefined;
   const keys = { ...(options.signingKey ? { signingKey: options.signingKey } : {}), ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}) };
   return {
-    options, meta, dataAsOf: readLatestChange(db), today, frame, shaper,
+    options, meta, dataAsOf: options.supplement ? supplementDataAsOf(db, options.supplement) : readLatestChange(db), today, frame, shaper,
     ctx: { shaper, template, box: bodyBox(frame), today },
     reader: new RecordReader(db),
     patients: PatientOrder.read(db, template.locale, selection?.ids),

@@ -89,6 +89,6 @@ export function planSupplement(register: RunRegister, db: Db, storePath: string,
   const earlier = chain.slice(1).map((r) => ({ run: chainRun(r), ids: [...filed].filter(([id, f]) => f.run.runId === r.run_id && !reprinted.has(id) && store.has(id)).map(([id]) => id) }));
   const removedSinceBase = [...new Set([...ever, ...log.deleted])].filter((id) => !store.has(id));
   const plan: SupplementPlan = { of: chainRun(chain[chain.length - 1]!), base: chainRun(base), since: chainRun(from), sinceTime, changed: changed.sort(),
-    filed: filedOf, removed, earlier, removedSinceBase };
+    filed: filedOf, removed, earlier, removedSinceBase, sinceDataAsOf: from.data_as_of };
   return { plan, words: { kind: 'supplement', of: plan.of.runId, base: base.run_id, since: from.run_id, removed: removed.map((r) => r.id).sort() } };
 }

@@ -134,6 +134,9 @@ describe.skipIf(!hasPoppler)('a supplement of a binder in volumes', () => {
     const s = await runCli('print', '--db', store, '--out', join(dir, 'supplement.pdf'), '--since', 'last', '--volume-sheets', '30', '--as-of', '2026-12-02T14:00Z', '--jobs', '1');
     expect(s.code, s.err).toBe(0);
     expect(s.out).toMatch(/^printed 2 patients/);
+    // Its "data as of", from the patients it prints and the binder's own (no scan of the store): their latest change.
+    const run = (JSON.parse((await runCli('runs', '--db', store, '--json')).out) as { runs: { run_id: string; data_as_of: string }[] }).runs.find((r) => r.run_id === '20261202140000')!;
+    expect(run.data_as_of).toBe('2026-12-01T18:00:00Z');
     const supplement = pageWords(join(dir, 'supplement.pdf'));
     const sheetPage = Number(/Replace-and-shred sheet: page (\d+)/.exec(lines(supplement[0]!).join(' '))![1]);
     const rows = sheetRows(supplement[sheetPage - 1]!);
