@@ -5,8 +5,8 @@ import { label } from './template.js';
 import { zonedMinute } from './format.js';
 import type { FrontMatterContext } from './front-matter.js';
 
-/** An earlier run as the sheet names it, and a patient's pages in it (null: that run's pages were not recorded). */
-export interface SheetPages { kind: 'binder' | 'supplement'; printedAt: string; pages: { first: number; last: number } | null }
+/** An earlier run as the sheet names it, and a patient's pages in it (null: that run's pages were not recorded), with their volume in a binder in volumes. */
+export interface SheetPages { kind: 'binder' | 'supplement'; printedAt: string; pages: { first: number; last: number; volume?: number } | null }
 
 /** One line of the sheet: a patient printed in this supplement (`now`), or removed from the records (no `now`). */
 export interface SheetLine { name: string; mrn: string; pull: SheetPages | null; now: { first: number; last: number } | null }
@@ -20,10 +20,11 @@ export interface SheetFacts {
 
 const L = (ctx: FrontMatterContext, key: string, vars?: Record<string, string | number>): string => label(ctx.template, key, vars);
 
-/** "pages 41–44 (2 sheets)": each patient starts on the front of a sheet, so its pages are whole sheets. */
-function pagesText(ctx: FrontMatterContext, p: { first: number; last: number }): string {
+/** "pages 41–44 (2 sheets)", or "Vol 2 · pages 17–18 (1 sheet)" in a binder in volumes, whose pages restart in each: each patient starts on the front of a sheet, so its pages are whole sheets. */
+function pagesText(ctx: FrontMatterContext, p: { first: number; last: number; volume?: number }): string {
   const sheets = Math.ceil(p.last / 2) - Math.floor((p.first - 1) / 2);
-  return L(ctx, p.first === p.last ? 'sheet_page' : sheets === 1 ? 'sheet_pages_one_sheet' : 'sheet_pages', { first: p.first, last: p.last, sheets });
+  const pages = L(ctx, p.first === p.last ? 'sheet_page' : sheets === 1 ? 'sheet_pages_one_sheet' : 'sheet_pages', { first: p.first, last: p.last, sheets });
+  return p.volume ? `${L(ctx, 'volume_short', { volume: p.volume })} · ${pages}` : pages;
 }
 
 function pullText(ctx: FrontMatterContext, facts: SheetFacts, pull: SheetPages | null): string {

@@ -33,8 +33,8 @@ import { capHeapGrowth } from './threads/heap-growth.js';
 import { ArchiveWriter, type ArchiveTarget } from '../archive/archive-file.js';
 import { resolveSelection, type PatientSelection, type ResolvedSelection } from './patient-selection.js';
 import { runIdFor } from '../codec/run-id.js';
-import { coverSupplement, manifestSupplement, replaceSheet, type SupplementPlan } from './supplement.js';
-import { countVolumeFront, Volumes, type VolumeSummary } from './volumes.js';
+import { coverSupplement, manifestSupplement, replaceSheet, supplementDataAsOf, type SupplementPlan } from './supplement.js';
+import { countVolumeFront, removeEarlierVolumes, Volumes, type VolumeSummary } from './volumes.js';
 import type { CoverVolume } from '../layout/front-matter.js';
 import { withoutTags } from '../text/han-language.js';
 import { ParityGroups } from './parity-groups.js';
@@ -95,7 +95,7 @@ export interface BinderSummary {
   /** A partial binder's patients, by id (for the run register). */
   selectedIds?: string[];
   /** Each patient's pages, in binder order, for the run register (a later supplement's replace-and-shred sheet). */
-  placed?: { patient_id: string; first_page: number; last_page: number; name: string; mrn: string }[];
+  placed?: { patient_id: string; first_page: number; last_page: number; name: string; mrn: string; volume?: number }[];
   /** A binder in several volumes: each volume's file, pages and patients, in order (outPath is then the first volume's). */
   volumes?: VolumeSummary[];
   /** The page of spine and cover labels of a binder in several volumes. */
@@ -188,7 +188,9 @@ export async function drawBinder(options: BinderOptions): Promise<BinderSummary>
       return { ...summary, ...placed, warnings: [...summary.warnings, ...placed.warnings] };
     }
     await output.commit();
-    return { ...summary, bytes: statSync(options.outPath).size };
+    // An earlier print of this name in volumes: its volumes and labels go, so that none is taken for part of this binder.
+    const removed = removeEarlierVolumes(options.outPath);
+    return { ...summary, bytes: statSync(options.outPath).size, ...(removed.length ? { warnings: [...summary.warnings, ...removed] } : {}) };
   } catch (e) {
     output.discard();
     volumes?.discard();
@@ -212,12 +214,11 @@ export async function drawBinder(options: BinderOptions): Promise<BinderSummary>
     // The workers' heaps are not needed for the rest: freed before the manifest and front matter are drawn.
     await workers.close();
     const manifest = manifestTexts(run, printed.entries.inIdOrder(split.count > 1), archive);
-    // Each patient's pages, for the register and a later supplement's replace-and-shred sheet; not kept for a binder in
-    // volumes, whose pages restart in each volume: a supplement of it sends the person to the index instead.
-    const placed = split.count > 1 ? undefined
-      : run.patients.ids.map((id, i) => ({ patient_id: id, first_page: printed.firstPages[i]!, last_page: printed.lastPages[i]!, name: run.patients.name(i), mrn: run.patients.mrn(i) }));
+    // Each patient's pages, for the register and a later supplement's replace-and-shred sheet; in volumes, with its volume (pages restart in each).
+    const placed = run.patients.ids.map((id, i) => ({ patient_id: id, first_page: printed.firstPages[i]!, last_page: printed.lastPages[i]!, name: run.patients.name(i), mrn: run.patients.mrn(i),
+      ...(split.count > 1 ? { volume: split.volumeOfPatient(i) } : {}) }));
     const done = { patients: run.patients.length, codes: printed.codes + manifest.length, outPath: o.outPath, warnings: asOfWarnings(run),
-      dataAsOf: run.dataAsOf, ...(run.selection ? { selectedIds: [...run.selection.ids] } : {}), ...(placed ? { placed } : {}) };
+      dataAsOf: run.dataAsOf, ...(run.selection ? { selectedIds: [...run.selection.ids] } : {}), placed };
     if (split.count > 1) return { ...done, ...await split.finish(manifest, front, printed.firstPages) };
     await printManifest(run, pages, manifest);
     printDecoderListing(run, pages);
@@ -230,8 +231,8 @@ export async function drawBinder(options: BinderOptions): Promise<BinderSummary>
 /** Reads what the whole print needs from the store (inside its snapshot) and sets up the paper and the shaper. */
 function prepareRun(db: Db, options: BinderOptions): PrintRun {
   const { template, printedAt } = options;
-  // Every row is read below, scattered: the file is read through in order first (warm-store-cache.ts).
-  warmStoreCache(options.storePath);
+  // Every row is read below, scattered: the file is read through in order first (warm-store-cache.ts); not for a supplement, which reads a few.
+  if (!options.supplement) warmStoreCache(options.storePath);
   assertHasPatients(db, options.storePath);
   const meta = readMeta(db);
   const storeZone = meta.timezone ?? 'UTC';
@@ -244,7 +245,7 @@ function prepareRun(db: Db, options: BinderOptions): PrintRun {
   const selection = options.supplement ? { ids: new Set(options.supplement.changed) } : options.selection ? resolveSelection(db, options.selection, today) : undefined;
   const keys = { ...(options.signingKey ? { signingKey: options.signingKey } : {}), ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}) };
   return {
-    options, meta, dataAsOf: readLatestChange(db), today, frame, shaper,
+    options, meta, dataAsOf: options.supplement ? supplementDataAsOf(db, options.supplement) : readLatestChange(db), today, frame, shaper,
     ctx: { shaper, template, box: bodyBox(frame), today },
     reader: new RecordReader(db),
     patients: PatientOrder.read(db, template.locale, selection?.ids),

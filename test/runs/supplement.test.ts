@@ -2,7 +2,7 @@
 // `print --since last` prints exactly those, its replace-and-shred sheet names the full binder's pages, and a
 // restore of the binder and its supplement gives back the store as it is now.
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -120,6 +120,9 @@ describe('a supplement', () => {
     const empty = join(dir, 'empty.sqlite');
     expect((await runCli('sample', '--db', empty, '--patients', '2', '--seed', '1')).code).toBe(0);
     expectRefusal(await runCli('print', '--db', empty, '--out', join(dir, 'x.pdf'), '--since', 'last'), /holds no complete full print/);
+    // A refused --since leaves no register behind where there was none.
+    expect(readdirSync(dir).filter((f) => f.startsWith('empty.runs.'))).toEqual([]);
+    expect(existsSync(join(dir, 'x.pdf'))).toBe(false);
   }, 120_000);
 
   it('of a binder registered before the register kept pages, sends the person to that binder\'s index', async () => {
