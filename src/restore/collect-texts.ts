@@ -156,18 +156,31 @@ function specialKind(st: Stats): string {
  */
 export const MAX_SCAN_FILE_BYTES = 256 * 2 ** 20;
 
-function readBytes(path: string): Uint8Array {
+function readBytes(path: string, shared = false): Uint8Array {
   try {
     const size = statSync(path).size;
     if (size > MAX_SCAN_FILE_BYTES) {
       throw new UnknownInputError(path, `${Math.round(size / 2 ** 20)} MiB, more than the ${MAX_SCAN_FILE_BYTES / 2 ** 20} MiB read from one scan file; ` +
         'scan into several files, or split this one, and pass them or their folder');
     }
-    return new Uint8Array(readFileSync(path));
+    if (shared) return readShared(path, size);
+    const b = readFileSync(path);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   } catch (e) {
     if (e instanceof UnknownInputError) throw e;
     throw new UnknownInputError(path, fileProblem(e));
   }
+}
+
+/** A file read into shared memory, which the page threads read where it is (scan/page-pool.ts) rather than each a copy. */
+function readShared(path: string, size: number): Uint8Array {
+  const bytes = new Uint8Array(new SharedArrayBuffer(size));
+  const fd = openSync(path, 'r');
+  try {
+    let at = 0;
+    for (let n; at < size && (n = readSync(fd, bytes, at, size - at, at)) > 0;) at += n;
+    return at === size ? bytes : bytes.subarray(0, at);
+  } finally { closeSync(fd); }
 }
 
 /** Keeps the code lines of a text input: one at a time, each line's length capped, exact repeats once. */
@@ -269,7 +282,7 @@ async function collectFile(input: Input, opts: CollectOptions, count: ReadCount,
     }
     return;
   }
-  const bytes = input.bytes ?? readBytes(path);
+  const bytes = input.bytes ?? readBytes(path, true);
   input.bytes = undefined;
   const pages = readPdfPageCodes(bytes, {
     dpi: opts.dpi ?? 200, fileName: path, takeScannedImages: opts.takeScannedImages ?? true, onRefused,
@@ -286,7 +299,7 @@ async function planInputs(inputs: readonly string[]): Promise<Input[]> {
   const plan: Input[] = [];
   const add = async (path: string, kind: Kind): Promise<void> => {
     // A damaged PDF or TIFF at the end of a long list fails now, not after an hour of scanning.
-    const bytes = kind === 'pdf' || kind === 'tiff' ? readBytes(path) : undefined;
+    const bytes = kind === 'pdf' || kind === 'tiff' ? readBytes(path, kind === 'pdf') : undefined;
     const pages = kind === 'pdf' ? await countPdfPages(bytes!, path)
       : kind === 'tiff' ? countTiffPages(bytes!, path)
       : kind === 'image' ? 1 : 0;

@@ -64,8 +64,10 @@ export async function* readPdfPageCodes(pdf: Uint8Array, o: PageCodesOptions): A
   const jobs = Math.min(o.jobs, pages.length);
   if (jobs <= 1 || !existsSync(fileURLToPath(WORKER_URL))) { yield* onThisThread(pdf, o); return; }
   const file = o.fileName ?? 'the PDF';
-  const shared = new SharedArrayBuffer(pdf.byteLength);
-  new Uint8Array(shared).set(pdf);
+  // Bytes already in shared memory (collect-texts reads a PDF so) are handed over as they are, not copied.
+  const whole = pdf.buffer instanceof SharedArrayBuffer && pdf.byteOffset === 0 && pdf.byteLength === pdf.buffer.byteLength;
+  const shared = whole ? pdf.buffer as SharedArrayBuffer : new SharedArrayBuffer(pdf.byteLength);
+  if (!whole) new Uint8Array(shared).set(pdf);
   const done = new Map<number, string[]>();
   const skipped = new Set<number>();
   let failure: unknown;
