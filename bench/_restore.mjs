@@ -1,7 +1,7 @@
 // Restore speed: the demo clinic's binder scanned at 200 dpi, read back by `paperchart restore --dry-run`.
 // Three inputs: a folder of 200-dpi PNG page scans (what a scanner writes as images), the binder PDF
 // itself (rasterised at 200 dpi in-process, as `verify` does), and an office scanner's 300-dpi JPEG PDF. Usage: node bench/_restore.mjs CACHE_DIR
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createCanvas } from '@napi-rs/canvas';
@@ -12,12 +12,17 @@ const cli = fileURLToPath(new URL('../bin/paperchart.js', import.meta.url));
 const demo = fileURLToPath(new URL('../samples/demo-clinic.sqlite', import.meta.url));
 const binder = `${cache}/demo-binder.pdf`;
 const scans = `${cache}/demo-scans-200dpi`;
+// The child's CPU time (all its threads: page threads, sharp's and zxing's) and peak RSS, written to stderr at exit:
+// on a shared machine CPU time a page says more than wall time.
+const usage = 'data:text/javascript,' + encodeURIComponent(
+  "process.on('exit', () => { const c = process.cpuUsage(); process.stderr.write('\\nUSAGE ' + JSON.stringify({ cpu_seconds: (c.user + c.system) / 1e6, peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }) + '\\n'); });");
+const usageOf = (stderr) => JSON.parse(/USAGE (.*)/.exec(stderr.toString())?.[1] ?? '{}');
+const run = (args) => execFileSync(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 }).toString();
 // restore exits 3 when a patient is left out; the report still says how far it got.
-const run = (args) => {
-  try { return execFileSync(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 }).toString(); } catch (e) {
-    if (e.status === 3) return e.stdout.toString();
-    throw e;
-  }
+const runWithUsage = (args) => {
+  const r = spawnSync(process.execPath, ['--import', usage, cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+  if (r.status !== 0 && r.status !== 3) throw new Error(`restore exited ${r.status}: ${r.stderr}`);
+  return { out: r.stdout.toString(), usage: usageOf(r.stderr) };
 };
 
 if (!existsSync(binder)) run(['print', '--db', demo, '--out', binder, '--as-of', '2026-11-25T16:00Z']);
@@ -45,9 +50,10 @@ for (const [name, input, jobs] of [['scanned_pngs', scans, '2'], ['binder_pdf', 
   const db = `${cache}/restored.sqlite`;
   rmSync(db, { force: true });
   const start = performance.now();
-  const out = run(['restore', '--db', db, '--dry-run', '--trust-unsigned', '--json', '--jobs', jobs, input]);
+  const { out, usage: u } = runWithUsage(['restore', '--db', db, '--dry-run', '--trust-unsigned', '--json', '--jobs', jobs, input]);
   const seconds = (performance.now() - start) / 1000;
   const report = JSON.parse(out);
-  figures[name] = { pages, seconds, pages_per_second: pages / seconds, restored: report.counts.restored, jobs: Number(jobs) };
+  figures[name] = { pages, seconds, pages_per_second: pages / seconds, cpu_ms_per_page: Math.round((u.cpu_seconds * 1000) / pages),
+    peak_rss_mb: u.peak_rss_mb, restored: report.counts.restored, jobs: Number(jobs) };
 }
 console.log(JSON.stringify(figures));

@@ -156,18 +156,31 @@ function specialKind(st: Stats): string {
  */
 export const MAX_SCAN_FILE_BYTES = 256 * 2 ** 20;
 
-function readBytes(path: string): Uint8Array {
+function readBytes(path: string, shared = false): Uint8Array {
   try {
     const size = statSync(path).size;
     if (size > MAX_SCAN_FILE_BYTES) {
       throw new UnknownInputError(path, `${Math.round(size / 2 ** 20)} MiB, more than the ${MAX_SCAN_FILE_BYTES / 2 ** 20} MiB read from one scan file; ` +
         'scan into several files, or split this one, and pass them or their folder');
     }
-    return new Uint8Array(readFileSync(path));
+    if (shared) return readShared(path, size);
+    const b = readFileSync(path);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   } catch (e) {
     if (e instanceof UnknownInputError) throw e;
     throw new UnknownInputError(path, fileProblem(e));
   }
+}
+
+/** A file read into shared memory, which the page threads read where it is (scan/page-pool.ts) rather than each a copy. */
+function readShared(path: string, size: number): Uint8Array {
+  const bytes = new Uint8Array(new SharedArrayBuffer(size));
+  const fd = openSync(path, 'r');
+  try {
+    let at = 0;
+    for (let n; at < size && (n = readSync(fd, bytes, at, size - at, at)) > 0;) at += n;
+    return at === size ? bytes : bytes.subarray(0, at);
+  } finally { closeSync(fd); }
 }
 
 /** Keeps the code lines of a text input: one at a time, each line's length capped, exact repeats once. */
@@ -224,7 +237,11 @@ class CodeLines {
   }
 }
 
-interface Input { path: string; kind: Kind | 'stdin'; pages: number }
+interface Input {
+  path: string; kind: Kind | 'stdin'; pages: number;
+  /** The bytes read to count the pages, kept when this is the one input: a 118 MB scan is then read once, not twice. */
+  bytes?: Uint8Array;
+}
 
 /** Lists a refused page or image in `skipped`, or throws it when there is no list or nothing else to read. */
 function refuse(e: unknown, opts: CollectOptions, onlyPage: boolean): void {
@@ -257,13 +274,17 @@ async function collectFile(input: Input, opts: CollectOptions, count: ReadCount,
     return;
   }
   if (kind === 'tiff') {
-    for await (const page of decodeTiff(readBytes(path), path, onRefused)) {
+    const bytes = input.bytes ?? readBytes(path);
+    input.bytes = undefined;
+    for await (const page of decodeTiff(bytes, path, onRefused)) {
       for (const c of withoutDecoderCodes(await readCodes(page))) out.push({ text: c.text, source: path, page: page.page });
       read(page.page);
     }
     return;
   }
-  const pages = readPdfPageCodes(readBytes(path), {
+  const bytes = input.bytes ?? readBytes(path, true);
+  input.bytes = undefined;
+  const pages = readPdfPageCodes(bytes, {
     dpi: opts.dpi ?? 200, fileName: path, takeScannedImages: opts.takeScannedImages ?? true, onRefused,
     jobs: opts.jobs ?? 1, pageCount: input.pages,
   });
@@ -278,10 +299,12 @@ async function planInputs(inputs: readonly string[]): Promise<Input[]> {
   const plan: Input[] = [];
   const add = async (path: string, kind: Kind): Promise<void> => {
     // A damaged PDF or TIFF at the end of a long list fails now, not after an hour of scanning.
-    const pages = kind === 'pdf' ? await countPdfPages(readBytes(path), path)
-      : kind === 'tiff' ? countTiffPages(readBytes(path), path)
+    const bytes = kind === 'pdf' || kind === 'tiff' ? readBytes(path, kind === 'pdf') : undefined;
+    const pages = kind === 'pdf' ? await countPdfPages(bytes!, path)
+      : kind === 'tiff' ? countTiffPages(bytes!, path)
       : kind === 'image' ? 1 : 0;
-    plan.push({ path, kind, pages });
+    plan.push({ path, kind, pages, bytes: plan.length === 0 ? bytes : undefined });
+    plan[0]!.bytes = plan.length === 1 ? plan[0]!.bytes : undefined;
   };
   for (const input of inputs) {
     if (input === '-') { plan.push({ path: '-', kind: 'stdin', pages: 0 }); continue; }

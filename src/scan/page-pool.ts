@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { OversizedImageError, PdfPageRangeError, UnreadablePdfError } from '../errors.js';
-import { rasterisePdf, type RasteriseOptions } from './rasterise-pdf.js';
+import { rasterisePdfGrey, type RasteriseOptions } from './rasterise-pdf.js';
 import { readCodes } from './read-codes.js';
 
 /** A page read: its 1-based number and the code texts found on it. */
@@ -18,7 +18,7 @@ export interface PageCodes { page: number; texts: string[] }
 
 /** What a page thread is given (page-worker.ts). */
 export interface PageWork {
-  pdf: SharedArrayBuffer; pages: number[]; dpi: number; fileName: string; takeScannedImages: boolean;
+  pdf: SharedArrayBuffer; pages: number[]; dpi: number; fileName: string; takeScannedImages: boolean; pageCount: number;
 }
 type ThreadError =
   | { kind: 'unreadable'; detail: string }
@@ -45,8 +45,11 @@ function errorOf(e: ThreadError, file: string): Error {
   return new Error(`a page thread failed reading ${file}: ${e.detail}`);
 }
 
+/** A PDF's page is a scan or a rendering at `dpi`: zxing's looks for inverted and much larger codes are skipped (read-codes.ts). */
+export const PDF_PAGE = { scannedPage: true } as const;
+
 async function* onThisThread(pdf: Uint8Array, o: PageCodesOptions): AsyncGenerator<PageCodes> {
-  for await (const p of rasterisePdf(pdf, o)) yield { page: p.page, texts: (await readCodes(p)).map((c) => c.text) };
+  for await (const p of rasterisePdfGrey(pdf, o)) yield { page: p.page, texts: (await readCodes(p, PDF_PAGE)).map((c) => c.text) };
 }
 
 /**
@@ -61,15 +64,17 @@ export async function* readPdfPageCodes(pdf: Uint8Array, o: PageCodesOptions): A
   const jobs = Math.min(o.jobs, pages.length);
   if (jobs <= 1 || !existsSync(fileURLToPath(WORKER_URL))) { yield* onThisThread(pdf, o); return; }
   const file = o.fileName ?? 'the PDF';
-  const shared = new SharedArrayBuffer(pdf.byteLength);
-  new Uint8Array(shared).set(pdf);
+  // Bytes already in shared memory (collect-texts reads a PDF so) are handed over as they are, not copied.
+  const whole = pdf.buffer instanceof SharedArrayBuffer && pdf.byteOffset === 0 && pdf.byteLength === pdf.buffer.byteLength;
+  const shared = whole ? pdf.buffer as SharedArrayBuffer : new SharedArrayBuffer(pdf.byteLength);
+  if (!whole) new Uint8Array(shared).set(pdf);
   const done = new Map<number, string[]>();
   const skipped = new Set<number>();
   let failure: unknown;
   let running = jobs;
   let wake: (() => void) | undefined;
   const workers = Array.from({ length: jobs }, (_, k) => {
-    const work: PageWork = { pdf: shared, pages: pages.filter((_, i) => i % jobs === k), dpi: o.dpi, fileName: file, takeScannedImages: o.takeScannedImages ?? false };
+    const work: PageWork = { pdf: shared, pages: pages.filter((_, i) => i % jobs === k), dpi: o.dpi, fileName: file, takeScannedImages: o.takeScannedImages ?? false, pageCount: o.pageCount };
     const w = new Worker(WORKER_URL, { workerData: work });
     const settle = (): void => { const f = wake; wake = undefined; f?.(); };
     w.on('message', (m: PageMessage) => {
