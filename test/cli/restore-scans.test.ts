@@ -22,7 +22,7 @@ import { degrade, prng } from '../scan/_qr-pdf.js';
 import type { RestoreReport } from '../../src/restore/restore-records.js';
 import { encodeRaster, type Raster } from '../_encode-raster.js';
 
-interface CodePage { raster: RasterPage; codes: { patientId: string | null; index: number }[] }
+interface CodePage { raster: RasterPage; codes: { patientId: string | null; index: number; kind: string }[] }
 
 let dir: string;
 let store: string;
@@ -69,7 +69,7 @@ beforeAll(async () => {
   for await (const raster of rasterisePdf(new Uint8Array(readFileSync(binder)), { dpi: 200 })) {
     // The decoder program's own codes (FORMAT §15) are not PC1 frames.
     const codes = (await readCodes(raster)).filter((c) => c.text.startsWith('PC1:')).map((c) => decodeFrame(c.text));
-    if (codes.length > 0) codePages.push({ raster, codes: codes.map((f) => ({ patientId: f.patientId, index: f.index })) });
+    if (codes.length > 0) codePages.push({ raster, codes: codes.map((f) => ({ patientId: f.patientId, index: f.index, kind: f.kind })) });
     else if (raster.page > 10 && summaryPage === undefined) summaryPage = raster;
   }
 }, 120_000);
@@ -102,7 +102,9 @@ describe('paperchart restore from scans', () => {
     expect(bigPages.length).toBe(2);
     const lost = bigPages[0]!;
     const lostCodes = lost.codes.filter((c) => c.patientId === BIG).map((c) => c.index).sort((a, b) => a - b);
-    const pdf = await scannerPdf(codePages.filter((p) => p !== lost).map((p) => p.raster));
+    // The parity pages (kind X, FORMAT §17) left out too: with them the page is rebuilt (below).
+    const isParity = (p: CodePage): boolean => p.codes.some((c) => c.kind === 'X');
+    const pdf = await scannerPdf(codePages.filter((p) => p !== lost && !isParity(p)).map((p) => p.raster));
     const db = fresh();
     const r = await runCli('restore', '--db', db, '--pubkey', pub, pdf);
     expect(r.code).toBe(3);
@@ -119,6 +121,10 @@ describe('paperchart restore from scans', () => {
     expect(restored.prepare('SELECT count(*) AS n FROM patients WHERE id = ?').get(BIG)).toEqual({ n: 0 });
     expect(restored.prepare('SELECT count(*) AS n FROM patients').get()).toEqual({ n: 8 });
     restored.close();
+    const withParity = await runCli('restore', '--db', fresh(), '--pubkey', pub, '--dry-run', '--json',
+      await scannerPdf(codePages.filter((p) => p !== lost).map((p) => p.raster)));
+    expect(withParity.code).toBe(0);
+    expect((JSON.parse(withParity.out) as RestoreReport).patients.find((p) => p.patientId === BIG)).toMatchObject({ status: 'restored', rebuiltFromParity: true });
   });
 
   it('says that photos, blank pages and another kind of QR code hold no paperchart code, and writes no store', async () => {

@@ -119,7 +119,8 @@ describe('paperchart restore', () => {
     const forgedRecord = structuredClone(real.record);
     forgedRecord.medications[0]!.name = 'Oxycodone';
     const forged = encodeRecord(forgedRecord, { runId: real.runId, printedAt: real.printedAt, signingKey: generateKeyPairSync('ed25519').privateKey });
-    const mixed = [...texts.filter((t) => pid(t) !== victim), ...forged];
+    // Without the cross-sheet parity codes (kind X), which would rebuild the real record (below).
+    const mixed = [...texts.filter((t) => pid(t) !== victim && !t.startsWith('PC1:X:')), ...forged];
     // Into a new store: everyone else restored, the victim refused.
     const store = fresh();
     const report = await restoreRecords({ storePath: store, texts: mixed, publicKey, onConflict: 'replace', dryRun: false });
@@ -137,6 +138,11 @@ describe('paperchart restore', () => {
     expect(r.code).toBe(3);
     expect(r.out).toMatch(new RegExp(`refused +${victim}`));
     expect(readFileSync(copy).equals(before)).toBe(true);
+    // With the parity codes the real record is rebuilt under its own signature; the forged one never gets in.
+    const rebuiltStore = fresh();
+    const withParity = await restoreRecords({ storePath: rebuiltStore, texts: [...mixed, ...texts.filter((t) => t.startsWith('PC1:X:'))], publicKey, onConflict: 'replace', dryRun: false });
+    expect(byId(withParity, victim)).toMatchObject({ status: 'restored', rebuiltFromParity: true });
+    expect(await exported(rebuiltStore)).toBe(await exported(original));
   });
 
   it('reports a patient with no codes as missing and one short of codes as incomplete, naming code numbers and pages', async () => {
@@ -173,7 +179,8 @@ describe('paperchart restore', () => {
     // Altered and too few codes left to rebuild: incomplete, never imported.
     const rest = new Set(frames.slice(1, victim.codes - 1));
     const store = fresh();
-    const broken = await restoreRecords({ storePath: store, texts: oneAltered.filter((t) => !rest.has(t)), publicKey, onConflict: 'keep', dryRun: false });
+    // (Without the cross-sheet parity codes, which would rebuild it: restore.test's lost-sheet cases are in test/e2e/lost-sheet.test.ts.)
+    const broken = await restoreRecords({ storePath: store, texts: oneAltered.filter((t) => !rest.has(t) && !t.startsWith('PC1:X:')), publicKey, onConflict: 'keep', dryRun: false });
     expect(byId(broken, victim.id)?.status).toBe('incomplete');
     const db = openStore(store);
     expect(db.prepare('SELECT count(*) AS n FROM patients WHERE id = ?').get(victim.id)).toEqual({ n: 0 });
