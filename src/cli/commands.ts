@@ -254,7 +254,7 @@ export const verifyCommand = (io: Io): CommandModule<object, VerifyArgs> => ({
   },
 });
 
-interface StationArgs { out?: string; binder?: string; pubkey?: string; force: boolean; serve: boolean; port?: number; host?: string; collect?: string }
+interface StationArgs { out?: string; binder?: string; pubkey?: string; force: boolean; serve: boolean; port?: string; host?: string; collect?: string }
 export const stationCommand = (io: Io): CommandModule<object, StationArgs> => ({
   command: 'station',
   describe: 'Write a scan station: one offline HTML file that reads the binder\'s codes through a camera (or --serve it to phones)',
@@ -264,7 +264,7 @@ export const stationCommand = (io: Io): CommandModule<object, StationArgs> => ({
     .option('pubkey', { type: 'string', describe: 'check the codes\' signatures in the page with this public key (from keygen)' })
     .option('force', { type: 'boolean', default: false, describe: 'replace an existing file that is not a scan station' })
     .option('serve', { type: 'boolean', default: false, describe: 'serve the page over https on this network for phones, until Ctrl-C' })
-    .option('port', { type: 'number', describe: 'with --serve: the port (default 8443; 0 for any free one)' })
+    .option('port', { type: 'string', describe: 'with --serve: the port (default 8443; 0 for any free one)' })
     .option('host', { type: 'string', describe: 'with --serve: the one address to listen on (default: every network address of this machine)' })
     .option('collect', { type: 'string', describe: 'with --serve: the file "send to laptop" appends the codes to (default: beside the binder)' })
     .example('$0 station --out scan-station.html --binder binder.pdf', '')
@@ -285,7 +285,7 @@ export const stationCommand = (io: Io): CommandModule<object, StationArgs> => ({
 async function serveStationCommand(io: Io, a: StationArgs): Promise<void> {
   const { serveStation } = await import('../station/serve-station.js');
   const s = await serveStation({ ...(a.binder ? { binder: a.binder } : {}), ...(a.pubkey ? { publicKey: a.pubkey } : {}),
-    ...(a.port !== undefined ? { port: a.port } : {}), ...(a.host ? { host: a.host } : {}), ...(a.collect ? { collect: a.collect } : {}) },
+    ...(a.port !== undefined ? { port: parseWholeNumber('port', a.port, 0, 65535) } : {}), ...(a.host ? { host: a.host } : {}), ...(a.collect ? { collect: a.collect } : {}) },
   (r) => io.out(`received ${r.texts} codes from ${r.from}: ${r.fresh} new, ${r.total} in ${s.collect}`));
   const stopped = new Promise<string>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => resolve(signal));

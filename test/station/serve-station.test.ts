@@ -121,6 +121,12 @@ describe('paperchart station --serve', () => {
     expect((await runCli('station')).code).toBe(1);
     expect((await runCli('station', '--out', join(dir, 's.html'), '--serve')).code).toBe(1);
     expect((await runCli('station', '--out', join(dir, 's.html'), '--port', '9000')).code).toBe(1);
+    // A port no socket can have is named as typed, never a stack trace.
+    for (const port of ['99999', 'two', '-1']) {
+      const r = await runCli('station', '--serve', '--port', port, '--host', '127.0.0.1');
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(new RegExp(`^paperchart: --port=${port}, expected a whole number from 0 to 65535\n→ `));
+    }
   });
 
   it('from the command line: prints the address and fingerprint, serves until Ctrl-C, then stops cleanly with exit 0', async () => {
