@@ -26,7 +26,7 @@ export const runsCommand = (io: Io): CommandModule<object, RunsArgs> => ({
   builder: (y) => y
     .option('db', { type: 'string', demandOption: true, describe: 'the records store whose register to list' })
     .option('register', REGISTER_OPTION)
-    .option('json', { type: 'boolean', default: false, describe: 'every field of every run, as JSON' })
+    .option('json', { type: 'boolean', default: false, describe: 'every field of every run, and each file a print wrote (path, volume, SHA-256), as JSON' })
     .example('$0 runs --db clinic.sqlite', '') as never,
   handler: (a) => {
     const { register, runs } = listRuns(a.db, a.register);

@@ -196,15 +196,18 @@ function runIdOf(kind: Exclude<RunKind, 'print'>, startedAt: string): string {
   return `${kind}-${startedAt.replace(/[^0-9]/g, '')}`;
 }
 
+/** A run as listed: its row, and every file it wrote with its volume and SHA-256 (empty for a verify, a restore, or a run recorded before files were kept). */
+export type ListedRun = RunRow & { files: RunFile[] };
+
 /**
- * The register's runs, oldest first; none when the register does not exist yet.
+ * The register's runs, oldest first, each with its files; none when the register does not exist yet.
  * @throws RegisterError when the file is not a register
  */
-export function listRuns(storePath: string, registerPath?: string): { register: string; runs: RunRow[] } {
+export function listRuns(storePath: string, registerPath?: string): { register: string; runs: ListedRun[] } {
   const path = registerPath ?? registerPathFor(storePath);
   const register = RunRegister.read(path);
   if (!register) return { register: path, runs: [] };
-  try { return { register: path, runs: register.list() }; } finally { register.close(); }
+  try { return { register: path, runs: register.list().map((r) => ({ ...r, files: register.filesOf(r.seq) })) }; } finally { register.close(); }
 }
 
 /** A supplement is one PDF whatever its length: it holds the changed patients only, and its replace-and-shred sheet names pages by number. */

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { runCli } from '../_run-cli.js';
 import { writeHandmadeClinic } from '../fixtures/handmade-clinic.js';
 import { extractPageTexts } from '../_pdf-text.js';
-import type { RunRow } from '../../src/runs/run-register.js';
+import type { RunFile, RunRow } from '../../src/runs/run-register.js';
 import { SCHEMA_VERSION } from '../../src/store/schema.js';
 
 let dir: string;
@@ -67,6 +67,14 @@ describe('the run register', () => {
     const text = await runCli('runs', '--db', store);
     expect(text.out).toMatch(/print\s+20261126150000\s+complete .* 3 patients, \d+ pages, sha256 [0-9a-f]{16}…, supersedes 20261125150000\n/);
     expect(text.out).toMatch(/3 runs in .*clinic\.runs\.sqlite\n$/);
+  });
+
+  it('lists in runs --json each file a print wrote, with its volume, pages and SHA-256, and none for a verify or a restore', async () => {
+    const [print1, print2, verify] = await runs(store) as (RunRow & { files: RunFile[] })[];
+    for (const [run, path] of [[print1!, join(dir, 'first.pdf')], [print2!, join(dir, 'second.pdf')]] as const) {
+      expect(run.files).toEqual([{ path, role: 'binder', volume: null, pages: run.pages, bytes: readFileSync(path).length, sha256: sha256(path) }]);
+    }
+    expect(verify!.files).toEqual([]);
   });
 
   it('records a failed print as failed, never complete, and a new print still supersedes the last complete one', async () => {

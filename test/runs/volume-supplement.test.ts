@@ -110,7 +110,7 @@ describe.skipIf(!hasPoppler)('a supplement of a binder in volumes', () => {
     await new Promise((r) => setTimeout(r, 1_100));
   }, 600_000);
 
-  it('keeps each patient\'s volume and pages, and every file\'s SHA-256, in the register', () => {
+  it('keeps each patient\'s volume and pages, and every file\'s SHA-256, in the register', async () => {
     expect(existsSync(vol(2)) && existsSync(labels()) && !existsSync(out())).toBe(true);
     const pages = Array.from({ length: volumes }, (_, k) => pageWords(vol(k + 1)));
     for (const r of placed) {
@@ -128,6 +128,10 @@ describe.skipIf(!hasPoppler)('a supplement of a binder in volumes', () => {
     } finally {
       reg.close();
     }
+    // The same files, as `runs --json` lists them for an auditor.
+    const listed = (JSON.parse((await runCli('runs', '--db', store, '--json')).out) as { runs: { kind: string; files: unknown[] }[] }).runs.find((r) => r.kind === 'print')!;
+    const reread = RunRegister.read(register)!;
+    try { expect(listed.files).toEqual(reread.filesOf(reread.list().find((r) => r.kind === 'print')!.seq)); } finally { reread.close(); }
   });
 
   it('names the volume and its pages on the replace-and-shred sheet', async () => {
