@@ -288,12 +288,16 @@ def main(argv):
     if opt["lines"]:
         return 1 if bad else 0
     manifests.sort(key=lambda m: m[0])
-    listed = {}
+    listed, gone = {}, {} # FORMAT 11.4: removed by a supplement, so not from a run printed before it
     for at, man in manifests:
         for e in man["patients"]:
-            listed[e["id"].encode("utf-8").hex().upper()] = (man["run"], e["pages"])
-    for pid, (run, pages) in sorted(listed.items()):
-        if pid not in best:
+            listed[e["id"].encode("utf-8").hex().upper()] = (man["run"], e["pages"], at)
+        for i in man.get("supplement", {}).get("removed", []):
+            gone[i.encode("utf-8").hex().upper()] = at
+    for pid in sorted(p for p in best if best[p][0][1] < gone.get(p, "")):
+        say("removed from the records before a supplement was printed: patient %s" % best.pop(pid)[1])
+    for pid, (run, pages, at) in sorted(listed.items()):
+        if pid not in best and at >= gone.get(pid, ""):
             say("missing: patient %s of run %s; rescan binder page%s %s" % (bytes.fromhex(pid).decode("utf-8", "replace"),
                 run, "s" if len(pages) > 1 else "", ", ".join(map(str, pages))))
             bad += 1
