@@ -8,7 +8,7 @@
  */
 /// <reference types="pdfkit" />
 import * as fontkit from 'fontkit';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { memoiseLayout } from './layout-memo.js';
@@ -126,17 +126,49 @@ export type FontFiles = ReadonlyMap<string, Uint8Array>;
 /**
  * A font file's bytes, read once per process into shared memory, so that a
  * print's worker threads open their fonts from the same bytes instead of
- * reading a copy each: 18 MB a thread (patient-pool.ts).
+ * reading a copy each: 18 MB a thread (patient-pool.ts). Read straight into
+ * that memory: readFileSync and a copy touched every page twice (all nine
+ * files: 250 ms of CPU, measured).
  */
 function fontFile(path: string): Buffer {
   let bytes = files.get(path);
   if (!bytes) {
-    const read = readFileSync(path);
-    bytes = Buffer.from(new SharedArrayBuffer(read.length));
-    read.copy(bytes);
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      bytes = Buffer.from(new SharedArrayBuffer(size));
+      for (let at = 0; at < size;) {
+        const n = readSync(fd, bytes, at, size - at, at);
+        if (n === 0) throw new Error(`${path}: ended at byte ${at} of ${size} while read`);
+        at += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
     files.set(path, bytes);
   }
   return bytes;
+}
+
+/** A face whose file is read and opened the first time its font is asked for (a Latin-only print never reads the 22 MB of CJK faces). */
+function lazyFace(face: Omit<Face, 'font'>, open: () => fontkit.Font): Face {
+  let font: fontkit.Font | undefined;
+  return { ...face, get font() { return (font ??= open()); } };
+}
+
+/**
+ * A fontkit font for pdfkit that is opened only when pdfkit first uses it, which is when a document selects its
+ * face (doc.font(name)): registering every face opened every file. Methods are bound to the font itself, so that
+ * fontkit's own caching (properties it defines on `this`) lands on the font, not on this stand-in.
+ */
+function fontWhenUsed(open: () => fontkit.Font): fontkit.Font {
+  let real: fontkit.Font | undefined;
+  const font = (): fontkit.Font => (real ??= open());
+  return new Proxy(Object.create(null) as fontkit.Font, {
+    get: (_t, p) => { const f = font(); const v: unknown = Reflect.get(f, p, f); return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(f) : v; },
+    set: (_t, p, v) => Reflect.set(font(), p, v),
+    has: (_t, p) => Reflect.has(font(), p),
+  });
 }
 
 /** The font files this thread has read, for a worker thread to adopt (adoptFontFiles). */
@@ -155,18 +187,23 @@ function asFont(opened: fontkit.Font | fontkit.FontCollection, path: string): fo
   return opened;
 }
 
-/** The font set for a directory, opened once per thread (SC alone is 10 MB, JP 5.5 MB). */
+/** The font set for a directory, once per thread; each face's file is read when first needed (SC alone is 10 MB, JP 5.5 MB). */
 export function loadFontSet(dir: string = FONTS_DIR): FontSet {
   let set = sets.get(dir);
   if (set) return set;
   const byName = new Map<string, Face>();
   for (const { name, file, features } of FILES) {
     const path = join(dir, file);
-    const font = asFont(fontkit.create(fontFile(path)), path);
-    memoiseLayout(font);
-    byName.set(name, { name, path, font, features, drawnAs: name, embolden: 0 });
+    byName.set(name, lazyFace({ name, path, features, drawnAs: name, embolden: 0 }, () => {
+      const font = asFont(fontkit.create(fontFile(path)), path);
+      memoiseLayout(font);
+      return font;
+    }));
   }
-  for (const { name, of } of SYNTHETIC_BOLDS) byName.set(name, { ...byName.get(of)!, name, drawnAs: of, embolden: SYNTHETIC_BOLD_EM });
+  for (const { name, of } of SYNTHETIC_BOLDS) {
+    const regular = byName.get(of)!;
+    byName.set(name, lazyFace({ name, path: regular.path, features: regular.features, drawnAs: of, embolden: SYNTHETIC_BOLD_EM }, () => regular.font));
+  }
   const chains = (c: Record<Weight, readonly string[]>) => ({ regular: c.regular.map((n) => byName.get(n)!), bold: c.bold.map((n) => byName.get(n)!) });
   set = { chains: chains(CHAINS), japanese: chains(JAPANESE_CHAINS), faces: [...byName.values()] };
   sets.set(dir, set);
@@ -189,8 +226,11 @@ export function loadFontSet(dir: string = FONTS_DIR): FontSet {
 export function registerFonts(doc: PDFKit.PDFDocument, fonts: FontSet = loadFontSet()): void {
   for (const face of fonts.faces) {
     if (face.drawnAs !== face.name) continue;
-    const own = asFont(fontkit.create(fontFile(face.path)), face.path);
-    own.layout = face.font.layout;
+    const own = fontWhenUsed(() => {
+      const font = asFont(fontkit.create(fontFile(face.path)), face.path);
+      font.layout = face.font.layout;
+      return font;
+    });
     // pdfkit 0.20 accepts a fontkit font object (anything with layout()); the typings don't say so.
     doc.registerFont(face.name, own as unknown as PDFKit.Mixins.PDFFontSource);
   }
