@@ -10,12 +10,11 @@ import { printRecorded, verifyRecorded } from '../runs/recorded-runs.js';
 import { loadTemplate } from '../layout/template.js';
 import { readPatientList } from '../print/patient-selection.js';
 import { runIdFor } from '../codec/run-id.js';
-import { DEFAULT_VOLUME_SHEETS } from '../print/volumes.js';
+import { DEFAULT_VOLUME_SHEETS } from '../print/volume-sheets.js';
 import { archiveTarget, readPassphraseFile, type ArchiveTarget } from '../archive/archive-file.js';
 import { asDiskFilled } from '../print/disk-space.js';
 import { DEFAULT_MAX_CODES } from '../codec/record-codec.js';
 import { readEncryptKeyFile, readPublicKeyFile, readSigningKeyFile, writeKeyFiles } from '../keys/key-files.js';
-import { writeKeySheet } from '../print/key-sheet.js';
 // verify-binder is imported where used: it loads pdfjs and the zxing wasm (about a second), which print need not pay.
 import type { VerifyReport } from '../restore/verify-binder.js';
 import { binderNameWarning } from '../_output-guard.js';
@@ -223,6 +222,8 @@ export const keygenCommand = (io: Io): CommandModule<object, KeygenArgs> => ({
   handler: async (a) => {
     const k = writeKeyFiles(a.out);
     if (a.sheet !== undefined) {
+      // Imported here: it loads the PDF and font code, which the other commands' start need not pay.
+      const { writeKeySheet } = await import('../print/key-sheet.js');
       await writeKeySheet(a.sheet, k, new Date());
       io.out(`key backup sheet: ${a.sheet} (secret: print it, put it in the safe, then delete the file)`);
     }

@@ -44,9 +44,18 @@ export function utcMinute(t: string): string {
   return `${t.slice(0, 10)} ${t.slice(11, 16)} UTC`;
 }
 
+/** Formatters by their options: making one costs about 0.5 ms (measured), and a supplement's sheet asks two a line. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale} ${JSON.stringify(options)}`;
+  let f = formatters.get(key);
+  if (!f) formatters.set(key, f = new Intl.DateTimeFormat(locale, options));
+  return f;
+}
+
 /** The wall-clock date and time of a UTC instant in the clinic's time zone. */
 export function clinicNow(instant: string, timeZone: string): { date: string; time: string } {
-  const parts = new Intl.DateTimeFormat('en-CA', {
+  const parts = formatter('en-CA', {
     timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
   }).formatToParts(new Date(instant));
   const get = (type: string): string => parts.find((p) => p.type === type)!.value;
@@ -71,7 +80,7 @@ export function joinPresent(sep: string, parts: readonly (string | null | undefi
  */
 export function zonedMinute(instant: string, timeZone: string, locale: string): string {
   const { date, time } = clinicNow(instant, timeZone);
-  const zone = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' }).formatToParts(new Date(instant))
+  const zone = formatter(locale, { timeZone, timeZoneName: 'short' }).formatToParts(new Date(instant))
     .find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
   return `${date} ${time} ${zone}`;
 }

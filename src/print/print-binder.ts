@@ -204,12 +204,13 @@ export async function drawBinder(options: BinderOptions): Promise<BinderSummary>
   /** The binder, from one snapshot of the store: patients first, then the manifest, then the front matter. */
   async function drawInSnapshot(o: BinderOptions, out: AtomicOutput): Promise<Omit<BinderSummary, 'bytes'>> {
     const run = prepareRun(db, o);
+    const { template, today } = run.ctx;
+    // Started before the front matter is counted, so that the workers' start (a thread, its modules, fonts) overlaps it.
+    const workers = pool = new PatientPool({ template, box: run.ctx.box, today, dataAsOf: run.dataAsOf, codeOptions: run.codeOptions }, run.shaper, o.jobs ?? 1);
     const front = countFrontMatter(run);
     assertRoomFor(o.outPath, minimumBinderBytes(run.patients.length));
     const pages = new BinderPages(run, new BinderDocument(out, run.frame, documentInfo(run), run.shaper, front.bookmarks), front.pages);
     const split = volumes = new Volumes(run, { pages, output: out }, o.volumeSheets);
-    const { template, today } = run.ctx;
-    const workers = pool = new PatientPool({ template, box: run.ctx.box, today, dataAsOf: run.dataAsOf, codeOptions: run.codeOptions }, run.shaper, o.jobs ?? 1);
     const printed = await printPatients(run, split, workers, out, archive);
     // The workers' heaps are not needed for the rest: freed before the manifest and front matter are drawn.
     await workers.close();
