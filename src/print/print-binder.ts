@@ -13,6 +13,7 @@ import type { EncodeOptions } from '../codec/record-codec.js';
 import { layoutCodePages } from '../layout/code-pages.js';
 import type { PatientLayoutContext } from '../layout/patient-layout.js';
 import { PatientPool } from './threads/patient-pool.js';
+import type { PatientPages } from './patient-pages.js';
 import { layoutCover, type CoverFacts, type CoverRun, type FrontMatterContext } from '../layout/front-matter.js';
 import { layoutRecipe } from '../layout/recipe-page.js';
 import { layoutDecoderCodes, layoutDecoderListing } from '../layout/decoder-pages.js';
@@ -205,13 +206,14 @@ export async function drawBinder(options: BinderOptions): Promise<BinderSummary>
   async function drawInSnapshot(o: BinderOptions, out: AtomicOutput): Promise<Omit<BinderSummary, 'bytes'>> {
     const run = prepareRun(db, o);
     const { template, today } = run.ctx;
-    // Started before the front matter is counted, so that the workers' start (a thread, its modules, fonts) overlaps it.
+    // Started, and given their first patients, before the front matter is counted: the workers' start (a thread, its modules, fonts) overlaps it.
     const workers = pool = new PatientPool({ template, box: run.ctx.box, today, dataAsOf: run.dataAsOf, codeOptions: run.codeOptions }, run.shaper, o.jobs ?? 1);
+    const preparing = workers.prepare(run.patients.ids, (id) => run.reader.read(id));
     const front = countFrontMatter(run);
     assertRoomFor(o.outPath, minimumBinderBytes(run.patients.length));
     const pages = new BinderPages(run, new BinderDocument(out, run.frame, documentInfo(run), run.shaper, front.bookmarks), front.pages);
     const split = volumes = new Volumes(run, { pages, output: out }, o.volumeSheets);
-    const printed = await printPatients(run, split, workers, out, archive);
+    const printed = await printPatients(run, split, preparing, out, archive);
     // The workers' heaps are not needed for the rest: freed before the manifest and front matter are drawn.
     await workers.close();
     const manifest = manifestTexts(run, printed.entries.inIdOrder(split.count > 1), archive);
@@ -419,8 +421,8 @@ export class BinderPages {
   }
 }
 
-/** Draws the patients in binder order as the workers prepare them, each from a right-hand page, streamed to the file. */
-async function printPatients(run: PrintRun, volumes: Volumes, workers: PatientPool, out: AtomicOutput, archive?: ArchiveWriter): Promise<PatientsPrinted> {
+/** Draws the patients in binder order as the workers prepare them (PatientPool.prepare), each from a right-hand page, streamed to the file. */
+async function printPatients(run: PrintRun, volumes: Volumes, preparing: AsyncIterable<PatientPages>, out: AtomicOutput, archive?: ArchiveWriter): Promise<PatientsPrinted> {
   const { patients, options: o } = run;
   const { template } = o;
   const firstPages = new Int32Array(patients.length);
@@ -432,7 +434,7 @@ async function printPatients(run: PrintRun, volumes: Volumes, workers: PatientPo
   let done = 0;
   // FORMAT §17: each group of patients' parity codes after it, so that a lost sheet loses no patient.
   const parity = new ParityGroups(run, archive ? (texts) => { for (const text of texts) archive.add(text); } : undefined);
-  for await (const prepared of workers.prepare(patients.ids, (id) => run.reader.read(id))) {
+  for await (const prepared of preparing) {
     const id = patients.ids[done]!;
     if (prepared.id !== id) throw new Error(`patient ${id}: prepared ${prepared.id} in its place`);
     // A volume ends before a patient who would not fit it: never a patient split between two.

@@ -71,13 +71,13 @@ export class PatientPool {
    * this thread prepares a later patient itself instead of waiting: it has
    * the drawing to do too, and so takes as many patients as its spare time
    * allows. A record that fails throws its typed error (InvalidRecordError, RecordTooLargeError).
+   * The first patients go to the workers when this is called, before the first result is asked for: they are
+   * prepared while this thread does what comes before the patients' pages (the front matter's count).
    */
-  async *prepare(ids: Iterable<string>, read: (id: string) => PatientRecord): AsyncGenerator<PatientPages> {
+  prepare(ids: Iterable<string>, read: (id: string) => PatientRecord): AsyncGenerator<PatientPages> {
     const context: PatientPagesContext = { ...this.setup, shaper: this.shaper };
-    if (this.workers.length === 0) {
-      for (const id of ids) yield preparePatient(read(id), context);
-      return;
-    }
+    if (this.workers.length === 0) return (async function* here() { for (const id of ids) yield preparePatient(read(id), context); })();
+    const pool = this;
     const source = ids[Symbol.iterator]();
     /** Patients in binder order, each sent to a worker (result) or prepared here (pages). */
     const queue: Task[] = [];
@@ -96,20 +96,22 @@ export class PatientPool {
       }
     };
     refill();
-    while (queue.length > 0) {
-      const head = queue[0]!;
-      const spare = head.pages || head.settled ? undefined : spareTask(queue);
-      if (spare) {
-        spare.pages = preparePatient(read(spare.id), context);
+    return (async function* inTurn() {
+      while (queue.length > 0) {
+        const head = queue[0]!;
+        const spare = head.pages || head.settled ? undefined : spareTask(queue);
+        if (spare) {
+          spare.pages = preparePatient(read(spare.id), context);
+          refill();
+          await nextTurn(); // lets the workers' results in
+          continue;
+        }
+        queue.shift();
+        const pages = head.pages ?? await pool.received(head, () => preparePatient(read(head.id), context));
         refill();
-        await nextTurn(); // lets the workers' results in
-        continue;
+        yield pages;
       }
-      queue.shift();
-      const pages = head.pages ?? await this.received(head, () => preparePatient(read(head.id), context));
-      refill();
-      yield pages;
-    }
+    })();
   }
 
   async close(): Promise<void> {
