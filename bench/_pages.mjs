@@ -30,9 +30,11 @@ if (store) {
 const parityCaption = new RegExp(`^${loadTemplate('default').labels.parity_caption.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '\\d+')}$`);
 const doc = await getDocument({ data: new Uint8Array(readFileSync(binder)), verbosity: 0 }).promise;
 const outline = (await doc.getOutline()) ?? [];
-// The front matter's bookmarks (index, schedule) come first; patients' carry "MRN"; the manifest's is last.
+// The front matter's bookmarks (schedule, index, decoder program) come first; patients' carry "MRN"; then the
+// manifest's and the decoder listing's. A patient's pages end where the next bookmark starts.
+const patientAt = outline.map((item) => / — MRN /.test(item.title)).reduce((at, yes, i) => (yes ? [...at, i] : at), []);
 const firsts = [];
-for (const item of outline.slice(2)) firsts.push(await doc.getPageIndex(item.dest[0]));
+for (const i of [...patientAt, patientAt.at(-1) + 1]) firsts.push(await doc.getPageIndex(outline[i].dest[0]));
 let parityCodes = 0;
 if (store) {
   for (let n = 1; n <= doc.numPages; n++) {
