@@ -12,10 +12,11 @@ import type { BinderPages, PrintRun } from './print-binder.js';
 /**
  * A group closes once its members fill this many sheets for each page its parity takes (the parity is as long as
  * the group's longest record, so a group holding a long record grows with it). Measured on the 1,000-patient sample
- * (seed 7): 149 parity pages on 75 sheets, 6.1 % more pages (2,457 → 2,608), 2.56 pages a patient; a fixed 8 sheets a
- * group gave 8.6 % and 2.62, over issue 26's 2.6.
+ * (seed 7): at 8, 149 parity pages, 2.556 pages a patient and 23.8 KB of record per page of codes over all codes
+ * (15.3 % of them X), under issue 26's 24 KB; at 10, 120 parity pages, 2.526 a patient, 24.5 KB (13.0 % X). A group still
+ * never crosses a volume's or the binder's end, so any one lost sheet still takes at most one member of one group.
  */
-export const SHEETS_PER_PARITY_PAGE = 8;
+export const SHEETS_PER_PARITY_PAGE = 10;
 
 interface Member { patientId: string; digest: Uint8Array; container: Uint8Array }
 interface Closed { texts: string[]; from: number; to: number }
