@@ -47,6 +47,52 @@ export function crossParityContent(runId: string, members: readonly { patientId:
   return concatBytes(utf8.encode(head), Uint8Array.of(0x0a), xorContainers(members.map((m) => m.container)));
 }
 
+type Joining = { patientId: string; digest: Uint8Array; container: Uint8Array };
+const headOf = (m: Joining): CrossParityMember => ({ patientId: m.patientId, digest: toHex(m.digest.subarray(0, 8)).toUpperCase(), length: m.container.length });
+
+/**
+ * crossParityContent for a group that grows one record at a time: the XOR kept running, so each container is XORed in
+ * once (not once for every record after it), and only the members' keys and lengths kept.
+ */
+export class GrowingCrossParity {
+  private parity: Uint8Array = new Uint8Array(0);
+  private readonly heads: CrossParityMember[] = [];
+  private next?: { m: Joining; parity: Uint8Array };
+
+  constructor(private readonly runId: string) {}
+
+  get size(): number { return this.heads.length; }
+
+  /** The content were `m` to join, the same bytes crossParityContent gives; its XOR kept for add(m). */
+  contentWith(m: Joining): Uint8Array {
+    if (this.next?.m !== m) {
+      const parity = new Uint8Array(Math.max(this.parity.length, m.container.length));
+      parity.set(this.parity);
+      xorInto(parity, m.container);
+      this.next = { m, parity };
+    }
+    return this.content([...this.heads, headOf(m)], this.next.parity);
+  }
+
+  add(m: Joining): void {
+    if (this.next?.m !== m) this.contentWith(m);
+    this.parity = this.next!.parity;
+    this.heads.push(headOf(m));
+    this.next = undefined;
+  }
+
+  /** @throws RangeError for an empty group */
+  contentNow(): Uint8Array {
+    if (this.heads.length === 0) throw new RangeError('cross parity of 0 records, expected at least 1');
+    return this.content(this.heads, this.parity);
+  }
+
+  private content(heads: readonly CrossParityMember[], parity: Uint8Array): Uint8Array {
+    const head = canonicalJson({ format: CROSS_PARITY_FORMAT, run: this.runId, members: heads.map((m) => ({ patient: m.patientId, digest: m.digest, length: m.length })) });
+    return concatBytes(utf8.encode(head), Uint8Array.of(0x0a), parity);
+  }
+}
+
 /**
  * FORMAT §17.2: a decoded X document's members and parity bytes.
  * @throws CorruptFrameError when the content is not a cross parity document of its run

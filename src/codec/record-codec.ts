@@ -71,6 +71,19 @@ function groupMembers(k: number, groups: number, g: number): number[] {
   return out;
 }
 
+/** FORMAT §7.1: the data shards (k = ceil(c / Lmax)) and parity plan of a container of `containerLength` bytes; k + parity is its codes. */
+export function shardPlan(kind: FrameKind, runId: string, patientId: string | null, containerLength: number, capacity = DEFAULT_CAPACITY): { k: number; plan: ReturnType<typeof parityPlan> } {
+  let totalDigits = 1, k = 0, plan = parityPlan(1);
+  for (;;) {
+    k = Math.ceil(containerLength / maxShardBytes(kind, runId, patientId, totalDigits, capacity));
+    plan = parityPlan(k);
+    const n = k + plan.parity;
+    if (String(n).length <= totalDigits) break;
+    totalDigits = String(n).length;
+  }
+  return { k, plan };
+}
+
 /**
  * Encodes any canonical JSON text, or its UTF-8 bytes, as frames (records and manifests share this).
  * @throws RecordTooLargeError when the document needs more than maxCodes codes
@@ -93,16 +106,7 @@ export function encodeDocument(kind: FrameKind, patientId: string | null, canoni
   const flags = (signature ? FLAG_SIGNED : 0) | (nonce ? FLAG_ENCRYPTED : 0);
   const container = encodeContainer({ flags, digest, printedAt: opts.printedAt, signature, nonce, body });
 
-  // FORMAT §7.1: k = ceil(c / Lmax), then shards as even as possible.
-  let totalDigits = 1, k = 0, plan = parityPlan(1), lmax = 0;
-  for (;;) {
-    lmax = maxShardBytes(kind, opts.runId, patientId, totalDigits, capacity);
-    k = Math.ceil(container.length / lmax);
-    plan = parityPlan(k);
-    const n = k + plan.parity;
-    if (String(n).length <= totalDigits) break;
-    totalDigits = String(n).length;
-  }
+  const { k, plan } = shardPlan(kind, opts.runId, patientId, container.length, capacity);
   const total = k + plan.parity;
   if (total > maxCodes) throw new RecordTooLargeError(patientId ?? '(manifest)', total, maxCodes);
   const len = Math.ceil(container.length / k);

@@ -4,7 +4,7 @@ import {
   crossParities, FrameGrouper, openContainer, reassembleJoined, type DecodeOptions, type DecodedDocument, type FailedDocument, type FrameGroup,
   type RejectedText, type RestoredRecord,
 } from '../codec/record-codec.js';
-import { CrossParityRecovery } from '../codec/cross-parity.js';
+import { CrossParityRecovery, type CrossParity } from '../codec/cross-parity.js';
 import { CorruptFrameError, PaperchartError } from '../errors.js';
 import { isCanonicalText } from '../record/canonical-match.js';
 import type { PatientRecord } from '../record/record.js';
@@ -12,7 +12,11 @@ import { checkRecordShape, validateRecord } from '../record/validate-record.js';
 import { pacer } from './_pacer.js';
 import type { RestoreProgress } from './restore-report.js';
 
-export interface DecodedTexts { records: RestoredRecord[]; manifests: DecodedDocument[]; failures: FailedDocument[]; rejected: RejectedText[] }
+export interface DecodedTexts {
+  records: RestoredRecord[]; manifests: DecodedDocument[]; failures: FailedDocument[]; rejected: RejectedText[];
+  /** The cross parity documents read (FORMAT §17), for the report's word on what would rebuild a missing patient. */
+  parities?: CrossParity[];
+}
 
 /**
  * Parses a record's canonical JSON and checks it against the schema's exact
@@ -82,6 +86,7 @@ export async function decodeTexts(texts: Iterable<string>, opts: DecodeOptions, 
     if (!r.ok) { if (had < 0) failed(key, r.error); continue; }
     try { out.records.push(keptDeflated(r.doc)); if (had >= 0) out.failures.splice(had, 1); } catch (e) { if (had < 0) failed(key, e); }
   }
+  out.parities = recovery.parities;
   onProgress?.(groups.length, groups.length, 'decode');
   return out;
 }

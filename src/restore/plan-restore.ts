@@ -10,6 +10,7 @@ import type { StoreView } from '../store/replace-patients.js';
 import type { DecodedTexts } from './decode-texts.js';
 import type { OnConflict, PatientIdentity, PatientOutcome } from './restore-report.js';
 import { applySupplementChain } from './supplement-chain.js';
+import { addParityAdvice } from './parity-advice.js';
 
 /** What the paper alone decides, before the store is looked at. */
 export interface PaperPlan {
@@ -83,6 +84,7 @@ export function planFromPaper(decoded: DecodedTexts): PaperPlan {
         detail: `listed in run ${m.runId}'s manifest, no code found; printed on ${binderPages(p, p.pages)}` });
     }
   }
+  addParityAdvice(outcomes, decoded.parities ?? [], entryOf);
   // Every patient the paper names, as printed on it (FORMAT §11: manifests of earlier versions do not carry it).
   for (const r of chosen.values()) {
     const who = identityOf(entryOf(r.runId, r.patientId));
