@@ -16,6 +16,7 @@ import { getDocument, type PDFDocumentProxy, type PDFPageProxy } from 'pdfjs-dis
 import { OversizedImageError, PdfPageRangeError, UnreadablePdfError } from '../errors.js';
 import { MAX_PAGE_PIXELS, pageFits } from './image-size.js';
 import { takePageImage } from './_page-image.js';
+import { mayHoldCode } from './_code-free-page.js';
 import { scannerJpegs, type ScannerJpeg } from './_scanner-jpeg.js';
 import { decodeImage, decodeImageGrey } from './decode-image.js';
 import { greyOf, greyOfRgba, type GreyImage, type RgbaImage } from './raster.js';
@@ -28,16 +29,19 @@ export interface RasterPage extends RgbaImage {
   from: 'image' | 'render';
 }
 
+/** What a page was made from; "no code": not drawn, 0 × 0, as nothing on it could be a code (`skipCodeFreePages`). */
+type From = 'image' | 'render' | 'no code';
+
 /** A PDF page as grey levels (rasterisePdfGrey), as RasterPage otherwise. */
 export interface GreyPage extends GreyImage {
   page: number;
-  from: 'image' | 'render';
+  from: From;
 }
 
 /** Which pixels a page is yielded as. */
 type Form = 'rgba' | 'grey';
 type Pixels = RgbaImage | GreyImage;
-type Page = Pixels & { page: number; from: 'image' | 'render' };
+type Page = Pixels & { page: number; from: From };
 
 export interface RasteriseOptions {
   /** Output resolution in pixels per inch (a PDF point is 1/72 inch). */
@@ -57,6 +61,11 @@ export interface RasteriseOptions {
    * takeScannedImages, pdfjs then opens the file only for a page that is not one plain JPEG.
    */
   pageCount?: number;
+  /**
+   * Yield a page whose drawing holds nothing that could be a 2-D code (_code-free-page.ts) undrawn, 0 × 0, "no code"
+   * (rasterisePdfGrey only; off by default: `verify` wants every page as scanned).
+   */
+  skipCodeFreePages?: boolean;
   /**
    * Called for a page larger than MAX_PAGE_PIXELS at `dpi`, which is then
    * skipped undrawn; without it such a page throws OversizedImageError.
@@ -220,6 +229,11 @@ async function renderPage(page: PDFPageProxy, n: number, scale: number, canvas: 
   return form === 'grey' ? { width, height, grey: greyOfRgba(pixels, width * height) } : { width, height, rgba: new Uint8ClampedArray(pixels) };
 }
 
+/** mayHoldCode, its failures (a page whose content pdfjs cannot read) as rendering's. */
+async function codeMayBeOn(page: PDFPageProxy, n: number, file: string): Promise<boolean> {
+  try { return await mayHoldCode(page); } catch (err) { throw new UnreadablePdfError(file, `page ${n}: ${describe(err)}`); }
+}
+
 /**
  * Yields the pages of `pdf` (all, or `options.pages`) as RGBA rasters.
  * @throws RangeError for a dpi outside (0, 1200]; UnreadablePdfError for a
@@ -280,8 +294,12 @@ async function* pagesOf(pdf: Uint8Array, options: RasteriseOptions, form: Form):
             throw new UnreadablePdfError(file, `page ${n}: ${describe(err)}`);
           }
         }
-        const pixels = image ? (form === 'grey' ? greyOf(image) : image) : await renderPage(page, n, scale, canvas, file, form);
-        raster = { page: n, ...pixels, from: image ? 'image' : 'render' };
+        if (!image && options.skipCodeFreePages && form === 'grey' && !(await codeMayBeOn(page, n, file))) {
+          raster = { page: n, width: 0, height: 0, grey: new Uint8Array(0), from: 'no code' };
+        } else {
+          const pixels = image ? (form === 'grey' ? greyOf(image) : image) : await renderPage(page, n, scale, canvas, file, form);
+          raster = { page: n, ...pixels, from: image ? 'image' : 'render' };
+        }
       } finally {
         page.cleanup();
       }
