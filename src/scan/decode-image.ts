@@ -39,9 +39,10 @@ export async function decodeImageGrey(bytes: Uint8Array, scale = 1): Promise<Gre
   const pixels = info.width * info.height;
   if (info.channels === 1) return { width: info.width, height: info.height, grey: new Uint8Array(data.buffer, data.byteOffset, pixels) };
   if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 1 or 3`);
-  const grey = new Uint8Array(pixels);
-  for (let i = 0, o = 0; i < pixels; i++, o += 3) grey[i] = (data[o]! * 306 + data[o + 1]! * 601 + data[o + 2]! * 117 + 512) >> 10;
-  return { width: info.width, height: info.height, grey };
+  // Written over the RGB it is read from (pixel i's grey lands at or before byte 3i): no second 3.7 MB a 200-dpi page.
+  const rgb = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  for (let i = 0, o = 0; i < pixels; i++, o += 3) rgb[i] = (rgb[o]! * 306 + rgb[o + 1]! * 601 + rgb[o + 2]! * 117 + 512) >> 10;
+  return { width: info.width, height: info.height, grey: rgb.subarray(0, pixels) };
 }
 
 async function scaled(bytes: Uint8Array, scale: number): Promise<ReturnType<typeof sharp>> {

@@ -17,7 +17,7 @@ import { OversizedImageError, PdfPageRangeError, UnreadablePdfError } from '../e
 import { MAX_PAGE_PIXELS, pageFits } from './image-size.js';
 import { takePageImage } from './_page-image.js';
 import { mayHoldCode } from './_code-free-page.js';
-import { scannerJpegs, type ScannerJpeg } from './_scanner-jpeg.js';
+import { scannerJpegs, scannerPageCount, type ScannerJpeg } from './_scanner-jpeg.js';
 import { decodeImage, decodeImageGrey } from './decode-image.js';
 import { greyOf, greyOfRgba, type GreyImage, type RgbaImage } from './raster.js';
 
@@ -178,6 +178,10 @@ async function openPdf(pdf: Uint8Array, file: string): Promise<PDFDocumentProxy>
  * @throws UnreadablePdfError
  */
 export async function countPdfPages(pdf: Uint8Array, fileName = 'the PDF'): Promise<number> {
+  checkEnvelope(pdf, fileName);
+  // An office scanner's PDF, all plain JPEG pages, is counted by its page tree: pdfjs opens it only to draw a page.
+  const scanned = scannerPageCount(pdf);
+  if (scanned !== undefined) return scanned;
   const doc = await openPdf(pdf, fileName);
   try { return doc.numPages; } finally { await doc.destroy(); }
 }
