@@ -1,6 +1,6 @@
 // Restore speed: the demo clinic's binder scanned at 200 dpi, read back by `paperchart restore --dry-run`.
 // Three inputs: a folder of 200-dpi PNG page scans (what a scanner writes as images), the binder PDF
-// itself (rasterised at 200 dpi in-process, as `verify` does), and an office scanner's 300-dpi JPEG PDF. Usage: node bench/_restore.mjs CACHE_DIR
+// itself (rasterised at 200 dpi in-process, as `verify` does), and an office scanner's 300-dpi JPEG PDF. Usage: node bench/_restore.mjs CACHE_DIR [ROW ...]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -44,9 +44,12 @@ const scanner = `${cache}/demo-scanner-300dpi-jpeg.pdf`;
 if (!existsSync(scanner)) execFileSync(process.execPath, [fileURLToPath(new URL('./_scanner-pdf.mjs', import.meta.url)), binder, scanner, '300'], { stdio: 'inherit' });
 const pages = readdirSync(scans).filter((f) => f.endsWith('.png')).length;
 const figures = {};
+// Rows named after the cache folder run alone (node bench/_restore.mjs CACHE binder_pdf_2_threads): on a shared machine, one at a time.
+const only = new Set(process.argv.slice(3));
 // The binder PDF and the scanner PDF on one thread and on two (issue 30's targets are on two cores).
 for (const [name, input, jobs] of [['scanned_pngs', scans, '2'], ['binder_pdf', binder, '1'], ['binder_pdf_2_threads', binder, '2'],
   ['scanner_pdf_300dpi_jpeg', scanner, '1'], ['scanner_pdf_300dpi_jpeg_2_threads', scanner, '2']]) {
+  if (only.size > 0 && !only.has(name)) continue;
   const db = `${cache}/restored.sqlite`;
   rmSync(db, { force: true });
   const start = performance.now();

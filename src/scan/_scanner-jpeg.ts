@@ -156,3 +156,16 @@ export function scannerJpegs(pdf: Uint8Array, pageCount: number): ((page: number
     try { return page && pageJpeg(o, page); } catch { return undefined; }
   };
 }
+
+/**
+ * The number of pages of `pdf` when every one is an office scanner's plain JPEG, found as scannerJpegs finds them;
+ * undefined otherwise. Such a file's pages are all read without pdfjs, so pdfjs need not open it to count them: it
+ * copied and parsed the 118 MB bench scan for 0.9 s of the main thread's CPU before any page was read (measured).
+ */
+export function scannerPageCount(pdf: Uint8Array): number | undefined {
+  try {
+    const o = new Objects(pdf, indexObjects(pdf));
+    const pages = o.pages();
+    return pages && pages.length > 0 && pages.every((page) => pageJpeg(o, page) !== undefined) ? pages.length : undefined;
+  } catch { return undefined; }
+}

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { OversizedImageError, PdfPageRangeError, UnreadablePdfError } from '../errors.js';
-import { rasterisePdfGrey, type RasteriseOptions } from './rasterise-pdf.js';
+import { rasterisePdfGrey, type GreyPage, type RasteriseOptions } from './rasterise-pdf.js';
 import { readCodes } from './read-codes.js';
 
 /** A page read: its 1-based number and the code texts found on it. */
@@ -48,8 +48,13 @@ function errorOf(e: ThreadError, file: string): Error {
 /** A PDF's page is a scan or a rendering at `dpi`: zxing's looks for inverted and much larger codes are skipped (read-codes.ts). */
 export const PDF_PAGE = { scannedPage: true } as const;
 
+/** A page's code texts; none for a page left undrawn as nothing on it could be a code. */
+export async function pageTexts(p: GreyPage): Promise<string[]> {
+  return p.from === 'no code' ? [] : (await readCodes(p, PDF_PAGE)).map((c) => c.text);
+}
+
 async function* onThisThread(pdf: Uint8Array, o: PageCodesOptions): AsyncGenerator<PageCodes> {
-  for await (const p of rasterisePdfGrey(pdf, o)) yield { page: p.page, texts: (await readCodes(p, PDF_PAGE)).map((c) => c.text) };
+  for await (const p of rasterisePdfGrey(pdf, { ...o, skipCodeFreePages: true })) yield { page: p.page, texts: await pageTexts(p) };
 }
 
 /**

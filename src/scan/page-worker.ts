@@ -2,8 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { OversizedImageError, PdfPageRangeError, UnreadablePdfError } from '../errors.js';
 import { rasterisePdfGrey } from './rasterise-pdf.js';
-import { readCodes } from './read-codes.js';
-import { PDF_PAGE, type PageMessage, type PageWork } from './page-pool.js';
+import { pageTexts, type PageMessage, type PageWork } from './page-pool.js';
 
 const work = workerData as PageWork;
 const post = (m: PageMessage): void => parentPort!.postMessage(m);
@@ -11,10 +10,10 @@ const post = (m: PageMessage): void => parentPort!.postMessage(m);
 try {
   const pdf = new Uint8Array(work.pdf); // a view of the shared bytes: pdfjs copies what it keeps
   const pages = rasterisePdfGrey(pdf, {
-    dpi: work.dpi, pages: work.pages, fileName: work.fileName, takeScannedImages: work.takeScannedImages, pageCount: work.pageCount,
+    dpi: work.dpi, pages: work.pages, skipCodeFreePages: true, fileName: work.fileName, takeScannedImages: work.takeScannedImages, pageCount: work.pageCount,
     onRefused: (e) => post({ refused: { page: e.page ?? 0, width: e.width, height: e.height, maxPixels: e.maxPixels } }),
   });
-  for await (const p of pages) post({ page: p.page, texts: (await readCodes(p, PDF_PAGE)).map((c) => c.text) });
+  for await (const p of pages) post({ page: p.page, texts: await pageTexts(p) });
   post({ done: true });
 } catch (e) {
   const error = e instanceof UnreadablePdfError ? { kind: 'unreadable' as const, detail: e.detail }

@@ -12,11 +12,10 @@
 import { createRequire } from 'node:module';
 import { inflateSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
-import { getDocument, type PDFDocumentProxy, type PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { OversizedImageError, PdfPageRangeError, UnreadablePdfError } from '../errors.js';
 import { MAX_PAGE_PIXELS, pageFits } from './image-size.js';
-import { takePageImage } from './_page-image.js';
-import { scannerJpegs, type ScannerJpeg } from './_scanner-jpeg.js';
+import { scannerJpegs, scannerPageCount, type ScannerJpeg } from './_scanner-jpeg.js';
 import { decodeImage, decodeImageGrey } from './decode-image.js';
 import { greyOf, greyOfRgba, type GreyImage, type RgbaImage } from './raster.js';
 
@@ -28,16 +27,19 @@ export interface RasterPage extends RgbaImage {
   from: 'image' | 'render';
 }
 
+/** What a page was made from; "no code": not drawn, 0 × 0, as nothing on it could be a code (`skipCodeFreePages`). */
+type From = 'image' | 'render' | 'no code';
+
 /** A PDF page as grey levels (rasterisePdfGrey), as RasterPage otherwise. */
 export interface GreyPage extends GreyImage {
   page: number;
-  from: 'image' | 'render';
+  from: From;
 }
 
 /** Which pixels a page is yielded as. */
 type Form = 'rgba' | 'grey';
 type Pixels = RgbaImage | GreyImage;
-type Page = Pixels & { page: number; from: 'image' | 'render' };
+type Page = Pixels & { page: number; from: From };
 
 export interface RasteriseOptions {
   /** Output resolution in pixels per inch (a PDF point is 1/72 inch). */
@@ -57,6 +59,11 @@ export interface RasteriseOptions {
    * takeScannedImages, pdfjs then opens the file only for a page that is not one plain JPEG.
    */
   pageCount?: number;
+  /**
+   * Yield a page whose drawing holds nothing that could be a 2-D code (_code-free-page.ts) undrawn, 0 × 0, "no code"
+   * (rasterisePdfGrey only; off by default: `verify` wants every page as scanned).
+   */
+  skipCodeFreePages?: boolean;
   /**
    * Called for a page larger than MAX_PAGE_PIXELS at `dpi`, which is then
    * skipped undrawn; without it such a page throws OversizedImageError.
@@ -89,6 +96,13 @@ function packageDirs(): { standardFontDataUrl: string; wasmUrl: string; cMapUrl:
   }
   return pdfjsDirs;
 }
+
+// pdfjs is loaded when a PDF is first opened: 0.3 s of CPU on each thread (measured), spent for nothing on an office
+// scanner's PDF, whose plain JPEG pages are counted and read without it.
+let pdfjs: Promise<typeof import('pdfjs-dist/legacy/build/pdf.mjs')> | undefined;
+const loadPdfjs = (): Promise<typeof import('pdfjs-dist/legacy/build/pdf.mjs')> => (pdfjs ??= import('pdfjs-dist/legacy/build/pdf.mjs'));
+const takePageImage = async (page: PDFPageProxy): Promise<RgbaImage | undefined> => (await import('./_page-image.js')).takePageImage(page);
+const mayHoldCode = async (page: PDFPageProxy): Promise<boolean> => (await import('./_code-free-page.js')).mayHoldCode(page);
 
 /** A cheap structural check: pdfjs silently repairs truncated files, so a cut-off download would scan as "no codes". */
 function checkEnvelope(pdf: Uint8Array, file: string): void {
@@ -142,6 +156,7 @@ function describe(err: unknown): string {
 async function openPdf(pdf: Uint8Array, file: string): Promise<PDFDocumentProxy> {
   checkEnvelope(pdf, file);
   checkStreamSizes(pdf, file);
+  const { getDocument } = await loadPdfjs();
   const task = getDocument({
     data: new Uint8Array(pdf), // pdfjs may detach the buffer it is given; keep the caller's intact
     ...packageDirs(),
@@ -169,6 +184,10 @@ async function openPdf(pdf: Uint8Array, file: string): Promise<PDFDocumentProxy>
  * @throws UnreadablePdfError
  */
 export async function countPdfPages(pdf: Uint8Array, fileName = 'the PDF'): Promise<number> {
+  checkEnvelope(pdf, fileName);
+  // An office scanner's PDF, all plain JPEG pages, is counted by its page tree: pdfjs opens it only to draw a page.
+  const scanned = scannerPageCount(pdf);
+  if (scanned !== undefined) return scanned;
   const doc = await openPdf(pdf, fileName);
   try { return doc.numPages; } finally { await doc.destroy(); }
 }
@@ -218,6 +237,11 @@ async function renderPage(page: PDFPageProxy, n: number, scale: number, canvas: 
   const pixels = raw !== undefined && raw.length === width * height * 4 ? raw : entry.context.getImageData(0, 0, width, height).data;
   // Grey levels straight from the canvas' pixels: 3.7 MB a 200-dpi page rather than a 15 MB copy, and less collecting.
   return form === 'grey' ? { width, height, grey: greyOfRgba(pixels, width * height) } : { width, height, rgba: new Uint8ClampedArray(pixels) };
+}
+
+/** mayHoldCode, its failures (a page whose content pdfjs cannot read) as rendering's. */
+async function codeMayBeOn(page: PDFPageProxy, n: number, file: string): Promise<boolean> {
+  try { return await mayHoldCode(page); } catch (err) { throw new UnreadablePdfError(file, `page ${n}: ${describe(err)}`); }
 }
 
 /**
@@ -280,8 +304,12 @@ async function* pagesOf(pdf: Uint8Array, options: RasteriseOptions, form: Form):
             throw new UnreadablePdfError(file, `page ${n}: ${describe(err)}`);
           }
         }
-        const pixels = image ? (form === 'grey' ? greyOf(image) : image) : await renderPage(page, n, scale, canvas, file, form);
-        raster = { page: n, ...pixels, from: image ? 'image' : 'render' };
+        if (!image && options.skipCodeFreePages && form === 'grey' && !(await codeMayBeOn(page, n, file))) {
+          raster = { page: n, width: 0, height: 0, grey: new Uint8Array(0), from: 'no code' };
+        } else {
+          const pixels = image ? (form === 'grey' ? greyOf(image) : image) : await renderPage(page, n, scale, canvas, file, form);
+          raster = { page: n, ...pixels, from: image ? 'image' : 'render' };
+        }
       } finally {
         page.cleanup();
       }

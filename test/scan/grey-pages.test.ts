@@ -4,7 +4,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import PDFDocument from 'pdfkit';
 import { rasterisePdf, rasterisePdfGrey, type RasterPage } from '../../src/scan/rasterise-pdf.js';
 import { readCodes } from '../../src/scan/read-codes.js';
-import { greyOf } from '../../src/scan/raster.js';
+import { greyOf, greyOfRgba } from '../../src/scan/raster.js';
 import { decodeImage, decodeImageGrey } from '../../src/scan/decode-image.js';
 import { PDF_PAGE } from '../../src/scan/page-pool.js';
 import { degrade, qrPagesPdf, randomTexts } from './_qr-pdf.js';
@@ -28,6 +28,19 @@ async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
 const texts = (codes: { text: string }[]): string[] => codes.map((c) => c.text).sort();
 /** Byte for byte (vitest's toEqual walks 3.7 million elements for a minute). */
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+describe('grey levels of RGBA pixels', () => {
+  it('are the same read as 32-bit words (an aligned buffer) as byte by byte (one that is not), and as weighed by hand', () => {
+    const pixels = 5003;
+    const aligned = new Uint8Array(pixels * 4);
+    for (let i = 0; i < aligned.length; i++) aligned[i] = (i * 2654435761) >>> 24;
+    const shifted = new Uint8Array(aligned.length + 1).subarray(1);
+    shifted.set(aligned);
+    const byHand = Uint8Array.from({ length: pixels }, (_, i) => (aligned[4 * i]! * 306 + aligned[4 * i + 1]! * 601 + aligned[4 * i + 2]! * 117 + 512) >> 10);
+    expect(same(greyOfRgba(aligned, pixels), byHand)).toBe(true);
+    expect(same(greyOfRgba(shifted, pixels), byHand)).toBe(true);
+  });
+});
 
 describe('a PDF read as grey levels, as restore reads it', () => {
   const nine = randomTexts(20261206, 9);

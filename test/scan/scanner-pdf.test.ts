@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import PDFDocument from 'pdfkit';
 // pdfjs-dist's own canvas (a dependency of ours through it) makes the JPEG and PNG a scanner would.
 import UTIF from 'utif2';
-import { rasterisePdf, type RasterPage } from '../../src/scan/rasterise-pdf.js';
+import { countPdfPages, rasterisePdf, type RasterPage } from '../../src/scan/rasterise-pdf.js';
+import { UnreadablePdfError } from '../../src/errors.js';
 import { readCodes } from '../../src/scan/read-codes.js';
 import { qrPagesPdf, randomTexts } from './_qr-pdf.js';
 
@@ -86,6 +87,15 @@ describe('a PDF of scanned page images', () => {
     const pages = await read(pdf);
     expect(pages.map((p) => [p.from, p.width])).toEqual([['image', 1700], ['image', 2550], ['render', 1700], ['render', 1700]]);
     for (const p of pages) expect(p.texts).toEqual(sorted);
+  });
+
+  it('counts the pages of an all-JPEG scan by its page tree, a mixed one through pdfjs, and refuses either truncated', async () => {
+    const jpeg = encodeRaster(at200, 'jpeg', 80);
+    const scan = await imagesPdf([{ image: jpeg }, { image: jpeg }, { image: jpeg }]);
+    const mixed = await imagesPdf([{ image: jpeg }, { image: jpeg, text: 'Received by fax' }]);
+    expect(await countPdfPages(scan)).toBe(3);
+    expect(await countPdfPages(mixed)).toBe(2);
+    for (const pdf of [scan, mixed]) await expect(countPdfPages(pdf.subarray(0, pdf.length - 200))).rejects.toBeInstanceOf(UnreadablePdfError);
   });
 
   it('renders a vector page (a binder itself) as before', async () => {
