@@ -2,12 +2,12 @@
 // the patients changed, then `print --since last`, each timed, in this process one after the other.
 // Usage: node bench/_supplement.mjs STORE [JOBS] [PERCENT]. Prints one JSON line of figures.
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { main } from '../dist/cli/main.js';
 
-const [source, jobs = String(availableParallelism()), percent = '1'] = process.argv.slice(2);
+const [source, jobs = 'auto', percent = '1'] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'bench-supplement-'));
 const store = join(dir, 'clinic.sqlite');
 copyFileSync(source, store);
@@ -39,7 +39,7 @@ try {
   console.log(JSON.stringify({ patients: ids.length, changed: changed.length, supplement_patients: Number(printed?.[1]), supplement_pages: Number(printed?.[2]),
     full_seconds: full.seconds, supplement_seconds: supplement.seconds, supplement_over_full: supplement.seconds / full.seconds,
     full_cpu_seconds: full.cpu_seconds, supplement_cpu_seconds: supplement.cpu_seconds,
-    supplement_over_full_cpu: supplement.cpu_seconds / full.cpu_seconds, jobs: Number(jobs) }));
+    supplement_over_full_cpu: supplement.cpu_seconds / full.cpu_seconds, jobs }));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -3,7 +3,7 @@
 // and writes them to bench/results.json. Sample clinics are cached in bench/.cache between runs.
 //   --patients N   measure print for N patients only (e.g. 100000), instead of 1,000 and 10,000; past
 //                  10,000, between two 10,000-patient prints that its ratio is taken against
-//   --jobs N       threads for print (default: the number of cores, as print's default)
+//   --jobs N       threads for print (default: auto, as print's default: one a core, fewer for a small print)
 //   --skip-floor, --skip-restore, --skip-supplement
 //   --supplement-only  only the supplement's figure (issue 28), on the largest of the sizes up to 10,000
 //   --hostile      also restore each hostile input of bench/hostile-inputs.mjs (issue 23): exit, peak RSS, seconds

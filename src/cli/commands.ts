@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import type { CommandModule } from 'yargs';
 import { BinderNotVerifiedError, UsageError } from '../errors.js';
 import { isReaderGone, type Io } from './io.js';
@@ -114,7 +113,7 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
     .option('key', { type: 'string', describe: 'sign the codes with this Ed25519 private key (from `paperchart keygen`)' })
     .option('encrypt-key', { type: 'string', describe: 'encrypt the records inside the codes with this 32-byte key file (hex)' })
     .option('max-codes', { type: 'string', default: String(DEFAULT_MAX_CODES), describe: 'refuse (never cut) a record that needs more codes than this' })
-    .option('jobs', { type: 'string', default: String(availableParallelism()), describe: 'threads to print with (default: the number of cores): one draws, the others lay out and encode patients; the PDF is the same for any number' })
+    .option('jobs', { type: 'string', default: 'auto', describe: 'threads to print with (default auto: one a core, one more only for each 500 patients printed): one draws, the others lay out and encode patients; the PDF is the same for any number' })
     .option('verify', { type: 'boolean', default: false, describe: 'then scan the PDF at 200 dpi and check that it restores the store exactly; a binder that does not is removed' })
     .option('force', { type: 'boolean', default: false, describe: 'replace an existing --out file that is not a binder paperchart printed (never the store or a key)' })
     .option('register', REGISTER_OPTION)
@@ -129,7 +128,7 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
   handler: async (a) => {
     const start = process.hrtime.bigint();
     const maxCodes = parseWholeNumber('max-codes', a['max-codes'], 1);
-    const jobs = parseWholeNumber('jobs', a.jobs, 1, 64);
+    const jobs = a.jobs === 'auto' ? 'auto' : parseWholeNumber('jobs', a.jobs, 1, 64);
     const template = loadTemplate(a.template);
     const printedAt = parseAsOf(a['as-of']);
     const timeZone = parseTimeZone(a['time-zone']);

@@ -13,7 +13,7 @@ const DEMO = fileURLToPath(new URL('../../samples/demo-clinic.sqlite', import.me
 const dir = mkdtempSync(join(tmpdir(), 'paperchart-jobs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const print = (jobs: number, extra: string[] = []): Buffer => {
+const print = (jobs: number | 'auto', extra: string[] = []): Buffer => {
   const out = join(dir, `binder-${jobs}-${extra.length}.pdf`);
   // A register of its own (issue 28): the cover names the previous full print, which other tests' prints of DEMO would change.
   execFileSync(process.execPath, [BIN, 'print', '--db', DEMO, '--out', out, '--as-of', '2026-11-25T16:00Z', '--jobs', String(jobs), '--register', join(dir, 'runs.sqlite'), ...extra],
@@ -27,6 +27,8 @@ describe('print --jobs', () => {
     const one = print(1);
     expect(print(2).equals(one)).toBe(true);
     expect(print(3).equals(one)).toBe(true);
+    // The default: a 60-patient print is drawn with no worker (fewer than 500 patients), still the same PDF.
+    expect(print('auto').equals(one)).toBe(true);
   }, 120_000);
 
   it('refuses a record too large for --max-codes from a worker with the same error as on one thread', () => {
