@@ -3,13 +3,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import PDFDocument from 'pdfkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drawShapedLine } from '../../src/pdf/glyph-run.js';
-import { loadFontSet, registerFonts } from '../../src/text/font-files.js';
+import { loadFontSet } from '../../src/text/font-files.js';
 import { inJapanese, isJapaneseName } from '../../src/text/han-language.js';
 import { TextShaper } from '../../src/text/shape-text.js';
 import { extractPageTexts } from '../_pdf-text.js';
+import { renderPdf } from '../_render-pdf.js';
 import { pageTextRuns } from '../_pdf-runs.js';
 
 const fonts = loadFontSet();
@@ -18,19 +18,7 @@ let dir = '';
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'paperchart-jp-')); });
 afterAll(() => { if (!process.env.KEEP_TEST_PDFS) rmSync(dir, { recursive: true, force: true }); else console.log(`test PDFs kept in ${dir}`); });
 
-async function render(file: string, draw: (doc: PDFKit.PDFDocument) => void): Promise<Uint8Array> {
-  const doc = new PDFDocument({ size: 'A5', margin: 30 });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<void>((resolve) => doc.on('end', () => resolve()));
-  registerFonts(doc, fonts);
-  draw(doc);
-  doc.end();
-  await done;
-  const bytes = Buffer.concat(chunks);
-  writeFileSync(join(dir, file), bytes);
-  return new Uint8Array(bytes);
-}
+const render = (file: string, draw: (doc: PDFKit.PDFDocument) => void): Promise<Uint8Array> => renderPdf(join(dir, file), fonts, draw, { size: 'A5', margin: 30 });
 
 /** The glyph id each face gives a character: 直 骨 海 are drawn differently in Chinese and Japanese. */
 function glyphOf(face: string, ch: string): number {

@@ -1,5 +1,5 @@
 import * as fontkit from 'fontkit';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
@@ -8,6 +8,7 @@ import { copyFeatures, loadFontSet, registerFonts, type Face } from '../../src/t
 import type { GlyphData } from '../../src/text/glyph-data.js';
 import { TextShaper, type ShapedLine } from '../../src/text/shape-text.js';
 import { extractPageTexts } from '../_pdf-text.js';
+import { renderPdf } from '../_render-pdf.js';
 import { drawShapedLine } from '../../src/pdf/glyph-run.js';
 
 const NAMES = [
@@ -42,20 +43,7 @@ function faceNamed(name: string): Face {
   return face;
 }
 
-/** Renders with pdfkit, writes the file to the temp dir, returns its bytes. */
-async function render(file: string, draw: (doc: PDFKit.PDFDocument) => void): Promise<Uint8Array> {
-  const doc = new PDFDocument({ size: 'A4', margin: 40 });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<void>((resolve) => doc.on('end', () => resolve()));
-  registerFonts(doc, fonts);
-  draw(doc);
-  doc.end();
-  await done;
-  const bytes = Buffer.concat(chunks);
-  writeFileSync(join(dir, file), bytes);
-  return new Uint8Array(bytes);
-}
+const render = (file: string, draw: (doc: PDFKit.PDFDocument) => void): Promise<Uint8Array> => renderPdf(join(dir, file), fonts, draw);
 
 function drawLines(doc: PDFKit.PDFDocument, lines: ShapedLine[], x = 50, top = 70, leading = 28): void {
   lines.forEach((line, i) => drawShapedLine(doc, shaper, line, x, top + i * leading));
