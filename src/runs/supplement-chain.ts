@@ -14,7 +14,10 @@ const selectionOf = (r: RunRow): { kind?: string; base?: string; removed?: strin
   try { return r.selection ? JSON.parse(r.selection) as { kind?: string } : {}; } catch { return {}; }
 };
 const isFull = (r: RunRow): boolean => (selectionOf(r).kind ?? 'all') === 'all';
-const isSupplementOf = (r: RunRow, base: string): boolean => selectionOf(r).kind === 'supplement' && selectionOf(r).base === base;
+const isSupplementOf = (r: RunRow, base: string): boolean => {
+  const { kind, base: of } = selectionOf(r);
+  return kind === 'supplement' && of === base;
+};
 
 const chainRun = (r: RunRow): ChainRun => ({ runId: r.run_id, printedAt: printedAtOfRunId(r.run_id), kind: isFull(r) ? 'binder' : 'supplement' });
 
