@@ -158,6 +158,10 @@ const VOLUME_PAGE_PLACEHOLDER = 99_999;
 /** How often (in patients) print checks that what is left of the binder still fits the disk. */
 const DISK_CHECK_EVERY = 25;
 
+// A worker's cold start (modules, fonts, JIT) costs about 0.7 s of CPU: on two quiet cores a 100-patient supplement took 2.4 s
+// on one thread and 3.1 s on two, 496 patients 5.3–6.5 s either way; so `--jobs auto` adds a worker only for each 500 patients.
+const PATIENTS_A_WORKER = 500;
+
 /**
  * Draws the binder on this thread (print/threads/drawing-thread.ts printBinder
  * runs it on a thread of its own): cover, restore recipe, index, schedule,
@@ -174,10 +178,6 @@ const DISK_CHECK_EVERY = 25;
  * @throws EmptyStoreError, InvalidRecordError, RecordTooLargeError, NotEnoughDiskError, OutputNotWritableError,
  * OutputIsStoreError, OutputIsKeyError, OutputExistsError
  */
-// A worker's cold start (modules, fonts, JIT) costs about 0.7 s of CPU: on two quiet cores a 100-patient supplement took 2.4 s
-// on one thread and 3.1 s on two, 496 patients 5.3–6.5 s either way; so `--jobs auto` adds a worker only for each 500 patients.
-const PATIENTS_A_WORKER = 500;
-
 export async function drawBinder(options: BinderOptions): Promise<BinderSummary> {
   const { db } = options;
   capHeapGrowth();
