@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { runCli } from '../_run-cli.js';
+import { changePatients, NEW_PATIENT } from './_day-of-changes.js';
 import { readArchive } from '../../src/archive/archive-file.js';
 
 const DECODER = fileURLToPath(new URL('../../templates/decoder/decode.py', import.meta.url));
@@ -19,7 +20,7 @@ let dir: string;
 let store: string;
 let deleted: string;
 let edited: string;
-const added = 'PNEW01';
+const added = NEW_PATIENT.id;
 const PASSPHRASE = 'a passphrase for the test only';
 
 async function exportOf(db: string): Promise<string> {
@@ -51,16 +52,8 @@ beforeAll(async () => {
   const ids = db.prepare('SELECT id FROM patients ORDER BY id').pluck().all() as string[];
   edited = ids[1]!;
   deleted = ids[3]!;
-  const t = '2026-12-01T18:00:00Z';
-  db.prepare("UPDATE patients SET phone = '555-0100', updated_at = ? WHERE id = ?").run(t, edited);
-  db.pragma('foreign_keys = ON');
-  db.prepare('DELETE FROM patients WHERE id = ?').run(deleted);
-  const row = db.prepare('SELECT * FROM patients WHERE id = ?').get(ids[4]) as Record<string, unknown>;
-  Object.assign(row, { id: added, mrn: '99990001', family_name: 'Aaronson', updated_at: t });
-  db.prepare(`INSERT INTO patients (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row).map((c) => `@${c}`).join(', ')})`).run(row);
   db.close();
-  // The change log counts in whole seconds.
-  await new Promise((r) => setTimeout(r, 1_100));
+  await changePatients(store, { edited: [edited], deleted, copyOf: ids[4]!, at: '2026-12-01T18:00:00Z' });
   const s = await runCli('print', '--db', store, '--out', join(dir, 'supplement.pdf'), '--since', 'last', '--as-of', '2026-12-02T14:00Z', '--jobs', '1',
     '--archive', join(dir, 'supplement.pca'), '--passphrase-file', join(dir, 'pass.txt'));
   expect(s.code, s.err).toBe(0);

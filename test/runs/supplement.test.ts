@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { runCli, expectRefusal } from '../_run-cli.js';
+import { changePatients, NEW_PATIENT } from './_day-of-changes.js';
 import { extractPageTexts } from '../_pdf-text.js';
 import type { RunRow } from '../../src/runs/run-register.js';
 
@@ -16,7 +17,7 @@ const base = (): string => join(dir, 'binder.pdf');
 const supplement = (): string => join(dir, 'supplement.pdf');
 let changed: string[];
 let names: Map<string, string>;
-const added = 'PNEW01';
+const added = NEW_PATIENT.id;
 let deleted: string;
 
 async function exportOf(db: string): Promise<string> {
@@ -42,17 +43,9 @@ beforeAll(async () => {
   changed = ids.slice(1, 4);
   deleted = ids[5]!;
   names = new Map((db.prepare('SELECT id, family_name FROM patients').all() as { id: string; family_name: string }[]).map((r) => [r.id, r.family_name]));
-  const t = '2026-12-01T18:00:00Z';
-  for (const id of changed) db.prepare("UPDATE patients SET phone = '555-0100', updated_at = ? WHERE id = ?").run(t, id);
-  db.pragma('foreign_keys = ON');
-  db.prepare('DELETE FROM patients WHERE id = ?').run(deleted);
-  const row = db.prepare('SELECT * FROM patients WHERE id = ?').get(ids[6]) as Record<string, unknown>;
-  Object.assign(row, { id: added, mrn: '99990001', family_name: 'Aaronson', updated_at: t });
-  db.prepare(`INSERT INTO patients (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row).map((c) => `@${c}`).join(', ')})`).run(row);
   db.close();
-  names.set(added, 'Aaronson');
-  // The change log counts in whole seconds, and a change in the second a run starts counts as after it (it may be).
-  await new Promise((r) => setTimeout(r, 1_100));
+  await changePatients(store, { edited: changed, deleted, copyOf: ids[6]!, at: '2026-12-01T18:00:00Z' });
+  names.set(added, NEW_PATIENT.family_name);
 }, 300_000);
 
 describe('a supplement', () => {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { runCli } from '../_run-cli.js';
+import { changePatients, NEW_PATIENT } from './_day-of-changes.js';
 import { RunRegister } from '../../src/runs/run-register.js';
 
 const hasPoppler = spawnSync('pdftotext', ['-v']).status === 0;
@@ -97,17 +98,7 @@ describe.skipIf(!hasPoppler)('a supplement of a binder in volumes', () => {
     const second = placed.filter((r) => r.volume === 2).sort((a, b) => a.first_page - b.first_page);
     expect(second.length).toBeGreaterThan(3);
     [edited, deleted] = [second[1]!, second[second.length - 1]!];
-    const db = new Database(store);
-    const t = '2026-12-01T18:00:00Z';
-    db.prepare("UPDATE patients SET phone = '555-0100', updated_at = ? WHERE id = ?").run(t, edited.patient_id);
-    db.pragma('foreign_keys = ON');
-    db.prepare('DELETE FROM patients WHERE id = ?').run(deleted.patient_id);
-    const row = db.prepare('SELECT * FROM patients WHERE id = ?').get(second[0]!.patient_id) as Record<string, unknown>;
-    Object.assign(row, { id: 'PNEW01', mrn: '99990001', family_name: 'Aaronson', updated_at: t });
-    db.prepare(`INSERT INTO patients (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row).map((c) => `@${c}`).join(', ')})`).run(row);
-    db.close();
-    // The change log counts in whole seconds.
-    await new Promise((r) => setTimeout(r, 1_100));
+    await changePatients(store, { edited: [edited.patient_id], deleted: deleted.patient_id, copyOf: second[0]!.patient_id, at: '2026-12-01T18:00:00Z' });
   }, 600_000);
 
   it('keeps each patient\'s volume and pages, and every file\'s SHA-256, in the register', async () => {
@@ -156,7 +147,7 @@ describe.skipIf(!hasPoppler)('a supplement of a binder in volumes', () => {
     const now = pagesOf(supplement, edited.mrn);
     expect(rows.get(edited.mrn)!.put).toContain(`pages ${now[0]}–${now[now.length - 1]}`);
     expect(rows.get(edited.mrn)!.put).not.toContain('Vol');
-    expect(rows.get('99990001')!.pull).toMatch(/(^| )nothing \(new patient\)$/);
+    expect(rows.get(NEW_PATIENT.mrn)!.pull).toMatch(/(^| )nothing \(new patient\)$/);
     expect(lines(supplement[sheetPage - 1]!).join(' ')).not.toContain('not recorded');
   }, 300_000);
 
