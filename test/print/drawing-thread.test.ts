@@ -15,7 +15,7 @@ const PRINTED_AT = '2026-11-25T16:00:00Z';
 const dir = mkdtempSync(join(tmpdir(), 'paperchart-thread-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface ThreadModule { printBinder: (o: object, onProgress?: (p: { done: number; total: number }) => void) => Promise<{ patients: number; pages: number }> }
+interface ThreadModule { startDrawingThread: () => void; printBinder: (o: object, onProgress?: (p: { done: number; total: number }) => void) => Promise<{ patients: number; pages: number }> }
 const compiled = async (): Promise<ThreadModule> => {
   expect(existsSync(new URL('print/threads/drawing-worker.js', DIST)), 'the compiled drawing thread').toBe(true);
   return await import(new URL('print/threads/drawing-thread.js', DIST).href) as ThreadModule;
@@ -37,6 +37,24 @@ describe('printBinder', () => {
     }
     expect(readFileSync(threaded).equals(readFileSync(here))).toBe(true);
     expect(progress).toEqual(Array.from({ length: s.patients }, (_, i) => i + 1));
+  }, 120_000);
+
+  it('prints with a thread started ahead the same PDF as with one started for the print, and the print after it starts its own', async () => {
+    const { printBinder, startDrawingThread } = await compiled();
+    const options = { storePath: DEMO, template: loadTemplate('default'), printedAt: PRINTED_AT, jobs: 1 };
+    const fresh = join(dir, 'fresh.pdf');
+    await printBinder({ ...options, outPath: fresh });
+    startDrawingThread();
+    // Taken while still loading, and taken after it has opened its fonts and waits.
+    const early = join(dir, 'early.pdf');
+    await printBinder({ ...options, outPath: early });
+    startDrawingThread();
+    await new Promise((r) => setTimeout(r, 2_000));
+    const waited = join(dir, 'waited.pdf');
+    const after = join(dir, 'after.pdf');
+    await printBinder({ ...options, outPath: waited });
+    await printBinder({ ...options, outPath: after });
+    for (const path of [early, waited, after]) expect(readFileSync(path).equals(readFileSync(fresh)), path).toBe(true);
   }, 120_000);
 
   it('throws the typed error, with its fields, from the drawing thread, and leaves no file', async () => {

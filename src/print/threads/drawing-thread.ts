@@ -24,6 +24,49 @@ const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? '../../../dist/prin
 /** The drawing thread's young generation: 24 MB halved its collections against 12 for 8 MB more at the peak (docs/PERFORMANCE.md). */
 const DRAWING_YOUNG_MB = 24;
 
+/** A drawing thread started ahead of its print (startDrawingThread), and whether it stopped before a print took it. */
+let waiting: { worker: Worker; exited: boolean } | undefined;
+
+/** Whether the compiled drawing thread is there (it is not when paperchart runs from its sources unbuilt). */
+function drawingThreadBuilt(): boolean {
+  return existsSync(fileURLToPath(WORKER_URL));
+}
+
+/** A drawing thread, which waits for its print's options (drawing-worker.ts) and meanwhile opens the fonts every print uses. */
+function spawnDrawingThread(): { worker: Worker; exited: boolean } {
+  // An installation problem, not the user's: no quiet fallback to drawing here, which would hide it.
+  if (!drawingThreadBuilt()) throw new Error(`paperchart is not built: its drawing thread ${fileURLToPath(WORKER_URL)} is missing (run \`npm run build\`)`);
+  const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: DRAWING_YOUNG_MB } });
+  const spawned = { worker, exited: false };
+  worker.once('exit', () => { spawned.exited = true; });
+  return spawned;
+}
+
+/**
+ * Starts the drawing thread before the print is known (bin/paperchart.js, for `print`): its modules and fonts
+ * load, about half a second of CPU, while this thread parses the command line and plans the run. Until
+ * printBinder takes it, it does not keep the process alive: a command that stops before printing exits as it
+ * would without it. Unbuilt, nothing is started: printBinder says so.
+ */
+export function startDrawingThread(): void {
+  if (waiting || !drawingThreadBuilt()) return;
+  waiting = spawnDrawingThread();
+  waiting.worker.unref();
+  // Not taken by a print: an error in its start is the print's to report, through the thread printBinder starts instead.
+  waiting.worker.on('error', () => undefined);
+}
+
+/** The drawing thread started ahead, while it still runs; else a new one. */
+function drawingThread(): Worker {
+  const started = waiting;
+  waiting = undefined;
+  if (started && !started.exited) {
+    started.worker.ref();
+    return started.worker;
+  }
+  return spawnDrawingThread().worker;
+}
+
 /**
  * Prints the binder (drawBinder) on a thread of its own, opening the store
  * there, so that this thread keeps only the command line: the drawing's many
@@ -34,13 +77,11 @@ const DRAWING_YOUNG_MB = 24;
  * @throws as drawBinder and openStore, with the same error classes; an Error when paperchart is not built (no compiled drawing thread)
  */
 export async function printBinder(options: PrintOptions, onProgress?: (progress: BinderProgress) => void): Promise<BinderSummary> {
-  const workerPath = fileURLToPath(WORKER_URL);
-  // An installation problem, not the user's: no quiet fallback to drawing here, which would hide it.
-  if (!existsSync(workerPath)) throw new Error(`paperchart is not built: its drawing thread ${workerPath} is missing (run \`npm run build\`)`);
   // Chosen here and handed over: Ctrl-C arrives on this thread only, which stops the drawing, then removes the file.
   const temporaryPath = options.temporaryPath ?? temporaryPathBeside(options.outPath);
   const archive = options.archive ? { ...options.archive, temporaryPath: options.archive.temporaryPath ?? temporaryPathBeside(options.archive.path) } : undefined;
-  const worker = new Worker(WORKER_URL, { workerData: { ...options, temporaryPath, ...(archive ? { archive } : {}) }, resourceLimits: { maxYoungGenerationSizeMb: DRAWING_YOUNG_MB } });
+  const worker = drawingThread();
+  worker.postMessage({ ...options, temporaryPath, ...(archive ? { archive } : {}) } satisfies PrintOptions);
   const forget = removeOnInterrupt(temporaryPath, () => void worker.terminate());
   const forgetArchive = archive ? removeOnInterrupt(archive.temporaryPath!, () => void worker.terminate()) : () => undefined;
   // A later volume's file (print/volumes.ts), named before it is made.
