@@ -1,5 +1,5 @@
 import type { Db } from '../store/open-store.js';
-import { readPatientSummaries, type PatientSummary } from '../store/read-records.js';
+import type { PatientSummary } from '../store/read-records.js';
 import { readFrontMatterFacts } from '../store/read-front-matter.js';
 import { needsRomanisation, romanise } from '../text/romanise.js';
 import { inJapanese, isJapaneseName } from '../text/han-language.js';
@@ -35,20 +35,16 @@ export class PatientOrder {
   /** `only`: a partial binder's patients (patient-selection.ts); default every patient. */
   static read(db: Db, locale: string, only?: ReadonlySet<string>): PatientOrder {
     const collator = new Intl.Collator(locale, { sensitivity: 'base', numeric: true });
-    const facts = new Map(readFrontMatterFacts(db).map((f) => [f.id, f]));
-    const rows = readPatientSummaries(db).filter((r) => !only || only.has(r.id)).map((r) => {
-      const f = facts.get(r.id);
-      return { ...r, latin_family: f?.family_name_latin || romanise(r.family_name), latin_given: f?.given_names_latin || romanise(r.given_names),
-        preferred_name: f?.preferred_name ?? '', phone: f?.phone ?? '' };
-    }).sort((a, b) =>
+    const rows = readFrontMatterFacts(db, only).map((r) => ({ ...r, latin_family: r.family_name_latin || romanise(r.family_name),
+      latin_given: r.given_names_latin || romanise(r.given_names), preferred_name: r.preferred_name ?? '', phone: r.phone ?? '' })).sort((a, b) =>
       collator.compare(a.latin_family, b.latin_family) || collator.compare(a.latin_given, b.latin_given)
       || collator.compare(a.family_name, b.family_name) || collator.compare(a.given_names, b.given_names)
       || (a.birth_date < b.birth_date ? -1 : a.birth_date > b.birth_date ? 1 : 0) || (a.id < b.id ? -1 : 1));
     const column = (field: keyof PatientSummary | 'latin_family' | 'latin_given' | 'preferred_name' | 'phone'): PackedStrings => PackedStrings.of(rows.map((r) => r[field]));
     return new PatientOrder(rows.map((r) => r.id), column('mrn'), column('birth_date'), column('family_name'), column('given_names'),
       column('latin_family'), column('latin_given'), column('preferred_name'), column('phone'),
-      Uint8Array.from(rows, (r) => Number(isJapaneseName({ language: facts.get(r.id)?.language, family: r.family_name, given: r.given_names,
-        latinFamily: facts.get(r.id)?.family_name_latin, latinGiven: facts.get(r.id)?.given_names_latin }))));
+      Uint8Array.from(rows, (r) => Number(isJapaneseName({ language: r.language, family: r.family_name, given: r.given_names,
+        latinFamily: r.family_name_latin, latinGiven: r.given_names_latin }))));
   }
 
   get length(): number {

@@ -1,8 +1,8 @@
 import type { Db } from './open-store.js';
+import type { PatientSummary } from './read-records.js';
 
-/** What the index and the schedule show of a patient besides the summary: preferred name, phone, and a Latin alias where the store has one. */
-export interface FrontMatterFacts {
-  id: string;
+/** What the index and the schedule show of a patient: the summary, preferred name, phone, and a Latin alias where the store has one. */
+export interface FrontMatterFacts extends PatientSummary {
   preferred_name: string | null;
   phone: string | null;
   family_name_latin: string | null;
@@ -14,11 +14,17 @@ export interface FrontMatterFacts {
 /** Optional columns a store may have (schema versions from 3): read when present, null otherwise. */
 const LATIN_COLUMNS = ['family_name_latin', 'given_names_latin'] as const;
 
-/** Every patient's front-matter facts, in id order; the Latin alias columns are null on a store without them. */
-export function readFrontMatterFacts(db: Db): FrontMatterFacts[] {
+/**
+ * Every patient's front-matter facts in one query, in id order; `only`: those patients alone, looked up by id
+ * (a supplement's 100 of 10,000 patients: the whole table read took 70-100 ms of its start, measured).
+ * The Latin alias columns are null on a store without them.
+ */
+export function readFrontMatterFacts(db: Db, only?: ReadonlySet<string>): FrontMatterFacts[] {
   const columns = new Set((db.prepare('PRAGMA table_info(patients)').all() as { name: string }[]).map((c) => c.name));
   const latin = LATIN_COLUMNS.map((c) => (columns.has(c) ? c : `NULL AS ${c}`)).join(', ');
-  return db.prepare(`SELECT id, preferred_name, phone, ${latin}, language FROM patients ORDER BY id`).all() as FrontMatterFacts[];
+  const where = only ? 'WHERE id IN (SELECT value FROM json_each(?))' : '';
+  const rows = db.prepare(`SELECT id, mrn, family_name, given_names, birth_date, preferred_name, phone, ${latin}, language FROM patients ${where} ORDER BY id`);
+  return (only ? rows.all(JSON.stringify([...only])) : rows.all()) as FrontMatterFacts[];
 }
 
 /** An appointment of the schedule, booked or cancelled, with who it is for. */
