@@ -109,7 +109,7 @@ function adoptMeasured(known: FaceWords): void {
     characters.forEach((shape, i) => { known.characters[script][MEASURED_FIRST + i] = shape; });
     const table = pairTable(known, script);
     for (let a = 0; a < MEASURED_COUNT; a++) {
-      for (let b = 0; b < MEASURED_COUNT; b++) table[(MEASURED_FIRST + a) * COMPOSED_CHARACTERS + MEASURED_FIRST + b] = pairs[a * MEASURED_COUNT + b]!;
+      for (let b = 0; b < MEASURED_COUNT; b++) table[(MEASURED_FIRST + a) * COMPOSED_SLOTS + MEASURED_FIRST + b] = pairs[a * MEASURED_COUNT + b]!;
     }
   }
 }
@@ -140,17 +140,32 @@ export function wordShape(known: FaceWords, word: string, context: WordScript): 
 
 /** Characters words may be composed from (composeWord): Latin-1 and Latin Extended-A and B, which hold no combining marks. */
 export const COMPOSED_CHARACTERS = 0x250;
+/**
+ * Punctuation past them that words are composed from too, each in a slot after COMPOSED_CHARACTERS: the en dash
+ * of page ranges ("123–125": a 1% supplement's replace-and-shred sheet shaped 450 such words with fontkit), the
+ * em dash, and the typographic quotes of names (O’Brien).
+ */
+const COMPOSED_PUNCTUATION = '\u2013\u2014\u2018\u2019\u201C\u201D';
+const PUNCTUATION_SLOT = new Map([...COMPOSED_PUNCTUATION].map((ch, i) => [ch.charCodeAt(0), COMPOSED_CHARACTERS + i]));
+/** Slots of a FaceWords' characters, and the side of its pairs table. */
+const COMPOSED_SLOTS = COMPOSED_CHARACTERS + COMPOSED_PUNCTUATION.length;
 /** In a FaceWords' pairs: not measured yet. */
 const PAIR_UNKNOWN = -0x8000;
 /** In a FaceWords' pairs: the two characters are not their own glyphs side by side (a ligature): a word holding them is shaped whole. */
 const PAIR_APART = -0x7fff;
 
+/** A character's slot in a FaceWords' characters and pairs (its code below COMPOSED_CHARACTERS), or -1 when words are not composed from it. */
+function slotOf(code: number): number {
+  return code < COMPOSED_CHARACTERS ? code : PUNCTUATION_SLOT.get(code) ?? -1;
+}
+
+/** The shape of a character words are composed from (slotOf is not -1), measured once. */
 export function characterShape(known: FaceWords, code: number, script: 'latn' | 'zzzz'): WordShape {
-  return known.characters[script][code] ??= shapeWord(known.face, String.fromCharCode(code), script);
+  return known.characters[script][slotOf(code)] ??= shapeWord(known.face, String.fromCharCode(code), script);
 }
 
 /**
- * A word of characters below COMPOSED_CHARACTERS, composed from their shapes
+ * A word of characters below COMPOSED_CHARACTERS or in COMPOSED_PUNCTUATION, composed from their shapes
  * and the kerning of each pair (pairTable): what fontkit gives for the word,
  * without its cost (67 µs a word shaped, 1.2 ms a patient: docs/PERFORMANCE.md).
  * Exact for the Latin faces: under their default
@@ -170,15 +185,17 @@ function composeWord(known: FaceWords, word: string, script: 'latn' | 'zzzz', ke
   out[1] = out[2] = n;
   let advance = 0;
   let code = word.charCodeAt(0);
+  let slot = slotOf(code);
   for (let i = 0; i < n; i++) {
-    if (code >= COMPOSED_CHARACTERS) return undefined;
-    const alone = characters[code] ?? characterShape(known, code, script);
+    if (slot < 0) return undefined;
+    const alone = characters[slot] ?? characterShape(known, code, script);
     if (alone[1] !== 1 || alone[2] !== 1) return undefined;
     const next = i + 1 < n ? word.charCodeAt(i + 1) : -1;
+    const nextSlot = next < 0 ? -1 : slotOf(next);
     let kern = 0;
-    if (pairs && next >= 0 && next < COMPOSED_CHARACTERS) {
-      kern = pairs[code * COMPOSED_CHARACTERS + next]!;
-      if (kern === PAIR_UNKNOWN) kern = pairs[code * COMPOSED_CHARACTERS + next] = measurePair(known, script, String.fromCharCode(code, next));
+    if (pairs && nextSlot >= 0) {
+      kern = pairs[slot * COMPOSED_SLOTS + nextSlot]!;
+      if (kern === PAIR_UNKNOWN) kern = pairs[slot * COMPOSED_SLOTS + nextSlot] = measurePair(known, script, String.fromCharCode(code, next));
       if (kern === PAIR_APART) return undefined;
     }
     // A one-glyph shape is: advance, 1, 1, id, glyph advance, 4 position numbers, count, code point.
@@ -193,6 +210,7 @@ function composeWord(known: FaceWords, word: string, script: 'latn' | 'zzzz', ke
     out[WORD_HEAD + 7 * n + i] = alone[WORD_HEAD + 7]!;
     advance += out[at]!;
     code = next;
+    slot = nextSlot;
   }
   out[0] = advance;
   return out;
@@ -209,14 +227,14 @@ export function composedWord(face: Face, word: string, script: 'latn' | 'zzzz'):
 }
 
 /**
- * Kerning by pair of characters (index first × COMPOSED_CHARACTERS + second):
+ * Kerning by pair of characters (index first's slot × COMPOSED_SLOTS + second's, slotOf):
  * how far fontkit moves the character after the first when the second
  * follows it, in font units, measured once a pair (measurePair); or
  * PAIR_UNKNOWN, or PAIR_APART when the two do not shape as their own glyphs,
  * placed as alone but for the first one's advance.
  */
 function pairTable(known: FaceWords, script: 'latn' | 'zzzz'): Int16Array {
-  return known.pairs[script] ??= new Int16Array(COMPOSED_CHARACTERS * COMPOSED_CHARACTERS).fill(PAIR_UNKNOWN);
+  return known.pairs[script] ??= new Int16Array(COMPOSED_SLOTS * COMPOSED_SLOTS).fill(PAIR_UNKNOWN);
 }
 
 function measurePair(known: FaceWords, script: 'latn' | 'zzzz', pair: string): number {

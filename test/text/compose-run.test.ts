@@ -98,8 +98,8 @@ describe('composed runs', () => {
 
   it('equal fontkit for words composed from their characters and the kerning of each pair', () => {
     const fonts = loadFontSet();
-    // Letters that kern (AV, To, Ly), the f ligatures, Latin-1 and Extended-A/B letters, digits and punctuation.
-    const alphabet = 'AVTWYLPFovaeyrfilfilk0123456789.,;:!?@-_()[]/\'"&%#+ÀÉÖüçñßøŁőžƒǅĳŉ';
+    // Letters that kern (AV, To, Ly), the f ligatures, Latin-1 and Extended-A/B letters, digits and punctuation, the dashes and quotes past them.
+    const alphabet = 'AVTWYLPFovaeyrfilfilk0123456789.,;:!?@-_()[]/\'"&%#+ÀÉÖüçñßøŁőžƒǅĳŉ–—‘’“”';
     let seed = 11;
     const random = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return Math.floor((seed / 0x80000000) * n); };
     let composed = 0;
@@ -127,6 +127,9 @@ describe('composed runs', () => {
       // A ligature is never composed; a kerned pair is.
       expect(composedWord(face, 'office', 'latn')).toBeUndefined();
       expect(composedWord(face, 'AVATAR', 'latn')).toBeDefined();
+      // Page ranges and names with typographic punctuation are composed too.
+      expect(composedWord(face, '123–125', 'latn')).toBeDefined();
+      expect(composedWord(face, 'O’Brien', 'latn')).toBeDefined();
     }
     expect(tried).toBe(20_000);
     expect(composed).toBeGreaterThan(0.9 * tried);
