@@ -12,7 +12,7 @@ const start = performance.now();
 const code = await main(['print', '--db', store, '--out', out, '--as-of', '2026-11-25T15:00Z', '--jobs', jobs],
   { out: (t) => said.push(t), err: (t) => said.push(t), stdout: process.stdout, isTTY: false });
 const seconds = (performance.now() - start) / 1000;
-const summary = /^printed (\d+) patients, (\d+) pages/m.exec(said.join('\n'));
+const summary = /^printed (\d+) patients?, (\d+) pages/m.exec(said.join('\n'));
 if (code !== 0 || !summary) throw new Error(`print failed (exit code ${code}): ${said.join('\n')}`);
 const pages = Number(summary[2]);
 console.log(JSON.stringify({

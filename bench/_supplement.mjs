@@ -46,7 +46,7 @@ try {
   execFileSync(process.execPath, [fileURLToPath(new URL('../bin/paperchart.js', import.meta.url)), 'print', '--db', store, '--jobs', jobs,
     '--out', join(dir, 'supplement-cli.pdf'), '--since', since, '--as-of', '2026-11-26T15:00Z'], { stdio: 'ignore' });
   const supplementCli = (performance.now() - started) / 1000;
-  const printed = /^printed (\d+) patients, (\d+) pages/m.exec(said.filter((s) => s.startsWith('printed')).pop() ?? '');
+  const printed = /^printed (\d+) patients?, (\d+) pages/m.exec(said.filter((s) => s.startsWith('printed')).pop() ?? '');
   console.log(JSON.stringify({ patients: ids.length, changed: changed.length, supplement_patients: Number(printed?.[1]), supplement_pages: Number(printed?.[2]),
     full_seconds: full.seconds, supplement_seconds: supplement.seconds, supplement_over_full: supplement.seconds / full.seconds,
     full_cpu_seconds: full.cpu_seconds, supplement_cpu_seconds: supplement.cpu_seconds,

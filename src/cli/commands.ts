@@ -45,6 +45,16 @@ export function parseWholeNumber(option: string, typed: string | number, min: nu
   return n;
 }
 
+/** `--jobs`: auto, or a number of threads from 1 to 64. */
+function parseJobs(typed: string): number | 'auto' {
+  if (typed === 'auto') return 'auto';
+  try {
+    return parseWholeNumber('jobs', typed, 1, 64);
+  } catch {
+    throw new UsageError(`--jobs=${typed === '' ? '""' : typed}, expected auto or a whole number from 1 to 64`);
+  }
+}
+
 const seconds = (start: bigint): string => (Number(process.hrtime.bigint() - start) / 1e9).toFixed(1);
 
 interface SampleArgs { db: string; patients: string; seed: string; 'as-of'?: string }
@@ -129,7 +139,7 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
   handler: async (a) => {
     const start = process.hrtime.bigint();
     const maxCodes = parseWholeNumber('max-codes', a['max-codes'], 1);
-    const jobs = a.jobs === 'auto' ? 'auto' : parseWholeNumber('jobs', a.jobs, 1, 64);
+    const jobs = parseJobs(a.jobs);
     const template = loadTemplate(a.template);
     const printedAt = parseAsOf(a['as-of']);
     const timeZone = parseTimeZone(a['time-zone']);
@@ -150,7 +160,7 @@ export const printCommand = (io: Io): CommandModule<object, PrintArgs> => ({
       verify: a.verify,
       onProgress: (p) => progress(p.done, p.total, p.phase),
       onPrinted: (s) => {
-        io.out(`printed ${s.patients} patients, ${s.pages} pages in ${seconds(start)} s → ${s.volumes ? `${s.volumes.length} volumes` : s.outPath} (${(s.bytes / 1e6).toFixed(1)} MB)`);
+        io.out(`printed ${s.patients} patient${s.patients === 1 ? '' : 's'}, ${s.pages} pages in ${seconds(start)} s → ${s.volumes ? `${s.volumes.length} volumes` : s.outPath} (${(s.bytes / 1e6).toFixed(1)} MB)`);
         for (const [k, v] of (s.volumes ?? []).entries()) io.out(`  volume ${k + 1}: ${v.path}, ${v.pages} pages, ${v.patients} patients, ${v.first} – ${v.last}`);
         if (s.labelsPath) io.out(`  spine and cover labels: ${s.labelsPath}`);
         const nameWarning = binderNameWarning(a.out);

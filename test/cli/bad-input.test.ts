@@ -101,7 +101,7 @@ describe('print refuses bad input with a one-line error and no output', () => {
     const r = await runCli('print', '--db', path, '--out', out, '--as-of', '2026-11-25');
     expect(r.err).not.toMatch(/→/);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/printed 1 patients, \d+ pages in [\d.]+ s → .*bare\.pdf/);
+    expect(r.out).toMatch(/printed 1 patient, \d+ pages in [\d.]+ s → .*bare\.pdf/);
     expect(existsSync(out)).toBe(true);
   });
 });

@@ -173,8 +173,8 @@ describe('file and option problems are said in words, never as raw codes', () =>
   });
 
   it.each([
-    [['print', '--db', DEMO, '--out', 'x.pdf', '--jobs', 'two'], '--jobs=two, expected a whole number from 1 to 64'],
-    [['print', '--db', DEMO, '--out', 'x.pdf', '--jobs', '1.5'], '--jobs=1.5, expected a whole number from 1 to 64'],
+    [['print', '--db', DEMO, '--out', 'x.pdf', '--jobs', 'two'], '--jobs=two, expected auto or a whole number from 1 to 64'],
+    [['print', '--db', DEMO, '--out', 'x.pdf', '--jobs', '1.5'], '--jobs=1.5, expected auto or a whole number from 1 to 64'],
     [['print', '--db', DEMO, '--out', 'x.pdf', '--max-codes', 'lots'], '--max-codes=lots, expected a whole number ≥ 1'],
     [['sample', '--db', 'never.sqlite', '--patients', 'ten'], '--patients=ten, expected a whole number ≥ 1'],
     [['sample', '--db', 'never.sqlite', '--seed', 'abc'], '--seed=abc, expected a whole number'],

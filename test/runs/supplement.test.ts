@@ -134,7 +134,7 @@ describe('a supplement', () => {
     await new Promise((r) => setTimeout(r, 1_100));
     const r = await runCli('print', '--db', copy, '--out', join(dir, 'before-supplement.pdf'), '--since', 'last', '--as-of', '2026-12-02T14:00Z', '--jobs', '1');
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/^printed 1 patients/);
+    expect(r.out).toMatch(/^printed 1 patient,/);
     const sheet = (await extractPageTexts(join(dir, 'before-supplement.pdf')))[2]!.replace(/\s+/g, ' ');
     // The table's columns interleave in the extracted text.
     expect(sheet).toMatch(/binder of 2026-12-01 06:00 \w+: its .*pages were not recorded; find the .*patient through its index/);
