@@ -10,7 +10,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { writeSampleClinic } from '../dist/sample/sample-clinic.js';
+import { SCHEMA_VERSION } from '../dist/store/schema.js';
 
 const argv = process.argv.slice(2);
 const option = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
@@ -35,9 +37,19 @@ const report = (command, patients, figures) => {
   results.push({ command, ...(patients ? { patients } : {}), ...figures });
 };
 
-/** The sample clinic of `patients`, built the first time. */
+/** The schema version a cached store was built at (0 when it cannot be read). */
+const cachedVersion = (store) => {
+  try {
+    const db = new Database(store, { readonly: true });
+    try { return db.pragma('user_version', { simple: true }); } finally { db.close(); }
+  } catch { return 0; }
+};
+/** The sample clinic of `patients`, built the first time, and again when paperchart's schema has moved on since. */
 const sampleClinic = async (patients) => {
   const store = `${cache}clinic-${patients}.sqlite`;
+  if (existsSync(store) && cachedVersion(store) !== SCHEMA_VERSION) {
+    for (const f of [store, `${store}-wal`, `${store}-shm`, `${cache}clinic-${patients}.runs.sqlite`]) rmSync(f, { force: true });
+  }
   if (!existsSync(store)) {
     const t = performance.now();
     await writeSampleClinic(store, { patients, seed: 1, asOf: '2026-11-25T15:00:00Z' });
