@@ -33,22 +33,28 @@ function xorInto(out: Uint8Array, b: Uint8Array): void {
   for (let i = 0; i < n; i++) out[i]! ^= b[i]!;
 }
 
+/** A record joining a group: its document key and its container. */
+type Joining = { patientId: string; digest: Uint8Array; container: Uint8Array };
+const headOf = (m: Joining): CrossParityMember => ({ patientId: m.patientId, digest: toHex(m.digest.subarray(0, 8)).toUpperCase(), length: m.container.length });
+
+/**
+ * FORMAT §17.2: the X document's content from its members' keys and lengths and the XOR of their containers.
+ * @throws RangeError for an empty group
+ */
+function parityContent(runId: string, heads: readonly CrossParityMember[], parity: Uint8Array): Uint8Array {
+  if (heads.length === 0) throw new RangeError('cross parity of 0 records, expected at least 1');
+  const head = canonicalJson({ format: CROSS_PARITY_FORMAT, run: runId, members: heads.map((m) => ({ patient: m.patientId, digest: m.digest, length: m.length })) });
+  return concatBytes(utf8.encode(head), Uint8Array.of(0x0a), parity);
+}
+
 /**
  * FORMAT §17.2: the content of the cross parity document of a group of records of one run, in binder order
  * (encodeDocument('X', null, content, …) makes its codes; print/cross-parity-pages.ts).
  * @throws RangeError for an empty group
  */
-export function crossParityContent(runId: string, members: readonly { patientId: string; digest: Uint8Array; container: Uint8Array }[]): Uint8Array {
-  if (members.length === 0) throw new RangeError('cross parity of 0 records, expected at least 1');
-  const head = canonicalJson({
-    format: CROSS_PARITY_FORMAT, run: runId,
-    members: members.map((m) => ({ patient: m.patientId, digest: toHex(m.digest.subarray(0, 8)).toUpperCase(), length: m.container.length })),
-  });
-  return concatBytes(utf8.encode(head), Uint8Array.of(0x0a), xorContainers(members.map((m) => m.container)));
+export function crossParityContent(runId: string, members: readonly Joining[]): Uint8Array {
+  return parityContent(runId, members.map(headOf), xorContainers(members.map((m) => m.container)));
 }
-
-type Joining = { patientId: string; digest: Uint8Array; container: Uint8Array };
-const headOf = (m: Joining): CrossParityMember => ({ patientId: m.patientId, digest: toHex(m.digest.subarray(0, 8)).toUpperCase(), length: m.container.length });
 
 /**
  * crossParityContent for a group that grows one record at a time: the XOR kept running, so each container is XORed in
@@ -71,7 +77,7 @@ export class GrowingCrossParity {
       xorInto(parity, m.container);
       this.next = { m, parity };
     }
-    return this.content([...this.heads, headOf(m)], this.next.parity);
+    return parityContent(this.runId, [...this.heads, headOf(m)], this.next.parity);
   }
 
   add(m: Joining): void {
@@ -83,13 +89,7 @@ export class GrowingCrossParity {
 
   /** @throws RangeError for an empty group */
   contentNow(): Uint8Array {
-    if (this.heads.length === 0) throw new RangeError('cross parity of 0 records, expected at least 1');
-    return this.content(this.heads, this.parity);
-  }
-
-  private content(heads: readonly CrossParityMember[], parity: Uint8Array): Uint8Array {
-    const head = canonicalJson({ format: CROSS_PARITY_FORMAT, run: this.runId, members: heads.map((m) => ({ patient: m.patientId, digest: m.digest, length: m.length })) });
-    return concatBytes(utf8.encode(head), Uint8Array.of(0x0a), parity);
+    return parityContent(this.runId, this.heads, this.parity);
   }
 }
 
