@@ -71,6 +71,11 @@ function groupMembers(k: number, groups: number, g: number): number[] {
   return out;
 }
 
+/** FORMAT §5.2: a document's content compressed as its container's body: raw deflate, level 9, default window and memory level. */
+export function compressContent(content: Uint8Array): Uint8Array {
+  return new Uint8Array(deflateRawSync(content, { level: 9 }));
+}
+
 /** FORMAT §7.1: the data shards (k = ceil(c / Lmax)) and parity plan of a container of `containerLength` bytes; k + parity is its codes. */
 export function shardPlan(kind: FrameKind, runId: string, patientId: string | null, containerLength: number, capacity = DEFAULT_CAPACITY): { k: number; plan: ReturnType<typeof parityPlan> } {
   let totalDigits = 1, k = 0, plan = parityPlan(1);
@@ -96,8 +101,7 @@ export function encodeDocument(kind: FrameKind, patientId: string | null, canoni
   const maxCodes = opts.maxCodes ?? DEFAULT_MAX_CODES;
   const content = typeof canonical === 'string' ? utf8.encode(canonical) : canonical;
   const digest = new Uint8Array(createHash('sha256').update(content).digest());
-  // FORMAT §5.2: raw deflate, level 9, default window and memory level.
-  const compressed = new Uint8Array(deflateRawSync(content, { level: 9 }));
+  const compressed = compressContent(content);
   const signed = signedBytes(kind, digest, opts.runId, opts.printedAt);
   const signature = opts.signingKey ? signBytes(signed, opts.signingKey) : null;
   let body: Uint8Array = compressed;

@@ -1,8 +1,7 @@
 // Cross parity in the binder (FORMAT §17): consecutive patients grouped, each group's X document printed after it on
 // pages of its own, so that any one sheet of the binder may be lost. A sheet holds one patient's codes (each starts on
 // the front of a sheet), so a lost sheet takes at most one member of one group.
-import { deflateRawSync } from 'node:zlib';
-import { encodeDocument, shardPlan } from '../codec/record-codec.js';
+import { compressContent, encodeDocument, shardPlan } from '../codec/record-codec.js';
 import { GrowingCrossParity } from '../codec/cross-parity.js';
 import { encodeContainer } from '../codec/container.js';
 import { fromHex } from '../codec/bytes.js';
@@ -27,12 +26,12 @@ const member = (p: PatientPages): Member => ({ patientId: p.id, digest: fromHex(
 
 /**
  * The codes encodeDocument('X', null, content, {runId, printedAt}) makes, counted without framing them: `exact`
- * deflates as it does (FORMAT §5.2, level 9); otherwise at most, from zlib's conservative deflateBound (n + n/32 +
+ * compresses as it does (compressContent); otherwise at most, from zlib's conservative deflateBound (n + n/32 +
  * n/128 + n/2048 + 7, raw), which no deflate of n bytes exceeds (codes grow with the container's length).
  */
 export function xCodes(runId: string, printedAt: string, content: Uint8Array, exact: boolean): number {
   const n = content.length;
-  const body = exact ? deflateRawSync(content, { level: 9 }).length : n + (n >> 5) + (n >> 7) + (n >> 11) + 7;
+  const body = exact ? compressContent(content).length : n + (n >> 5) + (n >> 7) + (n >> 11) + 7;
   const head = encodeContainer({ flags: 0, digest: new Uint8Array(32), printedAt, signature: null, nonce: null, body: new Uint8Array(0) }).length;
   const { k, plan } = shardPlan('X', runId, null, head + body);
   return k + plan.parity;
