@@ -33,6 +33,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       if (error) throw error;
       throw new UsageError(message);
     });
+  skipHelpCache(parser);
   let helpShown = false;
   try {
     await parser.parseAsync([...argv], {}, (_err: unknown, _argv: unknown, output: string) => {
@@ -42,6 +43,17 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   } catch (e) {
     return reportFailure(e, io, helpShown);
   }
+}
+
+/**
+ * yargs lays out a command's whole help text before running it, to have it ready should the command fail: 0.1 s of
+ * CPU a print (string widths, wrapping), spent while the drawing thread loads on the other core. Here a failure is
+ * reported by reportFailure, and help that is shown is laid out then; yargs has no option for it, hence its internals.
+ */
+function skipHelpCache(parser: object): void {
+  const internal = parser as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+  const usage = internal.getInternalMethods?.().getUsageInstance?.();
+  if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => undefined;
 }
 
 /**

@@ -59,38 +59,45 @@ export function planSupplement(register: RunRegister, db: Db, storePath: string,
       `use --since last (the binder ${base.run_id} and its supplements)`);
   }
   const from = sinceRun(since, chain, printedAt, storePath);
-  // The binder as filed: each patient's newest pages in the chain, less those a supplement removed.
-  const filed = new Map<string, FiledPages & { name: string; mrn: string }>();
-  const ever = new Set<string>();
-  let recorded = true;
-  for (const r of chain) {
-    const placed = register.patientsOf(r.seq);
-    const run = chainRun(r);
-    if (placed.length === 0 && (r.patients ?? 0) > 0) recorded = false;
-    for (const p of placed) {
-      filed.set(p.patient_id, { run, pages: { first: p.first_page, last: p.last_page, ...(p.volume ? { volume: p.volume } : {}) }, name: p.name, mrn: p.mrn });
-      ever.add(p.patient_id);
-    }
-    for (const id of selectionOf(r).removed ?? []) filed.delete(id);
-  }
   const sinceTime = `${from.started_at.slice(0, 19)}Z`;
   const log = readChangesSince(db, sinceTime);
   const store = new Set(log.all);
+  // The binder as filed: for each patient, the chain run that holds its newest pages, less those a supplement removed.
+  // By id alone: a patient's pages, name and MRN are read only for the patients this supplement names (placementOf).
+  const filedIn = new Map<string, number>();
+  // Patients the chain ever printed that the store no longer holds.
+  const gone = new Set<string>();
+  let recorded = true;
+  chain.forEach((r, i) => {
+    const ids = register.patientIdsOf(r.seq);
+    if (ids.length === 0 && (r.patients ?? 0) > 0) recorded = false;
+    for (const id of ids) {
+      filedIn.set(id, i);
+      if (!store.has(id)) gone.add(id);
+    }
+    for (const id of selectionOf(r).removed ?? []) filedIn.delete(id);
+  });
+  const filed = (id: string): (FiledPages & { name: string; mrn: string }) | undefined => {
+    const i = filedIn.get(id);
+    if (i === undefined) return undefined;
+    const p = register.placementOf(chain[i]!.seq, id)!;
+    return { run: chainRun(chain[i]!), pages: { first: p.first_page, last: p.last_page, ...(p.volume ? { volume: p.volume } : {}) }, name: p.name, mrn: p.mrn };
+  };
   // Pages not recorded (a run registered before they were): the change log alone says who, and the sheet sends the person to the index.
-  const changed = recorded ? [...new Set([...log.changed, ...log.all.filter((id) => !filed.has(id))])] : log.changed;
+  const changed = recorded ? [...new Set([...log.changed, ...log.all.filter((id) => !filedIn.has(id))])] : log.changed;
   const unknown = (_id: string): FiledPages => ({ run: chainRun(chain[chain.length - 1]!), pages: null });
   const removed = recorded
-    ? [...filed].filter(([id]) => !store.has(id)).map(([id, f]) => ({ id, name: f.name, mrn: f.mrn, filed: { run: f.run, pages: f.pages } }))
+    ? [...filedIn.keys()].filter((id) => !store.has(id)).map((id) => { const f = filed(id)!; return { id, name: f.name, mrn: f.mrn, filed: { run: f.run, pages: f.pages } }; })
     : log.deleted.map((id) => ({ id, name: id, mrn: '—', filed: unknown(id) }));
   if (changed.length === 0 && removed.length === 0) throw new NothingChangedError(from.run_id);
   const filedOf: Record<string, FiledPages> = {};
   for (const id of changed) {
-    const f = filed.get(id);
+    const f = filed(id);
     if (f) filedOf[id] = { run: f.run, pages: f.pages }; else if (!recorded) filedOf[id] = unknown(id);
   }
   const reprinted = new Set(changed);
-  const earlier = chain.slice(1).map((r) => ({ run: chainRun(r), ids: [...filed].filter(([id, f]) => f.run.runId === r.run_id && !reprinted.has(id) && store.has(id)).map(([id]) => id) }));
-  const removedSinceBase = [...new Set([...ever, ...log.deleted])].filter((id) => !store.has(id));
+  const earlier = chain.slice(1).map((r, k) => ({ run: chainRun(r), ids: [...filedIn].filter(([id, i]) => i === k + 1 && !reprinted.has(id) && store.has(id)).map(([id]) => id) }));
+  const removedSinceBase = [...new Set([...gone, ...log.deleted])];
   const plan: SupplementPlan = { of: chainRun(chain[chain.length - 1]!), base: chainRun(base), since: chainRun(from), sinceTime, changed: changed.sort(),
     filed: filedOf, removed, earlier, removedSinceBase, sinceDataAsOf: from.data_as_of };
   return { plan, words: { kind: 'supplement', of: plan.of.runId, base: base.run_id, since: from.run_id, removed: removed.map((r) => r.id).sort() } };
