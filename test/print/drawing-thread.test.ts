@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { drawBinder } from '../../src/print/print-binder.js';
@@ -15,7 +16,7 @@ const PRINTED_AT = '2026-11-25T16:00:00Z';
 const dir = mkdtempSync(join(tmpdir(), 'paperchart-thread-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface ThreadModule { startDrawingThread: () => void; printBinder: (o: object, onProgress?: (p: { done: number; total: number }) => void) => Promise<{ patients: number; pages: number }> }
+interface ThreadModule { startDrawingThread: () => void; drawingThreadUrl: () => URL; DRAWING_THREAD_FILES: Record<'modules' | 'bundle', URL>; printBinder: (o: object, onProgress?: (p: { done: number; total: number }) => void) => Promise<{ patients: number; pages: number }> }
 const compiled = async (): Promise<ThreadModule> => {
   expect(existsSync(new URL('print/threads/drawing-worker.js', DIST)), 'the compiled drawing thread').toBe(true);
   return await import(new URL('print/threads/drawing-thread.js', DIST).href) as ThreadModule;
@@ -55,6 +56,32 @@ describe('printBinder', () => {
     await printBinder({ ...options, outPath: waited });
     await printBinder({ ...options, outPath: after });
     for (const path of [early, waited, after]) expect(readFileSync(path).equals(readFileSync(fresh)), path).toBe(true);
+  }, 120_000);
+
+  it('loads the drawing thread from its bundle once built, which draws the PDF its modules draw, byte for byte', async () => {
+    const { drawingThreadUrl, DRAWING_THREAD_FILES } = await compiled();
+    // npm test builds the bundle after the modules (npm run build): it is the newer, and the one a print loads.
+    expect(drawingThreadUrl().href).toBe(DRAWING_THREAD_FILES.bundle.href);
+    const drawWith = async (url: URL, outPath: string): Promise<Buffer> => {
+      const worker = new Worker(url);
+      try {
+        worker.postMessage({ storePath: DEMO, outPath, template: loadTemplate('default'), printedAt: PRINTED_AT, jobs: 1 });
+        await new Promise<void>((resolve, reject) => {
+          worker.on('message', (m: { summary?: unknown; error?: { message: string } }) => {
+            if (m.summary) resolve();
+            else if (m.error) reject(new Error(m.error.message));
+          });
+          worker.on('error', reject);
+        });
+      } finally {
+        await worker.terminate();
+      }
+      return readFileSync(outPath);
+    };
+    const bundled = await drawWith(DRAWING_THREAD_FILES.bundle, join(dir, 'bundled.pdf'));
+    const modules = await drawWith(DRAWING_THREAD_FILES.modules, join(dir, 'modules.pdf'));
+    expect(bundled.length).toBeGreaterThan(100_000);
+    expect(bundled.equals(modules)).toBe(true);
   }, 120_000);
 
   it('throws the typed error, with its fields, from the drawing thread, and leaves no file', async () => {
