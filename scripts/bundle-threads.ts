@@ -27,11 +27,26 @@ const ownUrls: Plugin = {
   },
 };
 
+/**
+ * fontkit's WOFF2 decompressor (brotli, half the bundle with its 1.4 MB dictionary) is left out: paperchart's fonts
+ * are TrueType files (text/font-files.ts), and a WOFF2 font would stop with this error rather than print.
+ */
+const noWoff2: Plugin = {
+  name: 'no-woff2',
+  setup(b) {
+    b.onResolve({ filter: /^brotli\/decompress(\.js)?$/ }, () => ({ path: 'brotli', namespace: 'no-woff2' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-woff2' }, () => ({
+      contents: "export default function decompress() { throw new Error('a WOFF2 font: paperchart prints with TrueType fonts only'); }", loader: 'js' }));
+  },
+};
+
 await build({
   entryPoints: [entry], outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning',
   // better-sqlite3 loads its native addon, and pdfkit its standard fonts through its own package imports: both stay packages.
   external: ['better-sqlite3', 'pdfkit'],
-  plugins: [ownUrls],
+  plugins: [ownUrls, noWoff2],
+  // Less to read and parse at every print's start; names kept, which errors cross threads by (thread-errors.ts).
+  minifyWhitespace: true, minifySyntax: true, keepNames: true,
   // Bundled CommonJS modules (fontkit's dependencies) call require for Node's own modules.
   banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
 });
