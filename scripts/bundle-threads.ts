@@ -12,13 +12,14 @@ const entry = `${dist}print/threads/drawing-worker.js`;
 const out = `${dist}print/threads/drawing-worker.bundle.js`;
 
 /**
- * A module of ours that finds files beside itself (templates/fonts, a package through createRequire) keeps finding
- * them from the bundle: its import.meta.url becomes its own file's URL, written relative to the bundle's.
+ * A module that finds files beside itself (ours: templates/fonts and packages through createRequire; pdfkit: its
+ * standard fonts through its package's imports) keeps finding them from the bundle: its import.meta.url becomes its
+ * own file's URL, written relative to the bundle's.
  */
 const ownUrls: Plugin = {
   name: 'own-import-meta-url',
   setup(b) {
-    b.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, (args) => {
+    b.onLoad({ filter: /\.m?js$/ }, (args) => {
       const source = readFileSync(args.path, 'utf8');
       if (!source.includes('import.meta.url')) return undefined;
       const own = relative(dirname(out), args.path).split('\\').join('/');
@@ -42,8 +43,8 @@ const noWoff2: Plugin = {
 
 await build({
   entryPoints: [entry], outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning',
-  // better-sqlite3 loads its native addon, and pdfkit its standard fonts through its own package imports: both stay packages.
-  external: ['better-sqlite3', 'pdfkit'],
+  // better-sqlite3 loads its native addon: it stays a package.
+  external: ['better-sqlite3'],
   plugins: [ownUrls, noWoff2],
   // Less to read and parse at every print's start; names kept, which errors cross threads by (thread-errors.ts).
   minifyWhitespace: true, minifySyntax: true, keepNames: true,
