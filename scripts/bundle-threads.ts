@@ -1,7 +1,8 @@
 // Bundles the compiled drawing thread (dist/print/threads/drawing-worker.js and the ~150 modules it imports) into one
-// file, dist/print/threads/drawing-worker.bundle.js, which a print's thread loads instead (drawing-thread.ts): 200 ms
-// and 270 ms of CPU against 300 ms and 425 ms, on the critical path of every print (issue 28). Run by `npm run build`
-// after tsc; the thread falls back to the modules when the bundle is missing or older than them.
+// file, dist/print/threads/drawing-worker.bundle.js, which a print's thread loads instead (drawing-thread.ts): from its
+// start to its print's options, 350-420 ms of CPU against 530-750 ms (profiled, a 1% supplement), at the start of every
+// print (issue 28). Run by `npm run build` after tsc; the thread falls back to the modules when the bundle is missing or
+// older than them.
 import { readFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,8 +47,9 @@ await build({
   // better-sqlite3 loads its native addon: it stays a package.
   external: ['better-sqlite3'],
   plugins: [ownUrls, noWoff2],
-  // Less to read and parse at every print's start; names kept, which errors cross threads by (thread-errors.ts).
-  minifyWhitespace: true, minifySyntax: true, keepNames: true,
+  // Less to read and parse at every print's start. Names kept, which errors cross threads by (thread-errors.ts): the
+  // bundle renames a function or class whose name another module also uses.
+  minifyWhitespace: true, keepNames: true,
   // Bundled CommonJS modules (fontkit's dependencies) call require for Node's own modules.
   banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
 });

@@ -37,10 +37,10 @@ function drawingThreadBuilt(): boolean {
 }
 
 /**
- * The file the drawing thread loads: its bundle, one file instead of some 150 modules, which loads in two thirds of
- * the time (200 ms against 300 ms, 270 ms of CPU against 425 ms) at the start of every print; the modules when the
+ * The file the drawing thread loads: its bundle, one file instead of some 150 modules, which takes 350-420 ms of CPU
+ * from the thread's start to its print's options against 530-750 ms (profiled, a 1% supplement); the modules when the
  * bundle is missing or older than them (dist/ compiled again by tsc alone, not bundled since). The same PDF either way
- * (test/print/drawing-bundle.test.ts).
+ * (test/print/drawing-thread.test.ts).
  */
 export function drawingThreadUrl(): URL {
   const bundled = statSync(BUNDLED_WORKER_URL, { throwIfNoEntry: false });
@@ -58,11 +58,11 @@ function spawnDrawingThread(): { worker: Worker; exited: boolean } {
 }
 
 /**
- * Starts the drawing thread before the print is known (bin/paperchart.js, for `print`): its modules and fonts
- * load, about half a second of CPU, while this thread parses the command line and plans the run. Until
+ * Starts the drawing thread before the print is known (bin/paperchart.js, for `print`): its code and fonts
+ * load, 0.35-0.4 s of CPU bundled, while this thread parses the command line and plans the run. Until
  * printBinder takes it, it does not keep the process alive. Its loading shares the cores with this thread: a
- * print refused before drawing (a missing store) said why at 0.45-0.52 s against 0.37 s, and exited at 0.51-0.56 s
- * against 0.39 s (two quiet cores). Unbuilt, nothing is started: printBinder says so.
+ * print refused before drawing (a missing store) exits after 0.36-0.45 s bundled, 0.50-0.55 s from the modules,
+ * against 0.39 s with no thread started ahead. Unbuilt, nothing is started: printBinder says so.
  */
 export function startDrawingThread(): void {
   if (waiting || !drawingThreadBuilt()) return;
