@@ -16,7 +16,7 @@ const PRINTED_AT = '2026-11-25T16:00:00Z';
 const dir = mkdtempSync(join(tmpdir(), 'paperchart-thread-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface ThreadModule { startDrawingThread: () => void; drawingThreadUrl: () => URL; DRAWING_THREAD_FILES: Record<'modules' | 'bundle', URL>; printBinder: (o: object, onProgress?: (p: { done: number; total: number }) => void) => Promise<{ patients: number; pages: number }> }
+interface ThreadModule { startDrawingThread: () => void; drawingThreadUrl: () => URL | undefined; DRAWING_THREAD_FILES: Record<'modules' | 'bundle', URL>; printBinder: (o: object, onProgress?: (p: { done: number; total: number }) => void) => Promise<{ patients: number; pages: number }> }
 const compiled = async (): Promise<ThreadModule> => {
   expect(existsSync(new URL('print/threads/drawing-worker.js', DIST)), 'the compiled drawing thread').toBe(true);
   return await import(new URL('print/threads/drawing-thread.js', DIST).href) as ThreadModule;
@@ -61,7 +61,7 @@ describe('printBinder', () => {
   it('loads the drawing thread from its bundle once built, which draws the PDF its modules draw, byte for byte', async () => {
     const { drawingThreadUrl, DRAWING_THREAD_FILES } = await compiled();
     // npm test builds the bundle after the modules (npm run build): it is the newer, and the one a print loads.
-    expect(drawingThreadUrl().href).toBe(DRAWING_THREAD_FILES.bundle.href);
+    expect(drawingThreadUrl()?.href).toBe(DRAWING_THREAD_FILES.bundle.href);
     const drawWith = async (url: URL, outPath: string): Promise<Buffer> => {
       const worker = new Worker(url);
       try {

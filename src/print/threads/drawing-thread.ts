@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BinderOptions, BinderProgress, BinderSummary } from '../print-binder.js';
@@ -31,27 +31,25 @@ const DRAWING_YOUNG_MB = 24;
 /** A drawing thread started ahead of its print (startDrawingThread), and whether it stopped before a print took it. */
 let waiting: { worker: Worker; exited: boolean } | undefined;
 
-/** Whether the compiled drawing thread is there (it is not when paperchart runs from its sources unbuilt). */
-function drawingThreadBuilt(): boolean {
-  return existsSync(fileURLToPath(WORKER_URL));
-}
-
 /**
  * The file the drawing thread loads: its bundle, one file instead of some 150 modules, which takes 350-420 ms of CPU
  * from the thread's start to its print's options against 530-750 ms (profiled, a 1% supplement); the modules when the
  * bundle is missing or older than them (dist/ compiled again by tsc alone, not bundled since). The same PDF either way
- * (test/print/drawing-thread.test.ts).
+ * (test/print/drawing-thread.test.ts). Undefined when the compiled thread is not there (paperchart run from its
+ * sources unbuilt).
  */
-export function drawingThreadUrl(): URL {
+export function drawingThreadUrl(): URL | undefined {
+  const modules = statSync(WORKER_URL, { throwIfNoEntry: false });
+  if (!modules) return undefined;
   const bundled = statSync(BUNDLED_WORKER_URL, { throwIfNoEntry: false });
-  return bundled && bundled.mtimeMs >= statSync(WORKER_URL).mtimeMs ? BUNDLED_WORKER_URL : WORKER_URL;
+  return bundled && bundled.mtimeMs >= modules.mtimeMs ? BUNDLED_WORKER_URL : WORKER_URL;
 }
 
 /** A drawing thread, which waits for its print's options (drawing-worker.ts) and meanwhile opens the fonts every print uses. */
-function spawnDrawingThread(): { worker: Worker; exited: boolean } {
+function spawnDrawingThread(url = drawingThreadUrl()): { worker: Worker; exited: boolean } {
   // An installation problem, not the user's: no quiet fallback to drawing here, which would hide it.
-  if (!drawingThreadBuilt()) throw new Error(`paperchart is not built: its drawing thread ${fileURLToPath(WORKER_URL)} is missing (run \`npm run build\`)`);
-  const worker = new Worker(drawingThreadUrl(), { resourceLimits: { maxYoungGenerationSizeMb: DRAWING_YOUNG_MB } });
+  if (!url) throw new Error(`paperchart is not built: its drawing thread ${fileURLToPath(WORKER_URL)} is missing (run \`npm run build\`)`);
+  const worker = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: DRAWING_YOUNG_MB } });
   const spawned = { worker, exited: false };
   worker.once('exit', () => { spawned.exited = true; });
   return spawned;
@@ -65,8 +63,10 @@ function spawnDrawingThread(): { worker: Worker; exited: boolean } {
  * against 0.39 s with no thread started ahead. Unbuilt, nothing is started: printBinder says so.
  */
 export function startDrawingThread(): void {
-  if (waiting || !drawingThreadBuilt()) return;
-  waiting = spawnDrawingThread();
+  if (waiting) return;
+  const url = drawingThreadUrl();
+  if (!url) return;
+  waiting = spawnDrawingThread(url);
   waiting.worker.unref();
   // Not taken by a print: an error in its start is the print's to report, through the thread printBinder starts instead.
   waiting.worker.on('error', () => undefined);
