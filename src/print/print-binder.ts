@@ -31,7 +31,7 @@ import { AtomicOutput } from '../pdf/atomic-output.js';
 import { BinderDocument, type DocumentInfo } from '../pdf/binder-document.js';
 import { ManifestEntries } from './manifest-entries.js';
 import { assertRoomFor, DiskProjection, minimumBinderBytes } from './disk-space.js';
-import { capHeapGrowth } from './threads/heap-growth.js';
+import { applyPrintV8Settings } from './threads/v8-settings.js';
 import { ArchiveWriter, type ArchiveTarget } from '../archive/archive-file.js';
 import { resolveSelection, type PatientSelection, type ResolvedSelection } from './patient-selection.js';
 import { runIdFor } from '../codec/run-id.js';
@@ -180,7 +180,7 @@ const PATIENTS_A_WORKER = 500;
  */
 export async function drawBinder(options: BinderOptions): Promise<BinderSummary> {
   const { db } = options;
-  capHeapGrowth();
+  applyPrintV8Settings();
   const output = await AtomicOutput.open(options.outPath, options);
   let volumes: Volumes | undefined;
   let pool: PatientPool | undefined;

@@ -4,7 +4,11 @@ import { openStore } from '../../store/open-store.js';
 import { drawBinder } from '../print-binder.js';
 import { TextShaper } from '../../text/shape-text.js';
 import { errorForThread } from './thread-errors.js';
+import { applyPrintV8Settings } from './v8-settings.js';
 import type { BinderThreadMessage, PrintOptions } from './drawing-thread.js';
+
+// From the thread's start: a print started ahead runs its first patients' code before drawBinder sets them again.
+applyPrintV8Settings();
 
 const post = (m: BinderThreadMessage): void => parentPort!.postMessage(m);
 
