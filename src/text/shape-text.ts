@@ -9,8 +9,8 @@ import { copyFeatures, loadFontSet, type Face, type Features, type FontSet, type
 import { ownGlyphData, shapeGlyphs, type GlyphData } from './glyph-data.js';
 import { CANCEL_TAG, hasKana, JAPANESE_TAG, TAG_CHARACTER, withoutTags } from './han-language.js';
 import { breakPieces, normalise, PARAGRAPHS } from './line-breaks.js';
-import { collectWordShapes, LATIN_TEXT_CLASS, simpleWords, wordsEm, wordsGlyphs } from './simple-text.js';
-import { joinWordShapes, LATIN_LETTER, type WordShape } from './word-shapes.js';
+import { collectWordShapes, SIMPLE_TEXT_CLASS, simpleWords, wordsEm, wordsGlyphs } from './simple-text.js';
+import { joinWordShapes, scriptOf, type WordShape } from './word-shapes.js';
 
 export type { Weight } from './font-files.js';
 
@@ -65,7 +65,7 @@ const STICKY = /[\p{M}\p{Z}\p{P}\p{N}\p{S}\p{Cf}]/u;
  * can skip bidi. It is simple-text.ts's simple text plus U+034F (combining grapheme
  * joiner), which stops a run being composed from its words but not bidi.
  */
-const SIMPLE_LTR = new RegExp(`^[${LATIN_TEXT_CLASS}\\u034F]+$`);
+const SIMPLE_LTR = new RegExp(`^[${SIMPLE_TEXT_CLASS}\\u034F]+$`);
 
 // Lines repeat, free text does not: these bounds took a 10,000-patient peak from 476 to 407 MB, 2.6 s faster (docs/PERFORMANCE.md).
 const SHAPES_MAX = 2_000;
@@ -219,7 +219,7 @@ export class TextShaper {
     const sepShapes: WordShape[] = [];
     const wordShapes: WordShape[] = [];
     const endLine = (): boolean => {
-      if (script === 'latn' && !LATIN_LETTER.test(text)) return false;
+      if (scriptOf(text) !== script) return false;
       const em = units / upem;
       lines.push(this.atSize({ text, runs: [{ text, face, level: 0, em, shaped: { kind: 'words', shapes } }], em, direction: 'ltr' }, size));
       return true;

@@ -6,23 +6,27 @@
 import type { Face } from './font-files.js';
 import type { GlyphData } from './glyph-data.js';
 import {
-  characterShape, COMPOSED_CHARACTERS, faceWords, joinWordShapes, LATIN_LETTER, wordShape, type WordScript, type WordShape,
+  characterShape, faceWords, joinWordShapes, scriptOf, slotOf, wordShape, type WordScript, type WordShape,
 } from './word-shapes.js';
 
-/** The characters of simple text, as a regular expression's character class: Latin, its diacritics, Vietnamese, general punctuation. */
-export const LATIN_TEXT_CLASS = '\\u0020-\\u007E\\u00A0-\\u024F\\u0300-\\u034E\\u0350-\\u036F\\u1E00-\\u1EFF\\u2010-\\u2027\\u2030-\\u205E';
-const SIMPLE_TEXT = new RegExp(`^[${LATIN_TEXT_CLASS}]+$`);
+/**
+ * The characters of simple text, as a regular expression's character class: Latin, its diacritics, Greek,
+ * Cyrillic, Vietnamese, general punctuation; all of them left to right or neutral.
+ */
+export const SIMPLE_TEXT_CLASS = '\\u0020-\\u007E\\u00A0-\\u024F\\u0300-\\u034E\\u0350-\\u036F\\u0370-\\u04FF\\u1E00-\\u1EFF\\u2010-\\u2027\\u2030-\\u205E';
+const SIMPLE_TEXT = new RegExp(`^[${SIMPLE_TEXT_CLASS}]+$`);
 
 /**
  * Plain left-to-right text the Latin faces cover, and the script its words are
- * shaped under (as layout-memo.ts composeRun does): 'latn' when it holds a Latin letter, fontkit's
- * 'zzzz' (Unknown) when only digits and punctuation, and no script (fontkit
- * detects it) for a single word. Undefined for anything else.
+ * shaped under (as layout-memo.ts composeRun does): that of its first letter (Latin, Greek or
+ * Cyrillic, as fontkit takes it), fontkit's 'zzzz' (Unknown) when only digits and punctuation, and
+ * no script (fontkit detects it) for a single word. Undefined for anything else.
  */
 export function simpleWords(text: string): WordScript | undefined {
   if (!SIMPLE_TEXT.test(text)) return undefined;
-  if (!text.includes(' ')) return 'auto';
-  return LATIN_LETTER.test(text) ? 'latn' : 'zzzz';
+  // Greek's block holds Coptic letters, which fontkit shapes as Coptic.
+  const script = scriptOf(text);
+  return script === undefined || !text.includes(' ') ? script && 'auto' : script;
 }
 
 /**
@@ -81,7 +85,7 @@ export function collectWordShapes(face: Face, text: string, script: WordScript, 
   }
   // Words and runs of spaces, each shaped apart as composeRun does, in one pass: a numeric token as its
   // characters, and a single character, from the character table without being cut out of the text.
-  const characters = known.characters[script];
+  const characters = known.tables[script].characters;
   const n = text.length;
   for (let start = 0; start < n;) {
     const first = text.charCodeAt(start);
@@ -93,11 +97,12 @@ export function collectWordShapes(face: Face, text: string, script: WordScript, 
       if ((code === 32) !== space) break;
       if (numeric && !isNumericCharacter(code)) numeric = false;
     }
-    if (end - start === 1 && first < COMPOSED_CHARACTERS) {
-      units += addShape(characters[first] ?? characterShape(known, first, script), into);
+    if (end - start === 1 && slotOf(first) >= 0) {
+      units += addShape(characters[slotOf(first)] ?? characterShape(known, first, script), into);
     } else if (numeric) {
       for (let i = start; i < end; i++) {
         const code = text.charCodeAt(i);
+        // ASCII: its slot is its code.
         units += addShape(characters[code] ?? characterShape(known, code, script), into);
       }
     } else {

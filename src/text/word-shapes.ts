@@ -9,9 +9,26 @@ import { BoundedCache } from './_bounded-cache.js';
 import { copyFeatures, type Face } from './font-files.js';
 import { allocGlyphData, glyphDataOf, type GlyphData } from './glyph-data.js';
 
-export const LATIN_LETTER = /\p{Script=Latin}/u;
-/** The script a word is shaped under: fontkit's Latin or Unknown, or (a single word) the one fontkit detects. */
-export type WordScript = 'latn' | 'zzzz' | 'auto';
+/** The scripts fontkit shapes the Latin faces' words under: Latin, Greek, Cyrillic, and Unknown for digits and punctuation. */
+export type ShapeScript = 'latn' | 'grek' | 'cyrl' | 'zzzz';
+/** The script a word is shaped under: its line's, or (a single word) the one fontkit detects. */
+export type WordScript = ShapeScript | 'auto';
+export const SHAPE_SCRIPTS: readonly ShapeScript[] = ['latn', 'grek', 'cyrl', 'zzzz'];
+
+/** A character of a script: fontkit's Script.forString skips Common, Inherited and Unknown. */
+const SCRIPTED = /[^\p{Script=Common}\p{Script=Inherited}\p{Script=Unknown}]/u;
+const LETTER_SCRIPTS = [[/\p{Script=Latin}/u, 'latn'], [/\p{Script=Greek}/u, 'grek'], [/\p{Script=Cyrillic}/u, 'cyrl']] as const;
+
+/**
+ * The script fontkit shapes `text` under when it is given none: its first character of a script's, Unknown
+ * ('zzzz') when it has none; undefined for a script other than Latin, Greek or Cyrillic.
+ */
+export function scriptOf(text: string): ShapeScript | undefined {
+  const first = SCRIPTED.exec(text);
+  if (first === null) return 'zzzz';
+  for (const [letter, tag] of LETTER_SCRIPTS) if (letter.test(first[0])) return tag;
+  return undefined;
+}
 
 /**
  * A word shaped once, packed in one plain array of numbers: its advance in
@@ -27,18 +44,68 @@ const WORD_SHAPES_MAX = 3_000;
 const WORDS_SEEN_MAX = 10_000;
 
 /**
- * A face's word shapes by script, with its single characters (spaces, and
- * the characters words are composed from) in arrays by code: a line's words
- * are looked up once each, and its digits and spaces without hashing.
+ * The blocks words are composed from (composeWord), their characters given slots in this order: Latin-1 and Latin
+ * Extended-A and B; Greek and Cyrillic; Latin Extended Additional (Vietnamese). Then punctuation past them, a slot
+ * each: the en dash of page ranges ("123–125"), the em dash, the typographic quotes of names (O’Brien), the bullet
+ * and the ellipsis.
+ */
+const COMPOSED_BLOCKS: ReadonlyArray<readonly [number, number]> = [[0x0000, 0x0250], [0x0370, 0x0500], [0x1e00, 0x1f00]];
+const COMPOSED_PUNCTUATION = '\u2013\u2014\u2018\u2019\u201C\u201D\u2022\u2026';
+/** Slots by character code (-1: words holding it are shaped whole), and characters by slot. */
+const SLOT_OF = new Int16Array(0x2030).fill(-1);
+const CODE_OF: number[] = [];
+for (const [from, to] of COMPOSED_BLOCKS) for (let code = from; code < to; code++) SLOT_OF[code] = CODE_OF.push(code) - 1;
+for (const ch of COMPOSED_PUNCTUATION) SLOT_OF[ch.charCodeAt(0)] = CODE_OF.push(ch.charCodeAt(0)) - 1;
+/** Slots of characters; a face's ligatures take the slots after them. */
+const COMPOSED_SLOTS = CODE_OF.length;
+/** Ligatures a face and script may ship (measureTables finds 5 in Noto Sans: ff, fi, fl, ffi, ffl). */
+const LIGATURES_MAX = 32;
+const PAIR_SLOTS = COMPOSED_SLOTS + LIGATURES_MAX;
+
+/** A character's slot, or -1 when words holding it are not composed. */
+export function slotOf(code: number): number {
+  return code < SLOT_OF.length ? SLOT_OF[code]! : -1;
+}
+
+/** In kerning: the two are not their own glyphs side by side (a ligature, a mark): a word holding them is shaped whole. */
+export const PAIR_APART = -0x7fff;
+
+/** A sequence of characters fontkit shapes as one glyph (fi), composed as one character is. */
+interface Ligature { text: string; slot: number; shape: WordShape }
+
+/** What words of one script are composed from, in one face. */
+interface ScriptTables {
+  /** Each character's shape alone, by slot: shipped, or measured when first needed. */
+  characters: (WordShape | undefined)[];
+  /** Kerning classes of a pair's first and second character (or ligature) by slot, -1 when not shipped (see measuredKern). */
+  left: Int16Array;
+  right: Int16Array;
+  /** Kerning in font units by class pair, kern[left * rightClasses + right]; PAIR_APART. */
+  kern: Int16Array;
+  rightClasses: number;
+  /** Pairs measured here, a character without shipped classes in them, by first slot * PAIR_SLOTS + second. */
+  measured: Map<number, number>;
+  /** Ligatures by their first character's slot, longest first (as GSUB tries them). */
+  ligatures: (Ligature[] | undefined)[];
+  /** Ligatures by slot - COMPOSED_SLOTS. */
+  ligatureSlots: Ligature[];
+}
+
+function newScriptTables(): ScriptTables {
+  return { characters: [], left: new Int16Array(PAIR_SLOTS).fill(-1), right: new Int16Array(PAIR_SLOTS).fill(-1), kern: new Int16Array(0), rightClasses: 0,
+    measured: new Map(), ligatures: [], ligatureSlots: [] };
+}
+
+/**
+ * A face's word shapes by script, and what its words are composed from (ScriptTables): a line's words are looked up
+ * once each, and its digits and spaces without hashing.
  */
 export interface FaceWords {
   face: Face;
-  words: Record<'latn' | 'zzzz', BoundedCache<WordShape>>;
+  words: Record<ShapeScript, BoundedCache<WordShape>>;
   /** Words shaped once and not kept (see wordShape). */
-  seen: Record<'latn' | 'zzzz', BoundedCache<true>>;
-  characters: Record<'latn' | 'zzzz', (WordShape | undefined)[]>;
-  /** Kerning between two characters by their codes (see pairTable). */
-  pairs: Record<'latn' | 'zzzz', Int16Array | undefined>;
+  seen: Record<ShapeScript, BoundedCache<true>>;
+  tables: Record<ShapeScript, ScriptTables>;
   /** Words are composed from their characters' shapes (see composeWord): the Latin faces. */
   composes: boolean;
 }
@@ -53,25 +120,35 @@ export function faceWords(face: Face): FaceWords {
   return known;
 }
 
+const byScript = <T>(make: () => T): Record<ShapeScript, T> => ({ latn: make(), grek: make(), cyrl: make(), zzzz: make() });
+
 function newFaceWords(face: Face): FaceWords {
   return {
     face,
-    words: { latn: new BoundedCache(WORD_SHAPES_MAX), zzzz: new BoundedCache(WORD_SHAPES_MAX) },
-    seen: { latn: new BoundedCache(WORDS_SEEN_MAX), zzzz: new BoundedCache(WORDS_SEEN_MAX) },
-    characters: { latn: [], zzzz: [] },
-    pairs: { latn: undefined, zzzz: undefined },
+    words: byScript(() => new BoundedCache<WordShape>(WORD_SHAPES_MAX)),
+    seen: byScript(() => new BoundedCache<true>(WORDS_SEEN_MAX)),
+    tables: byScript(newScriptTables),
     composes: face.name.startsWith('latin-'),
   };
 }
 
-/** The printable ASCII characters, whose shapes and pairs' kerning a Latin face ships measured (measuredTables). */
-const MEASURED_FIRST = 0x20;
-const MEASURED_END = 0x7f;
-const MEASURED_COUNT = MEASURED_END - MEASURED_FIRST;
-
-/** A face's measured shapes of the printable ASCII characters and the kerning of each pair of them (pairs[(a - 0x20) * 95 + b - 0x20]), under one script. */
-export interface MeasuredTables { characters: WordShape[]; pairs: number[] }
-export type MeasuredFile = Record<'latn' | 'zzzz', MeasuredTables>;
+/**
+ * What a Latin face ships measured for one script (measureTables): the characters words are composed from, with
+ * each one's shape alone; the ligatures among them; and each pair's kerning, as classes (characters whose kerning
+ * is the same on that side, as the font's own kerning is by classes) and a table by class pair.
+ */
+export interface MeasuredTables {
+  codes: number[];
+  characters: WordShape[];
+  ligatures: { text: string; shape: WordShape }[];
+  /** Classes of each character then each ligature, as a pair's first and as its second. */
+  left: number[];
+  right: number[];
+  rightClasses: number;
+  kern: number[];
+}
+/** A script's tables, or the name of a script whose tables are the same. */
+export type MeasuredFile = Record<ShapeScript, MeasuredTables | ShapeScript>;
 
 /** Where a Latin face's measured tables are shipped: beside its font file (templates/fonts/latin-regular.measured.json). */
 export function measuredTablesPath(face: Face): string {
@@ -79,38 +156,108 @@ export function measuredTablesPath(face: Face): string {
 }
 
 /**
- * Measures what composeWord needs of the printable ASCII characters, as fontkit shapes them, from nothing: each
- * character's shape and each pair's kerning. scripts/measured-tables.ts writes them beside the font, and
- * test/text/measured-tables.test.ts checks that the shipped files are exactly this.
+ * Whether words are composed from `code` under `script`: a character of a slot that is its own glyph alone, and of
+ * Common script under Unknown (a word shaped as Unknown holds no letter). Marks are not: they are positioned on
+ * the letter before them.
  */
-export function measureTables(face: Face, script: 'latn' | 'zzzz'): MeasuredTables {
+function composable(code: number, script: ShapeScript): boolean {
+  const ch = String.fromCharCode(code);
+  return !/[\p{M}\p{C}]/u.test(ch) && (script !== 'zzzz' || scriptOf(ch) === 'zzzz');
+}
+
+/**
+ * Measures what composeWord needs under `script` from nothing, as fontkit shapes it: each character's shape, the
+ * ligatures, and each pair's kerning. scripts/measured-tables.ts writes them beside the font, and
+ * test/text/measured-tables.test.ts checks the shipped files against fontkit.
+ */
+export function measureTables(face: Face, script: ShapeScript): MeasuredTables {
   const known = newFaceWords(face);
-  const characters: WordShape[] = [];
-  const pairs: number[] = [];
-  for (let a = MEASURED_FIRST; a < MEASURED_END; a++) characters.push(characterShape(known, a, script));
-  for (let a = MEASURED_FIRST; a < MEASURED_END; a++) {
-    for (let b = MEASURED_FIRST; b < MEASURED_END; b++) pairs.push(measurePair(known, script, String.fromCharCode(a, b)));
+  const units: { text: string; shape: WordShape }[] = [];
+  for (const code of CODE_OF) {
+    if (!composable(code, script) || !face.font.hasGlyphForCodePoint(code)) continue;
+    const shape = characterShape(known, code, script);
+    if (shape[1] === 1 && shape[2] === 1) units.push({ text: String.fromCharCode(code), shape });
   }
-  return { characters, pairs };
+  const codes = units.map((u) => u.text.charCodeAt(0));
+  const characters = units.length;
+  // Ligatures: pairs shaped as one glyph of both, and those followed by a third shaped as one glyph of the three.
+  const kernOf = (a: number, b: number): number => measurePair(known, script, units[a]!, units[b]!);
+  const ligatures: { text: string; shape: WordShape }[] = [];
+  const row: number[][] = [];
+  for (let a = 0; a < characters; a++) {
+    row.push([]);
+    for (let b = 0; b < characters; b++) {
+      const k = kernOf(a, b);
+      row[a]!.push(k);
+      if (k === PAIR_APART) {
+        const text = units[a]!.text + units[b]!.text;
+        const shape = shapeWord(face, text, script);
+        if (shape[1] === 1) ligatures.push({ text, shape });
+      }
+    }
+  }
+  for (const two of [...ligatures]) {
+    for (const unit of units.slice(0, characters)) {
+      const text = two.text + unit.text;
+      const shape = shapeWord(face, text, script);
+      if (shape[1] === 1) ligatures.push({ text, shape });
+    }
+  }
+  ligatures.sort((x, y) => y.text.length - x.text.length || (x.text < y.text ? -1 : 1));
+  if (ligatures.length > LIGATURES_MAX) throw new Error(`${face.name} ${script}: ${ligatures.length} ligatures, more than ${LIGATURES_MAX}`);
+  units.push(...ligatures);
+  // The pairs with a ligature in them.
+  for (let a = 0; a < units.length; a++) {
+    row[a] ??= [];
+    for (let b = a < characters ? characters : 0; b < units.length; b++) row[a]![b] = kernOf(a, b);
+  }
+  // Classes: characters whose row (as first) or column (as second) is the same.
+  const leftOf = new Map<string, number>();
+  const left = row.map((r) => { const key = r.join(','); let c = leftOf.get(key); if (c === undefined) leftOf.set(key, c = leftOf.size); return c; });
+  const rightOf = new Map<string, number>();
+  const right = units.map((_, b) => { const key = row.map((r) => r[b]).join(','); let c = rightOf.get(key); if (c === undefined) rightOf.set(key, c = rightOf.size); return c; });
+  const rightClasses = rightOf.size;
+  const kern = new Array<number>(leftOf.size * rightClasses).fill(0);
+  row.forEach((r, a) => r.forEach((k, b) => { kern[left[a]! * rightClasses + right[b]!] = k; }));
+  return { codes, characters: units.slice(0, characters).map((u) => u.shape), ligatures, left, right, rightClasses, kern };
 }
 
 /**
  * Takes the face's shipped measurements (measureTables) as if measured here: fontkit's first shaping of a face
- * decodes its substitution and kerning tables, and a 1% supplement measured 2,400 pairs, 0.15-0.25 s of its
- * 2.7-3.0 s. A face without the file measures as it goes, as before.
+ * decodes its substitution and kerning tables, 60-110 ms a face (profiled), and with ASCII alone shipped a 1%
+ * supplement of the sample clinic called fontkit on the Latin faces for 430 words (names in Greek and Cyrillic,
+ * f ligatures, Vietnamese, dashes between digits), 0.37 s of its drawing thread; now for none. A face without the
+ * file measures as it goes.
  */
 function adoptMeasured(known: FaceWords): void {
   const path = measuredTablesPath(known.face);
   if (!existsSync(path)) return;
   const file = JSON.parse(readFileSync(path, 'utf8')) as MeasuredFile;
-  for (const script of ['latn', 'zzzz'] as const) {
-    const { characters, pairs } = file[script];
-    if (characters.length !== MEASURED_COUNT || pairs.length !== MEASURED_COUNT * MEASURED_COUNT) throw new Error(`${path}: ${script} tables of the wrong size`);
-    characters.forEach((shape, i) => { known.characters[script][MEASURED_FIRST + i] = shape; });
-    const table = pairTable(known, script);
-    for (let a = 0; a < MEASURED_COUNT; a++) {
-      for (let b = 0; b < MEASURED_COUNT; b++) table[(MEASURED_FIRST + a) * COMPOSED_SLOTS + MEASURED_FIRST + b] = pairs[a * MEASURED_COUNT + b]!;
+  for (const script of SHAPE_SCRIPTS) {
+    const shipped = file[script];
+    // The same tables as an earlier script's: shared, and so is what is measured later.
+    if (typeof shipped === 'string' && SHAPE_SCRIPTS.indexOf(shipped) < SHAPE_SCRIPTS.indexOf(script)) {
+      known.tables[script] = known.tables[shipped];
+      continue;
     }
+    if (typeof shipped !== 'object' || shipped === null) throw new Error(`${path}: no ${script} tables`);
+    const { codes, characters, ligatures, left, right, rightClasses, kern } = shipped;
+    const units = codes.length + ligatures.length;
+    if (characters.length !== codes.length || left.length !== units || right.length !== units || ligatures.length > LIGATURES_MAX
+      || kern.length !== (Math.max(-1, ...left) + 1) * rightClasses) throw new Error(`${path}: ${script} tables of the wrong size`);
+    const tables = known.tables[script];
+    const slots = codes.map((code) => slotOf(code));
+    if (slots.some((s) => s < 0)) throw new Error(`${path}: ${script} tables hold a character words are not composed from`);
+    ligatures.forEach((l, i) => {
+      const ligature = { text: l.text, slot: COMPOSED_SLOTS + i, shape: l.shape };
+      slots.push(ligature.slot);
+      tables.ligatureSlots.push(ligature);
+      (tables.ligatures[slotOf(l.text.charCodeAt(0))] ??= []).push(ligature);
+    });
+    characters.forEach((shape, i) => { tables.characters[slots[i]!] = shape; });
+    slots.forEach((slot, i) => { tables.left[slot] = left[i]!; tables.right[slot] = right[i]!; });
+    tables.kern = Int16Array.from(kern);
+    tables.rightClasses = rightClasses;
   }
 }
 
@@ -122,10 +269,10 @@ function packWord(run: fontkit.GlyphRun): WordShape {
 }
 
 export function wordShape(known: FaceWords, word: string, context: WordScript): WordShape {
-  // fontkit gives a single word the script of its first Latin letter, or Unknown: shaped alone, a word is
-  // shaped as it is inside a Latin run when it holds a letter. One entry serves both.
-  const script = context === 'auto' ? (LATIN_LETTER.test(word) ? 'latn' : 'zzzz') : context;
-  if (word.length === 1 && word.charCodeAt(0) < COMPOSED_CHARACTERS) return characterShape(known, word.charCodeAt(0), script);
+  // fontkit gives a single word the script of its first letter, or Unknown: shaped alone, a word is shaped as it is
+  // inside a run of that script. One entry serves both.
+  const script = context === 'auto' ? scriptOf(word) ?? 'zzzz' : context;
+  if (word.length === 1 && slotOf(word.charCodeAt(0)) >= 0) return characterShape(known, word.charCodeAt(0), script);
   const cache = known.words[script];
   let shape = cache.get(word);
   if (!shape) {
@@ -138,79 +285,70 @@ export function wordShape(known: FaceWords, word: string, context: WordScript): 
   return shape;
 }
 
-/** Characters words may be composed from (composeWord): Latin-1 and Latin Extended-A and B, which hold no combining marks. */
-export const COMPOSED_CHARACTERS = 0x250;
-/**
- * Punctuation past them that words are composed from too, each in a slot after COMPOSED_CHARACTERS: the en dash
- * of page ranges ("123–125": a 1% supplement's replace-and-shred sheet shaped 450 such words with fontkit), the
- * em dash, and the typographic quotes of names (O’Brien).
- */
-const COMPOSED_PUNCTUATION = '\u2013\u2014\u2018\u2019\u201C\u201D';
-const PUNCTUATION_SLOT = new Map([...COMPOSED_PUNCTUATION].map((ch, i) => [ch.charCodeAt(0), COMPOSED_CHARACTERS + i]));
-/** Slots of a FaceWords' characters, and the side of its pairs table. */
-const COMPOSED_SLOTS = COMPOSED_CHARACTERS + COMPOSED_PUNCTUATION.length;
-/** In a FaceWords' pairs: not measured yet. */
-const PAIR_UNKNOWN = -0x8000;
-/** In a FaceWords' pairs: the two characters are not their own glyphs side by side (a ligature): a word holding them is shaped whole. */
-const PAIR_APART = -0x7fff;
-
-/** A character's slot in a FaceWords' characters and pairs (its code below COMPOSED_CHARACTERS), or -1 when words are not composed from it. */
-function slotOf(code: number): number {
-  return code < COMPOSED_CHARACTERS ? code : PUNCTUATION_SLOT.get(code) ?? -1;
-}
-
 /** The shape of a character words are composed from (slotOf is not -1), measured once. */
-export function characterShape(known: FaceWords, code: number, script: 'latn' | 'zzzz'): WordShape {
-  return known.characters[script][slotOf(code)] ??= shapeWord(known.face, String.fromCharCode(code), script);
+export function characterShape(known: FaceWords, code: number, script: ShapeScript): WordShape {
+  return known.tables[script].characters[slotOf(code)] ??= shapeWord(known.face, String.fromCharCode(code), script);
 }
 
 /**
- * A word of characters below COMPOSED_CHARACTERS or in COMPOSED_PUNCTUATION, composed from their shapes
- * and the kerning of each pair (pairTable): what fontkit gives for the word,
- * without its cost (67 µs a word shaped, 1.2 ms a patient: docs/PERFORMANCE.md).
- * Exact for the Latin faces: under their default
- * features the only lookups that join or move letters side by side are the f
- * ligatures, which measurePair sees, and pair kerning, which moves the first
- * glyph's advance only (Noto Sans' contextual kerning acts on combining marks,
- * which words composed here do not hold); checked against fontkit on 20,000
- * random words in test/text/compose-run.test.ts. Undefined when a
- * character is out of range, or not one glyph, or a pair is a ligature.
+ * A word of characters words are composed from (slotOf), composed from their shapes (a ligature's for its
+ * characters) and the kerning of each pair: what fontkit gives for the word, without its cost (67 µs a word
+ * shaped, 1.2 ms a patient: docs/PERFORMANCE.md). Exact for the Latin faces: under their features the only
+ * lookups that join or move letters side by side are the f ligatures, which are composed as their own glyph, and
+ * pair kerning, which moves the first glyph's advance only (Noto Sans' contextual kerning acts on combining marks,
+ * which words composed here do not hold); checked against fontkit on random words of Latin, Greek, Cyrillic and
+ * Vietnamese letters in test/text/compose-run.test.ts. Undefined when a character is not composed from, or not
+ * one glyph, or a pair does not shape as its own two glyphs.
  */
-function composeWord(known: FaceWords, word: string, script: 'latn' | 'zzzz', kerned = true): WordShape | undefined {
+function composeWord(known: FaceWords, word: string, script: ShapeScript): WordShape | undefined {
+  const tables = known.tables[script];
   const n = word.length;
-  const characters = known.characters[script];
-  const pairs = kerned ? pairTable(known, script) : undefined;
-  // One glyph and one code point a character: n ids, n advances, 4n positions, n counts, n code points.
-  const out: WordShape = new Array<number>(WORD_HEAD + 8 * n);
-  out[1] = out[2] = n;
-  let advance = 0;
-  let code = word.charCodeAt(0);
-  let slot = slotOf(code);
-  for (let i = 0; i < n; i++) {
+  // The word's glyphs: a character each, or a ligature for its characters.
+  const slots: number[] = [];
+  const shapes: WordShape[] = [];
+  for (let i = 0; i < n;) {
+    const code = word.charCodeAt(i);
+    const slot = slotOf(code);
     if (slot < 0) return undefined;
-    const alone = characters[slot] ?? characterShape(known, code, script);
+    const ligature = tables.ligatures[slot]?.find((l) => word.startsWith(l.text, i));
+    if (ligature) {
+      slots.push(ligature.slot);
+      shapes.push(ligature.shape);
+      i += ligature.text.length;
+      continue;
+    }
+    const alone = tables.characters[slot] ?? characterShape(known, code, script);
     if (alone[1] !== 1 || alone[2] !== 1) return undefined;
-    const next = i + 1 < n ? word.charCodeAt(i + 1) : -1;
-    const nextSlot = next < 0 ? -1 : slotOf(next);
+    slots.push(slot);
+    shapes.push(alone);
+    i++;
+  }
+  const g = slots.length;
+  // g ids, g advances, 4g positions, g counts, n code points.
+  const out: WordShape = new Array<number>(WORD_HEAD + 7 * g + n);
+  out[1] = g;
+  out[2] = n;
+  let advance = 0;
+  let c = WORD_HEAD + 7 * g;
+  for (let i = 0; i < g; i++) {
+    const alone = shapes[i]!;
     let kern = 0;
-    if (pairs && nextSlot >= 0) {
-      kern = pairs[slot * COMPOSED_SLOTS + nextSlot]!;
-      if (kern === PAIR_UNKNOWN) kern = pairs[slot * COMPOSED_SLOTS + nextSlot] = measurePair(known, script, String.fromCharCode(code, next));
+    if (i + 1 < g) {
+      kern = pairKern(known, script, tables, slots[i]!, shapes[i]!, slots[i + 1]!, shapes[i + 1]!);
       if (kern === PAIR_APART) return undefined;
     }
-    // A one-glyph shape is: advance, 1, 1, id, glyph advance, 4 position numbers, count, code point.
+    // A one-glyph shape is: advance, 1, k, id, glyph advance, 4 position numbers, count k, k code points.
     out[WORD_HEAD + i] = alone[WORD_HEAD]!;
-    out[WORD_HEAD + n + i] = alone[WORD_HEAD + 1]!;
-    const at = xAdvanceAt(n, i);
+    out[WORD_HEAD + g + i] = alone[WORD_HEAD + 1]!;
+    const at = xAdvanceAt(g, i);
     out[at] = alone[WORD_HEAD + 2]! + kern;
     out[at + 1] = alone[WORD_HEAD + 3]!;
     out[at + 2] = alone[WORD_HEAD + 4]!;
     out[at + 3] = alone[WORD_HEAD + 5]!;
-    out[WORD_HEAD + 6 * n + i] = 1;
-    out[WORD_HEAD + 7 * n + i] = alone[WORD_HEAD + 7]!;
+    const count = alone[WORD_HEAD + 6]!;
+    out[WORD_HEAD + 6 * g + i] = count;
+    for (let k = 0; k < count; k++) out[c++] = alone[WORD_HEAD + 7 + k]!;
     advance += out[at]!;
-    code = next;
-    slot = nextSlot;
   }
   out[0] = advance;
   return out;
@@ -222,34 +360,52 @@ function xAdvanceAt(n: number, i: number): number {
 }
 
 /** `word` composed from its characters' shapes in `face` (composeWord), or undefined when it cannot be. */
-export function composedWord(face: Face, word: string, script: 'latn' | 'zzzz'): WordShape | undefined {
+export function composedWord(face: Face, word: string, script: ShapeScript): WordShape | undefined {
   return composeWord(faceWords(face), word, script);
 }
 
 /**
- * Kerning by pair of characters (index first's slot × COMPOSED_SLOTS + second's, slotOf):
- * how far fontkit moves the character after the first when the second
- * follows it, in font units, measured once a pair (measurePair); or
- * PAIR_UNKNOWN, or PAIR_APART when the two do not shape as their own glyphs,
- * placed as alone but for the first one's advance.
+ * How far fontkit moves the glyph after `first` when `second` follows it, in font units: from the shipped classes,
+ * else measured once (measurePair); PAIR_APART.
  */
-function pairTable(known: FaceWords, script: 'latn' | 'zzzz'): Int16Array {
-  return known.pairs[script] ??= new Int16Array(COMPOSED_SLOTS * COMPOSED_SLOTS).fill(PAIR_UNKNOWN);
+function pairKern(known: FaceWords, script: ShapeScript, tables: ScriptTables, first: number, firstShape: WordShape, second: number, secondShape: WordShape): number {
+  const l = tables.left[first]!;
+  const r = tables.right[second]!;
+  if (l >= 0 && r >= 0) return tables.kern[l * tables.rightClasses + r]!;
+  const key = first * PAIR_SLOTS + second;
+  let kern = tables.measured.get(key);
+  if (kern === undefined) {
+    const text = (slot: number): string => slot < COMPOSED_SLOTS ? String.fromCharCode(CODE_OF[slot]!) : tables.ligatureSlots[slot - COMPOSED_SLOTS]!.text;
+    tables.measured.set(key, kern = measurePair(known, script, { text: text(first), shape: firstShape }, { text: text(second), shape: secondShape }));
+  }
+  return kern;
 }
 
-function measurePair(known: FaceWords, script: 'latn' | 'zzzz', pair: string): number {
-  const shaped = shapeWord(known.face, pair, script);
-  const apart = composeWord(known, pair, script, false);
-  if (!apart || apart.length !== shaped.length) return PAIR_APART;
+/**
+ * The kerning fontkit gives between two one-glyph units (characters or ligatures) side by side: the first's
+ * advance moved, nothing else; PAIR_APART when the two do not shape as their own two glyphs so.
+ */
+function measurePair(known: FaceWords, script: ShapeScript, first: { text: string; shape: WordShape }, second: { text: string; shape: WordShape }): number {
+  const shaped = shapeWord(known.face, first.text + second.text, script);
+  const a = first.shape;
+  const b = second.shape;
+  if (a[1] !== 1 || b[1] !== 1 || shaped[1] !== 2) return PAIR_APART;
+  const ka = a[WORD_HEAD + 6]!;
+  const kb = b[WORD_HEAD + 6]!;
+  // The two side by side, unkerned: advance, 2, ka + kb, ids, advances, positions, counts, code points.
+  const apart: WordShape = [a[0]! + b[0]!, 2, ka + kb, a[WORD_HEAD]!, b[WORD_HEAD]!, a[WORD_HEAD + 1]!, b[WORD_HEAD + 1]!,
+    ...a.slice(WORD_HEAD + 2, WORD_HEAD + 6), ...b.slice(WORD_HEAD + 2, WORD_HEAD + 6), ka, kb,
+    ...a.slice(WORD_HEAD + 7, WORD_HEAD + 7 + ka), ...b.slice(WORD_HEAD + 7, WORD_HEAD + 7 + kb)];
+  if (apart.length !== shaped.length) return PAIR_APART;
   const at = xAdvanceAt(2, 0);
   const kern = shaped[at]! - apart[at]!;
   apart[at] = apart[at]! + kern;
   apart[0] = apart[0]! + kern;
-  // Kerning is a whole number of font units, far smaller than the table's two markers at the end of its range.
+  // Kerning is a whole number of font units, far smaller than PAIR_APART.
   return apart.every((v, i) => v === shaped[i]) && Number.isInteger(kern) && Math.abs(kern) < 0x7000 ? kern : PAIR_APART;
 }
 
-function shapeWord(face: Face, word: string, script: 'latn' | 'zzzz'): WordShape {
+function shapeWord(face: Face, word: string, script: ShapeScript): WordShape {
   // Straight to fontkit with the script given (memoiseLayout passes such calls through).
   return packWord((face.font.layout as (t: string, f: unknown, s: string) => fontkit.GlyphRun)(word, copyFeatures(face.features), script));
 }

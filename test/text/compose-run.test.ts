@@ -96,43 +96,49 @@ describe('composed runs', () => {
     expect(checked).toBeGreaterThanOrEqual(18_000);
   }, 120_000);
 
-  it('equal fontkit for words composed from their characters and the kerning of each pair', () => {
+  it('equal fontkit for words composed from their characters and ligatures and the kerning of each pair', () => {
     const fonts = loadFontSet();
-    // Letters that kern (AV, To, Ly), the f ligatures, Latin-1 and Extended-A/B letters, digits and punctuation, the dashes and quotes past them.
-    const alphabet = 'AVTWYLPFovaeyrfilfilk0123456789.,;:!?@-_()[]/\'"&%#+ÀÉÖüçñßøŁőžƒǅĳŉ–—‘’“”';
+    // Letters that kern (AV, To, Ly), the f ligatures, Latin-1 and Extended-A/B letters, digits and punctuation, the dashes,
+    // quotes, bullet and ellipsis past them, Greek and Cyrillic letters (kerning ones: Τ, Γ, А, Г), Vietnamese.
+    const alphabet = 'AVTWYLPFovaeyrfilfilffk0123456789.,;:!?@-_()[]/\'"&%#+ÀÉÖüçñßøŁőžƒǅĳŉ·×–—‘’“”•…ΑΤΓΛΥάίόώαεοςυВАГТУЯаеоуяёЖДПẠầễịỗữỹĐđ';
+    // Words the sample clinic's supplement shaped with fontkit before they were composed.
+    const words = ['office', 'first', 'fluffiest', 'affluent', 'fingerprint:', 'Γεωργίου,', 'Παναγιώτα', 'Васильев,', 'Евгений', 'Trần,', 'Đỗ,', 'Mỹ', '7–', '–12', 'Çe', 'Öz', '·', '•'];
     let seed = 11;
     const random = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return Math.floor((seed / 0x80000000) * n); };
     let composed = 0;
     let kerned = 0;
+    let ligated = 0;
     let tried = 0;
     for (const face of fonts.faces.filter((f) => f.name.startsWith('latin-'))) {
       const unmemoised = fontkit.openSync(face.path) as fontkit.Font;
-      for (let i = 0; i < 5000; i++) {
-        const word = Array.from({ length: 2 + random(12) }, () => alphabet[random(alphabet.length)]).join('');
-        for (const script of ['latn', 'zzzz'] as const) {
+      const alphabetWords = Array.from({ length: 5000 }, () => Array.from({ length: 2 + random(12) }, () => alphabet[random(alphabet.length)]).join(''));
+      for (const word of [...words, ...alphabetWords]) {
+        for (const script of ['latn', 'grek', 'cyrl', 'zzzz'] as const) {
           tried++;
           const got = composedWord(face, word, script);
           if (!got) continue;
           composed++;
           const run = (unmemoised.layout as (t: string, f: unknown, s: string) => fontkit.GlyphRun)(word, copyFeatures(face.features), script);
           const want = [
-            run.advanceWidth, run.glyphs.length, run.glyphs.length, ...run.glyphs.map((g) => g.id), ...run.glyphs.map((g) => g.advanceWidth),
+            run.advanceWidth, run.glyphs.length, run.glyphs.reduce((n, g) => n + g.codePoints.length, 0), ...run.glyphs.map((g) => g.id), ...run.glyphs.map((g) => g.advanceWidth),
             ...run.positions.flatMap((p) => [p.xAdvance, p.yAdvance, p.xOffset, p.yOffset]),
             ...run.glyphs.map((g) => g.codePoints.length), ...run.glyphs.flatMap((g) => g.codePoints),
           ];
           expect(Array.from(got), `${face.name} ${script} ${word}`).toEqual(want);
           if (run.positions.some((p, k) => p.xAdvance !== run.glyphs[k]!.advanceWidth)) kerned++;
+          if (run.glyphs.some((g) => g.codePoints.length > 1)) ligated++;
         }
       }
-      // A ligature is never composed; a kerned pair is.
-      expect(composedWord(face, 'office', 'latn')).toBeUndefined();
+      // The words above are all composed under Latin, as in a line that starts with a Latin letter.
+      for (const word of words) expect(composedWord(face, word, 'latn'), word).toBeDefined();
       expect(composedWord(face, 'AVATAR', 'latn')).toBeDefined();
-      // Page ranges and names with typographic punctuation are composed too.
       expect(composedWord(face, '123–125', 'latn')).toBeDefined();
       expect(composedWord(face, 'O’Brien', 'latn')).toBeDefined();
     }
-    expect(tried).toBe(20_000);
+    expect(tried).toBe(2 * 4 * (5000 + words.length));
     expect(composed).toBeGreaterThan(0.9 * tried);
-    expect(kerned).toBeGreaterThan(0.2 * composed); // the comparison above sees kerning
-  }, 120_000);
+    // The comparison above sees kerning and ligatures.
+    expect(kerned).toBeGreaterThan(0.2 * composed);
+    expect(ligated).toBeGreaterThan(300);
+  }, 240_000);
 });
