@@ -199,7 +199,7 @@ export class TextShaper {
    * pieces and then each line again was a sixth of a print (issue 6).
    * Undefined, for the general path, when the text is not simple, a word is
    * wider than a line, or a line would be shaped under another script than
-   * the paragraph (a line without a Latin letter in a Latin paragraph).
+   * the paragraph (a line whose first letter is not of the paragraph's script, or that has none).
    */
   private wrapSimple(paragraph: string, size: number, weight: Weight, dir: Direction, maxWidth: number): ShapedLine[] | undefined {
     const face = this.fonts.chains[weight][0]!;

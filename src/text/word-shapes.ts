@@ -77,7 +77,7 @@ interface Ligature { text: string; slot: number; shape: WordShape }
 interface ScriptTables {
   /** Each character's shape alone, by slot: shipped, or measured when first needed. */
   characters: (WordShape | undefined)[];
-  /** Kerning classes of a pair's first and second character (or ligature) by slot, -1 when not shipped (see measuredKern). */
+  /** Kerning classes of a pair's first and second character (or ligature) by slot, -1 when not shipped (see pairKern). */
   left: Int16Array;
   right: Int16Array;
   /** Kerning in font units by class pair, kern[left * rightClasses + right]; PAIR_APART. */

@@ -7,9 +7,9 @@ import { setFlagsFromString } from 'node:v8';
  * - Heap growth capped at twice what is live after a collection, where V8 allows four when collecting is cheap:
  *   a 1,000-patient print peaked at 382 MB instead of 462, in the same time (docs/PERFORMANCE.md).
  * - Functions optimised later: at V8's default budget its optimising compiler took 1.8-2.2 s of CPU in a 2.5 s
- *   supplement, on threads sharing two cores with the drawing. Nine times the default: a 1% supplement of 10,000
- *   patients 2.43 s against 2.31 s (median of 8), a 1,000-patient print 7.9 s against 9.5 s (median of 4), a
- *   10,000-patient print 48-53 s against 54-71 s (4 each, interleaved; docs/PERFORMANCE.md).
+ *   supplement, on threads sharing two cores with the drawing. With nine times the default a 1% supplement of
+ *   10,000 patients took 2.31 s against 2.43 s (median of 8), a 1,000-patient print 7.9 s against 9.5 s (median
+ *   of 4), a 10,000-patient print 48-53 s against 54-71 s (4 each, interleaved; docs/PERFORMANCE.md).
  */
 export function applyPrintV8Settings(): void {
   setFlagsFromString('--heap-growing-percent=100');
