@@ -425,9 +425,8 @@ export class StationServeError extends PaperchartError {
 // ── The run register, the patient selection, the off-site archive (issue 28) ──
 
 export class RegisterError extends PaperchartError {
-  constructor(readonly path: string, readonly reason: string) {
-    super('E_REGISTER', `the run register ${path} cannot be used (${reason})`,
-      'make its folder writable, or name another register file with --register FILE');
+  constructor(readonly path: string, readonly reason: string, remedy = 'make its folder writable, or name another register file with --register FILE') {
+    super('E_REGISTER', `the run register ${path} cannot be used (${reason})`, remedy);
   }
 }
 

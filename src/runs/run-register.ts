@@ -123,6 +123,20 @@ export function registerPathFor(storePath: string): string {
   return join(dirname(storePath), `${ext ? name.slice(0, -ext.length) : name}.runs.sqlite`);
 }
 
+/**
+ * SQLite's error on the register, with what to do by its cause: a damaged file is the clinic's audit record of
+ * past runs, kept rather than replaced, and a register in use or on a full disk is nothing to move.
+ */
+function registerError(path: string, e: unknown): RegisterError {
+  const code = String((e as { code?: unknown }).code ?? '');
+  const remedy = code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB'
+    ? 'it is damaged or not a run register: move it aside and keep it (it records past runs), or name another register file with --register FILE; a supplement then needs a full print first'
+    : code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') ? 'another paperchart run is using it: run again when that run has ended'
+    : code === 'SQLITE_FULL' ? 'free space on its disk, or name a register file on another disk with --register FILE'
+    : undefined;
+  return new RegisterError(path, (e as Error).message, remedy);
+}
+
 /** The register of runs: one SQLite file, rows added when a run begins and completed when it ends. */
 export class RunRegister {
   private placement?: Database.Statement;
@@ -144,7 +158,7 @@ export class RunRegister {
       return new RunRegister(path, db);
     } catch (e) {
       db?.close();
-      throw new RegisterError(path, (e as Error).message);
+      throw registerError(path, e);
     }
   }
 
@@ -158,7 +172,7 @@ export class RunRegister {
     } catch (e) {
       db?.close();
       if ((e as { code?: string }).code === 'SQLITE_CANTOPEN') return null;
-      throw new RegisterError(path, (e as Error).message);
+      throw registerError(path, e);
     }
   }
 
@@ -169,7 +183,7 @@ export class RunRegister {
       return Number(this.db.prepare(`INSERT INTO runs (run_id, kind, started_at, os_user, store_path, pdf_path, key_fingerprint, selection, supersedes, outcome)
         VALUES (@run_id, @kind, @started_at, @os_user, @store_path, @pdf_path, @key_fingerprint, @selection, @supersedes, 'running')`).run(row).lastInsertRowid);
     } catch (e) {
-      throw new RegisterError(this.path, (e as Error).message);
+      throw registerError(this.path, e);
     }
   }
 
@@ -183,7 +197,7 @@ export class RunRegister {
     try {
       this.db.prepare(`UPDATE runs SET ${set} WHERE seq = @seq`).run({ ...Object.fromEntries(fields), outcome, ended_at: endedAt, seq });
     } catch (e) {
-      throw new RegisterError(this.path, (e as Error).message);
+      throw registerError(this.path, e);
     }
   }
 
@@ -197,7 +211,7 @@ export class RunRegister {
       const insert = this.db.prepare('INSERT OR REPLACE INTO run_patients (seq, patient_id, first_page, last_page, name, mrn, volume) VALUES (?, ?, ?, ?, ?, ?, ?)');
       this.db.transaction(() => { for (const p of patients) insert.run(seq, p.patient_id, p.first_page, p.last_page, p.name, p.mrn, p.volume ?? null); })();
     } catch (e) {
-      throw new RegisterError(this.path, (e as Error).message);
+      throw registerError(this.path, e);
     }
   }
 
@@ -234,7 +248,7 @@ export class RunRegister {
       const insert = this.db.prepare('INSERT OR REPLACE INTO run_files (seq, path, role, volume, pages, bytes, sha256) VALUES (@seq, @path, @role, @volume, @pages, @bytes, @sha256)');
       this.db.transaction(() => { for (const f of files) insert.run({ ...f, seq }); })();
     } catch (e) {
-      throw new RegisterError(this.path, (e as Error).message);
+      throw registerError(this.path, e);
     }
   }
 

@@ -112,7 +112,20 @@ describe('the run register', () => {
     const out = join(dir, 'never.pdf');
     const r = await runCli('print', '--db', store, '--out', out, '--register', bad);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^paperchart: the run register .*bad-register\.sqlite cannot be used \(.*\)\n→ /);
+    expect(r.err).toMatch(/^paperchart: the run register .*bad-register\.sqlite cannot be used \(.*\)\n→ it is damaged or not a run register: move it aside and keep it/);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses a damaged register, cut short, saying to keep it rather than to free its folder, and prints nothing', async () => {
+    const whole = readFileSync(join(dir, 'clinic.runs.sqlite'));
+    const cut = join(dir, 'cut.runs.sqlite');
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length / 2)));
+    const out = join(dir, 'never-cut.pdf');
+    const r = await runCli('print', '--db', store, '--out', out, '--register', cut, '--since', 'last');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^paperchart: the run register .*cut\.runs\.sqlite cannot be used \((database disk image is malformed|file is not a database)\)\n→ it is damaged or not a run register: move it aside and keep it \(it records past runs\)/);
+    expect(r.err.trim().split('\n')).toHaveLength(2);
+    expect(existsSync(out)).toBe(false);
+    expect(readFileSync(cut)).toEqual(whole.subarray(0, Math.floor(whole.length / 2)));
   });
 });
