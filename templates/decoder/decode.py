@@ -290,16 +290,17 @@ def main(argv):
     manifests.sort(key=lambda m: m[0])
     listed, gone = {}, {} # FORMAT 11.4: removed by a supplement, so not from a run printed before it
     for at, man in manifests:
-        for e in man["patients"]:
-            listed[e["id"].encode("utf-8").hex().upper()] = (man["run"], e["pages"], at)
+        for e in man["patients"]: # FORMAT 11: a volume is a whole number from 1, else none
+            v = e.get("volume")
+            listed[e["id"].encode("utf-8").hex().upper()] = (man["run"], e["pages"], at, v if type(v) is int and v >= 1 else 0)
         for i in man.get("supplement", {}).get("removed", []):
             gone[i.encode("utf-8").hex().upper()] = at
     for pid in sorted(p for p in best if best[p][0][1] < gone.get(p, "")):
         say("removed from the records before a supplement was printed: patient %s" % best.pop(pid)[1])
-    for pid, (run, pages, at) in sorted(listed.items()):
+    for pid, (run, pages, at, vol) in sorted(listed.items()):
         if pid not in best and at >= gone.get(pid, ""):
-            say("missing: patient %s of run %s; rescan binder page%s %s" % (bytes.fromhex(pid).decode("utf-8", "replace"),
-                run, "s" if len(pages) > 1 else "", ", ".join(map(str, pages))))
+            say("missing: patient %s of run %s; rescan %sbinder page%s %s" % (bytes.fromhex(pid).decode("utf-8", "replace"),
+                run, "volume %d, " % vol if vol else "", "s" if len(pages) > 1 else "", ", ".join(map(str, pages))))
             bad += 1
     states = {}
     for r in best.values():

@@ -135,6 +135,21 @@ describe.skipIf(!python)('the binder\'s decoder (templates/decoder/decode.py)', 
     expect((JSON.parse(r.out) as { patients: { patient: { id: string } }[] }).patients.map((p) => p.patient.id)).toEqual(clinic.records.slice(1).map((x) => x.id));
   });
 
+  it('names the volume to rescan for a patient of a binder in volumes whose codes were all lost, and no volume for a one-volume binder', () => {
+    const o = { runId: RUN, printedAt: AT };
+    const docs = clinic.records.map((r) => encodeDocument('R', r.id, r.canonical, o));
+    const entry = (i: number, volume?: number): ManifestEntry => ({ id: clinic.records[i]!.id, digest: Buffer.from(docs[i]!.digest).toString('hex'),
+      codes: docs[i]!.texts.length, pages: [4 + 2 * i, 5 + 2 * i], ...(volume ? { volume } : {}) });
+    const lost = docs.slice(1).flatMap((d) => d.texts);
+    // Patients 1-3 in volume 1, the rest in volume 2: pages count from each volume's first.
+    const inVolumes = encodeManifest({ runId: RUN, printedAt: AT, clinic: clinic.meta }, clinic.records.map((_, i) => entry(i, i < 3 ? 1 : 2)), {}).texts;
+    const r = decode([...lost, ...inVolumes]);
+    expect(r.status).toBe(1);
+    expect(r.err).toMatch(new RegExp(`missing: patient ${clinic.records[0]!.id} of run ${RUN}; rescan volume 1, binder pages 4, 5\n`));
+    const oneVolume = encodeManifest({ runId: RUN, printedAt: AT, clinic: clinic.meta }, clinic.records.map((_, i) => entry(i)), {}).texts;
+    expect(decode([...lost, ...oneVolume]).err).toMatch(new RegExp(`missing: patient ${clinic.records[0]!.id} of run ${RUN}; rescan binder pages 4, 5\n`));
+  });
+
   it('decrypts an encrypted binder with the record key, or says what it needs', () => {
     const { perPatient, manifest } = encodeClinic(clinic, { signingKey: testSigningKey(), encryptKey: TEST_ENCRYPT_KEY });
     const lines = [...perPatient.flat(), ...manifest];
