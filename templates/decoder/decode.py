@@ -292,7 +292,8 @@ def main(argv):
     for at, man in manifests:
         for e in man["patients"]: # FORMAT 11: a volume is a whole number from 1, else none
             v = e.get("volume")
-            listed[e["id"].encode("utf-8").hex().upper()] = (man["run"], e["pages"], at, v if type(v) is int and v >= 1 else 0)
+            v = v if type(v) is int and v >= 1 else 0
+            listed[e["id"].encode("utf-8").hex().upper()] = (man["run"], e["pages"], at, v)
         for i in man.get("supplement", {}).get("removed", []):
             gone[i.encode("utf-8").hex().upper()] = at
     for pid in sorted(p for p in best if best[p][0][1] < gone.get(p, "")):
