@@ -26,7 +26,8 @@ export function simpleWords(text: string): WordScript | undefined {
   if (!SIMPLE_TEXT.test(text)) return undefined;
   // Greek's block holds Coptic letters, which fontkit shapes as Coptic.
   const script = scriptOf(text);
-  return script === undefined || !text.includes(' ') ? script && 'auto' : script;
+  if (script === undefined) return undefined;
+  return text.includes(' ') ? script : 'auto';
 }
 
 /**
@@ -97,8 +98,9 @@ export function collectWordShapes(face: Face, text: string, script: WordScript, 
       if ((code === 32) !== space) break;
       if (numeric && !isNumericCharacter(code)) numeric = false;
     }
-    if (end - start === 1 && slotOf(first) >= 0) {
-      units += addShape(characters[slotOf(first)] ?? characterShape(known, first, script), into);
+    const slot = end - start === 1 ? slotOf(first) : -1;
+    if (slot >= 0) {
+      units += addShape(characters[slot] ?? characterShape(known, first, script), into);
     } else if (numeric) {
       for (let i = start; i < end; i++) {
         const code = text.charCodeAt(i);

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { BoundedCache } from './_bounded-cache.js';
 import { copyFeatures, type Face } from './font-files.js';
 import { allocGlyphData, glyphDataOf, type GlyphData } from './glyph-data.js';
+import { SCRIPTED } from './layout-memo.js';
 
 /** The scripts fontkit shapes the Latin faces' words under: Latin, Greek, Cyrillic, and Unknown for digits and punctuation. */
 export type ShapeScript = 'latn' | 'grek' | 'cyrl' | 'zzzz';
@@ -15,8 +16,6 @@ export type ShapeScript = 'latn' | 'grek' | 'cyrl' | 'zzzz';
 export type WordScript = ShapeScript | 'auto';
 export const SHAPE_SCRIPTS: readonly ShapeScript[] = ['latn', 'grek', 'cyrl', 'zzzz'];
 
-/** A character of a script: fontkit's Script.forString skips Common, Inherited and Unknown. */
-const SCRIPTED = /[^\p{Script=Common}\p{Script=Inherited}\p{Script=Unknown}]/u;
 const LETTER_SCRIPTS = [[/\p{Script=Latin}/u, 'latn'], [/\p{Script=Greek}/u, 'grek'], [/\p{Script=Cyrillic}/u, 'cyrl']] as const;
 
 /**

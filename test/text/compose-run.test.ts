@@ -5,6 +5,7 @@ import * as fontkit from 'fontkit';
 import { describe, expect, it } from 'vitest';
 import { copyFeatures, loadFontSet } from '../../src/text/font-files.js';
 import { composedWord } from '../../src/text/word-shapes.js';
+import { fontkitRun, packedShape } from './_fontkit-shape.js';
 import { TextShaper } from '../../src/text/shape-text.js';
 import { openStore } from '../../src/store/open-store.js';
 import { readPatientSummaries, RecordReader } from '../../src/store/read-records.js';
@@ -118,13 +119,8 @@ describe('composed runs', () => {
           const got = composedWord(face, word, script);
           if (!got) continue;
           composed++;
-          const run = (unmemoised.layout as (t: string, f: unknown, s: string) => fontkit.GlyphRun)(word, copyFeatures(face.features), script);
-          const want = [
-            run.advanceWidth, run.glyphs.length, run.glyphs.reduce((n, g) => n + g.codePoints.length, 0), ...run.glyphs.map((g) => g.id), ...run.glyphs.map((g) => g.advanceWidth),
-            ...run.positions.flatMap((p) => [p.xAdvance, p.yAdvance, p.xOffset, p.yOffset]),
-            ...run.glyphs.map((g) => g.codePoints.length), ...run.glyphs.flatMap((g) => g.codePoints),
-          ];
-          expect(Array.from(got), `${face.name} ${script} ${word}`).toEqual(want);
+          const run = fontkitRun(unmemoised, face, word, script);
+          expect(Array.from(got), `${face.name} ${script} ${word}`).toEqual(packedShape(run));
           if (run.positions.some((p, k) => p.xAdvance !== run.glyphs[k]!.advanceWidth)) kerned++;
           if (run.glyphs.some((g) => g.codePoints.length > 1)) ligated++;
         }

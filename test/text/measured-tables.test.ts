@@ -3,24 +3,19 @@
 import * as fontkit from 'fontkit';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { copyFeatures, loadFontSet, type Face } from '../../src/text/font-files.js';
+import { loadFontSet, type Face } from '../../src/text/font-files.js';
 import {
   composedWord, measuredTablesPath, PAIR_APART, SHAPE_SCRIPTS, slotOf, type MeasuredFile, type MeasuredTables, type ShapeScript,
 } from '../../src/text/word-shapes.js';
+import { fontkitRun, packedShape } from './_fontkit-shape.js';
 
 /** fontkit's shape of `text` as word-shapes.ts packs it. */
-function fontkitShape(font: fontkit.Font, face: Face, text: string, script: ShapeScript): number[] {
-  const run = (font.layout as (t: string, f: unknown, s: string) => fontkit.GlyphRun)(text, copyFeatures(face.features), script);
-  return [run.advanceWidth, run.glyphs.length, run.glyphs.reduce((n, g) => n + g.codePoints.length, 0), ...run.glyphs.map((g) => g.id),
-    ...run.glyphs.map((g) => g.advanceWidth), ...run.positions.flatMap((p) => [p.xAdvance, p.yAdvance, p.xOffset, p.yOffset]),
-    ...run.glyphs.map((g) => g.codePoints.length), ...run.glyphs.flatMap((g) => g.codePoints)];
-}
+const fontkitShape = (font: fontkit.Font, face: Face, text: string, script: ShapeScript): number[] => packedShape(fontkitRun(font, face, text, script));
 
 /** How far fontkit moves the first of two one-glyph texts when the second follows; PAIR_APART when the pair is not their two glyphs so. */
 function fontkitKern(font: fontkit.Font, face: Face, a: string, b: string, script: ShapeScript): number {
-  const run = (font.layout as (t: string, f: unknown, s: string) => fontkit.GlyphRun)(a + b, copyFeatures(face.features), script);
-  const alone = (t: string) => (font.layout as (t: string, f: unknown, s: string) => fontkit.GlyphRun)(t, copyFeatures(face.features), script);
-  const [x, y] = [alone(a), alone(b)];
+  const run = fontkitRun(font, face, a + b, script);
+  const [x, y] = [fontkitRun(font, face, a, script), fontkitRun(font, face, b, script)];
   if (run.glyphs.length !== 2 || x.glyphs.length !== 1 || y.glyphs.length !== 1) return PAIR_APART;
   const same = (p: fontkit.GlyphPosition, q: fontkit.GlyphPosition, dx = 0) => p.xAdvance === q.xAdvance + dx && p.yAdvance === q.yAdvance && p.xOffset === q.xOffset && p.yOffset === q.yOffset;
   const kern = run.positions[0]!.xAdvance - x.positions[0]!.xAdvance;
